@@ -1,0 +1,206 @@
+package dev.thaw.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotInfoTest {
+
+    private static final String SHA_A = "a".repeat(64);
+    private static final String SHA_B = "0123456789abcdef".repeat(4);
+
+    @TempDir
+    Path dir;
+
+    private Path infoJson() {
+        return dir.resolve(SnapshotInfo.FILE_NAME);
+    }
+
+    private static SnapshotInfo sample() {
+        return new SnapshotInfo(1, "hello", "rev-3f2a", "qemu-microvm", "7.2.19", new MachineShape(512, 2),
+                "sha256:" + SHA_A, List.of("sha256:" + SHA_B, "sha256:" + SHA_A),
+                Map.of("vmstate", new SnapshotInfo.FileEntry(4096, SHA_B), "mem", new SnapshotInfo.FileEntry(536870912L, SHA_A)),
+                Instant.parse("2025-02-01T10:15:30.123456789Z"), "node-1", 812.5);
+    }
+
+    /** Writes the sample's JSON with one change applied to the tree. */
+    private void writeSampleWith(Consumer<ObjectNode> change) throws IOException {
+        ObjectNode tree = Json.mapper().valueToTree(sample());
+        change.accept(tree);
+        Files.writeString(infoJson(), tree.toString());
+    }
+
+    @Test
+    void roundTripsThroughARealFile() throws Exception {
+        SnapshotInfo info = sample();
+        info.write(infoJson());
+        assertThat(SnapshotInfo.read(infoJson())).isEqualTo(info);
+    }
+
+    @Test
+    void writesReadableIsoJson() throws Exception {
+        sample().write(infoJson());
+        JsonNode tree = Json.mapper().readTree(Files.readString(infoJson()));
+        assertThat(tree.get("formatVersion").intValue()).isEqualTo(1);
+        assertThat(tree.get("createdAt").textValue()).isEqualTo("2025-02-01T10:15:30.123456789Z");
+        assertThat(tree.get("shape").get("memoryMib").intValue()).isEqualTo(512);
+        assertThat(tree.get("files").get("mem").get("sha256").textValue()).isEqualTo(SHA_A);
+        // Layers keep their order; files are sorted by name.
+        assertThat(tree.get("imageDigests").get(0).textValue()).isEqualTo("sha256:" + SHA_B);
+        assertThat(tree.get("files").propertyStream().map(Map.Entry::getKey)).containsExactly("mem", "vmstate");
+    }
+
+    @Test
+    void writeReplacesAtomicallyLeavingNoTemporaryFiles() throws Exception {
+        Files.writeString(infoJson(), "old");
+        sample().write(infoJson());
+        try (var entries = Files.list(dir)) {
+            assertThat(entries).containsExactly(infoJson());
+        }
+        assertThat(SnapshotInfo.read(infoJson())).isEqualTo(sample());
+    }
+
+    @Test
+    void writeIntoMissingDirectoryFails() {
+        assertThatThrownBy(() -> sample().write(dir.resolve("no/such/info.json"))).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void missingFile() {
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessage(infoJson() + ": snapshot metadata not found")
+                .satisfies(e -> assertThat(((SnapshotFormatException) e).file()).isEqualTo(infoJson()));
+    }
+
+    @Test
+    void malformedJson() throws IOException {
+        Files.writeString(infoJson(), "{\"formatVersion\": 1, ");
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageStartingWith(infoJson() + ": malformed JSON: ")
+                .hasMessageEndingWith("(at line 1, column 22)");
+    }
+
+    @Test
+    void emptyFileOrNonObject() throws IOException {
+        Files.writeString(infoJson(), "");
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson())).hasMessage(infoJson() + ": expected a JSON object, got an empty file");
+        Files.writeString(infoJson(), "[1]");
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson())).hasMessage(infoJson() + ": expected a JSON object, got array");
+    }
+
+    @Test
+    void wrongVersionIsReportedBeforeOtherFields() throws IOException {
+        // A v2 file may have fields v1 does not know; the version must still be what is reported.
+        writeSampleWith(tree -> tree.put("formatVersion", 2).put("newInV2", true));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessage(infoJson() + ": snapshot format version 2 found; this Thaw reads format version 1 only"
+                        + " (rebuild the snapshot)");
+    }
+
+    @Test
+    void missingVersion() throws IOException {
+        writeSampleWith(tree -> tree.remove("formatVersion"));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson())).hasMessageContaining("missing or non-integer formatVersion");
+    }
+
+    @Test
+    void constructorRejectsWrongVersion() {
+        assertThatThrownBy(() -> new SnapshotInfo(0, "hello", "r", "d", "v", MachineShape.DEFAULT, "k", List.of(), Map.of(),
+                Instant.EPOCH, "n", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("snapshot format version 0 found; this Thaw reads format version 1");
+    }
+
+    @Test
+    void badSha256InFile() throws IOException {
+        writeSampleWith(tree -> ((ObjectNode) tree.get("files").get("mem")).put("sha256", SHA_A.toUpperCase()));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessage(infoJson() + ": invalid snapshot metadata: sha256 must be 64 lower-case hex digits, got '"
+                        + SHA_A.toUpperCase() + "'");
+    }
+
+    @Test
+    void fileEntryValidation() {
+        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, "abc")).hasMessageContaining("64 lower-case hex digits, got 'abc'");
+        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, null)).hasMessageContaining("got null");
+        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(-1, SHA_A)).hasMessage("file size must be >= 0, got -1");
+        assertThat(new SnapshotInfo.FileEntry(0, SHA_A).size()).isZero();
+    }
+
+    @Test
+    void missingFieldInFile() throws IOException {
+        writeSampleWith(tree -> tree.remove("kernelDigest"));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageStartingWith(infoJson() + ": invalid snapshot metadata: ")
+                .hasMessageContaining("kernelDigest");
+    }
+
+    @Test
+    void unknownFieldInFile() throws IOException {
+        writeSampleWith(tree -> tree.put("colour", "blue"));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("colour");
+    }
+
+    @Test
+    void invalidFunctionNameInFile() throws IOException {
+        writeSampleWith(tree -> tree.put("function", "../etc"));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("invalid function name '../etc'");
+    }
+
+    @Test
+    void fileNamesMustBePlain() {
+        for (String bad : List.of("a/b", "..", "../mem", ".", "", "a\\b")) {
+            assertThatThrownBy(() -> withFiles(Map.of(bad, new SnapshotInfo.FileEntry(1, SHA_A))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("files: '" + bad + "' is not a plain file name (no '/', '\\', '..')");
+        }
+    }
+
+    @Test
+    void blankStringsAreRejectedNamingTheField() {
+        SnapshotInfo s = sample();
+        assertThatThrownBy(() -> new SnapshotInfo(1, s.function(), " ", s.driver(), s.driverVersion(), s.shape(),
+                s.kernelDigest(), s.imageDigests(), s.files(), s.createdAt(), s.node(), s.initMs()))
+                .hasMessage("revision must not be blank, got ' '");
+        assertThatThrownBy(() -> new SnapshotInfo(1, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(),
+                s.kernelDigest(), s.imageDigests(), s.files(), s.createdAt(), null, s.initMs()))
+                .hasMessage("node must not be blank, got null");
+        assertThatThrownBy(() -> new SnapshotInfo(1, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(),
+                s.kernelDigest(), s.imageDigests(), s.files(), s.createdAt(), s.node(), -1))
+                .hasMessage("initMs must be a finite number >= 0, got -1.0");
+    }
+
+    @Test
+    void collectionsAreImmutable() {
+        SnapshotInfo s = sample();
+        assertThatThrownBy(() -> s.imageDigests().add("x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> s.files().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    private static SnapshotInfo withFiles(Map<String, SnapshotInfo.FileEntry> files) {
+        SnapshotInfo s = sample();
+        return new SnapshotInfo(1, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(), s.kernelDigest(),
+                s.imageDigests(), files, s.createdAt(), s.node(), s.initMs());
+    }
+}

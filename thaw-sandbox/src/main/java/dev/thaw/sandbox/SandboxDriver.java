@@ -1,0 +1,39 @@
+package dev.thaw.sandbox;
+
+/**
+ * Starts sandboxes: by booting a function, or by restoring one of its snapshots.
+ * The driver owns every process it starts; {@link #close()} stops all of them,
+ * including sandboxes still open and pre-started VMMs.
+ */
+public interface SandboxDriver extends AutoCloseable {
+
+    /** Name, version, and the accelerator in use. */
+    DriverInfo info();
+
+    /**
+     * Boots the function's guest and waits until its init phase finished.
+     *
+     * @throws SandboxException if the guest does not come up in time, or the
+     *     function's init phase failed (the message carries the guest's error)
+     */
+    Sandbox boot(BootSpec spec) throws SandboxException;
+
+    /**
+     * Restores a sandbox from a snapshot of the function described by {@code spec}.
+     * Uses a pre-started VMM when {@link #prestart} asked for some.
+     *
+     * @throws SandboxException if the snapshot does not fit this spec or this
+     *     driver (another VMM version, another kernel or image), or the restore failed
+     */
+    Sandbox restore(BootSpec spec, LocalSnapshot snapshot) throws SandboxException;
+
+    /**
+     * Keeps {@code count} VMM processes started and waiting to load this snapshot,
+     * refilled in the background as restores take them. 0 stops doing so.
+     */
+    void prestart(BootSpec spec, LocalSnapshot snapshot, int count) throws SandboxException;
+
+    /** Stops every sandbox and VMM process this driver started. */
+    @Override
+    void close();
+}

@@ -1,0 +1,277 @@
+package dev.thaw.sandbox.qemu;
+
+import dev.thaw.api.SnapshotInfo;
+import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.DriverInfo;
+import dev.thaw.sandbox.LocalSnapshot;
+import dev.thaw.sandbox.Sandbox;
+import dev.thaw.sandbox.SandboxDriver;
+import dev.thaw.sandbox.SandboxException;
+import dev.thaw.sandbox.StartKind;
+import dev.thaw.sandbox.StartReport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs functions in QEMU {@code microvm} guests.
+ *
+ * <p>Boot: guest RAM is a {@code memory-backend-file} with {@code share=on} in
+ * this driver's run directory (on tmpfs), so a snapshot needs to save only device
+ * state. Restore: a new VMM maps the snapshot's memory file with {@code share=off}
+ * (private, copy-on-write, pages loaded lazily, one page cache copy shared by
+ * every clone), waits with {@code -incoming defer}, and loads the device state
+ * over a Unix socket. Then the agent gets fresh entropy so clones do not share
+ * RNG state. This is HyperFork's flash-clone on stock QEMU.
+ */
+public final class QemuMicrovmDriver implements SandboxDriver {
+    private static final Duration RESEED_TIMEOUT = Duration.ofSeconds(10);
+
+    private final QemuInstallation qemu;
+    private final AcceleratorProbe.Choice accelerator;
+    private final Path runRoot;
+    private final SnapshotWriter snapshots;
+    private final SecureRandom random = new SecureRandom();
+    private final Set<QemuSandbox> open = ConcurrentHashMap.newKeySet();
+    private final Map<Path, VmmPool> pools = new ConcurrentHashMap<>();
+    private final Map<Path, byte[]> deviceStates = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private QemuMicrovmDriver(QemuInstallation qemu, AcceleratorProbe.Choice accelerator, Path runRoot, String node) {
+        this.qemu = qemu;
+        this.accelerator = accelerator;
+        this.runRoot = runRoot;
+        this.snapshots = new SnapshotWriter(qemu.version(), node);
+    }
+
+    /**
+     * Finds QEMU and chooses the accelerator (a probe boot of {@code kernel}, whose
+     * verdict is remembered under {@code runRoot}'s parent until the host reboots).
+     *
+     * @param runRoot where VM sockets, logs and boot memory files go; a tmpfs such
+     *     as {@code /dev/shm} keeps guest memory writes off the disk
+     */
+    public static QemuMicrovmDriver start(Path kernel, Path initramfs, Path runRoot, String node)
+            throws IOException {
+        QemuInstallation qemu = QemuInstallation.locate();
+        Files.createDirectories(runRoot);
+        AcceleratorProbe.Choice choice = rememberedChoice(qemu, kernel, initramfs, runRoot.getParent());
+        return new QemuMicrovmDriver(qemu, choice, runRoot, node);
+    }
+
+    private static AcceleratorProbe.Choice rememberedChoice(QemuInstallation qemu, Path kernel, Path initramfs,
+            Path dir) throws IOException {
+        if (System.getenv("THAW_ACCEL") != null) {
+            return AcceleratorProbe.choose(qemu, kernel, initramfs, dir);
+        }
+        Path verdict = dir.resolve("accel-" + qemu.version() + "-" + kernel.getFileName());
+        if (Files.isRegularFile(verdict)) {
+            String[] saved = Files.readString(verdict, StandardCharsets.UTF_8).split("\n", 2);
+            return new AcceleratorProbe.Choice(Accelerator.valueOf(saved[0]), saved.length > 1 ? saved[1] : "");
+        }
+        AcceleratorProbe.Choice choice = AcceleratorProbe.choose(qemu, kernel, initramfs, dir);
+        Files.writeString(verdict, choice.accelerator().name() + "\n" + choice.reason() + " (remembered until reboot)",
+                StandardCharsets.UTF_8);
+        return choice;
+    }
+
+    @Override
+    public DriverInfo info() {
+        return new DriverInfo(SnapshotWriter.DRIVER, qemu.version(), accelerator.accelerator().qemuName());
+    }
+
+    /** Why this accelerator was chosen. */
+    public String acceleratorReason() {
+        return accelerator.reason();
+    }
+
+    @Override
+    public Sandbox boot(BootSpec spec) throws SandboxException {
+        requireOpen();
+        long started = System.nanoTime();
+        RunDir run;
+        Vmm vmm;
+        try {
+            run = newRunDir();
+            vmm = Vmm.start(qemu, new VmConfig(spec, accelerator.accelerator(), run, run.bootMemory(), true, false));
+        } catch (IOException e) {
+            throw new SandboxException("could not start a VM for " + spec.function() + ": " + e.getMessage(), e);
+        }
+        long vmmUp = System.nanoTime();
+        try {
+            GuestChannel.Frame ready = vmm.agent().awaitReady(spec.initTimeout());
+            if (ready.type().equals("init_error")) {
+                String error = ready.header().path("error").asText();
+                String trace = new String(ready.body(), StandardCharsets.UTF_8).strip();
+                throw new SandboxException("function " + spec.function() + " failed to initialize: " + error
+                        + (trace.isEmpty() ? "" : "\n" + trace));
+            }
+            long now = System.nanoTime();
+            StartReport report = new StartReport(StartKind.BOOT, ms(vmmUp - started), ms(now - vmmUp), 0,
+                    ready.header().path("init_ms").asDouble(), ms(now - started));
+            return register(new QemuSandbox(vmm, report, snapshots, open::remove));
+        } catch (TimeoutException e) {
+            String reason = "function " + spec.function() + " was not ready within " + spec.initTimeout().toMillis()
+                    + " ms" + run.diagnostics();
+            vmm.close();
+            throw new SandboxException(reason);
+        } catch (IOException e) {
+            String reason = vmm.isAlive() ? e.getMessage() : vmm.exitDescription();
+            vmm.close();
+            throw new SandboxException("VM for " + spec.function() + " failed while booting: " + reason, e);
+        } catch (SandboxException | RuntimeException e) {
+            vmm.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Sandbox restore(BootSpec spec, LocalSnapshot snapshot) throws SandboxException {
+        requireOpen();
+        requireCompatible(spec, snapshot);
+        long started = System.nanoTime();
+        VmmPool pool = pools.get(snapshot.dir());
+        Vmm vmm = pool == null ? null : pool.take();
+        StartKind kind = vmm == null ? StartKind.RESTORE : StartKind.RESTORE_POOLED;
+        try {
+            if (vmm == null) {
+                vmm = startListening(spec, snapshot);
+            }
+        } catch (IOException e) {
+            throw new SandboxException("could not start a VMM to restore " + snapshot.dir() + ": " + e.getMessage(),
+                    e);
+        }
+        long vmmUp = System.nanoTime();
+        try {
+            vmm.loadState(deviceState(snapshot));
+            long loaded = System.nanoTime();
+            reseed(vmm);
+            long now = System.nanoTime();
+            StartReport report = new StartReport(kind, ms(vmmUp - started), ms(loaded - vmmUp), ms(now - loaded),
+                    snapshot.info().initMs(), ms(now - started));
+            return register(new QemuSandbox(vmm, report, snapshots, open::remove));
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            String reason = vmm.isAlive() ? e.getMessage() : vmm.exitDescription();
+            vmm.close();
+            throw new SandboxException("restoring " + snapshot.dir() + " failed: " + reason, e);
+        }
+    }
+
+    /**
+     * Gives a restored clone its own identity: clones of one snapshot share the
+     * guest kernel's CRNG state and the language runtime's random state until
+     * fresh host entropy is mixed in and both are reseeded. The host clock comes along,
+     * since the guest's clock stopped when the snapshot was taken.
+     */
+    private void reseed(Vmm vmm) throws IOException, TimeoutException {
+        byte[] entropy = new byte[64];
+        random.nextBytes(entropy);
+        vmm.agent().request("reseed", Map.of("time_ns", System.currentTimeMillis() * 1_000_000L), entropy,
+                RESEED_TIMEOUT);
+    }
+
+    @Override
+    public void prestart(BootSpec spec, LocalSnapshot snapshot, int count) throws SandboxException {
+        requireOpen();
+        requireCompatible(spec, snapshot);
+        if (count < 0) {
+            throw new IllegalArgumentException("count must be >= 0, got " + count);
+        }
+        VmmPool pool = pools.computeIfAbsent(snapshot.dir(),
+                dir -> new VmmPool(() -> startListening(spec, snapshot), 0));
+        pool.resize(count);
+    }
+
+    private Vmm startListening(BootSpec spec, LocalSnapshot snapshot) throws IOException {
+        RunDir run = newRunDir();
+        VmConfig config = new VmConfig(spec, accelerator.accelerator(), run, snapshot.memory(), false, true);
+        Vmm vmm = Vmm.start(qemu, config);
+        try {
+            vmm.listenForState();
+            return vmm;
+        } catch (IOException | RuntimeException e) {
+            vmm.close();
+            throw e;
+        }
+    }
+
+    private byte[] deviceState(LocalSnapshot snapshot) throws IOException {
+        byte[] cached = deviceStates.get(snapshot.dir());
+        if (cached == null) {
+            cached = Files.readAllBytes(snapshot.deviceState());
+            deviceStates.put(snapshot.dir(), cached);
+        }
+        return cached;
+    }
+
+    /** A snapshot restores only into the same VMM version, kernel, disks and machine shape it was taken with. */
+    private void requireCompatible(BootSpec spec, LocalSnapshot snapshot) throws SandboxException {
+        SnapshotInfo info = snapshot.info();
+        String problem = null;
+        if (!SnapshotWriter.DRIVER.equals(info.driver())) {
+            problem = "it was taken by driver '" + info.driver() + "', this is " + SnapshotWriter.DRIVER;
+        } else if (!qemu.version().equals(info.driverVersion())) {
+            problem = "it was taken with QEMU " + info.driverVersion() + ", this host has QEMU " + qemu.version()
+                    + " (device state only loads into the version that saved it)";
+        } else if (!info.function().equals(spec.function())) {
+            problem = "it is a snapshot of function '" + info.function() + "', not '" + spec.function() + "'";
+        } else if (!info.shape().equals(spec.shape())) {
+            problem = "it was taken with " + info.shape() + ", the function now asks for " + spec.shape();
+        } else if (!info.kernelDigest().equals(spec.kernelDigest())) {
+            problem = "it was taken with another guest kernel (" + abbreviate(info.kernelDigest()) + ", now "
+                    + abbreviate(spec.kernelDigest()) + ")";
+        } else if (!info.imageDigests().equals(spec.diskDigests())) {
+            problem = "it was taken with other root filesystem images than the function has now";
+        }
+        if (problem != null) {
+            throw new SandboxException("cannot restore " + snapshot.dir() + ": " + problem);
+        }
+    }
+
+    private static String abbreviate(String digest) {
+        return digest.length() > 12 ? digest.substring(0, 12) : digest;
+    }
+
+    private RunDir newRunDir() throws IOException {
+        byte[] id = new byte[4];
+        random.nextBytes(id);
+        return RunDir.create(runRoot, "vm-" + HexFormat.of().formatHex(id));
+    }
+
+    private QemuSandbox register(QemuSandbox sandbox) throws SandboxException {
+        open.add(sandbox);
+        if (closed) {
+            sandbox.close();
+            throw new SandboxException("the driver was closed");
+        }
+        return sandbox;
+    }
+
+    private void requireOpen() throws SandboxException {
+        if (closed) {
+            throw new SandboxException("the driver was closed");
+        }
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pools.values().forEach(VmmPool::close);
+        pools.clear();
+        for (QemuSandbox sandbox : open.toArray(QemuSandbox[]::new)) {
+            sandbox.close();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.thaw.sandbox.qemu;
+
+import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * VMM processes started ahead of time for one snapshot, each already listening
+ * for device state. QEMU binds guest memory to a file when the process starts,
+ * so a waiting VMM belongs to one snapshot's memory file; what it saves a
+ * restore is the process start and QMP set-up (about 40 ms here).
+ */
+final class VmmPool implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(VmmPool.class.getName());
+
+    /** Starts one VMM that listens for state; throws if it cannot. */
+    interface Starter {
+        Vmm start() throws IOException;
+    }
+
+    private final Starter starter;
+    private final ConcurrentLinkedDeque<Vmm> waiting = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger starting = new AtomicInteger();
+    private volatile int target;
+    private volatile boolean closed;
+
+    VmmPool(Starter starter, int target) {
+        this.starter = starter;
+        this.target = target;
+        refill();
+    }
+
+    void resize(int newTarget) {
+        target = newTarget;
+        while (waiting.size() > newTarget) {
+            Vmm extra = waiting.pollLast();
+            if (extra != null) {
+                extra.close();
+            }
+        }
+        refill();
+    }
+
+    /** A waiting VMM that is still alive, or null; starts a replacement either way. */
+    Vmm take() {
+        try {
+            Vmm vmm;
+            while ((vmm = waiting.pollFirst()) != null) {
+                if (vmm.isAlive()) {
+                    return vmm;
+                }
+                vmm.close();
+            }
+            return null;
+        } finally {
+            refill();
+        }
+    }
+
+    int size() {
+        return waiting.size();
+    }
+
+    private void refill() {
+        while (!closed && waiting.size() + starting.get() < target) {
+            starting.incrementAndGet();
+            Thread.ofVirtual().name("vmm-pool-refill").start(this::startOne);
+        }
+    }
+
+    private void startOne() {
+        try {
+            offer(starter.start());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not pre-start a VMM: " + e.getMessage());
+            closedOrBackOff();
+        } finally {
+            starting.decrementAndGet();
+        }
+    }
+
+    private synchronized void offer(Vmm vmm) {
+        if (closed) {
+            vmm.close();
+        } else {
+            waiting.addLast(vmm);
+        }
+    }
+
+    private void closedOrBackOff() {
+        // A failing start is not retried in a tight loop: the next take() retries.
+        target = Math.min(target, waiting.size());
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        Vmm vmm;
+        while ((vmm = waiting.pollFirst()) != null) {
+            vmm.close();
+        }
+    }
+}
