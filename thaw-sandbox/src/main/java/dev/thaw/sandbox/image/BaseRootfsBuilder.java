@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  * root (debootstrap does) and network access to a Debian mirror; a build takes about 30 s plus
  * the extra packages' install time.
  *
+ * <p>A base is built once per key and then kept as it is, so that images (and snapshots of them)
+ * stay stable: Debian updates published later reach a base only when its entry
+ * {@code bases/<key>} is deleted and rebuilt.
+ *
  * <p>Thread-safe: callers in this JVM and in other processes that want the same key wait for a
  * single build (a lock object per key, then a file lock); different keys build in parallel.
  */

@@ -17,10 +17,13 @@ import java.util.stream.Stream;
  * reproducibly as e2fsprogs allows.
  *
  * <p>Reproducibility: the file-system UUID and directory hash seed are fixed by the caller, and
- * {@code E2FSPROGS_FAKE_TIME} pins the superblock's times. File mtimes and atimes are copied from
- * the source tree, so callers that want identical images set them ({@link #FIXED_TIME}). ctimes
- * are copied too but cannot be set on the source, so {@link #pinCtimes} rewrites them with
- * {@code debugfs} afterwards. With all of that, equal trees give byte-identical images.
+ * {@code E2FSPROGS_FAKE_TIME} pins the superblock's times. Inode owners and times are copied from
+ * the source tree, where they cannot all be controlled (ctime is always "now", reading a file or
+ * listing a directory may move its atime, only root can chown), so {@link #normalizeInodes}
+ * rewrites them with {@code debugfs} afterwards. mkfs 1.47 adds each directory's entries in name
+ * order, whatever order the host file system lists them in. Modes come from the source, so
+ * callers set them. With all of that, equal trees give byte-identical images with the same
+ * e2fsprogs version and {@code /etc/mke2fs.conf}.
  */
 final class Ext4Image {
 
@@ -44,21 +47,22 @@ final class Ext4Image {
     }
 
     /**
-     * Sets the ctime of the root, {@code lost+found} and every path of {@code source} inside
-     * {@code image} (made from {@code source} by {@link #create}) to {@link #FIXED_TIME}.
+     * Makes the root, {@code lost+found} and every path of {@code source} inside {@code image}
+     * (made from {@code source} by {@link #create}) owned by root, with atime, mtime and ctime
+     * {@link #FIXED_TIME}.
      *
      * @param script where to write the debugfs command file
      * @throws IOException if a name cannot be passed to debugfs (contains {@code "} or a control
      *     character) or debugfs reports an error
      */
-    static void pinCtimes(Path source, Path image, Path script) throws IOException {
+    static void normalizeInodes(Path source, Path image, Path script) throws IOException {
         requireTool("debugfs");
         List<String> paths = new ArrayList<>(List.of("/", "/lost+found"));
         try (Stream<Path> tree = Files.walk(source)) {
             for (Path path : (Iterable<Path>) tree.skip(1).sorted()::iterator) {
                 String inImage = "/" + source.relativize(path).toString().replace('\\', '/');
                 if (inImage.chars().anyMatch(c -> c == '"' || c < 0x20 || c == 0x7f)) {
-                    throw new IOException("cannot put '" + source.relativize(path) + "' in a reproducible image:"
+                    throw new IOException("cannot put '" + source.relativize(path) + "' in a guest image:"
                             + " file names must not contain '\"' or control characters");
                 }
                 paths.add(inImage);
@@ -66,7 +70,13 @@ final class Ext4Image {
         }
         StringBuilder commands = new StringBuilder();
         for (String path : paths) {
-            commands.append("set_inode_field \"").append(path).append("\" ctime @").append(FIXED_TIME).append('\n');
+            for (String field : List.of("uid", "gid")) {
+                commands.append("set_inode_field \"").append(path).append("\" ").append(field).append(" 0\n");
+            }
+            for (String field : List.of("atime", "mtime", "ctime")) {
+                commands.append("set_inode_field \"").append(path).append("\" ").append(field)
+                        .append(" @").append(FIXED_TIME).append('\n');
+            }
         }
         Files.writeString(script, commands, StandardCharsets.UTF_8);
         ExternalCommand.Result result = ExternalCommand.runChecked(
@@ -76,7 +86,7 @@ final class Ext4Image {
                 .filter(line -> !line.isBlank() && !line.startsWith("debugfs "))
                 .toList();
         if (!errors.isEmpty()) {
-            throw new IOException("debugfs could not pin the times in " + image + ": "
+            throw new IOException("debugfs could not normalize the inodes of " + image + ": "
                     + String.join("; ", errors.subList(0, Math.min(errors.size(), 10))));
         }
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -38,8 +39,9 @@ import java.util.stream.Stream;
  *
  * <p>From the function directory, every regular file is copied except those under a hidden
  * ({@code .}-prefixed) name or a {@code __pycache__} directory; symbolic links and special files
- * are skipped, not followed. Files keep only their owner-executable bit (mode 0755 or 0644);
- * directories are 0755; all times are {@link Ext4Image#FIXED_TIME}.
+ * are skipped, not followed, and so are directories without copied files. Files keep only their
+ * owner-executable bit (mode 0755 or 0644); directories are 0755; everything is owned by root
+ * and stamped {@link Ext4Image#FIXED_TIME}.
  *
  * <p>Cache layout: {@code images/<name>/<key>/layer.ext4} and {@code digest}, with lock files
  * {@code images/<name>/<key>.lock}. The key hashes the agent, function.json and every copied
@@ -114,8 +116,8 @@ final class FunctionLayerBuilder {
         for (String relative : copied) {
             Path file = code.resolve(relative);
             Hashing.updateFramed(key, relative);
-            Hashing.updateFramed(key, Files.isExecutable(file) ? "0755" : "0644");
-            Hashing.updateFramed(key, Files.readAllBytes(file));
+            Hashing.updateFramed(key, ownerExecutable(file) ? "0755" : "0644");
+            Hashing.updateFramed(key, file);
         }
         fixModesAndTimes(tree);
         return Hashing.hex(key).substring(0, 32);
@@ -128,11 +130,7 @@ final class FunctionLayerBuilder {
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(source) && excluded(dir)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                Files.createDirectories(code.resolve(source.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
+                return !dir.equals(source) && excluded(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -140,10 +138,11 @@ final class FunctionLayerBuilder {
                 if (attrs.isRegularFile() && !excluded(file)) {
                     String relative = source.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
                     Path target = code.resolve(relative);
+                    Files.createDirectories(target.getParent());
                     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                         Files.copy(in, target);
                     }
-                    Files.setPosixFilePermissions(target, Files.isExecutable(file) ? EXEC_MODE : FILE_MODE);
+                    Files.setPosixFilePermissions(target, ownerExecutable(file) ? EXEC_MODE : FILE_MODE);
                     copied.add(relative);
                 }
                 return FileVisitResult.CONTINUE;
@@ -153,6 +152,10 @@ final class FunctionLayerBuilder {
         return copied;
     }
 
+    private static boolean ownerExecutable(Path file) throws IOException {
+        return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.OWNER_EXECUTE);
+    }
+
     private static boolean excluded(Path path) {
         String name = path.getFileName().toString();
         return name.startsWith(".") || name.equals("__pycache__");
@@ -160,7 +163,7 @@ final class FunctionLayerBuilder {
 
     /** Directories 0755; agent and config 0644; every time {@link Ext4Image#FIXED_TIME}. */
     private static void fixModesAndTimes(Path tree) throws IOException {
-        FileTime fixed = FileTime.from(Ext4Image.FIXED_TIME, java.util.concurrent.TimeUnit.SECONDS);
+        FileTime fixed = FileTime.from(Ext4Image.FIXED_TIME, TimeUnit.SECONDS);
         List<Path> paths;
         try (Stream<Path> walk = Files.walk(tree)) {
             paths = new ArrayList<>(walk.toList());
@@ -187,7 +190,7 @@ final class FunctionLayerBuilder {
         Path image = entry.resolve(IMAGE);
         Ext4Image.create(tree, image, sizeMib, LABEL,
                 UUID.nameUUIDFromBytes(("thaw-layer:" + key).getBytes(StandardCharsets.UTF_8)));
-        Ext4Image.pinCtimes(tree, image, work.resolve("debugfs-commands"));
+        Ext4Image.normalizeInodes(tree, image, work.resolve("debugfs-commands"));
         Files.writeString(entry.resolve(DIGEST), Hashing.sha256Hex(image) + "\n");
         CacheFiles.publish(entry, target);
         LOG.log(Level.INFO, "built function layer " + target + " (" + sizeMib + " MiB) in "

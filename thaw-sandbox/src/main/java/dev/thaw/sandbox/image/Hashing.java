@@ -56,11 +56,30 @@ final class Hashing {
 
     /** Feeds {@code bytes} preceded by their length (8 bytes, big-endian), so that concatenations stay unambiguous. */
     static void updateFramed(MessageDigest digest, byte[] bytes) {
-        long length = bytes.length;
+        updateLength(digest, bytes.length);
+        digest.update(bytes);
+    }
+
+    private static void updateLength(MessageDigest digest, long length) {
         for (int shift = 56; shift >= 0; shift -= 8) {
             digest.update((byte) (length >>> shift));
         }
-        digest.update(bytes);
+    }
+
+    /** {@link #updateFramed(MessageDigest, byte[])} of a file's content, streamed. */
+    static void updateFramed(MessageDigest digest, Path file) throws IOException {
+        updateLength(digest, Files.size(file));
+        long read = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+                read += n;
+            }
+        }
+        if (read != Files.size(file)) {
+            throw new IOException(file + " changed while it was being hashed");
+        }
     }
 
     /** {@link #updateFramed(MessageDigest, byte[])} of the UTF-8 bytes of {@code text}. */

@@ -3,7 +3,9 @@ package dev.thaw.sandbox.qemu;
 /** How QEMU runs guest code. */
 enum Accelerator {
     KVM("kvm", "host"),
-    TCG("tcg", "max");
+    // qemu64 rather than max: with max, the guest kernel picks AVX code paths for its
+    // crypto, which TCG emulates slowly; a restored clone pays for that on reseed.
+    TCG("tcg", "qemu64");
 
     private final String qemuName;
     private final String cpuModel;

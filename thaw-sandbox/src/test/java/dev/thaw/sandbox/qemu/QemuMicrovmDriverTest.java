@@ -1,0 +1,281 @@
+package dev.thaw.sandbox.qemu;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.thaw.api.Json;
+import dev.thaw.api.SnapshotFormatException;
+import dev.thaw.api.SnapshotInfo;
+import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.sandbox.LocalSnapshot;
+import dev.thaw.sandbox.Sandbox;
+import dev.thaw.sandbox.SandboxException;
+import dev.thaw.sandbox.StartKind;
+import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
+import dev.thaw.sandbox.testing.TestGuests;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The QEMU driver against real guests: examples/hello is booted once, snapshotted
+ * once, and every test restores from that snapshot or uses the booted VM.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeakedVmsExtension.class)
+class QemuMicrovmDriverTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private QemuMicrovmDriver driver;
+    private BootSpec hello;
+    private Sandbox booted;
+    private LocalSnapshot snapshot;
+    private Path snapshots;
+
+    @BeforeAll
+    void bootAndSnapshotHello() throws Exception {
+        driver = TestGuests.driver();
+        hello = TestGuests.spec(TestGuests.example("hello"));
+        booted = driver.boot(hello);
+        snapshots = Files.createTempDirectory("thaw-driver-test");
+        snapshot = booted.snapshot(snapshots.resolve("hello"));
+    }
+
+    @AfterAll
+    void stopEverything() throws IOException {
+        if (driver != null) {
+            driver.close();
+        }
+        if (snapshots != null) {
+            SnapshotWriter.deleteTree(snapshots);
+        }
+    }
+
+    private static JsonNode state(Sandbox sandbox) throws Exception {
+        InvocationResult result = sandbox.invoke("state".getBytes(UTF_8), TIMEOUT);
+        assertThat(result.ok()).as(result.error()).isTrue();
+        return Json.mapper().readTree(result.body());
+    }
+
+    @Test
+    void bootedVmAnswersAndReportsItsStart() throws Exception {
+        InvocationResult result = booted.invoke("thaw".getBytes(UTF_8), TIMEOUT);
+        assertThat(result.outcome()).isEqualTo(InvocationResult.Outcome.OK);
+        assertThat(result.bodyText()).isEqualTo("hello, thaw");
+        assertThat(booted.start().kind()).isEqualTo(StartKind.BOOT);
+        assertThat(booted.start().totalMs()).isPositive();
+        assertThat(driver.info().name()).isEqualTo("qemu-microvm");
+        assertThat(driver.info().accelerator()).isIn("kvm", "tcg");
+    }
+
+    @Test
+    void snapshotDescribesItselfAndTheBootedVmGoesOn() throws Exception {
+        SnapshotInfo info = snapshot.info();
+        assertThat(info.function()).isEqualTo("hello");
+        assertThat(info.revision()).isEqualTo(hello.revision());
+        assertThat(info.driverVersion()).isEqualTo(driver.info().version());
+        assertThat(info.files()).containsKeys("mem", "vmstate");
+        assertThat(info.files().get("mem").size()).isEqualTo(256L << 20);
+        assertThat(info.files().get("vmstate").sha256()).isEqualTo(
+                dev.thaw.sandbox.SparseFiles.sha256(snapshot.deviceState()));
+        assertThat(Files.list(snapshots).map(p -> p.getFileName().toString())).containsExactly("hello");
+        assertThat(booted.invoke("after".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("hello, after");
+    }
+
+    @Test
+    void restoredCloneAnswersAndKeepsStateMadeDuringInit() throws Exception {
+        String bootedToken = state(booted).get("booted_with").asText();
+        try (Sandbox clone = driver.restore(hello, LocalSnapshot.open(snapshot.dir()))) {
+            assertThat(clone.start().kind()).isEqualTo(StartKind.RESTORE);
+            assertThat(clone.invoke("clone".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("hello, clone");
+            assertThat(state(clone).get("booted_with").asText()).isEqualTo(bootedToken);
+        }
+    }
+
+    @Test
+    void concurrentClonesDoNotSeeEachOthersWrites() throws Exception {
+        List<Sandbox> clones = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                clones.add(driver.restore(hello, snapshot));
+            }
+            for (int i = 0; i < clones.size(); i++) {
+                assertThat(clones.get(i).invoke(("write:clone-" + i).getBytes(UTF_8), TIMEOUT).bodyText())
+                        .isEqualTo("written");
+            }
+            List<Integer> counters = new ArrayList<>();
+            for (int i = 0; i < clones.size(); i++) {
+                assertThat(clones.get(i).invoke("read".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("clone-" + i);
+                counters.add(state(clones.get(i)).get("invocations").asInt());
+            }
+            // each clone counted only its own three invocations on top of the snapshot's count
+            assertThat(counters).containsOnly(counters.get(0));
+            assertThat(booted.invoke("read".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("none");
+        } finally {
+            clones.forEach(Sandbox::close);
+        }
+    }
+
+    @Test
+    void twoClonesReadDifferentRandomNumbers() throws Exception {
+        try (Sandbox a = driver.restore(hello, snapshot); Sandbox b = driver.restore(hello, snapshot)) {
+            String fromA = a.invoke("random".getBytes(UTF_8), TIMEOUT).bodyText();
+            String fromB = b.invoke("random".getBytes(UTF_8), TIMEOUT).bodyText();
+            assertThat(fromA).hasSize(32).isNotEqualTo(fromB);
+        }
+    }
+
+    @Test
+    void restoreTakesPreStartedVmmsFromThePool() throws Exception {
+        driver.prestart(hello, snapshot, 1);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            StartKind kind;
+            do {
+                try (Sandbox clone = driver.restore(hello, snapshot)) {
+                    kind = clone.start().kind();
+                    assertThat(clone.invoke("pooled".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("hello, pooled");
+                }
+                if (kind != StartKind.RESTORE_POOLED) {
+                    Thread.sleep(200); // the pool fills in the background
+                }
+            } while (kind != StartKind.RESTORE_POOLED && System.nanoTime() < deadline);
+            assertThat(kind).isEqualTo(StartKind.RESTORE_POOLED);
+        } finally {
+            driver.prestart(hello, snapshot, 0);
+        }
+    }
+
+    @Test
+    void handlerExceptionIsReturnedAndTheVmStaysUsable() throws Exception {
+        InvocationResult failed = booted.invoke("fail".getBytes(UTF_8), TIMEOUT);
+        assertThat(failed.outcome()).isEqualTo(InvocationResult.Outcome.HANDLER_ERROR);
+        assertThat(failed.error()).isEqualTo("ValueError: asked to fail");
+        assertThat(failed.bodyText()).contains("Traceback").contains("raise ValueError");
+        assertThat(booted.invoke("again".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("hello, again");
+    }
+
+    @Test
+    void hungHandlerIsCutOffByTheTimeout() throws Exception {
+        try (Sandbox clone = driver.restore(hello, snapshot)) {
+            InvocationResult hung = clone.invoke("hang".getBytes(UTF_8), Duration.ofMillis(500));
+            assertThat(hung.outcome()).isEqualTo(InvocationResult.Outcome.TIMEOUT);
+            assertThat(hung.error()).contains("500 ms");
+            assertThat(clone.invoke("later".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("hello, later");
+        }
+    }
+
+    @Test
+    void killedQemuIsReportedAndCleanedUp() throws Exception {
+        QemuSandbox clone = (QemuSandbox) driver.restore(hello, snapshot);
+        try {
+            ProcessHandle.of(clone.pid()).orElseThrow().destroyForcibly();
+            ProcessHandle.of(clone.pid()).ifPresent(p -> p.onExit().join());
+            assertThatThrownBy(() -> clone.invoke("x".getBytes(UTF_8), TIMEOUT))
+                    .isInstanceOf(SandboxException.class)
+                    .hasMessageContaining("exited");
+            assertThat(clone.isAlive()).isFalse();
+            assertThat(clone.deathReason()).get().asString().contains("QEMU process " + clone.pid());
+        } finally {
+            clone.close();
+        }
+    }
+
+    @Test
+    void snapshotWithAMissingFileIsRejected(@TempDir Path dir) throws Exception {
+        Path copy = copySnapshot(dir);
+        Files.delete(copy.resolve("vmstate"));
+        assertThatThrownBy(() -> LocalSnapshot.open(copy))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("'vmstate' is missing");
+    }
+
+    @Test
+    void truncatedMemoryFileIsRejected(@TempDir Path dir) throws Exception {
+        Path copy = copySnapshot(dir);
+        try (var channel = java.nio.channels.FileChannel.open(copy.resolve("mem"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(1 << 20);
+        }
+        assertThatThrownBy(() -> LocalSnapshot.open(copy))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
+    void snapshotFromAnotherQemuVersionIsRefused(@TempDir Path dir) throws Exception {
+        Path copy = copySnapshot(dir);
+        SnapshotInfo info = snapshot.info();
+        SnapshotInfo other = new SnapshotInfo(info.formatVersion(), info.function(), info.revision(), info.driver(),
+                "6.2.0", info.shape(), info.kernelDigest(), info.imageDigests(), info.files(), info.createdAt(),
+                info.node(), info.initMs());
+        Files.delete(copy.resolve(SnapshotInfo.FILE_NAME));
+        other.write(copy.resolve(SnapshotInfo.FILE_NAME));
+        assertThatThrownBy(() -> driver.restore(hello, LocalSnapshot.open(copy)))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("QEMU 6.2.0")
+                .hasMessageContaining(driver.info().version());
+    }
+
+    @Test
+    void snapshotOfAnotherFunctionIsRefused() throws Exception {
+        BootSpec renamed = new BootSpec("other", hello.revision(), hello.shape(), hello.kernel(), hello.initramfs(),
+                hello.kernelDigest(), hello.disks(), hello.diskDigests(), hello.initTimeout());
+        assertThatThrownBy(() -> driver.restore(renamed, snapshot))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("function 'hello', not 'other'");
+    }
+
+    @Test
+    void snapshotIntoAnExistingDirectoryFailsAndLeavesNothing() throws Exception {
+        assertThatThrownBy(() -> booted.snapshot(snapshot.dir()))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("already exists");
+        try (var entries = Files.list(snapshots)) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("hello");
+        }
+    }
+
+    @Test
+    void initFailureIsReportedWithTheGuestsError(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("thaw.yaml"), "name: broken\nruntime: python3\nhandler: main:handle\n");
+        Files.writeString(dir.resolve("main.py"), "def init():\n    raise RuntimeError('no database')\n"
+                + "def handle(body):\n    return body\n");
+        BootSpec broken = TestGuests.spec(dir);
+        assertThatThrownBy(() -> driver.boot(broken))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("broken failed to initialize: RuntimeError: no database");
+    }
+
+    @Test
+    void handlerFunctionThatDoesNotExistFailsInit(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("thaw.yaml"), "name: nohandler\nruntime: python3\nhandler: main:missing\n");
+        Files.writeString(dir.resolve("main.py"), "def handle(body):\n    return body\n");
+        BootSpec spec = TestGuests.spec(dir);
+        assertThatThrownBy(() -> driver.boot(spec))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("has no function 'missing'");
+    }
+
+    private Path copySnapshot(Path dir) throws IOException {
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        for (String name : List.of("mem", "vmstate", SnapshotInfo.FILE_NAME)) {
+            dev.thaw.sandbox.SparseFiles.copy(snapshot.dir().resolve(name), copy.resolve(name));
+        }
+        return copy;
+    }
+}
