@@ -1,0 +1,22 @@
+package dev.thaw.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** p50, p90 and max of a sample, by the nearest-rank method. */
+public record Percentiles(double p50, double p90, double max, int count) {
+
+    public static Percentiles of(List<Double> samples) {
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("no samples");
+        }
+        double[] sorted = samples.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(sorted);
+        return new Percentiles(rank(sorted, 0.50), rank(sorted, 0.90), sorted[sorted.length - 1], sorted.length);
+    }
+
+    private static double rank(double[] sorted, double q) {
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+}

@@ -1,0 +1,115 @@
+package dev.thaw.bench;
+
+import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.sandbox.LocalSnapshot;
+import dev.thaw.sandbox.Sandbox;
+import dev.thaw.sandbox.SandboxDriver;
+import dev.thaw.sandbox.SandboxException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cold boot versus restore, on one function in one run: boot to first response,
+ * restore to first response into a newly started VMM, and restore to first
+ * response from a pre-started VMM. Every sample is a new sandbox, stopped after
+ * its first response.
+ */
+public final class SandboxBenchmark {
+    private static final Duration INVOKE_TIMEOUT = Duration.ofSeconds(30);
+    /** Lets the pool's background refill finish so a pooled sample never waits for it. */
+    private static final Duration POOL_SETTLE = Duration.ofMillis(1500);
+
+    private final SandboxDriver driver;
+    private final BootSpec spec;
+    private final byte[] body;
+
+    public SandboxBenchmark(SandboxDriver driver, BootSpec spec, byte[] body) {
+        this.driver = driver;
+        this.spec = spec;
+        this.body = body.clone();
+    }
+
+    /** Measured times in ms, per mode: "boot", "restore", "restore_pooled". */
+    public record Result(String function, String accelerator, int runs, Map<String, Percentiles> modes,
+            double snapshotMs, long memoryBytes, long memoryDataBytes) {
+
+        public double ratio(String over, String under) {
+            return modes.get(over).p50() / modes.get(under).p50();
+        }
+    }
+
+    public Result run(int runs, Path workDir) throws SandboxException, IOException, InterruptedException {
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be at least 1, got " + runs);
+        }
+        List<Double> boot = new ArrayList<>();
+        LocalSnapshot snapshot = null;
+        double snapshotMs = 0;
+        for (int i = 0; i < runs; i++) {
+            long started = System.nanoTime();
+            try (Sandbox sandbox = driver.boot(spec)) {
+                firstResponse(sandbox);
+                boot.add(ms(started));
+                if (snapshot == null) {
+                    long snapStarted = System.nanoTime();
+                    snapshot = sandbox.snapshot(workDir.resolve("snapshot"));
+                    snapshotMs = ms(snapStarted);
+                }
+            }
+        }
+        List<Double> restore = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long started = System.nanoTime();
+            try (Sandbox sandbox = driver.restore(spec, snapshot)) {
+                firstResponse(sandbox);
+                restore.add(ms(started));
+            }
+        }
+        List<Double> pooled = new ArrayList<>();
+        driver.prestart(spec, snapshot, 1);
+        try {
+            for (int i = 0; i < runs; i++) {
+                Thread.sleep(POOL_SETTLE.toMillis());
+                long started = System.nanoTime();
+                try (Sandbox sandbox = driver.restore(spec, snapshot)) {
+                    firstResponse(sandbox);
+                    pooled.add(ms(started));
+                }
+            }
+        } finally {
+            driver.prestart(spec, snapshot, 0);
+        }
+        Map<String, Percentiles> modes = new LinkedHashMap<>();
+        modes.put("boot", Percentiles.of(boot));
+        modes.put("restore", Percentiles.of(restore));
+        modes.put("restore_pooled", Percentiles.of(pooled));
+        long dataBytes = Files.size(snapshot.memory());
+        try {
+            dataBytes = (Long) Files.getAttribute(snapshot.memory(), "unix:blocks") * 512L;
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // no block count on this file system: report the apparent size
+        }
+        return new Result(spec.function(), driver.info().accelerator(), runs, modes, snapshotMs,
+                Files.size(snapshot.memory()), dataBytes);
+    }
+
+    private void firstResponse(Sandbox sandbox) throws SandboxException {
+        InvocationResult result = sandbox.invoke(body, INVOKE_TIMEOUT);
+        if (!result.ok()) {
+            throw new SandboxException("the benchmark's invocation failed: " + result.error() + "\n"
+                    + new String(result.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static double ms(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e6;
+    }
+}

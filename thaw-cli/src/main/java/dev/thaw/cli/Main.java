@@ -1,0 +1,21 @@
+package dev.thaw.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code thaw} command. */
+@Command(name = "thaw", mixinStandardHelpOptions = true, version = "thaw 0.1.0",
+        description = "Serverless functions in QEMU microVMs, started from memory snapshots instead of boots.",
+        subcommands = {DemoCommand.class, ImageCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("thaw: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args);
+        System.exit(exit);
+    }
+}

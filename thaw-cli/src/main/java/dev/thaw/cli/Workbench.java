@@ -1,0 +1,100 @@
+package dev.thaw.cli;
+
+import dev.thaw.api.ManifestException;
+import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.image.BootSpecs;
+import dev.thaw.sandbox.image.FunctionImage;
+import dev.thaw.sandbox.image.FunctionImageBuilder;
+import dev.thaw.sandbox.image.GuestKernel;
+import dev.thaw.sandbox.image.GuestKernels;
+import dev.thaw.sandbox.image.ThawHome;
+import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * What the one-machine commands share: the Thaw home (kernel, bases, images),
+ * and a QEMU driver whose run directory on tmpfs belongs to this process and is
+ * removed when it closes.
+ */
+final class Workbench implements AutoCloseable {
+    private final ThawHome home = ThawHome.fromEnvironment();
+    private final Path runDir = Path.of("/dev/shm", "thaw", "cli-" + ProcessHandle.current().pid());
+    private GuestKernel kernel;
+    private QemuMicrovmDriver driver;
+
+    ThawHome home() {
+        return home;
+    }
+
+    GuestKernel kernel() throws IOException {
+        if (kernel == null) {
+            kernel = new GuestKernels().ensure(home);
+        }
+        return kernel;
+    }
+
+    FunctionImage image(Path functionDir) throws IOException, ManifestException {
+        if (!Files.isDirectory(functionDir)) {
+            throw new IOException("function directory " + functionDir + " does not exist");
+        }
+        return new FunctionImageBuilder().build(home, functionDir.toAbsolutePath());
+    }
+
+    BootSpec spec(FunctionImage image) throws IOException {
+        return BootSpecs.of(image, kernel());
+    }
+
+    QemuMicrovmDriver driver() throws IOException {
+        if (driver == null) {
+            driver = QemuMicrovmDriver.start(kernel().vmlinuz(), kernel().initramfs(), runDir.resolve("run"),
+                    hostname());
+        }
+        return driver;
+    }
+
+    /** A scratch directory for snapshots taken by this command, removed on close. */
+    Path scratch(String name) throws IOException {
+        Path dir = home.tmp().resolve("cli-" + ProcessHandle.current().pid() + "-" + name);
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private static String hostname() {
+        try {
+            return Files.readString(Path.of("/etc/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (driver != null) {
+            driver.close();
+        }
+        delete(runDir);
+        try {
+            try (Stream<Path> entries = Files.list(home.tmp())) {
+                entries.filter(p -> p.getFileName().toString().startsWith("cli-" + ProcessHandle.current().pid()))
+                        .forEach(Workbench::delete);
+            }
+        } catch (IOException ignored) {
+            // nothing of ours there
+        }
+    }
+
+    static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: it lives on tmpfs or in Thaw's tmp, which is swept on start
+        }
+    }
+}
