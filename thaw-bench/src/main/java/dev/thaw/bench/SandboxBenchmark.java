@@ -91,12 +91,7 @@ public final class SandboxBenchmark {
         modes.put("boot", Percentiles.of(boot));
         modes.put("restore", Percentiles.of(restore));
         modes.put("restore_pooled", Percentiles.of(pooled));
-        long dataBytes = Files.size(snapshot.memory());
-        try {
-            dataBytes = (Long) Files.getAttribute(snapshot.memory(), "unix:blocks") * 512L;
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            // no block count on this file system: report the apparent size
-        }
+        long dataBytes = allocatedBytes(snapshot.memory());
         return new Result(spec.function(), driver.info().accelerator(), runs, modes, snapshotMs,
                 Files.size(snapshot.memory()), dataBytes);
     }
@@ -107,6 +102,14 @@ public final class SandboxBenchmark {
             throw new SandboxException("the benchmark's invocation failed: " + result.error() + "\n"
                     + new String(result.body(), StandardCharsets.UTF_8));
         }
+    }
+
+    /** Bytes the file occupies on disk (zero pages are holes); Java has no portable attribute for it. */
+    private static long allocatedBytes(Path file) throws IOException {
+        var result = dev.thaw.sandbox.ExternalCommand.runChecked(List.of("stat", "-c", "%b %B", file.toString()),
+                Duration.ofSeconds(10));
+        String[] fields = result.stdout().strip().split(" ");
+        return Long.parseLong(fields[0]) * Long.parseLong(fields[1]);
     }
 
     private static double ms(long startedNanos) {
