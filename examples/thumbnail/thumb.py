@@ -7,11 +7,11 @@ def init():
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
     # Prepare state that a real image service would keep warm: a base canvas
     # with a gradient, a blurred backdrop, and a font.
-    canvas = Image.new("RGB", (1024, 1024))
+    canvas = Image.new("RGB", (256, 256))
     draw = ImageDraw.Draw(canvas)
-    for y in range(1024):
-        draw.line([(0, y), (1023, y)], fill=(y % 256, (y * 3) % 256, 255 - y % 256))
-    STATE["backdrop"] = canvas.filter(ImageFilter.GaussianBlur(4))
+    for y in range(256):
+        draw.line([(0, y), (255, y)], fill=(y, (y * 3) % 256, 255 - y))
+    STATE["backdrop"] = canvas.filter(ImageFilter.GaussianBlur(2))
     STATE["font"] = ImageFont.load_default()
     STATE["Image"] = Image
     STATE["ImageDraw"] = ImageDraw
