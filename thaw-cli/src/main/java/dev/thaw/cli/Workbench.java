@@ -2,6 +2,7 @@ package dev.thaw.cli;
 
 import dev.thaw.api.ManifestException;
 import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.image.BootSpecs;
 import dev.thaw.sandbox.image.FunctionImage;
 import dev.thaw.sandbox.image.FunctionImageBuilder;
@@ -12,7 +13,6 @@ import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -76,25 +76,14 @@ final class Workbench implements AutoCloseable {
         if (driver != null) {
             driver.close();
         }
-        delete(runDir);
+        FileTrees.deleteQuietly(runDir);
         try {
             try (Stream<Path> entries = Files.list(home.tmp())) {
                 entries.filter(p -> p.getFileName().toString().startsWith("cli-" + ProcessHandle.current().pid()))
-                        .forEach(Workbench::delete);
+                        .forEach(FileTrees::deleteQuietly);
             }
         } catch (IOException ignored) {
             // nothing of ours there
-        }
-    }
-
-    static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: it lives on tmpfs or in Thaw's tmp, which is swept on start
         }
     }
 }

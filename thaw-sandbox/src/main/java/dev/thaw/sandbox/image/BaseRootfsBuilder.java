@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.image;
 
+import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.ExternalCommand;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -82,7 +83,7 @@ public final class BaseRootfsBuilder {
                 build(key, packages, work, entry);
             } finally {
                 Mounts.unmountUnder(work);
-                CacheFiles.deleteTree(work);
+                FileTrees.deleteTree(work);
             }
             return read(key, entry, packages);
         }
@@ -122,7 +123,7 @@ public final class BaseRootfsBuilder {
         Path image = entry.resolve(IMAGE);
         Ext4Image.create(tree, image, sizeMib, LABEL, UUID.nameUUIDFromBytes(("thaw-base:" + key).getBytes(StandardCharsets.UTF_8)));
         Mounts.unmountUnder(tree);
-        CacheFiles.deleteTree(tree);
+        FileTrees.deleteTree(tree);
 
         Files.writeString(entry.resolve(DIGEST), Hashing.sha256Hex(image) + "\n");
         Files.writeString(entry.resolve(PACKAGES), String.join("\n", packages) + "\n");

@@ -68,53 +68,6 @@ final class CacheFiles {
     }
 
     /**
-     * Deletes {@code path} and, if it is a directory, everything in it. Symbolic links are not
-     * followed, and the walk never crosses into another file system: a directory with something
-     * mounted on it (say a {@code proc} left mounted in a chroot by a killed debootstrap) stops
-     * the deletion with an IOException instead (see {@link Mounts#unmountUnder}).
-     */
-    static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Object device = device(path);
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (device != null && !device.equals(device(dir))) {
-                    throw new IOException("refusing to delete " + dir + " while " + path
-                            + " is being deleted: another file system is mounted there; unmount it first");
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                Files.deleteIfExists(file); // e.g. a directory we may not list but may remove
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /**
      * The apparent size of a tree, as {@code du --apparent-size} counts it: the sizes of all
      * files, directories and symbolic links (links not followed).
      */
@@ -134,15 +87,6 @@ final class CacheFiles {
             }
         });
         return total.get();
-    }
-
-    /** The id of the device holding {@code path}, or null where the platform does not say. */
-    private static Object device(Path path) throws IOException {
-        try {
-            return Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /** {@code bytes} rounded up to a whole number of MiB, in MiB. */

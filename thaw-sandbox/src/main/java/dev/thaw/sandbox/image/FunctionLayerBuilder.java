@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.image;
 
+import dev.thaw.sandbox.FileTrees;
 import dev.thaw.api.FunctionManifest;
 import dev.thaw.api.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,7 +85,7 @@ final class FunctionLayerBuilder {
                 return read(key, entry);
             }
         } finally {
-            CacheFiles.deleteTree(work);
+            FileTrees.deleteTree(work);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.image;
 
+import dev.thaw.sandbox.FileTrees;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -93,7 +94,7 @@ public final class GuestKernels {
             try {
                 return build(kernels, init, work);
             } finally {
-                CacheFiles.deleteTree(work);
+                FileTrees.deleteTree(work);
             }
         }
     }

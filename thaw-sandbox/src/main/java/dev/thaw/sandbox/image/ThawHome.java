@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.image;
 
+import dev.thaw.sandbox.FileTrees;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -129,7 +130,7 @@ public record ThawHome(Path root) {
                 }
                 try {
                     Mounts.unmountUnder(entry);
-                    CacheFiles.deleteTree(entry);
+                    FileTrees.deleteTree(entry);
                     deleted++;
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, "cannot delete stale work directory " + entry + ": " + e);

@@ -25,7 +25,6 @@ final class QemuSandbox implements Sandbox {
     private final Consumer<QemuSandbox> onClose;
     private final Object invocationLock = new Object();
     private volatile String deathReason;
-    private volatile double lastSnapshotPauseMs;
 
     QemuSandbox(Vmm vmm, StartReport start, SnapshotWriter snapshots, Consumer<QemuSandbox> onClose) {
         this.vmm = vmm;
@@ -96,18 +95,12 @@ final class QemuSandbox implements Sandbox {
                         + reasonFor(e), e);
             }
         }
-        lastSnapshotPauseMs = captured.pauseMs();
         try {
             return snapshots.seal(captured);
         } catch (IOException e) {
             throw new SandboxException("snapshot of sandbox " + id() + " to " + dir + " failed: " + e.getMessage(),
                     e);
         }
-    }
-
-    /** How long the guest was paused by the last snapshot, in ms. */
-    double lastSnapshotPauseMs() {
-        return lastSnapshotPauseMs;
     }
 
     @Override

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * socket drained so a dead QEMU shows up as a closed channel, not a hang.
  */
 final class QmpClient implements AutoCloseable {
-    private static final String CLOSED = "\u0000closed";
+    /** Put in the line queue when the connection ends; compared by identity. */
+    private static final String CLOSED = new String("closed");
 
     private final SocketChannel channel;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -1,10 +1,10 @@
 package dev.thaw.sandbox.qemu;
 
+import dev.thaw.sandbox.FileTrees;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The host directory of one VMM process: its sockets, logs and (for a booting
@@ -57,7 +57,7 @@ record RunDir(String id, Path dir) {
             if (!Files.exists(file)) {
                 return "";
             }
-            var all = Files.readAllLines(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+            var all = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
             var last = all.subList(Math.max(0, all.size() - lines), all.size());
             return last.isEmpty() ? "" : "\n  " + file.getFileName() + ": " + String.join("\n  ", last);
         } catch (IOException e) {
@@ -66,10 +66,6 @@ record RunDir(String id, Path dir) {
     }
 
     void delete() {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // already gone
-        }
+        FileTrees.deleteQuietly(dir);
     }
 }

@@ -2,9 +2,11 @@ package dev.thaw.sandbox.qemu;
 
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.sandbox.SparseFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
@@ -44,7 +46,7 @@ final class SnapshotWriter {
     }
 
     /** What {@link #capture} left in a staging directory, to be {@link #seal}ed. */
-    record Captured(Path staging, Path target, BootSpec spec, double initMs, double pauseMs) {
+    record Captured(Path staging, Path target, BootSpec spec, double initMs) {
     }
 
     /**
@@ -60,12 +62,11 @@ final class SnapshotWriter {
         Path staging = Files.createTempDirectory(parent, "." + dir.getFileName() + ".partial-");
         boolean stopped = false;
         try {
-            long started = System.nanoTime();
             saveDeviceState(vmm, staging.resolve(LocalSnapshot.DEVICE_STATE));
             stopped = true;
             SparseFiles.copy(vmm.run().bootMemory(), staging.resolve(LocalSnapshot.MEMORY));
             vmm.qmp().execute("cont", Map.of(), Vmm.QMP_TIMEOUT);
-            return new Captured(staging, dir, vmm.config().spec(), initMs, (System.nanoTime() - started) / 1e6);
+            return new Captured(staging, dir, vmm.config().spec(), initMs);
         } catch (IOException | RuntimeException e) {
             if (stopped && vmm.isAlive()) {
                 try {
@@ -74,7 +75,7 @@ final class SnapshotWriter {
                     e.addSuppressed(resume);
                 }
             }
-            deleteTree(staging);
+            FileTrees.deleteQuietly(staging);
             throw e;
         }
     }
@@ -87,7 +88,7 @@ final class SnapshotWriter {
             Files.move(captured.staging(), captured.target(), StandardCopyOption.ATOMIC_MOVE);
             return new LocalSnapshot(captured.target(), info);
         } catch (IOException | RuntimeException e) {
-            deleteTree(captured.staging());
+            FileTrees.deleteQuietly(captured.staging());
             throw e;
         }
     }
@@ -122,7 +123,7 @@ final class SnapshotWriter {
                 FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             return out.transferFrom(peer, 0, Long.MAX_VALUE);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -134,13 +135,5 @@ final class SnapshotWriter {
         }
         return new SnapshotInfo(SnapshotInfo.FORMAT_VERSION, spec.function(), spec.revision(), DRIVER, qemuVersion,
                 spec.shape(), spec.kernelDigest(), spec.diskDigests(), files, Instant.now(), node, initMs);
-    }
-
-    static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // nothing to clean
-        }
     }
 }

@@ -8,7 +8,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One QEMU process with its control (QMP) and agent channels connected. It owns
@@ -80,7 +82,7 @@ final class Vmm implements AutoCloseable {
     }
 
     /** Completes when the QEMU process has exited, for whatever reason. */
-    java.util.concurrent.CompletableFuture<Process> onExit() {
+    CompletableFuture<Process> onExit() {
         return process.onExit();
     }
 
@@ -135,7 +137,7 @@ final class Vmm implements AutoCloseable {
                     return;
                 }
                 case "failed", "cancelled" -> throw new IOException(what + ": QEMU reports the migration " + status);
-                default -> java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                default -> LockSupport.parkNanos(100_000);
             }
         }
         throw new IOException(what + " did not finish within " + MIGRATION_TIMEOUT.toSeconds() + " s");

@@ -75,7 +75,7 @@ final class VmmPool implements AutoCloseable {
             offer(starter.start());
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "could not pre-start a VMM: " + e.getMessage());
-            closedOrBackOff();
+            stopRefilling();
         } finally {
             starting.decrementAndGet();
         }
@@ -89,8 +89,8 @@ final class VmmPool implements AutoCloseable {
         }
     }
 
-    private void closedOrBackOff() {
-        // A failing start is not retried in a tight loop: the next take() retries.
+    /** After a failed start the pool shrinks to what it holds instead of retrying in a tight loop. */
+    private void stopRefilling() {
         target = Math.min(target, waiting.size());
     }
 

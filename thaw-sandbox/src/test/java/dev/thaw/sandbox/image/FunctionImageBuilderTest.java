@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.image;
 
+import dev.thaw.sandbox.FileTrees;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -99,7 +100,7 @@ class FunctionImageBuilderTest {
         assertThat(again).isEqualTo(image);
 
         // Deleted and rebuilt from the same inputs: byte-identical layer, same image digest.
-        CacheFiles.deleteTree(image.layer().getParent());
+        FileTrees.deleteTree(image.layer().getParent());
         Thread.sleep(1_100);
         FunctionImage rebuilt = builder.build(HOME, writeFunction(dir.resolve("copy/t1")));
         assertThat(rebuilt.layerDigest()).isEqualTo(image.layerDigest());

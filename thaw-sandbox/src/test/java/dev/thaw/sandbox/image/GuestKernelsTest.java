@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.image;
 
+import dev.thaw.sandbox.FileTrees;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.sandbox.ExternalCommand;
@@ -64,7 +65,7 @@ class GuestKernelsTest {
         assertThat(secondMillis).isLessThan(1_000);
 
         // A lost initramfs is rebuilt from the kept package, identically.
-        CacheFiles.deleteTree(kernel.initramfs().getParent());
+        FileTrees.deleteTree(kernel.initramfs().getParent());
         started = System.nanoTime();
         GuestKernel rebuilt = kernels.ensure(home);
         System.out.println("TIMING initramfs rebuild from cached package: " + TestHomes.millisSince(started) + " ms");

@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.image;
 
+import dev.thaw.sandbox.FileTrees;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -59,7 +60,7 @@ class ThawHomeTest {
         Files.writeString(tree.resolve("f"), "x");
         Files.createSymbolicLink(tree.resolve("link"), outside);
         Files.createSymbolicLink(dir.resolve("t/dirlink"), dir);
-        CacheFiles.deleteTree(dir.resolve("t"));
+        FileTrees.deleteTree(dir.resolve("t"));
         assertThat(dir.resolve("t")).doesNotExist();
         assertThat(outside).hasContent("keep");
     }

@@ -9,6 +9,7 @@ import dev.thaw.api.Json;
 import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.InvocationResult;
 import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.sandbox.Sandbox;
@@ -60,7 +61,7 @@ class QemuMicrovmDriverTest {
             driver.close();
         }
         if (snapshots != null) {
-            SnapshotWriter.deleteTree(snapshots);
+            FileTrees.deleteTree(snapshots);
         }
     }
 
