@@ -70,23 +70,53 @@ public record SnapshotInfo(
             .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
     /**
-     * One file of a snapshot.
+     * One file of a snapshot or image: its size and digests. Besides the whole
+     * file's SHA-256, each {@code chunkSize} slice has its own, so a file fetched
+     * in parallel pieces is verified piece by piece, and all-zero chunks need
+     * not travel at all.
      *
      * @param size the size in bytes, {@code >= 0}
      * @param sha256 the SHA-256 of the content, 64 lower-case hex digits
+     * @param chunkSize the length of every chunk but the last, {@code > 0}
+     * @param chunks the SHA-256 of each chunk in order; {@code ceil(size / chunkSize)} of them
      */
-    public record FileEntry(long size, String sha256) {
+    public record FileEntry(long size, String sha256, int chunkSize, List<String> chunks) {
+
+        /** The chunk size Thaw writes: fine enough to skip zero regions, coarse enough to stay small. */
+        public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
 
         private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
-        /** @throws IllegalArgumentException if size is negative or sha256 malformed */
+        /** @throws IllegalArgumentException if size is negative, a digest malformed or the chunk list the wrong length */
         public FileEntry {
             if (size < 0) {
                 throw new IllegalArgumentException("file size must be >= 0, got " + size);
             }
-            if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-                throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits, got "
-                        + (sha256 == null ? "null" : "'" + sha256 + "'"));
+            requireSha256(sha256, "sha256");
+            if (chunkSize <= 0) {
+                throw new IllegalArgumentException("chunkSize must be > 0, got " + chunkSize);
+            }
+            Objects.requireNonNull(chunks, "chunks must not be null");
+            long expected = (size + chunkSize - 1) / chunkSize;
+            if (chunks.size() != expected) {
+                throw new IllegalArgumentException("a file of " + size + " bytes in chunks of " + chunkSize
+                        + " has " + expected + " chunk digests, got " + chunks.size());
+            }
+            for (String chunk : chunks) {
+                requireSha256(chunk, "chunk sha256");
+            }
+            chunks = List.copyOf(chunks);
+        }
+
+        /** The number of bytes in chunk {@code index}: {@code chunkSize}, or less for the last. */
+        public int chunkLength(int index) {
+            return (int) Math.min(chunkSize, size - (long) index * chunkSize);
+        }
+
+        private static void requireSha256(String value, String what) {
+            if (value == null || !SHA256.matcher(value).matches()) {
+                throw new IllegalArgumentException(what + " must be 64 lower-case hex digits, got "
+                        + (value == null ? "null" : "'" + value + "'"));
             }
         }
     }

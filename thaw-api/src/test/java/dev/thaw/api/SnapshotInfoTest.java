@@ -31,7 +31,7 @@ class SnapshotInfoTest {
     private static SnapshotInfo sample() {
         return new SnapshotInfo(1, "hello", "rev-3f2a", "qemu-microvm", "7.2.19", new MachineShape(512, 2),
                 "sha256:" + SHA_A, List.of("sha256:" + SHA_B, "sha256:" + SHA_A),
-                Map.of("vmstate", new SnapshotInfo.FileEntry(4096, SHA_B), "mem", new SnapshotInfo.FileEntry(536870912L, SHA_A)),
+                Map.of("vmstate", entry(4096, SHA_B), "mem", entry(536870912L, SHA_A)),
                 Instant.parse("2025-02-01T10:15:30.123456789Z"), "node-1", 812.5);
     }
 
@@ -137,10 +137,10 @@ class SnapshotInfoTest {
 
     @Test
     void fileEntryValidation() {
-        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, "abc")).hasMessageContaining("64 lower-case hex digits, got 'abc'");
-        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, null)).hasMessageContaining("got null");
-        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(-1, SHA_A)).hasMessage("file size must be >= 0, got -1");
-        assertThat(new SnapshotInfo.FileEntry(0, SHA_A).size()).isZero();
+        assertThatThrownBy(() -> entry(1, "abc")).hasMessageContaining("64 lower-case hex digits, got 'abc'");
+        assertThatThrownBy(() -> entry(1, null)).hasMessageContaining("got null");
+        assertThatThrownBy(() -> entry(-1, SHA_A)).hasMessage("file size must be >= 0, got -1");
+        assertThat(entry(0, SHA_A).size()).isZero();
     }
 
     @Test
@@ -171,7 +171,7 @@ class SnapshotInfoTest {
     @Test
     void fileNamesMustBePlain() {
         for (String bad : List.of("a/b", "..", "../mem", ".", "", "a\\b")) {
-            assertThatThrownBy(() -> withFiles(Map.of(bad, new SnapshotInfo.FileEntry(1, SHA_A))))
+            assertThatThrownBy(() -> withFiles(Map.of(bad, entry(1, SHA_A))))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("files: '" + bad + "' is not a plain file name (no '/', '\\', '..')");
         }
@@ -196,6 +196,28 @@ class SnapshotInfoTest {
         SnapshotInfo s = sample();
         assertThatThrownBy(() -> s.imageDigests().add("x")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> s.files().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    /** An entry in 1 MiB chunks whose chunk digests all equal the file's (only the count matters here). */
+    private static SnapshotInfo.FileEntry entry(long size, String sha256) {
+        int chunkSize = SnapshotInfo.FileEntry.DEFAULT_CHUNK_SIZE;
+        long count = Math.max(0, (size + chunkSize - 1) / chunkSize);
+        return new SnapshotInfo.FileEntry(size, sha256, chunkSize,
+                java.util.Collections.nCopies((int) count, sha256 == null ? SHA_A : sha256));
+    }
+
+    @Test
+    void chunkListMustMatchTheFileSize() {
+        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(3 << 20, SHA_A, 1 << 20, List.of(SHA_A, SHA_A)))
+                .hasMessageContaining("has 3 chunk digests, got 2");
+        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, SHA_A, 0, List.of(SHA_A)))
+                .hasMessageContaining("chunkSize must be > 0");
+        assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, SHA_A, 1 << 20, List.of("xyz")))
+                .hasMessageContaining("chunk sha256 must be 64 lower-case hex digits");
+        SnapshotInfo.FileEntry last = new SnapshotInfo.FileEntry((2 << 20) + 5, SHA_A, 1 << 20,
+                List.of(SHA_A, SHA_A, SHA_A));
+        assertThat(last.chunkLength(0)).isEqualTo(1 << 20);
+        assertThat(last.chunkLength(2)).isEqualTo(5);
     }
 
     private static SnapshotInfo withFiles(Map<String, SnapshotInfo.FileEntry> files) {

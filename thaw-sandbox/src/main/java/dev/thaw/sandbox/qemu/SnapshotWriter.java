@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.qemu;
 
+import dev.thaw.api.FileDigests;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.FileTrees;
@@ -131,7 +132,7 @@ final class SnapshotWriter {
         Map<String, SnapshotInfo.FileEntry> files = new LinkedHashMap<>();
         for (String name : List.of(LocalSnapshot.MEMORY, LocalSnapshot.DEVICE_STATE)) {
             Path file = staging.resolve(name);
-            files.put(name, new SnapshotInfo.FileEntry(Files.size(file), SparseFiles.sha256(file)));
+            files.put(name, FileDigests.describe(file));
         }
         return new SnapshotInfo(SnapshotInfo.FORMAT_VERSION, spec.function(), spec.revision(), DRIVER, qemuVersion,
                 spec.shape(), spec.kernelDigest(), spec.diskDigests(), files, Instant.now(), node, initMs);

@@ -26,6 +26,14 @@ record VmConfig(BootSpec spec, Accelerator accelerator, RunDir run, Path memoryF
     static final String KERNEL_CMDLINE = "console=ttyS0 reboot=t panic=-1 quiet lpj=5000000 no_timer_check "
             + "rdinit=/init";
 
+    /** Under TCG the guest is told the TSC rate (see {@link HostTsc}); under KVM it learns it from the CPU. */
+    String kernelCommandLine() {
+        if (accelerator == Accelerator.TCG && HostTsc.khz().isPresent()) {
+            return KERNEL_CMDLINE + " tsc_early_khz=" + HostTsc.khz().getAsLong();
+        }
+        return KERNEL_CMDLINE;
+    }
+
     List<String> arguments(Path qemuBinary) {
         int memoryMib = spec.shape().memoryMib();
         List<String> args = new ArrayList<>(List.of(
@@ -41,7 +49,7 @@ record VmConfig(BootSpec spec, Accelerator accelerator, RunDir run, Path memoryF
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initramfs().toString(),
-                "-append", KERNEL_CMDLINE,
+                "-append", kernelCommandLine(),
                 "-chardev", "file,id=console,path=" + run.consoleLog(),
                 "-serial", "chardev:console",
                 "-chardev", "socket,id=agent,path=" + run.agentSocket() + ",server=on,wait=off",
