@@ -34,4 +34,9 @@ public record BootSpec(String function, String revision, MachineShape shape, Pat
             throw new IllegalArgumentException("initTimeout must be positive, got " + initTimeout);
         }
     }
+
+    /** The same function on the same layers, found at other paths (a node's cached copies). */
+    public BootSpec withDisks(List<Path> paths) {
+        return new BootSpec(function, revision, shape, kernel, initramfs, kernelDigest, paths, diskDigests, initTimeout);
+    }
 }

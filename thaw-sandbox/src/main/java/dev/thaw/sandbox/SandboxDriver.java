@@ -1,5 +1,7 @@
 package dev.thaw.sandbox;
 
+import java.nio.file.Path;
+
 /**
  * Starts sandboxes: by booting a function, or by restoring one of its snapshots.
  * The driver owns every process it starts; {@link #close()} stops all of them,
@@ -32,6 +34,13 @@ public interface SandboxDriver extends AutoCloseable {
      * refilled in the background as restores take them. 0 stops doing so.
      */
     void prestart(BootSpec spec, LocalSnapshot snapshot, int count) throws SandboxException;
+
+    /**
+     * Drops what the driver keeps for a snapshot directory (pre-started VMMs,
+     * device state read once): called when the snapshot there is removed, so a
+     * later snapshot at the same path is read afresh.
+     */
+    void forget(Path snapshotDir);
 
     /** Stops every sandbox and VMM process this driver started. */
     @Override

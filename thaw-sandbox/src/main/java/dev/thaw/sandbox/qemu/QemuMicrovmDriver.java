@@ -1,12 +1,12 @@
 package dev.thaw.sandbox.qemu;
 
-import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.DriverInfo;
 import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.sandbox.Sandbox;
 import dev.thaw.sandbox.SandboxDriver;
 import dev.thaw.sandbox.SandboxException;
+import dev.thaw.sandbox.SnapshotCompatibility;
 import dev.thaw.sandbox.StartKind;
 import dev.thaw.sandbox.StartReport;
 import java.io.IOException;
@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -212,32 +213,20 @@ public final class QemuMicrovmDriver implements SandboxDriver {
         return cached;
     }
 
-    /** A snapshot restores only into the same VMM version, kernel, disks and machine shape it was taken with. */
     private void requireCompatible(BootSpec spec, LocalSnapshot snapshot) throws SandboxException {
-        SnapshotInfo info = snapshot.info();
-        String problem = null;
-        if (!SnapshotWriter.DRIVER.equals(info.driver())) {
-            problem = "it was taken by driver '" + info.driver() + "', this is " + SnapshotWriter.DRIVER;
-        } else if (!qemu.version().equals(info.driverVersion())) {
-            problem = "it was taken with QEMU " + info.driverVersion() + ", this host has QEMU " + qemu.version()
-                    + " (device state only loads into the version that saved it)";
-        } else if (!info.function().equals(spec.function())) {
-            problem = "it is a snapshot of function '" + info.function() + "', not '" + spec.function() + "'";
-        } else if (!info.shape().equals(spec.shape())) {
-            problem = "it was taken with " + info.shape() + ", the function now asks for " + spec.shape();
-        } else if (!info.kernelDigest().equals(spec.kernelDigest())) {
-            problem = "it was taken with another guest kernel (" + abbreviate(info.kernelDigest()) + ", now "
-                    + abbreviate(spec.kernelDigest()) + ")";
-        } else if (!info.imageDigests().equals(spec.diskDigests())) {
-            problem = "it was taken with other root filesystem images than the function has now";
-        }
-        if (problem != null) {
-            throw new SandboxException("cannot restore " + snapshot.dir() + ": " + problem);
+        Optional<String> problem = SnapshotCompatibility.problem(snapshot.info(), spec, info());
+        if (problem.isPresent()) {
+            throw new SandboxException("cannot restore " + snapshot.dir() + ": " + problem.get());
         }
     }
 
-    private static String abbreviate(String digest) {
-        return digest.length() > 12 ? digest.substring(0, 12) : digest;
+    @Override
+    public void forget(Path snapshotDir) {
+        VmmPool pool = pools.remove(snapshotDir);
+        if (pool != null) {
+            pool.close();
+        }
+        deviceStates.remove(snapshotDir);
     }
 
     private RunDir newRunDir() throws IOException {

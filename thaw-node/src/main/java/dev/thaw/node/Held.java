@@ -1,0 +1,61 @@
+package dev.thaw.node;
+
+import dev.thaw.sandbox.FileTrees;
+import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.NodeCache;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A directory an instance uses for its whole life: a pinned cache entry, or,
+ * on a node without a cache, a scratch directory deleted when released.
+ */
+interface Held extends AutoCloseable {
+    Path dir();
+
+    @Override
+    void close();
+
+    /** A pinned cache entry, unpinned on close. */
+    static Held of(NodeCache.Lease lease) {
+        return new Held() {
+            @Override
+            public Path dir() {
+                return lease.dir();
+            }
+
+            @Override
+            public void close() {
+                lease.close();
+            }
+        };
+    }
+
+    /** Fills what {@code key} names through the cache, or into scratch space when there is no cache. */
+    static Held fill(NodeCache cache, Path scratch, String key, long bytes, NodeCache.Filler filler)
+            throws CacheException, IOException, InterruptedException {
+        if (cache != null) {
+            return of(cache.acquire(key, bytes, filler));
+        }
+        Files.createDirectories(scratch);
+        Path dir = Files.createTempDirectory(scratch, "uncached-");
+        try {
+            filler.fill(dir);
+        } catch (IOException | CacheException | RuntimeException e) {
+            FileTrees.deleteQuietly(dir);
+            throw e;
+        }
+        return new Held() {
+            @Override
+            public Path dir() {
+                return dir;
+            }
+
+            @Override
+            public void close() {
+                FileTrees.deleteQuietly(dir);
+            }
+        };
+    }
+}

@@ -1,0 +1,39 @@
+package dev.thaw.node;
+
+import dev.thaw.api.FunctionName;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How one node runs.
+ *
+ * @param name the node's name, recorded in the snapshots it takes
+ * @param workDir holds the snapshot cache ({@code cache/}) and scratch space ({@code scratch/}); one file system,
+ *     so snapshots move into the cache by rename
+ * @param cacheBudgetBytes the cache's byte budget; 0 means remote snapshots are fetched per start and not kept
+ * @param prestart VMMs kept started per cached snapshot, so a restore skips the process start (the clone tier)
+ */
+public record NodeConfig(String name, SnapshotMode mode, Path workDir, long cacheBudgetBytes, int prestart) {
+
+    public NodeConfig {
+        if (!FunctionName.isValid(name)) {
+            throw new IllegalArgumentException("node name must be a lower-case name like 'node-1', got '" + name + "'");
+        }
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(workDir, "workDir");
+        if (cacheBudgetBytes < 0) {
+            throw new IllegalArgumentException("cache budget must be >= 0 bytes, got " + cacheBudgetBytes);
+        }
+        if (prestart < 0) {
+            throw new IllegalArgumentException("prestart must be >= 0, got " + prestart);
+        }
+    }
+
+    public Path cacheDir() {
+        return workDir.resolve("cache");
+    }
+
+    public Path scratchDir() {
+        return workDir.resolve("scratch");
+    }
+}

@@ -1,0 +1,29 @@
+package dev.thaw.node;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What happened on a node since it started, for status reports and tests. */
+final class NodeCounters {
+    final Map<StartTier, AtomicLong> starts = new EnumMap<>(StartTier.class);
+    final AtomicLong corruptSnapshots = new AtomicLong();
+    final AtomicLong incompatibleSnapshots = new AtomicLong();
+    final AtomicLong storeErrors = new AtomicLong();
+    final AtomicLong cacheRejections = new AtomicLong();
+    final AtomicLong published = new AtomicLong();
+    final AtomicLong publishFailures = new AtomicLong();
+
+    NodeCounters() {
+        for (StartTier tier : StartTier.values()) {
+            starts.put(tier, new AtomicLong());
+        }
+    }
+
+    NodeStats.Counters snapshot() {
+        Map<String, Long> byTier = new java.util.LinkedHashMap<>();
+        starts.forEach((tier, count) -> byTier.put(tier.label(), count.get()));
+        return new NodeStats.Counters(byTier, corruptSnapshots.get(), incompatibleSnapshots.get(), storeErrors.get(),
+                cacheRejections.get(), published.get(), publishFailures.get());
+    }
+}

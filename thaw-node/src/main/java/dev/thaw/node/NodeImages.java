@@ -1,0 +1,100 @@
+package dev.thaw.node;
+
+import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.NodeCache;
+import dev.thaw.snapshot.store.FetchReport;
+import dev.thaw.snapshot.store.ImageInfo;
+import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Finds a function's root filesystem images on this node: where it built them,
+ * in the cache (a base image shared by many functions is fetched once), or in
+ * the store by digest.
+ */
+final class NodeImages {
+    static final String DISK = "disk";
+
+    private final NodeCache cache;
+    private final Path scratch;
+    private final Optional<SnapshotStore> store;
+
+    NodeImages(NodeCache cache, Path scratch, Optional<SnapshotStore> store) {
+        this.cache = cache;
+        this.scratch = scratch;
+        this.store = store;
+    }
+
+    /** The disks, what pins them, and what fetching them cost. */
+    record Resolved(List<Path> disks, List<Held> held, double fetchMs, long fetchedBytes) {
+    }
+
+    static String key(String digest) {
+        return "images/" + digest;
+    }
+
+    Resolved resolve(FunctionDeployment deployment) throws NodeStartException {
+        if (deployment.imagesHere()) {
+            return new Resolved(deployment.spec().disks(), List.of(), 0, 0);
+        }
+        long started = System.nanoTime();
+        AtomicLong fetched = new AtomicLong();
+        List<Path> disks = new ArrayList<>();
+        List<Held> held = new ArrayList<>();
+        try {
+            for (String digest : deployment.spec().diskDigests()) {
+                Held image = acquire(digest, fetched);
+                held.add(image);
+                disks.add(image.dir().resolve(DISK));
+            }
+        } catch (NodeStartException | RuntimeException e) {
+            held.forEach(Held::close);
+            throw e;
+        }
+        return new Resolved(disks, held, (System.nanoTime() - started) / 1e6, fetched.get());
+    }
+
+    private Held acquire(String digest, AtomicLong fetched) throws NodeStartException {
+        if (cache != null) {
+            Optional<NodeCache.Lease> hit = cache.lookup(key(digest));
+            if (hit.isPresent()) {
+                return Held.of(hit.get());
+            }
+        }
+        SnapshotStore remote = store.orElseThrow(() -> new NodeStartException(
+                "image " + digest + " is not on this node and the node has no remote store"));
+        try {
+            ImageInfo info = remote.findImage(digest).orElseThrow(() -> new NodeStartException(
+                    "image " + digest + " is not in the store " + remote.describe() + "; deploy the function again"));
+            long bytes = info.files().values().stream().mapToLong(f -> f.size()).sum();
+            return Held.fill(cache, scratch, key(digest), bytes, staging -> {
+                FetchReport report = fetchImage(remote, info, staging);
+                fetched.addAndGet(report.bytesFetched());
+                return report.bytesFetched();
+            });
+        } catch (StoreException e) {
+            throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);
+        } catch (CacheException e) {
+            throw new NodeStartException("image " + digest + " could not be cached: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new NodeStartException("image " + digest + " could not be stored on this node: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeStartException("interrupted while fetching image " + digest, e);
+        }
+    }
+
+    private static FetchReport fetchImage(SnapshotStore remote, ImageInfo info, Path staging) throws IOException {
+        try {
+            return remote.fetchImage(info, staging);
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package dev.thaw.node;
+
+import dev.thaw.api.SnapshotFormatException;
+import dev.thaw.api.SnapshotInfo;
+import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.FileTrees;
+import dev.thaw.sandbox.LocalSnapshot;
+import dev.thaw.sandbox.Sandbox;
+import dev.thaw.sandbox.SandboxDriver;
+import dev.thaw.sandbox.SandboxException;
+import dev.thaw.sandbox.StartKind;
+import dev.thaw.snapshot.cache.CacheEvent;
+import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.NodeCache;
+import dev.thaw.snapshot.store.CorruptBundleException;
+import dev.thaw.snapshot.store.FetchReport;
+import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A node's instance lifecycle (thesis Algorithms 4.1 to 4.3): every start takes
+ * the cheapest tier that works (a clone of a snapshot whose VMM is already
+ * started, the local cache, the remote store, a boot), and a boot is followed
+ * at once by a snapshot that later starts use. Anything wrong with a cheaper
+ * tier (a corrupt or incompatible snapshot, an unreachable store, a full cache)
+ * is counted, noted in the start record, and the next tier is tried: a start
+ * fails only when a boot fails.
+ *
+ * <p>Owns its cache and the background publication of snapshots; the driver
+ * and the store belong to the caller.
+ */
+public final class NodeRuntime implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeRuntime.class.getName());
+
+    private final NodeConfig config;
+    private final SandboxDriver driver;
+    private final Optional<SnapshotStore> store;
+    private final NodeCache cache;
+    private final NodeImages images;
+    private final SnapshotPublisher publisher;
+    private final NodeCounters counters = new NodeCounters();
+
+    private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache) {
+        this.config = config;
+        this.driver = driver;
+        this.store = store;
+        this.cache = cache;
+        this.images = new NodeImages(cache, config.scratchDir(), store);
+        this.publisher = new SnapshotPublisher(store, counters);
+    }
+
+    /**
+     * Opens a node: its cache is rebuilt from disk, leftovers in scratch space removed.
+     *
+     * @param store the remote store; required in {@link SnapshotMode#REMOTE}
+     */
+    public static NodeRuntime open(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store)
+            throws IOException {
+        if (config.mode() == SnapshotMode.REMOTE && store.isEmpty()) {
+            throw new IllegalArgumentException("snapshot mode 'remote' needs a remote store");
+        }
+        FileTrees.deleteTree(config.scratchDir());
+        Files.createDirectories(config.scratchDir());
+        NodeCache cache = config.cacheBudgetBytes() > 0 ? NodeCache.open(config.cacheDir(), config.cacheBudgetBytes())
+                : null;
+        NodeRuntime runtime = new NodeRuntime(config, driver, store, cache);
+        if (cache != null) {
+            // A snapshot that stops being advertised must stop being restored from too.
+            cache.addListener(runtime::onCacheEvent);
+        }
+        return runtime;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /**
+     * Makes a function revision available to other nodes: in remote mode its
+     * images go to the store, addressed by digest (a base image already there is skipped).
+     */
+    public void deploy(FunctionDeployment deployment) throws StoreException {
+        if (config.mode() != SnapshotMode.REMOTE || !deployment.imagesHere()) {
+            return;
+        }
+        BootSpec spec = deployment.spec();
+        for (int i = 0; i < spec.disks().size(); i++) {
+            store.orElseThrow().publishImage(spec.diskDigests().get(i), spec.disks().get(i), config.name());
+        }
+    }
+
+    /** Starts an instance of the function, from the cheapest tier that works. */
+    public Instance start(FunctionDeployment deployment) throws NodeStartException {
+        long requested = System.nanoTime();
+        List<String> fallbacks = new ArrayList<>();
+        if (config.mode() != SnapshotMode.DISABLED) {
+            Optional<Instance> instance = fromCache(deployment, requested, fallbacks);
+            if (instance.isEmpty() && config.mode() == SnapshotMode.REMOTE) {
+                instance = fromStore(deployment, requested, fallbacks);
+            }
+            if (instance.isPresent()) {
+                return instance.get();
+            }
+        }
+        return boot(deployment, requested, fallbacks);
+    }
+
+    private Optional<Instance> fromCache(FunctionDeployment deployment, long requested, List<String> fallbacks) {
+        if (cache == null) {
+            return Optional.empty();
+        }
+        Optional<NodeCache.Lease> lease = cache.lookup(snapshotKey(deployment));
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
+        Held held = Held.of(lease.get());
+        return restore(deployment, held, 0, 0, requested, fallbacks);
+    }
+
+    private Optional<Instance> fromStore(FunctionDeployment deployment, long requested, List<String> fallbacks) {
+        SnapshotStore remote = store.orElseThrow();
+        SnapshotInfo info;
+        try {
+            Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision());
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            info = found.get();
+        } catch (StoreException e) {
+            counters.storeErrors.incrementAndGet();
+            fallbacks.add("remote store: " + e.getMessage());
+            return Optional.empty();
+        } catch (SnapshotFormatException e) {
+            counters.corruptSnapshots.incrementAndGet();
+            fallbacks.add("remote snapshot: " + e.getMessage());
+            return Optional.empty();
+        }
+        Optional<String> incompatible = SnapshotCompatibility.problem(info, deployment.spec(), driver.info());
+        if (incompatible.isPresent()) {
+            counters.incompatibleSnapshots.incrementAndGet();
+            fallbacks.add("remote snapshot: " + incompatible.get());
+            return Optional.empty();
+        }
+        long started = System.nanoTime();
+        AtomicLong fetched = new AtomicLong();
+        Held held;
+        try {
+            held = Held.fill(cache, config.scratchDir(), snapshotKey(deployment), info.files().values().stream()
+                    .mapToLong(SnapshotInfo.FileEntry::size).sum(), staging -> {
+                        FetchReport report = fetchSnapshot(remote, info, staging);
+                        fetched.set(report.bytesFetched());
+                        return report.bytesFetched();
+                    });
+        } catch (CacheException | IOException e) {
+            noteFetchFailure(e, fallbacks);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fallbacks.add("interrupted while fetching the snapshot");
+            return Optional.empty();
+        }
+        double fetchMs = (System.nanoTime() - started) / 1e6;
+        return restore(deployment, held, fetchMs, fetched.get(), requested, fallbacks);
+    }
+
+    private void noteFetchFailure(Exception e, List<String> fallbacks) {
+        if (causeOf(e, CorruptBundleException.class) != null) {
+            counters.corruptSnapshots.incrementAndGet();
+            fallbacks.add("remote snapshot discarded: " + causeOf(e, CorruptBundleException.class).getMessage());
+        } else if (causeOf(e, StoreException.class) != null) {
+            counters.storeErrors.incrementAndGet();
+            fallbacks.add("remote store: " + causeOf(e, StoreException.class).getMessage());
+        } else if (e instanceof CacheException) {
+            counters.cacheRejections.incrementAndGet();
+            fallbacks.add("snapshot cache: " + e.getMessage());
+        } else {
+            fallbacks.add("fetching the snapshot failed: " + e.getMessage());
+        }
+    }
+
+    /** Restores from a snapshot directory this instance will hold; on failure releases it and returns empty. */
+    private Optional<Instance> restore(FunctionDeployment deployment, Held snapshotDir, double fetchMs,
+            long fetchedBytes, long requested, List<String> fallbacks) {
+        List<AutoCloseable> held = new ArrayList<>(List.of(snapshotDir));
+        String key = snapshotKey(deployment);
+        try {
+            LocalSnapshot snapshot;
+            try {
+                snapshot = LocalSnapshot.open(snapshotDir.dir());
+            } catch (SnapshotFormatException e) {
+                counters.corruptSnapshots.incrementAndGet();
+                fallbacks.add("cached snapshot discarded: " + e.getMessage());
+                forget(key);
+                return Optional.empty();
+            }
+            NodeImages.Resolved disks = images.resolve(deployment);
+            held.addAll(disks.held());
+            BootSpec spec = deployment.spec().withDisks(disks.disks());
+            Sandbox sandbox;
+            try {
+                sandbox = driver.restore(spec, snapshot);
+            } catch (SandboxException e) {
+                counters.incompatibleSnapshots.incrementAndGet();
+                fallbacks.add("restore failed: " + e.getMessage());
+                forget(key);
+                return Optional.empty();
+            }
+            StartTier tier = fetchMs > 0 ? StartTier.REMOTE
+                    : sandbox.start().kind() == StartKind.RESTORE_POOLED ? StartTier.CLONE : StartTier.LOCAL;
+            counters.starts.get(tier).incrementAndGet();
+            StartRecord record = new StartRecord(tier, disks.fetchMs(), disks.fetchedBytes(), fetchMs, fetchedBytes,
+                    sandbox.start().totalMs(), snapshot.info().initMs(), 0, (System.nanoTime() - requested) / 1e6,
+                    fallbacks);
+            if (tier != StartTier.CLONE) {
+                prestart(spec, snapshot);
+            }
+            return Optional.of(new Instance(deployment, sandbox, record, held, requested));
+        } catch (NodeStartException e) {
+            fallbacks.add(e.getMessage());
+            closeAll(held);
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            closeAll(held);
+            throw e;
+        }
+    }
+
+    private Instance boot(FunctionDeployment deployment, long requested, List<String> fallbacks)
+            throws NodeStartException {
+        NodeImages.Resolved disks = images.resolve(deployment);
+        List<AutoCloseable> held = new ArrayList<>(disks.held());
+        BootSpec spec = deployment.spec().withDisks(disks.disks());
+        Sandbox sandbox;
+        try {
+            sandbox = driver.boot(spec);
+        } catch (SandboxException e) {
+            closeAll(held);
+            throw new NodeStartException("booting " + deployment.function() + " failed: " + e.getMessage(), e);
+        }
+        double snapshotMs = 0;
+        if (config.mode() != SnapshotMode.DISABLED) {
+            long started = System.nanoTime();
+            keepSnapshot(deployment, spec, sandbox, fallbacks);
+            snapshotMs = (System.nanoTime() - started) / 1e6;
+        }
+        counters.starts.get(StartTier.BOOT).incrementAndGet();
+        StartRecord record = new StartRecord(StartTier.BOOT, disks.fetchMs(), disks.fetchedBytes(), 0, 0,
+                sandbox.start().totalMs(), sandbox.start().initMs(), snapshotMs,
+                (System.nanoTime() - requested) / 1e6, fallbacks);
+        return new Instance(deployment, sandbox, record, held, requested);
+    }
+
+    /**
+     * Snapshots a freshly booted guest before it serves anything, puts the
+     * snapshot in the cache and, in remote mode, publishes it in the background.
+     * Failing to do so costs later starts a boot, never this one.
+     */
+    private void keepSnapshot(FunctionDeployment deployment, BootSpec spec, Sandbox sandbox, List<String> fallbacks) {
+        String key = snapshotKey(deployment);
+        if (cache != null && cache.contains(key)) {
+            return;
+        }
+        Path taken = config.scratchDir().resolve("snap-" + sandbox.id());
+        LocalSnapshot snapshot;
+        try {
+            snapshot = sandbox.snapshot(taken);
+        } catch (SandboxException e) {
+            fallbacks.add("no snapshot taken: " + e.getMessage());
+            return;
+        }
+        long bytes = snapshot.info().files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
+        if (cache == null) {
+            publisher.publish(snapshot, () -> FileTrees.deleteQuietly(taken));
+            return;
+        }
+        try {
+            NodeCache.Lease lease = cache.acquire(key, bytes, staging -> moveInto(taken, staging));
+            LocalSnapshot cached = LocalSnapshot.open(lease.dir());
+            prestart(spec, cached);
+            publisher.publish(cached, lease::close);
+        } catch (CacheException | SnapshotFormatException e) {
+            counters.cacheRejections.incrementAndGet();
+            fallbacks.add("snapshot not cached: " + e.getMessage());
+            publisher.publish(snapshot, () -> FileTrees.deleteQuietly(taken));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            FileTrees.deleteQuietly(taken);
+        } finally {
+            if (Files.exists(taken) && cache.contains(key)) {
+                FileTrees.deleteQuietly(taken); // another start of this revision cached its snapshot first
+            }
+        }
+    }
+
+    private static long moveInto(Path from, Path staging) throws IOException {
+        try (var files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.move(file, staging.resolve(file.getFileName()));
+            }
+        }
+        Files.delete(from);
+        return 0;
+    }
+
+    private void prestart(BootSpec spec, LocalSnapshot snapshot) {
+        if (config.prestart() == 0) {
+            return;
+        }
+        try {
+            driver.prestart(spec, snapshot, config.prestart());
+        } catch (SandboxException e) {
+            LOG.log(Level.WARNING, "could not pre-start VMMs for " + snapshot.dir() + ": " + e.getMessage());
+        }
+    }
+
+    /** Removes a function's snapshots from this node's cache and, in remote mode, from the store. */
+    public void delete(String function) throws StoreException {
+        if (cache != null) {
+            String prefix = "snapshots/" + function + "/";
+            cache.entries().stream().map(e -> e.key()).filter(k -> k.startsWith(prefix)).forEach(this::forget);
+        }
+        if (config.mode() == SnapshotMode.REMOTE) {
+            store.orElseThrow().deleteFunction(function);
+        }
+    }
+
+    /** Waits until every snapshot publication started so far has finished. */
+    public void awaitPublications() throws InterruptedException {
+        publisher.awaitIdle();
+    }
+
+    public NodeStats stats() {
+        return new NodeStats(config.name(), config.mode(), cache == null ? null : cache.stats(),
+                cache == null ? List.of() : cache.entries(), counters.snapshot());
+    }
+
+    private void forget(String key) {
+        if (cache != null) {
+            cache.remove(key);
+        }
+    }
+
+    private void onCacheEvent(CacheEvent event) {
+        if (event.kind() == CacheEvent.Kind.REMOVED && event.key().startsWith("snapshots/")) {
+            driver.forget(config.cacheDir().resolve(event.key()));
+        }
+    }
+
+    static String snapshotKey(FunctionDeployment deployment) {
+        return "snapshots/" + deployment.function() + "/" + deployment.revision();
+    }
+
+    private static FetchReport fetchSnapshot(SnapshotStore remote, SnapshotInfo info, Path staging)
+            throws IOException {
+        try {
+            return remote.fetchSnapshot(info, staging);
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static void closeAll(List<AutoCloseable> held) {
+        for (AutoCloseable resource : held.reversed()) {
+            try {
+                resource.close();
+            } catch (Exception ignored) {
+                // releasing a lease cannot fail in a way a caller could act on
+            }
+        }
+    }
+
+    /** Waits for publications in flight, then closes the cache. Instances are their owners' to close. */
+    @Override
+    public void close() {
+        publisher.close();
+        if (cache != null) {
+            cache.close();
+        }
+    }
+}

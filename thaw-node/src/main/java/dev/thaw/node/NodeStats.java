@@ -1,0 +1,26 @@
+package dev.thaw.node;
+
+import dev.thaw.snapshot.cache.CacheEntry;
+import dev.thaw.snapshot.cache.CacheStats;
+import java.util.List;
+import java.util.Map;
+
+/** A node's state: its cache and what happened so far. */
+public record NodeStats(String node, SnapshotMode mode, CacheStats cache, List<CacheEntry> cached, Counters counters) {
+
+    /**
+     * @param starts instances started, by tier label
+     * @param corruptSnapshots snapshots found corrupt (in the store or the cache) and discarded
+     * @param incompatibleSnapshots snapshots that could not restore here (another VMM version, kernel or image)
+     * @param storeErrors times the remote store could not be reached or refused
+     * @param cacheRejections snapshots or images the cache could not take (budget too small, all pinned)
+     * @param published snapshots published to the store
+     * @param publishFailures publications that failed
+     */
+    public record Counters(Map<String, Long> starts, long corruptSnapshots, long incompatibleSnapshots,
+            long storeErrors, long cacheRejections, long published, long publishFailures) {
+        public Counters {
+            starts = Map.copyOf(starts);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.thaw.node;
+
+import dev.thaw.sandbox.LocalSnapshot;
+import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.store.StoreException;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Phaser;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Publishes snapshots to the remote store in the background, so the request
+ * that caused a boot is answered without waiting for the upload. Whatever the
+ * snapshot's directory needs afterwards (releasing a cache pin, deleting
+ * scratch files) runs when the upload is done.
+ */
+final class SnapshotPublisher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class.getName());
+
+    private final Optional<SnapshotStore> store;
+    private final NodeCounters counters;
+    private final ExecutorService uploads = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon()
+            .name("snapshot-publish-", 0).factory());
+    private final Phaser inFlight = new Phaser(1);
+
+    SnapshotPublisher(Optional<SnapshotStore> store, NodeCounters counters) {
+        this.store = store;
+        this.counters = counters;
+    }
+
+    /** Uploads {@code snapshot} if there is a store, then runs {@code done} either way. */
+    void publish(LocalSnapshot snapshot, Runnable done) {
+        if (store.isEmpty()) {
+            done.run();
+            return;
+        }
+        inFlight.register();
+        uploads.execute(() -> {
+            try {
+                store.get().publishSnapshot(snapshot.dir(), snapshot.info());
+                counters.published.incrementAndGet();
+            } catch (StoreException | RuntimeException e) {
+                counters.publishFailures.incrementAndGet();
+                LOG.log(Level.WARNING, "publishing the snapshot of " + snapshot.info().function() + " failed: "
+                        + e.getMessage());
+            } finally {
+                done.run();
+                inFlight.arriveAndDeregister();
+            }
+        });
+    }
+
+    synchronized void awaitIdle() throws InterruptedException {
+        int phase = inFlight.arrive();
+        try {
+            inFlight.awaitAdvanceInterruptibly(phase);
+        } finally {
+            inFlight.register();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            awaitIdle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        uploads.shutdownNow();
+    }
+}
