@@ -1,26 +1,35 @@
 package dev.thaw.cli;
 
-import dev.thaw.sandbox.BootSpec;
+import dev.thaw.node.FunctionDeployment;
+import dev.thaw.node.Instance;
+import dev.thaw.node.NodeConfig;
+import dev.thaw.node.NodeRuntime;
+import dev.thaw.node.SnapshotMode;
+import dev.thaw.node.StartRecord;
 import dev.thaw.sandbox.InvocationResult;
-import dev.thaw.sandbox.LocalSnapshot;
-import dev.thaw.sandbox.Sandbox;
-import dev.thaw.sandbox.StartReport;
-import dev.thaw.sandbox.image.FunctionImage;
 import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import dev.thaw.snapshot.store.EmbeddedS3Server;
+import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.snapshot.store.SnapshotStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Boots each example function in a microVM, snapshots it after init, restores clones "
-                + "(into a new VMM and from the pre-started pool), invokes every one, and prints what each "
-                + "step took.")
+        description = "Runs the example functions on two nodes sharing Thaw's embedded S3 server: node-a boots "
+                + "each function, snapshots it after init and publishes the snapshot, then starts clones from a "
+                + "pre-started VMM; node-b, which never saw the functions, fetches images and snapshot from S3, "
+                + "then restores from its own cache. Prints where every start came from and what it took.")
 final class DemoCommand implements Callable<Integer> {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final long BUDGET = 4L << 30;
+    /** Lets node-a's pre-started VMM come up, so its second start shows the clone tier. */
+    private static final Duration POOL_SETTLE = Duration.ofMillis(1500);
 
     @Option(names = "--examples", defaultValue = "examples", paramLabel = "DIR",
             description = "directory holding the example functions (default: ${DEFAULT-VALUE})")
@@ -38,49 +47,54 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Workbench bench = new Workbench()) {
+        try (Workbench bench = new Workbench();
+                EmbeddedS3Server s3 = EmbeddedS3Server.start(bench.scratch("s3"), 0, null, null);
+                S3ObjectStore objects = new S3ObjectStore(s3.config("thaw-demo"))) {
+            objects.createBucketIfMissing();
+            SnapshotStore store = new SnapshotStore(objects);
             QemuMicrovmDriver driver = bench.driver();
-            System.out.printf("QEMU %s, accelerator %s (%s)%n%n", driver.info().version(),
-                    driver.info().accelerator(), driver.acceleratorReason());
-            System.out.printf("%-15s %-16s %9s %9s %9s %10s  %s%n", "function", "start", "vmm ms", "load ms",
-                    "ready ms", "1st resp", "response");
-            for (Example example : EXAMPLES) {
-                FunctionImage image = bench.image(examples.resolve(example.name()));
-                BootSpec spec = bench.spec(image);
-                byte[] body = example.body().getBytes(StandardCharsets.UTF_8);
-                LocalSnapshot snapshot;
-                long started = System.nanoTime();
-                try (Sandbox booted = driver.boot(spec)) {
-                    row(example.name(), booted, body, started);
-                    long snapStarted = System.nanoTime();
-                    snapshot = booted.snapshot(bench.scratch("demo").resolve(example.name()));
-                    System.out.printf("%-15s %-16s %.0f ms (init %.0f ms in the guest)%n", "", "snapshot",
-                            (System.nanoTime() - snapStarted) / 1e6, snapshot.info().initMs());
+            System.out.printf("QEMU %s, accelerator %s (%s); S3 at %s%n%n", driver.info().version(),
+                    driver.info().accelerator(), driver.acceleratorReason(), s3.endpoint());
+            Path nodes = bench.scratch("nodes");
+            try (NodeRuntime nodeA = NodeRuntime.open(new NodeConfig("node-a", SnapshotMode.REMOTE,
+                    nodes.resolve("node-a"), BUDGET, 1), driver, Optional.of(store));
+                    NodeRuntime nodeB = NodeRuntime.open(new NodeConfig("node-b", SnapshotMode.REMOTE,
+                            nodes.resolve("node-b"), BUDGET, 0), driver, Optional.of(store))) {
+                System.out.printf("%-15s %-7s %-7s %16s %9s %9s %10s  %s%n", "function", "node", "start",
+                        "fetch ms (MiB)", "vm ms", "ready ms", "1st resp", "response");
+                for (Example example : EXAMPLES) {
+                    FunctionDeployment deployment = new FunctionDeployment(
+                            bench.spec(bench.image(examples.resolve(example.name()))), true);
+                    byte[] body = example.body().getBytes(StandardCharsets.UTF_8);
+                    nodeA.deploy(deployment);
+                    row(example.name(), nodeA, deployment, body);
+                    nodeA.awaitPublications();
+                    Thread.sleep(POOL_SETTLE.toMillis());
+                    row("", nodeA, deployment, body);
+                    row("", nodeB, deployment.elsewhere(), body);
+                    row("", nodeB, deployment.elsewhere(), body);
                 }
-                started = System.nanoTime();
-                try (Sandbox clone = driver.restore(spec, snapshot)) {
-                    row("", clone, body, started);
-                }
-                driver.prestart(spec, snapshot, 1);
-                Thread.sleep(1500);
-                started = System.nanoTime();
-                try (Sandbox clone = driver.restore(spec, snapshot)) {
-                    row("", clone, body, started);
-                }
-                driver.prestart(spec, snapshot, 0);
             }
             return 0;
         }
     }
 
-    private static void row(String name, Sandbox sandbox, byte[] body, long startedNanos) throws Exception {
-        InvocationResult result = sandbox.invoke(body, TIMEOUT);
-        double firstResponse = (System.nanoTime() - startedNanos) / 1e6;
-        StartReport start = sandbox.start();
-        String shown = result.ok() ? summarize(result) : "ERROR " + result.error();
-        System.out.printf("%-15s %-16s %9.1f %9.1f %9.1f %10.1f  %s%n", name,
-                start.kind().name().toLowerCase(java.util.Locale.ROOT), start.vmmMs(), start.loadMs(),
-                start.resumeMs(), firstResponse, shown);
+    private static void row(String name, NodeRuntime node, FunctionDeployment deployment, byte[] body)
+            throws Exception {
+        try (Instance instance = node.start(deployment)) {
+            InvocationResult result = instance.invoke(body, TIMEOUT);
+            StartRecord start = instance.start();
+            double fetchMs = start.imageFetchMs() + start.snapshotFetchMs();
+            long fetched = start.imageBytes() + start.snapshotBytes();
+            String fetch = fetched == 0 ? "-" : String.format("%.0f (%.1f)", fetchMs, fetched / 1048576.0);
+            String shown = result.ok() ? summarize(result) : "ERROR " + result.error();
+            System.out.printf("%-15s %-7s %-7s %16s %9.1f %9.1f %10.1f  %s%n", name, node.config().name(),
+                    start.tier().label(), fetch, start.vmMs(), start.readyMs(),
+                    instance.firstResponseMs().orElse(Double.NaN), shown);
+            for (String fallback : start.fallbacks()) {
+                System.out.printf("%-15s   note: %s%n", "", fallback);
+            }
+        }
     }
 
     private static String summarize(InvocationResult result) {
@@ -89,6 +103,6 @@ final class DemoCommand implements Callable<Integer> {
             return "PNG image, " + body.length + " bytes";
         }
         String text = result.bodyText();
-        return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+        return text.length() > 50 ? text.substring(0, 47) + "..." : text;
     }
 }

@@ -333,6 +333,16 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /** Drops this revision's snapshot from the node's cache (it stays in the store). */
+    public void evictSnapshot(FunctionDeployment deployment) {
+        forget(snapshotKey(deployment));
+    }
+
+    /** Drops an image from the node's cache (it stays in the store). */
+    public void evictImage(String digest) {
+        forget(NodeImages.key(digest));
+    }
+
     /** Waits until every snapshot publication started so far has finished. */
     public void awaitPublications() throws InterruptedException {
         publisher.awaitIdle();

@@ -1,0 +1,160 @@
+package dev.thaw.bench;
+
+import dev.thaw.api.SnapshotInfo;
+import dev.thaw.node.FunctionDeployment;
+import dev.thaw.node.Instance;
+import dev.thaw.node.NodeConfig;
+import dev.thaw.node.NodeRuntime;
+import dev.thaw.node.NodeStartException;
+import dev.thaw.node.SnapshotMode;
+import dev.thaw.node.StartRecord;
+import dev.thaw.node.StartTier;
+import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.sandbox.SandboxDriver;
+import dev.thaw.sandbox.SandboxException;
+import dev.thaw.snapshot.store.ObjectStore;
+import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.store.StoreException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a cold start's snapshot comes from, compared on one function in one
+ * run, each sample to the first response: a boot (no snapshot), a restore from
+ * the node's local cache, and a restore on a node whose cache lacks the
+ * snapshot and the function's own image layer (the shared base image is there,
+ * as on any node that ran another function), so both are fetched from the store.
+ */
+public final class SnapshotBenchmark {
+    private static final Duration INVOKE_TIMEOUT = Duration.ofSeconds(30);
+    private static final long BUDGET = 8L << 30;
+
+    private final SandboxDriver driver;
+    private final ObjectStore objects;
+    private final FunctionDeployment deployment;
+    private final byte[] body;
+
+    public SnapshotBenchmark(SandboxDriver driver, ObjectStore objects, FunctionDeployment deployment, byte[] body) {
+        this.driver = driver;
+        this.objects = objects;
+        this.deployment = deployment;
+        this.body = body.clone();
+    }
+
+    /**
+     * @param fetchMs snapshot plus image-layer fetch, in remote samples
+     * @param rawBytes the snapshot's files as restored (memory and device state)
+     * @param storedBytes what the snapshot occupies in the store (zero chunks elided, the rest compressed)
+     * @param fetchedBytes snapshot bytes transferred by one remote start
+     */
+    public record Result(String function, String accelerator, int runs, Percentiles boot, Percentiles local,
+            Percentiles remote, Percentiles fetch, Percentiles snapshotFetch, Percentiles imageFetch, long rawBytes,
+            long storedBytes, long fetchedBytes) {
+
+        public double remoteOverBoot() {
+            return remote.p50() / boot.p50();
+        }
+
+        public double remoteOverLocal() {
+            return remote.p50() / local.p50();
+        }
+
+        public double storedOverRaw() {
+            return storedBytes / (double) rawBytes;
+        }
+
+        /** The share of a remote start's time spent fetching, as the thesis reports it. */
+        public double fetchShareOfRemote() {
+            return fetch.p50() / remote.p50();
+        }
+    }
+
+    public Result run(int runs, Path workDir) throws IOException, NodeStartException, SandboxException,
+            StoreException, InterruptedException {
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be at least 1, got " + runs);
+        }
+        SnapshotStore store = new SnapshotStore(objects);
+        List<Double> boot = new ArrayList<>();
+        try (NodeRuntime plain = node("boot", SnapshotMode.DISABLED, workDir, Optional.empty())) {
+            for (int i = 0; i < runs; i++) {
+                boot.add(firstResponse(plain, deployment, StartTier.BOOT).firstResponseMs);
+            }
+        }
+        List<Double> local = new ArrayList<>();
+        try (NodeRuntime origin = node("origin", SnapshotMode.REMOTE, workDir, Optional.of(store))) {
+            origin.deploy(deployment);
+            firstResponse(origin, deployment, StartTier.BOOT); // boots, snapshots, publishes
+            origin.awaitPublications();
+            for (int i = 0; i < runs; i++) {
+                local.add(firstResponse(origin, deployment, StartTier.LOCAL).firstResponseMs);
+            }
+        }
+        SnapshotInfo info = store.findSnapshot(deployment.function(), deployment.revision()).orElseThrow(
+                () -> new IllegalStateException("the snapshot was not published; see the log above"));
+        List<Double> remote = new ArrayList<>();
+        List<Double> fetch = new ArrayList<>();
+        List<Double> snapshotFetch = new ArrayList<>();
+        List<Double> imageFetch = new ArrayList<>();
+        long fetchedBytes = 0;
+        FunctionDeployment elsewhere = deployment.elsewhere();
+        try (NodeRuntime fresh = node("fresh", SnapshotMode.REMOTE, workDir, Optional.of(store))) {
+            // Brings the base image (and everything else) onto the node once; each sample then drops
+            // the snapshot and the function's own layer again.
+            firstResponse(fresh, elsewhere, StartTier.REMOTE);
+            String layer = elsewhere.spec().diskDigests().getLast();
+            for (int i = 0; i < runs; i++) {
+                fresh.evictSnapshot(elsewhere);
+                fresh.evictImage(layer);
+                Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE);
+                remote.add(sample.firstResponseMs);
+                fetch.add(sample.record.snapshotFetchMs() + sample.record.imageFetchMs());
+                snapshotFetch.add(sample.record.snapshotFetchMs());
+                imageFetch.add(sample.record.imageFetchMs());
+                fetchedBytes = sample.record.snapshotBytes();
+            }
+        }
+        long raw = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
+        long stored = storedBytes("snapshots/" + info.function() + "/" + info.revision() + "/");
+        return new Result(deployment.function(), driver.info().accelerator(), runs, Percentiles.of(boot),
+                Percentiles.of(local), Percentiles.of(remote), Percentiles.of(fetch), Percentiles.of(snapshotFetch),
+                Percentiles.of(imageFetch), raw, stored, fetchedBytes);
+    }
+
+    private record Sample(double firstResponseMs, StartRecord record) {
+    }
+
+    private Sample firstResponse(NodeRuntime node, FunctionDeployment target, StartTier expected)
+            throws NodeStartException, SandboxException {
+        try (Instance instance = node.start(target)) {
+            if (instance.start().tier() != expected) {
+                throw new IllegalStateException("expected a " + expected.label() + " start, got "
+                        + instance.start().tier().label() + ": " + instance.start().fallbacks());
+            }
+            InvocationResult result = instance.invoke(body, INVOKE_TIMEOUT);
+            if (!result.ok()) {
+                throw new SandboxException("the benchmark's invocation failed: " + result.error() + "\n"
+                        + new String(result.body(), StandardCharsets.UTF_8));
+            }
+            return new Sample(instance.firstResponseMs().orElseThrow(), instance.start());
+        }
+    }
+
+    private long storedBytes(String prefix) throws StoreException {
+        long total = 0;
+        for (String key : objects.list(prefix)) {
+            total += objects.size(key).orElse(0);
+        }
+        return total;
+    }
+
+    private NodeRuntime node(String name, SnapshotMode mode, Path workDir, Optional<SnapshotStore> store)
+            throws IOException {
+        return NodeRuntime.open(new NodeConfig(name, mode, workDir.resolve(name), BUDGET, 0), driver, store);
+    }
+}

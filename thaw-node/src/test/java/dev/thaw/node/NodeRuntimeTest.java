@@ -1,0 +1,238 @@
+package dev.thaw.node;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
+import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.snapshot.store.S3Config;
+import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.testing.TestS3;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node lifecycle against real guests and a real S3 server on loopback:
+ * examples/hello is booted and published once; every other node here is a
+ * fresh one (own cache directory) that never saw the function.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeakedVmsExtension.class)
+class NodeRuntimeTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final long BUDGET = 4L << 30;
+
+    private QemuMicrovmDriver driver;
+    private TestS3 s3;
+    private SnapshotStore store;
+    private FunctionDeployment hello;
+    private Path work;
+
+    @BeforeAll
+    void publishHello() throws Exception {
+        driver = TestGuests.driver();
+        s3 = TestS3.start();
+        store = new SnapshotStore(s3.objectStore());
+        hello = new FunctionDeployment(TestGuests.spec(TestGuests.example("hello")), true);
+        work = Files.createTempDirectory("thaw-node-test");
+        try (NodeRuntime origin = node("origin", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            origin.deploy(hello);
+            try (Instance first = origin.start(hello)) {
+                assertThat(first.start().tier()).isEqualTo(StartTier.BOOT);
+                assertThat(first.start().snapshotMs()).isPositive();
+                assertThat(invoke(first)).contains("thaw");
+            }
+            origin.awaitPublications();
+            assertThat(origin.stats().counters().published()).isEqualTo(1);
+            try (Instance second = origin.start(hello)) {
+                assertThat(second.start().tier()).isEqualTo(StartTier.LOCAL);
+                assertThat(invoke(second)).contains("thaw");
+            }
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (driver != null) {
+            driver.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (work != null) {
+            dev.thaw.sandbox.FileTrees.deleteTree(work);
+        }
+    }
+
+    @Test
+    void aNodeThatNeverSawTheFunctionFetchesImagesAndSnapshotThenUsesItsCache() throws Exception {
+        try (NodeRuntime node = node("fresh", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            try (Instance remote = node.start(hello.elsewhere())) {
+                StartRecord record = remote.start();
+                assertThat(record.tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(record.imageBytes()).isPositive();
+                assertThat(record.snapshotBytes()).isPositive();
+                assertThat(record.fallbacks()).isEmpty();
+                assertThat(invoke(remote)).contains("thaw");
+                assertThat(remote.firstResponseMs()).isPresent();
+            }
+            try (Instance local = node.start(hello.elsewhere())) {
+                assertThat(local.start().tier()).isEqualTo(StartTier.LOCAL);
+                assertThat(local.start().imageBytes()).isZero();
+                assertThat(invoke(local)).contains("thaw");
+            }
+            NodeStats stats = node.stats();
+            assertThat(stats.cached()).extracting(e -> e.key()).contains(
+                    "snapshots/hello/" + hello.revision(),
+                    "images/" + hello.spec().diskDigests().get(0),
+                    "images/" + hello.spec().diskDigests().get(1));
+            assertThat(stats.counters().starts()).containsEntry("remote", 1L).containsEntry("local", 1L);
+        }
+    }
+
+    @Test
+    void concurrentColdStartsOfOneRevisionDownloadItOnce() throws Exception {
+        try (NodeRuntime node = node("twins", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Callable<Instance> start = () -> node.start(hello.elsewhere());
+                List<Future<Instance>> starts = pool.invokeAll(List.of(start, start));
+                for (Future<Instance> future : starts) {
+                    try (Instance instance = future.get()) {
+                        assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                        assertThat(invoke(instance)).contains("thaw");
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            var cache = node.stats().cache();
+            // base image, function layer and snapshot: each fetched once, the second start waited for them
+            assertThat(cache.fills()).isEqualTo(3);
+            assertThat(cache.coalesced()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCorruptObjectInTheBucketIsDiscardedAndTheInstanceBootsThenRepublishes() throws Exception {
+        String memObject = "snapshots/hello/" + hello.revision() + "/mem.zst";
+        byte[] original = s3.objectStore().get(memObject);
+        byte[] corrupt = original.clone();
+        corrupt[corrupt.length / 2] ^= 0x5a;
+        s3.objectStore().put(memObject, corrupt);
+        try (NodeRuntime node = node("victim", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+                assertThat(String.join("\n", instance.start().fallbacks())).contains("discarded");
+                assertThat(invoke(instance)).contains("thaw");
+            }
+            assertThat(node.stats().counters().corruptSnapshots()).isEqualTo(1);
+            node.awaitPublications();
+            assertThat(node.stats().counters().published()).isEqualTo(1);
+        }
+        try (NodeRuntime node = node("healed", SnapshotMode.REMOTE, BUDGET, Optional.of(store));
+                Instance instance = node.start(hello.elsewhere())) {
+            assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+        }
+    }
+
+    @Test
+    void anUnreachableStoreMeansBootThenLocalCache() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        S3Config nowhere = new S3Config(URI.create("http://127.0.0.1:" + closedPort), "us-east-1", "thaw",
+                "key", "secret", true);
+        try (S3ObjectStore unreachable = new S3ObjectStore(nowhere);
+                NodeRuntime node = node("offline", SnapshotMode.REMOTE, BUDGET,
+                        Optional.of(new SnapshotStore(unreachable)))) {
+            try (Instance booted = node.start(hello)) {
+                assertThat(booted.start().tier()).isEqualTo(StartTier.BOOT);
+                assertThat(String.join("\n", booted.start().fallbacks())).contains("127.0.0.1:" + closedPort);
+                assertThat(invoke(booted)).contains("thaw");
+            }
+            try (Instance local = node.start(hello)) {
+                assertThat(local.start().tier()).isEqualTo(StartTier.LOCAL);
+            }
+            node.awaitPublications();
+            assertThat(node.stats().counters().storeErrors()).isPositive();
+            assertThat(node.stats().counters().publishFailures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBudgetSmallerThanTheSnapshotIsReportedAndEveryStartBoots() throws Exception {
+        try (NodeRuntime node = node("tiny", SnapshotMode.LOCAL, 1 << 20, Optional.empty())) {
+            try (Instance instance = node.start(hello)) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+                assertThat(String.join("\n", instance.start().fallbacks())).contains("snapshot not cached")
+                        .contains("budget");
+                assertThat(invoke(instance)).contains("thaw");
+            }
+            assertThat(node.stats().counters().cacheRejections()).isEqualTo(1);
+            assertThat(node.stats().cached()).isEmpty();
+            try (var scratch = Files.list(node.config().scratchDir())) {
+                assertThat(scratch).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void disabledModeBootsAndKeepsNothing() throws Exception {
+        try (NodeRuntime node = node("plain", SnapshotMode.DISABLED, BUDGET, Optional.empty());
+                Instance instance = node.start(hello)) {
+            assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+            assertThat(instance.start().snapshotMs()).isZero();
+            assertThat(invoke(instance)).contains("thaw");
+            assertThat(node.stats().cached()).isEmpty();
+        }
+    }
+
+    @Test
+    void deletingAFunctionRemovesItsSnapshotsFromCacheAndStore(@TempDir Path unused) throws Exception {
+        try (TestS3 own = TestS3.start();
+                NodeRuntime node = node("deleter", SnapshotMode.REMOTE, BUDGET,
+                        Optional.of(new SnapshotStore(own.objectStore())))) {
+            SnapshotStore ownStore = new SnapshotStore(own.objectStore());
+            try (Instance instance = node.start(hello)) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+            }
+            node.awaitPublications();
+            assertThat(ownStore.findSnapshot("hello", hello.revision())).isPresent();
+            node.delete("hello");
+            assertThat(ownStore.findSnapshot("hello", hello.revision())).isEmpty();
+            assertThat(own.objectStore().list("snapshots/hello/")).isEmpty();
+            assertThat(node.stats().cached()).extracting(e -> e.key()).noneMatch(k -> k.startsWith("snapshots/"));
+        }
+    }
+
+    private NodeRuntime node(String name, SnapshotMode mode, long budget, Optional<SnapshotStore> withStore)
+            throws Exception {
+        return NodeRuntime.open(new NodeConfig(name, mode, work.resolve(name), budget, 0), driver, withStore);
+    }
+
+    private static String invoke(Instance instance) throws Exception {
+        InvocationResult result = instance.invoke("{\"name\":\"thaw\"}".getBytes(UTF_8), TIMEOUT);
+        assertThat(result.outcome()).isEqualTo(InvocationResult.Outcome.OK);
+        return new String(result.body(), UTF_8);
+    }
+}
