@@ -4,7 +4,8 @@ package dev.thaw.snapshot.cache;
  * Counters since the cache was opened, and its present size.
  *
  * @param hits acquires and lookups served by a committed entry
- * @param misses acquires that found nothing and started a fill
+ * @param misses acquires that found neither an entry nor a fill in progress, including those then
+ *     refused for lack of room; lookups that find nothing are not counted
  * @param evictions entries dropped to make room (or to fit a lowered budget on open)
  * @param fills fills that committed
  * @param failedFills fills that failed and left nothing behind

@@ -122,7 +122,11 @@ public final class NodeCache implements AutoCloseable {
             Fill fill;
             List<Path> trash;
             synchronized (lock) {
-                ensureOpen();
+                // A caller that waited for a fill gets its entry even if the cache closed meanwhile,
+                // like the caller that ran the fill.
+                if (!waited) {
+                    ensureOpen();
+                }
                 StoredEntry entry = index.get(key);
                 if (entry != null) {
                     if (waited) {
@@ -137,6 +141,7 @@ public final class NodeCache implements AutoCloseable {
                     fill.waiters++;
                     trash = null;
                 } else {
+                    ensureOpen();
                     trash = startFill(key, bytes);
                     fill = new Fill();
                     fills.put(key, fill);

@@ -193,6 +193,27 @@ class NodeCacheTest {
     }
 
     @Test
+    void fillsOfDifferentKeysRunInParallel() throws Exception {
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        Filler meetingTheOther = dir -> {
+            bothRunning.countDown();
+            await(bothRunning); // fails after 10 s if the other fill cannot start meanwhile
+            return 0;
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (NodeCache cache = NodeCache.open(root, 1000)) {
+            Future<Lease> a = pool.submit(() -> cache.acquire("images/a", 10, meetingTheOther));
+            Future<Lease> b = pool.submit(() -> cache.acquire("images/b", 10, meetingTheOther));
+            a.get(10, TimeUnit.SECONDS).close();
+            b.get(10, TimeUnit.SECONDS).close();
+            assertThat(cache.stats().fills()).isEqualTo(2);
+            assertThat(cache.stats().bytesFetched()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aFailedFillFailsEveryWaiterAndLeavesNothingBehind() throws Exception {
         int threads = 4;
         CountDownLatch release = new CountDownLatch(1);
