@@ -1,0 +1,465 @@
+package dev.thaw.snapshot.cache;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A worker node's bounded on-disk cache of snapshot and image directories.
+ *
+ * <p>Each entry is the directory {@code <root>/<key>}, made in a staging area by a {@link Filler}
+ * and renamed into place together with a marker file, so an entry is either whole or absent, and
+ * the index can be rebuilt from disk when the cache is opened again. When a new entry needs room,
+ * the least recently used entries without open {@link Lease}s are evicted; the bytes of committed
+ * entries plus the bytes reserved by fills in progress never exceed the budget.
+ *
+ * <p>Thread-safe. One lock guards the index; fillers run and trees are deleted outside it, and
+ * concurrent acquires of one key share a single fill.
+ */
+public final class NodeCache implements AutoCloseable {
+
+    private static final Logger LOG = System.getLogger(NodeCache.class.getName());
+    private static final String STAGING = ".staging";
+
+    private final Path root;
+    private final Path staging;
+    private final long budget;
+    private final EventQueue events = new EventQueue();
+
+    private final Object lock = new Object();
+    // Everything below is guarded by lock.
+    /** Committed, listed entries, least recently used first. */
+    private final LinkedHashMap<String, StoredEntry> index = new LinkedHashMap<>();
+    private final Map<String, Fill> fills = new HashMap<>();
+    /** Removed entries whose files stay until their last lease closes; they still use disk. */
+    private final Map<String, StoredEntry> removedInUse = new HashMap<>();
+    private long used;
+    private long reserved;
+    private long hits;
+    private long misses;
+    private long evictions;
+    private long fillCount;
+    private long failedFills;
+    private long coalesced;
+    private long bytesFetched;
+    private long retired;
+    private Instant lastStamp = Instant.EPOCH;
+    private boolean closed;
+
+    private NodeCache(Path root, Path staging, long budget) {
+        this.root = root;
+        this.staging = staging;
+        this.budget = budget;
+    }
+
+    /**
+     * Opens the cache under {@code root} (created if missing), rebuilding its index from the entries
+     * found there and removing what an interrupted run left half-written. If the entries found
+     * exceed {@code budgetBytes}, the least recently used are evicted until they fit.
+     */
+    public static NodeCache open(Path root, long budgetBytes) throws IOException {
+        if (budgetBytes < 0) {
+            throw new IllegalArgumentException("node cache budget must be 0 bytes or more, got " + budgetBytes);
+        }
+        Path absolute = root.toAbsolutePath().normalize();
+        Files.createDirectories(absolute);
+        Path staging = absolute.resolve(STAGING);
+        List<DiskScan.Found> found = DiskScan.scan(absolute, staging);
+        Files.createDirectories(staging);
+        NodeCache cache = new NodeCache(absolute, staging, budgetBytes);
+        cache.adopt(found);
+        return cache;
+    }
+
+    private void adopt(List<DiskScan.Found> found) {
+        List<Path> trash;
+        synchronized (lock) {
+            for (DiskScan.Found entry : found) {
+                index.put(entry.key(), new StoredEntry(entry.key(), entry.dir(), entry.bytes(), entry.lastUse()));
+                used += entry.bytes();
+                if (entry.lastUse().isAfter(lastStamp)) {
+                    lastStamp = entry.lastUse();
+                }
+            }
+            // Nothing is pinned yet, so this always succeeds.
+            trash = evictUntilRoomFor(0);
+        }
+        trash.forEach(Trees::deleteQuietly);
+    }
+
+    /**
+     * Returns a lease on {@code key}, filling the entry with {@code filler} if it is not cached.
+     * If another caller is filling the same key, this waits for that fill and shares its outcome.
+     *
+     * @param bytes the entry's size, reserved from the budget before the fill starts
+     * @throws CacheException if the entry cannot fit (larger than the budget, or open leases pin
+     *     too much of it), or filling it failed; a failed fill leaves nothing behind
+     * @throws IllegalArgumentException if the key is invalid or nests inside another entry's
+     *     directory (or another entry nests in its), or {@code bytes} is negative
+     * @throws IllegalStateException if the cache is closed
+     */
+    public Lease acquire(String key, long bytes, Filler filler) throws CacheException, InterruptedException {
+        CacheKeys.check(key);
+        if (bytes < 0) {
+            throw new IllegalArgumentException("entry size must be 0 bytes or more, got " + bytes + " for " + key);
+        }
+        Objects.requireNonNull(filler, "filler");
+        boolean waited = false;
+        while (true) {
+            Fill fill;
+            List<Path> trash;
+            synchronized (lock) {
+                // A caller that waited for a fill gets its entry even if the cache closed meanwhile,
+                // like the caller that ran the fill.
+                if (!waited) {
+                    ensureOpen();
+                }
+                StoredEntry entry = index.get(key);
+                if (entry != null) {
+                    if (waited) {
+                        coalesced++;
+                    } else {
+                        hits++;
+                    }
+                    return pin(entry);
+                }
+                fill = fills.get(key);
+                if (fill != null) {
+                    fill.waiters++;
+                    trash = null;
+                } else {
+                    ensureOpen();
+                    trash = startFill(key, bytes);
+                    fill = new Fill();
+                    fills.put(key, fill);
+                }
+            }
+            if (trash != null) {
+                events.deliver();
+                trash.forEach(Trees::deleteQuietly);
+                return runFill(key, bytes, filler, fill);
+            }
+            try {
+                fill.await();
+            } finally {
+                synchronized (lock) {
+                    fill.waiters--;
+                }
+            }
+            // The fill committed; take a lease on its entry (or fill again if it vanished meanwhile).
+            waited = true;
+        }
+    }
+
+    /** Checks that {@code key} can be filled and makes room; returns the evicted trees to delete. */
+    private List<Path> startFill(String key, long bytes) throws CacheException {
+        checkNesting(key);
+        misses++;
+        StoredEntry removed = removedInUse.get(key);
+        if (removed != null) {
+            throw new CacheException("cannot cache " + key + " again yet: it was removed but " + removed.pins
+                    + " open lease(s) still use its files; it can be filled once they close");
+        }
+        if (bytes > budget) {
+            throw new CacheException("cache entry " + key + " needs " + bytes
+                    + " bytes but the node cache budget is " + budget + " bytes");
+        }
+        long needed = used + reserved + bytes - budget;
+        long evictable = 0;
+        for (StoredEntry entry : index.values()) {
+            if (entry.pins == 0) {
+                evictable += entry.bytes;
+            }
+        }
+        // Check first, so that entries are not evicted for a fill that cannot happen anyway.
+        if (needed > evictable) {
+            throw new CacheException("no room for cache entry " + key + " (" + bytes + " bytes) in a budget of "
+                    + budget + " bytes: " + pinnedBytes() + " bytes are pinned by open leases and " + reserved
+                    + " bytes are reserved by fills in progress; only " + evictable + " bytes could be evicted");
+        }
+        List<Path> trash = evictUntilRoomFor(bytes);
+        reserved += bytes;
+        return trash;
+    }
+
+    private void checkNesting(String key) {
+        List<String> others = new ArrayList<>(index.keySet());
+        others.addAll(fills.keySet());
+        others.addAll(removedInUse.keySet());
+        for (String other : others) {
+            if (CacheKeys.nested(key, other)) {
+                throw new IllegalArgumentException("cache key " + key + " and existing entry " + other
+                        + " would nest one directory inside the other");
+            }
+        }
+    }
+
+    private long pinnedBytes() {
+        long pinned = 0;
+        for (StoredEntry entry : index.values()) {
+            if (entry.pins > 0) {
+                pinned += entry.bytes;
+            }
+        }
+        for (StoredEntry entry : removedInUse.values()) {
+            pinned += entry.bytes;
+        }
+        return pinned;
+    }
+
+    /** Evicts unpinned entries, least recently used first, until {@code bytes} more fit. */
+    private List<Path> evictUntilRoomFor(long bytes) {
+        List<Path> trash = new ArrayList<>();
+        var it = index.values().iterator();
+        while (used + reserved + bytes > budget && it.hasNext()) {
+            StoredEntry entry = it.next();
+            if (entry.pins > 0) {
+                continue;
+            }
+            it.remove();
+            used -= entry.bytes;
+            evictions++;
+            events.queue(CacheEvent.Kind.REMOVED, entry);
+            retire(entry).ifPresent(trash::add);
+        }
+        return trash;
+    }
+
+    private Lease runFill(String key, long bytes, Filler filler, Fill fill) throws CacheException {
+        Path dir = root.resolve(key);
+        Path stagingDir = null;
+        long fetched;
+        try {
+            stagingDir = Files.createTempDirectory(staging, "fill-");
+            fetched = filler.fill(stagingDir);
+            new EntryMarker(key, bytes, Instant.now()).writeTo(stagingDir);
+            Files.createDirectories(dir.getParent());
+            Files.move(stagingDir, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | CacheException | RuntimeException e) {
+            CacheException failure = new CacheException("filling cache entry " + key + " failed: " + e.getMessage(), e);
+            fillFailed(key, bytes, fill, stagingDir, failure);
+            throw failure;
+        } catch (Error e) {
+            fillFailed(key, bytes, fill, stagingDir, new CacheException("filling cache entry " + key + " failed: " + e, e));
+            throw e;
+        }
+        Lease lease;
+        synchronized (lock) {
+            reserved -= bytes;
+            fills.remove(key);
+            fillCount++;
+            bytesFetched += Math.max(0, fetched);
+            StoredEntry entry = new StoredEntry(key, dir, bytes, Instant.EPOCH);
+            index.put(key, entry);
+            used += bytes;
+            lease = pin(entry);
+            events.queue(CacheEvent.Kind.ADDED, entry);
+        }
+        fill.succeeded();
+        events.deliver();
+        return lease;
+    }
+
+    private void fillFailed(String key, long bytes, Fill fill, Path stagingDir, CacheException failure) {
+        if (stagingDir != null) {
+            Trees.deleteQuietly(stagingDir);
+        }
+        synchronized (lock) {
+            reserved -= bytes;
+            fills.remove(key);
+            failedFills++;
+        }
+        fill.failed(failure);
+    }
+
+    /**
+     * A lease on {@code key} if it is cached; never fills, evicts or waits for a fill in progress.
+     * A miss changes nothing.
+     */
+    public Optional<Lease> lookup(String key) {
+        CacheKeys.check(key);
+        synchronized (lock) {
+            ensureOpen();
+            StoredEntry entry = index.get(key);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            hits++;
+            return Optional.of(pin(entry));
+        }
+    }
+
+    /** Whether {@code key} is cached. Changes nothing: no last-use update, no counters. */
+    public boolean contains(String key) {
+        CacheKeys.check(key);
+        synchronized (lock) {
+            ensureOpen();
+            return index.containsKey(key);
+        }
+    }
+
+    /**
+     * Drops {@code key} from the cache at once (it is no longer listed, contained or leased); its
+     * files are deleted now if no lease is open, else when the last one closes. A fill of the key
+     * in progress is not affected. Removing an absent key does nothing.
+     */
+    public void remove(String key) {
+        CacheKeys.check(key);
+        Optional<Path> trash = Optional.empty();
+        synchronized (lock) {
+            ensureOpen();
+            StoredEntry entry = index.remove(key);
+            if (entry == null) {
+                return;
+            }
+            entry.removed = true;
+            events.queue(CacheEvent.Kind.REMOVED, entry);
+            if (entry.pins == 0) {
+                used -= entry.bytes;
+                trash = retire(entry);
+            } else {
+                removedInUse.put(key, entry);
+            }
+        }
+        events.deliver();
+        trash.ifPresent(Trees::deleteQuietly);
+    }
+
+    /** Called by {@link Lease#close()}. */
+    void release(StoredEntry entry) {
+        Optional<Path> trash = Optional.empty();
+        synchronized (lock) {
+            entry.pins--;
+            if (entry.pins == 0 && entry.removed) {
+                removedInUse.remove(entry.key);
+                used -= entry.bytes;
+                trash = retire(entry);
+            }
+        }
+        trash.ifPresent(Trees::deleteQuietly);
+    }
+
+    public CacheStats stats() {
+        synchronized (lock) {
+            ensureOpen();
+            return new CacheStats(hits, misses, evictions, fillCount, failedFills, coalesced, bytesFetched,
+                    used, reserved, budget, index.size());
+        }
+    }
+
+    /** The listed entries, most recently used first. */
+    public List<CacheEntry> entries() {
+        synchronized (lock) {
+            ensureOpen();
+            return index.sequencedValues().reversed().stream().map(StoredEntry::view).toList();
+        }
+    }
+
+    /**
+     * Adds a listener for entries being added and removed. It first receives ADDED for every entry
+     * listed now, so it never misses one. Listeners are called outside the cache's lock, one event
+     * at a time in the order the changes happened, on whichever thread made or observed the change.
+     */
+    public void addListener(Consumer<CacheEvent> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (lock) {
+            ensureOpen();
+            events.add(listener);
+            for (StoredEntry entry : index.values()) {
+                events.queue(CacheEvent.Kind.ADDED, entry, listener);
+            }
+        }
+        events.deliver();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * Marks the cache closed; later calls on it throw IllegalStateException. Waits for nothing:
+     * fills in progress still commit, and open leases can still be closed.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+        }
+    }
+
+    /** How many callers wait for the fill of {@code key} in progress; for tests. */
+    int waitingFor(String key) {
+        synchronized (lock) {
+            Fill fill = fills.get(key);
+            return fill == null ? 0 : fill.waiters;
+        }
+    }
+
+    private Lease pin(StoredEntry entry) {
+        entry.pins++;
+        entry.lastUse = stamp();
+        index.remove(entry.key);
+        index.put(entry.key, entry);
+        try {
+            EntryMarker.setLastUse(entry.dir, entry.lastUse);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not record the last use of cache entry {0}; after a restart it may be"
+                    + " evicted earlier than it should: {1}", entry.key, e.toString());
+        }
+        return new Lease(this, entry);
+    }
+
+    /**
+     * A strictly increasing time, in microseconds because that is what file systems keep at least,
+     * so that last-use order read back from marker times is the order of use.
+     */
+    private Instant stamp() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        if (!now.isAfter(lastStamp)) {
+            now = lastStamp.plus(1, ChronoUnit.MICROS);
+        }
+        lastStamp = now;
+        return now;
+    }
+
+    /**
+     * Moves a dropped entry's directory into the staging area, so that its key can be filled again
+     * at once while the tree is deleted outside the lock; returns the tree to delete. If the move
+     * fails, the tree is deleted in place, marker first, so it can never be adopted again.
+     */
+    private Optional<Path> retire(StoredEntry entry) {
+        Path trash = staging.resolve("retired-" + (++retired));
+        try {
+            Files.move(entry.dir, trash, StandardCopyOption.ATOMIC_MOVE);
+            return Optional.of(trash);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(EntryMarker.in(entry.dir));
+                Trees.delete(entry.dir);
+            } catch (IOException again) {
+                LOG.log(Level.WARNING, "could not delete cache entry {0} at {1}; it is removed when the cache"
+                        + " next opens: {2}", entry.key, entry.dir, again.toString());
+            }
+            return Optional.empty();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the node cache at " + root + " is closed");
+        }
+    }
+}
