@@ -9,6 +9,7 @@ final class NodeCounters {
     final Map<StartTier, AtomicLong> starts = new EnumMap<>(StartTier.class);
     final AtomicLong corruptSnapshots = new AtomicLong();
     final AtomicLong incompatibleSnapshots = new AtomicLong();
+    final AtomicLong restoreFailures = new AtomicLong();
     final AtomicLong storeErrors = new AtomicLong();
     final AtomicLong cacheRejections = new AtomicLong();
     final AtomicLong published = new AtomicLong();
@@ -23,7 +24,7 @@ final class NodeCounters {
     NodeStats.Counters snapshot() {
         Map<String, Long> byTier = new java.util.LinkedHashMap<>();
         starts.forEach((tier, count) -> byTier.put(tier.label(), count.get()));
-        return new NodeStats.Counters(byTier, corruptSnapshots.get(), incompatibleSnapshots.get(), storeErrors.get(),
+        return new NodeStats.Counters(byTier, corruptSnapshots.get(), incompatibleSnapshots.get(), restoreFailures.get(), storeErrors.get(),
                 cacheRejections.get(), published.get(), publishFailures.get());
     }
 }

@@ -71,12 +71,12 @@ final class NodeImages {
                 "image " + digest + " is not on this node and the node has no remote store"));
         try {
             ImageInfo info = remote.findImage(digest).orElseThrow(() -> new NodeStartException(
-                    "image " + digest + " is not in the store " + remote.describe() + "; deploy the function again"));
+                    "image " + digest + " is not in the store " + remote.objectStore().describe() + "; deploy the function again"));
             long bytes = info.files().values().stream().mapToLong(f -> f.size()).sum();
             return Held.fill(cache, scratch, key(digest), bytes, staging -> {
                 FetchReport report = fetchImage(remote, info, staging);
-                fetched.addAndGet(report.bytesFetched());
-                return report.bytesFetched();
+                fetched.addAndGet(report.fetchedBytes());
+                return report.fetchedBytes();
             });
         } catch (StoreException e) {
             throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);

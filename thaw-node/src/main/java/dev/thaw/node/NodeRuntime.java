@@ -8,6 +8,7 @@ import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.sandbox.Sandbox;
 import dev.thaw.sandbox.SandboxDriver;
 import dev.thaw.sandbox.SandboxException;
+import dev.thaw.sandbox.SnapshotCompatibility;
 import dev.thaw.sandbox.StartKind;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.cache.CacheException;
@@ -157,8 +158,8 @@ public final class NodeRuntime implements AutoCloseable {
             held = Held.fill(cache, config.scratchDir(), snapshotKey(deployment), info.files().values().stream()
                     .mapToLong(SnapshotInfo.FileEntry::size).sum(), staging -> {
                         FetchReport report = fetchSnapshot(remote, info, staging);
-                        fetched.set(report.bytesFetched());
-                        return report.bytesFetched();
+                        fetched.set(report.fetchedBytes());
+                        return report.fetchedBytes();
                     });
         } catch (CacheException | IOException e) {
             noteFetchFailure(e, fallbacks);
@@ -199,6 +200,16 @@ public final class NodeRuntime implements AutoCloseable {
             } catch (SnapshotFormatException e) {
                 counters.corruptSnapshots.incrementAndGet();
                 fallbacks.add("cached snapshot discarded: " + e.getMessage());
+                closeAll(held);
+                forget(key);
+                return Optional.empty();
+            }
+            Optional<String> incompatible = SnapshotCompatibility.problem(snapshot.info(), deployment.spec(),
+                    driver.info());
+            if (incompatible.isPresent()) {
+                counters.incompatibleSnapshots.incrementAndGet();
+                fallbacks.add("cached snapshot discarded: " + incompatible.get());
+                closeAll(held);
                 forget(key);
                 return Optional.empty();
             }
@@ -209,9 +220,10 @@ public final class NodeRuntime implements AutoCloseable {
             try {
                 sandbox = driver.restore(spec, snapshot);
             } catch (SandboxException e) {
-                counters.incompatibleSnapshots.incrementAndGet();
+                // Kept: the snapshot was verified and fits; a VMM that failed to start says nothing about it.
+                counters.restoreFailures.incrementAndGet();
                 fallbacks.add("restore failed: " + e.getMessage());
-                forget(key);
+                closeAll(held);
                 return Optional.empty();
             }
             StartTier tier = fetchMs > 0 ? StartTier.REMOTE

@@ -12,13 +12,14 @@ public record NodeStats(String node, SnapshotMode mode, CacheStats cache, List<C
      * @param starts instances started, by tier label
      * @param corruptSnapshots snapshots found corrupt (in the store or the cache) and discarded
      * @param incompatibleSnapshots snapshots that could not restore here (another VMM version, kernel or image)
+     * @param restoreFailures restores that failed although the snapshot fits (the snapshot is kept)
      * @param storeErrors times the remote store could not be reached or refused
      * @param cacheRejections snapshots or images the cache could not take (budget too small, all pinned)
      * @param published snapshots published to the store
      * @param publishFailures publications that failed
      */
     public record Counters(Map<String, Long> starts, long corruptSnapshots, long incompatibleSnapshots,
-            long storeErrors, long cacheRejections, long published, long publishFailures) {
+            long restoreFailures, long storeErrors, long cacheRejections, long published, long publishFailures) {
         public Counters {
             starts = Map.copyOf(starts);
         }

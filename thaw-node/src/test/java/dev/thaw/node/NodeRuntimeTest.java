@@ -43,6 +43,7 @@ class NodeRuntimeTest {
     private QemuMicrovmDriver driver;
     private TestS3 s3;
     private SnapshotStore store;
+    private S3ObjectStore objects;
     private FunctionDeployment hello;
     private Path work;
 
@@ -50,7 +51,8 @@ class NodeRuntimeTest {
     void publishHello() throws Exception {
         driver = TestGuests.driver();
         s3 = TestS3.start();
-        store = new SnapshotStore(s3.objectStore());
+        objects = s3.newStore();
+        store = new SnapshotStore(objects);
         hello = new FunctionDeployment(TestGuests.spec(TestGuests.example("hello")), true);
         work = Files.createTempDirectory("thaw-node-test");
         try (NodeRuntime origin = node("origin", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
@@ -134,10 +136,10 @@ class NodeRuntimeTest {
     @Test
     void aCorruptObjectInTheBucketIsDiscardedAndTheInstanceBootsThenRepublishes() throws Exception {
         String memObject = "snapshots/hello/" + hello.revision() + "/mem.zst";
-        byte[] original = s3.objectStore().get(memObject);
+        byte[] original = objects.get(memObject);
         byte[] corrupt = original.clone();
         corrupt[corrupt.length / 2] ^= 0x5a;
-        s3.objectStore().put(memObject, corrupt);
+        objects.put(memObject, corrupt);
         try (NodeRuntime node = node("victim", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
             try (Instance instance = node.start(hello.elsewhere())) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
@@ -210,9 +212,10 @@ class NodeRuntimeTest {
     @Test
     void deletingAFunctionRemovesItsSnapshotsFromCacheAndStore(@TempDir Path unused) throws Exception {
         try (TestS3 own = TestS3.start();
+                S3ObjectStore ownObjects = own.newStore();
                 NodeRuntime node = node("deleter", SnapshotMode.REMOTE, BUDGET,
-                        Optional.of(new SnapshotStore(own.objectStore())))) {
-            SnapshotStore ownStore = new SnapshotStore(own.objectStore());
+                        Optional.of(new SnapshotStore(ownObjects)))) {
+            SnapshotStore ownStore = new SnapshotStore(ownObjects);
             try (Instance instance = node.start(hello)) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
             }
@@ -220,7 +223,7 @@ class NodeRuntimeTest {
             assertThat(ownStore.findSnapshot("hello", hello.revision())).isPresent();
             node.delete("hello");
             assertThat(ownStore.findSnapshot("hello", hello.revision())).isEmpty();
-            assertThat(own.objectStore().list("snapshots/hello/")).isEmpty();
+            assertThat(ownObjects.list("snapshots/hello/")).isEmpty();
             assertThat(node.stats().cached()).extracting(e -> e.key()).noneMatch(k -> k.startsWith("snapshots/"));
         }
     }
