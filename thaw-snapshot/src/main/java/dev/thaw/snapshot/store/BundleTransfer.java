@@ -81,7 +81,7 @@ public final class BundleTransfer {
                     + " must name the same files");
         }
         requireBundlePrefix(prefix);
-        files.keySet().forEach(name -> StoreKeys.requireKey(prefix + name + PACKED_SUFFIX));
+        files.keySet().forEach(BundleTransfer::requireFileName);
         store.delete(prefix + INFO_JSON);
 
         Map<String, PackIndex.PackedFile> packed = new LinkedHashMap<>();
@@ -204,6 +204,7 @@ public final class BundleTransfer {
     public FetchReport fetch(String prefix, Map<String, FileEntry> files, Path targetDir) throws StoreException {
         long start = System.nanoTime();
         requireBundlePrefix(prefix);
+        files.keySet().forEach(BundleTransfer::requireFileName);
         PackIndex index = readIndex(prefix, files);
         List<Request> requests = plan(prefix, index);
 
@@ -476,6 +477,15 @@ public final class BundleTransfer {
         StoreKeys.requirePrefix(prefix);
         if (prefix.isEmpty() || !prefix.endsWith("/")) {
             throw new IllegalArgumentException("bundle prefix must be non-empty and end with '/', got '" + prefix + "'");
+        }
+    }
+
+    // File names become local paths and keys: one plain name each, never a path.
+    private static void requireFileName(String name) {
+        if (name == null || name.isEmpty() || name.equals(".") || name.contains("..") || name.contains("/")
+                || name.contains("\\") || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("bundle file name " + (name == null ? "null" : "'" + name + "'")
+                    + " is not a plain file name (no '/', '\\', '..')");
         }
     }
 

@@ -222,6 +222,18 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void bundleFileNamesMustBePlain() {
+        BundleTransfer transfer = new BundleTransfer(objects);
+        Map<String, SnapshotInfo.FileEntry> files =
+                Map.of("../escape", new SnapshotInfo.FileEntry(0, "0".repeat(64), MIB, List.of()));
+        assertThatThrownBy(() -> transfer.fetch("bundles/x/", files, tmp.resolve("t")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'../escape'");
+        assertThatThrownBy(() -> transfer.publish("bundles/x/", tmp, files, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'../escape'");
+        assertThat(tmp.getParent().resolve("escape")).doesNotExist();
+    }
+
+    @Test
     void deleteRemovesInfoFirstAndLeavesNoKeys() throws Exception {
         publish("doomed", "r1");
         publish("doomed", "r2");
