@@ -1,0 +1,16 @@
+package dev.thaw.snapshot.store;
+
+/**
+ * A bundle in the store does not match its metadata: a chunk's digest, a frame
+ * that does not decode, a short object, a malformed {@code pack.json}. The
+ * message names the object and chunk. Publishing the snapshot again repairs it.
+ */
+public class CorruptBundleException extends StoreException {
+    public CorruptBundleException(String message) {
+        super(message);
+    }
+
+    public CorruptBundleException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

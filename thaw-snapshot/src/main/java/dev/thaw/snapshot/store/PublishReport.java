@@ -1,0 +1,17 @@
+package dev.thaw.snapshot.store;
+
+/**
+ * What a publish did.
+ *
+ * @param rawBytes the sum of the files' sizes
+ * @param storedBytes what went into the store: packed objects plus {@code pack.json}
+ * @param dataBytes the bytes of non-zero chunks, before compression
+ * @param elapsedMs wall-clock time
+ * @param skipped true when the bundle was there already and nothing was uploaded
+ */
+public record PublishReport(long rawBytes, long storedBytes, long dataBytes, long elapsedMs, boolean skipped) {
+
+    static PublishReport skipped(long rawBytes, long elapsedMs) {
+        return new PublishReport(rawBytes, 0, 0, elapsedMs, true);
+    }
+}

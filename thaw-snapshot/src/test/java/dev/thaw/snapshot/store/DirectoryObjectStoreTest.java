@@ -1,0 +1,72 @@
+package dev.thaw.snapshot.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectoryObjectStoreTest {
+
+    @TempDir
+    Path root;
+
+    @TempDir
+    Path sources;
+
+    @Test
+    void putGetRangeListDelete() throws Exception {
+        DirectoryObjectStore store = new DirectoryObjectStore(root);
+        store.put("a/b/one", "hello world".getBytes(StandardCharsets.UTF_8));
+        Path file = Files.writeString(sources.resolve("src-file"), "second");
+        store.put("a/two", file);
+        store.put("b/three", new byte[3]);
+
+        assertThat(new String(store.get("a/b/one"), StandardCharsets.UTF_8)).isEqualTo("hello world");
+        assertThat(new String(store.getRange("a/b/one", 6, 5), StandardCharsets.UTF_8)).isEqualTo("world");
+        assertThat(store.getRange("a/b/one", 9, 100)).hasSize(2);
+        assertThat(store.getRange("a/b/one", 50, 10)).isEmpty();
+        assertThat(store.size("a/two")).isEqualTo(OptionalLong.of(6));
+        assertThat(store.size("a/none")).isEmpty();
+        assertThat(store.list("")).containsExactly("a/b/one", "a/two", "b/three");
+        assertThat(store.list("a/")).containsExactly("a/b/one", "a/two");
+        assertThat(store.list("a/t")).containsExactly("a/two");
+        assertThat(store.list("zzz/")).isEmpty();
+
+        store.delete("a/b/one");
+        store.delete("a/b/one"); // missing is fine
+        assertThat(store.list("a/")).containsExactly("a/two");
+        assertThat(root.resolve("a/b")).doesNotExist();
+    }
+
+    @Test
+    void putReplacesAtomicallyAndLeavesNoTemporaryFiles() throws Exception {
+        DirectoryObjectStore store = new DirectoryObjectStore(root);
+        store.put("k", new byte[] {1});
+        store.put("k", new byte[] {2, 3});
+        assertThat(store.get("k")).containsExactly(2, 3);
+        try (var files = Files.list(root)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("k");
+        }
+    }
+
+    @Test
+    void missingObjectIsNotFound() {
+        DirectoryObjectStore store = new DirectoryObjectStore(root);
+        assertThatThrownBy(() -> store.get("nope/x")).isInstanceOf(ObjectNotFoundException.class)
+                .hasMessageContaining("nope/x");
+        assertThatThrownBy(() -> store.getRange("nope/x", 0, 1)).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
+    void keysCannotEscapeTheRoot() {
+        DirectoryObjectStore store = new DirectoryObjectStore(root.resolve("store"));
+        assertThatThrownBy(() -> store.put("../outside", new byte[1])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.put("/etc/x", new byte[1])).isInstanceOf(IllegalArgumentException.class);
+        assertThat(root.resolve("outside")).doesNotExist();
+    }
+}

@@ -1,0 +1,360 @@
+package dev.thaw.snapshot.store;
+
+import static dev.thaw.snapshot.store.Bundles.MIB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.thaw.api.SnapshotFormatException;
+import dev.thaw.api.SnapshotInfo;
+import dev.thaw.snapshot.testing.TestS3;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Publishes and fetches bundles through a real S3 server over HTTP, and through a directory store. */
+class SnapshotStoreTest {
+
+    private static TestS3 s3;
+    private static S3ObjectStore objects;
+    private static SnapshotStore store;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        s3 = TestS3.start();
+        objects = s3.newStore();
+        store = new SnapshotStore(objects);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        s3.close();
+    }
+
+    @Test
+    void sparseSnapshotRoundTripsThroughS3() throws Exception {
+        Path source = tmp.resolve("source");
+        SnapshotInfo info = Bundles.sparseSnapshot(source, "roundtrip", "r1", 64, 1);
+
+        PublishReport published = store.publishSnapshot(source, info);
+        Optional<SnapshotInfo> found = store.findSnapshot("roundtrip", "r1");
+        Path target = tmp.resolve("target");
+        FetchReport fetched = store.fetchSnapshot(found.orElseThrow(), target);
+
+        assertThat(found).contains(info);
+        assertSameFiles(source, target, info);
+        assertThat(SnapshotInfo.read(target.resolve("info.json"))).isEqualTo(info);
+        long raw = 64L * MIB + 70_000;
+        assertThat(published.rawBytes()).isEqualTo(raw);
+        assertThat(published.skipped()).isFalse();
+        // Non-zero mem chunks: 0-1 (2 MiB), 32-33 (1 MiB straddling them) and 63 (its last 1000 bytes); all of vmstate.
+        assertThat(published.dataBytes()).isEqualTo(5L * MIB + 70_000);
+        assertThat(published.storedBytes()).isLessThan(raw / 8).isGreaterThan(3L * MIB);
+        assertThat(fetched.rawBytes()).isEqualTo(raw);
+        assertThat(fetched.fetchedBytes()).isLessThan(published.storedBytes()).isGreaterThan(3L * MIB);
+        assertThat(objects.list("snapshots/roundtrip/r1/")).containsExactly("snapshots/roundtrip/r1/info.json",
+                "snapshots/roundtrip/r1/mem.zst", "snapshots/roundtrip/r1/pack.json", "snapshots/roundtrip/r1/vmstate.zst");
+    }
+
+    @Test
+    void sparseSnapshotRoundTripsThroughADirectory() throws Exception {
+        Path source = tmp.resolve("source");
+        SnapshotInfo info = Bundles.sparseSnapshot(source, "dir-fn", "r1", 16, 2);
+        SnapshotStore local = new SnapshotStore(new DirectoryObjectStore(tmp.resolve("store")));
+
+        local.publishSnapshot(source, info);
+        Path target = tmp.resolve("target");
+        local.fetchSnapshot(local.findSnapshot("dir-fn", "r1").orElseThrow(), target);
+
+        assertSameFiles(source, target, info);
+        assertThat(local.revisions("dir-fn")).containsExactly("r1");
+    }
+
+    @Test
+    void flippedByteIsCaughtAndNothingIsLeftBehind() throws Exception {
+        SnapshotInfo info = publish("flip", "r1");
+        String key = "snapshots/flip/r1/mem.zst";
+        PackIndex index = PackIndex.parse("pack", objects.get("snapshots/flip/r1/pack.json"));
+        PackIndex.Chunk chunk1 = index.files().get("mem").chunks().get(1);
+        byte[] packed = objects.get(key);
+        packed[(int) (chunk1.offset() + chunk1.length() / 2)] ^= 0x40;
+        objects.put(key, packed);
+
+        Path target = tmp.resolve("target");
+        assertThatThrownBy(() -> store.fetchSnapshot(info, target))
+                .isInstanceOf(CorruptBundleException.class)
+                .hasMessageContaining("chunk 1 of " + key);
+        assertThat(listDir(target)).isEmpty();
+    }
+
+    @Test
+    void truncatedObjectIsCorrupt() throws Exception {
+        SnapshotInfo info = publish("trunc", "r1");
+        String key = "snapshots/trunc/r1/mem.zst";
+        byte[] packed = objects.get(key);
+        objects.put(key, Arrays.copyOf(packed, packed.length - 10));
+
+        Path target = tmp.resolve("target");
+        assertThatThrownBy(() -> store.fetchSnapshot(info, target))
+                .isInstanceOf(CorruptBundleException.class)
+                .hasMessageContaining(key)
+                .hasMessageContaining("past the object's end");
+        assertThat(listDir(target)).isEmpty();
+    }
+
+    @Test
+    void framesThatDoNotDecodeAreCorrupt() throws Exception {
+        SnapshotInfo info = publish("garbled", "r1");
+        String key = "snapshots/garbled/r1/vmstate.zst";
+        byte[] packed = objects.get(key);
+        Arrays.fill(packed, 0, 8, (byte) 0x55); // destroys the frame header
+        objects.put(key, packed);
+
+        assertThatThrownBy(() -> store.fetchSnapshot(info, tmp.resolve("target")))
+                .isInstanceOf(CorruptBundleException.class)
+                .hasMessageContaining("chunk 0 of " + key);
+        assertThat(listDir(tmp.resolve("target"))).isEmpty();
+    }
+
+    @Test
+    void malformedPackIndexIsCorrupt() throws Exception {
+        SnapshotInfo info = publish("badpack", "r1");
+        String key = "snapshots/badpack/r1/pack.json";
+
+        objects.put(key, "{not json".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.fetchSnapshot(info, tmp.resolve("t1")))
+                .isInstanceOf(CorruptBundleException.class).hasMessageContaining(key);
+
+        objects.put(key, "{\"formatVersion\":1,\"files\":{}}".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.fetchSnapshot(info, tmp.resolve("t2")))
+                .isInstanceOf(CorruptBundleException.class).hasMessageContaining("lists files []");
+
+        objects.put(key, "{\"formatVersion\":1,\"files\":{\"mem\":{\"object\":\"../x\",\"chunks\":[]}}}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.fetchSnapshot(info, tmp.resolve("t3")))
+                .isInstanceOf(CorruptBundleException.class).hasMessageContaining("not a plain name");
+        assertThat(listDir(tmp.resolve("t1"))).isEmpty();
+    }
+
+    @Test
+    void dataChunkMarkedZeroIsCorrupt() throws Exception {
+        SnapshotInfo info = publish("zeroed", "r1");
+        String key = "snapshots/zeroed/r1/pack.json";
+        PackIndex index = PackIndex.parse(key, objects.get(key));
+        List<PackIndex.Chunk> chunks = new ArrayList<>(index.files().get("mem").chunks());
+        chunks.set(0, null);
+        Map<String, PackIndex.PackedFile> files = new HashMap<>(index.files());
+        files.put("mem", new PackIndex.PackedFile("mem.zst", chunks));
+        objects.put(key, new PackIndex(1, files).toJson());
+
+        assertThatThrownBy(() -> store.fetchSnapshot(info, tmp.resolve("target")))
+                .isInstanceOf(CorruptBundleException.class)
+                .hasMessageContaining("chunk 0 of snapshots/zeroed/r1/mem.zst is marked all-zero");
+    }
+
+    @Test
+    void malformedOrNewerInfoIsAFormatError() throws Exception {
+        publish("badinfo", "r1");
+        String key = "snapshots/badinfo/r1/info.json";
+
+        objects.put(key, "{\"formatVersion\":1,".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.findSnapshot("badinfo", "r1"))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageStartingWith(key + ": malformed JSON");
+
+        objects.put(key, "{\"formatVersion\":2,\"whatever\":true}".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.findSnapshot("badinfo", "r1"))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("snapshot format version 2 found");
+
+        SnapshotInfo other = Bundles.info("someone-else", "r1", Map.of());
+        objects.put(key, Files.readAllBytes(writeInfo(other)));
+        assertThatThrownBy(() -> store.findSnapshot("badinfo", "r1"))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("describes function 'someone-else'");
+    }
+
+    @Test
+    void missingSnapshotIsEmpty() throws Exception {
+        assertThat(store.findSnapshot("nothing-here", "r1")).isEmpty();
+        assertThat(store.findImage("nothing")).isEmpty();
+        assertThat(store.revisions("nothing-here")).isEmpty();
+    }
+
+    @Test
+    void pathLikeNamesAreRejectedBeforeAnythingIsWritten() throws Exception {
+        Path disk = Files.write(tmp.resolve("disk.img"), new byte[4096]);
+        List<String> before = objects.list("");
+
+        assertThatThrownBy(() -> store.findSnapshot("../etc", "r1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'../etc'");
+        assertThatThrownBy(() -> store.findSnapshot("hello", "../../x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("revision '../../x'");
+        assertThatThrownBy(() -> store.publishImage("../evil", disk, "node-1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("image digest '../evil'");
+        assertThatThrownBy(() -> store.publishImage("a/b", disk, "node-1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.deleteSnapshot("hello", "..")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.publishSnapshot(tmp, Bundles.info("hello", "x\\y", Map.of())))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(objects.list("")).isEqualTo(before);
+        try (Stream<Path> files = Files.walk(s3.dataDir())) {
+            assertThat(files.filter(p -> p.toString().contains("evil"))).isEmpty();
+        }
+    }
+
+    @Test
+    void bundleFileNamesMustBePlain() {
+        BundleTransfer transfer = new BundleTransfer(objects);
+        Map<String, SnapshotInfo.FileEntry> files =
+                Map.of("../escape", new SnapshotInfo.FileEntry(0, "0".repeat(64), MIB, List.of()));
+        assertThatThrownBy(() -> transfer.fetch("bundles/x/", files, tmp.resolve("t")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'../escape'");
+        assertThatThrownBy(() -> transfer.publish("bundles/x/", tmp, files, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'../escape'");
+        assertThat(tmp.getParent().resolve("escape")).doesNotExist();
+    }
+
+    @Test
+    void deleteRemovesInfoFirstAndLeavesNoKeys() throws Exception {
+        publish("doomed", "r1");
+        publish("doomed", "r2");
+        assertThat(store.revisions("doomed")).containsExactly("r1", "r2");
+        RecordingStore recording = new RecordingStore(objects);
+        SnapshotStore watched = new SnapshotStore(recording);
+
+        watched.deleteSnapshot("doomed", "r1");
+        assertThat(recording.deleted.getFirst()).isEqualTo("snapshots/doomed/r1/info.json");
+        assertThat(recording.deleted).hasSize(4);
+        assertThat(objects.list("snapshots/doomed/r1/")).isEmpty();
+        assertThat(store.findSnapshot("doomed", "r1")).isEmpty();
+        assertThat(store.revisions("doomed")).containsExactly("r2");
+
+        recording.deleted.clear();
+        watched.deleteFunction("doomed");
+        assertThat(recording.deleted.getFirst()).isEqualTo("snapshots/doomed/r2/info.json");
+        assertThat(objects.list("snapshots/doomed/")).isEmpty();
+        assertThat(store.revisions("doomed")).isEmpty();
+    }
+
+    @Test
+    void imagesAreContentAddressedAndPublishedOnce() throws Exception {
+        byte[] data = new byte[3 * MIB + 100];
+        new Random(3).nextBytes(data);
+        Arrays.fill(data, MIB, 2 * MIB, (byte) 0);
+        Path disk = Files.write(tmp.resolve("rootfs.ext4"), data);
+
+        PublishReport first = store.publishImage("img-abc", disk, "node-1");
+        PublishReport second = store.publishImage("img-abc", disk, "node-2");
+
+        assertThat(first.skipped()).isFalse();
+        assertThat(first.storedBytes()).isPositive();
+        assertThat(second.skipped()).isTrue();
+        assertThat(second.storedBytes()).isZero();
+        ImageInfo image = store.findImage("img-abc").orElseThrow();
+        assertThat(image.node()).isEqualTo("node-1");
+        assertThat(image.disk().size()).isEqualTo(data.length);
+        Path target = tmp.resolve("image");
+        FetchReport fetched = store.fetchImage(image, target);
+        assertThat(Files.readAllBytes(target.resolve("disk"))).isEqualTo(data);
+        assertThat(fetched.rawBytes()).isEqualTo(data.length);
+        assertThat(listDir(target)).containsExactly("disk");
+    }
+
+    @Test
+    void malformedImageInfoIsAFormatError() throws Exception {
+        objects.put("images/broken/info.json", "{\"formatVersion\":2}".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.findImage("broken"))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("image format version 2 found");
+        objects.put("images/broken/info.json", "{\"formatVersion\":1,\"digest\":\"broken\"}".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.findImage("broken"))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("invalid image metadata");
+        objects.delete("images/broken/info.json");
+    }
+
+    @Test
+    void publishingOverAChangedFileFails() throws Exception {
+        Path source = tmp.resolve("source");
+        SnapshotInfo info = Bundles.sparseSnapshot(source, "changed", "r1", 4, 4);
+        Files.write(source.resolve("vmstate"), new byte[] {1, 2, 3}, StandardOpenOption.WRITE);
+
+        assertThatThrownBy(() -> store.publishSnapshot(source, info))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("changed after it was described");
+        assertThat(objects.size("snapshots/changed/r1/info.json")).isEqualTo(OptionalLong.empty());
+    }
+
+    private SnapshotInfo publish(String function, String revision) throws Exception {
+        Path source = tmp.resolve("src-" + function + "-" + revision);
+        SnapshotInfo info = Bundles.sparseSnapshot(source, function, revision, 4, function.hashCode());
+        store.publishSnapshot(source, info);
+        return info;
+    }
+
+    private Path writeInfo(SnapshotInfo info) throws IOException {
+        Path file = tmp.resolve("info-" + info.function() + ".json");
+        info.write(file);
+        return file;
+    }
+
+    private static void assertSameFiles(Path source, Path target, SnapshotInfo info) throws IOException {
+        for (String name : info.files().keySet()) {
+            assertThat(Files.size(target.resolve(name))).isEqualTo(Files.size(source.resolve(name)));
+            assertThat(Files.mismatch(source.resolve(name), target.resolve(name))).as(name).isEqualTo(-1L);
+        }
+    }
+
+    private static List<String> listDir(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Passes everything through and records deletions in order. */
+    private static final class RecordingStore implements ObjectStore {
+        final List<String> deleted = Collections.synchronizedList(new ArrayList<>());
+        private final ObjectStore delegate;
+
+        RecordingStore(ObjectStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override public String describe() { return delegate.describe(); }
+        @Override public void put(String key, Path file) throws StoreException { delegate.put(key, file); }
+        @Override public void put(String key, byte[] bytes) throws StoreException { delegate.put(key, bytes); }
+        @Override public byte[] get(String key) throws StoreException { return delegate.get(key); }
+        @Override public byte[] getRange(String key, long offset, int length) throws StoreException {
+            return delegate.getRange(key, offset, length);
+        }
+        @Override public OptionalLong size(String key) throws StoreException { return delegate.size(key); }
+        @Override public List<String> list(String prefix) throws StoreException { return delegate.list(prefix); }
+        @Override public void delete(String key) throws StoreException {
+            deleted.add(key);
+            delegate.delete(key);
+        }
+        @Override public void close() {}
+    }
+}
