@@ -1,5 +1,6 @@
 package dev.thaw.bench;
 
+import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.node.FunctionDeployment;
 import dev.thaw.node.Instance;
@@ -75,7 +76,7 @@ public final class SnapshotBenchmark {
     }
 
     public Result run(int runs, Path workDir) throws IOException, NodeStartException, SandboxException,
-            StoreException, InterruptedException {
+            StoreException, SnapshotFormatException, InterruptedException {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be at least 1, got " + runs);
         }

@@ -2,6 +2,8 @@ package dev.thaw.node;
 
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.Filler;
+import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +20,7 @@ interface Held extends AutoCloseable {
     void close();
 
     /** A pinned cache entry, unpinned on close. */
-    static Held of(NodeCache.Lease lease) {
+    static Held of(Lease lease) {
         return new Held() {
             @Override
             public Path dir() {
@@ -33,7 +35,7 @@ interface Held extends AutoCloseable {
     }
 
     /** Fills what {@code key} names through the cache, or into scratch space when there is no cache. */
-    static Held fill(NodeCache cache, Path scratch, String key, long bytes, NodeCache.Filler filler)
+    static Held fill(NodeCache cache, Path scratch, String key, long bytes, Filler filler)
             throws CacheException, IOException, InterruptedException {
         if (cache != null) {
             return of(cache.acquire(key, bytes, filler));

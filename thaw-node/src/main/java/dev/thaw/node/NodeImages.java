@@ -1,6 +1,8 @@
 package dev.thaw.node;
 
+import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
 import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.ImageInfo;
@@ -62,7 +64,7 @@ final class NodeImages {
 
     private Held acquire(String digest, AtomicLong fetched) throws NodeStartException {
         if (cache != null) {
-            Optional<NodeCache.Lease> hit = cache.lookup(key(digest));
+            Optional<Lease> hit = cache.lookup(key(digest));
             if (hit.isPresent()) {
                 return Held.of(hit.get());
             }
@@ -80,6 +82,8 @@ final class NodeImages {
             });
         } catch (StoreException e) {
             throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);
+        } catch (SnapshotFormatException e) {
+            throw new NodeStartException("image " + digest + " in the store is unreadable: " + e.getMessage(), e);
         } catch (CacheException e) {
             throw new NodeStartException("image " + digest + " could not be cached: " + e.getMessage(), e);
         } catch (IOException e) {

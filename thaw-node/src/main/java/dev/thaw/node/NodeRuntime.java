@@ -12,6 +12,7 @@ import dev.thaw.sandbox.SnapshotCompatibility;
 import dev.thaw.sandbox.StartKind;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
 import dev.thaw.snapshot.store.CorruptBundleException;
 import dev.thaw.snapshot.store.FetchReport;
@@ -119,7 +120,7 @@ public final class NodeRuntime implements AutoCloseable {
         if (cache == null) {
             return Optional.empty();
         }
-        Optional<NodeCache.Lease> lease = cache.lookup(snapshotKey(deployment));
+        Optional<Lease> lease = cache.lookup(snapshotKey(deployment));
         if (lease.isEmpty()) {
             return Optional.empty();
         }
@@ -295,7 +296,7 @@ public final class NodeRuntime implements AutoCloseable {
             return;
         }
         try {
-            NodeCache.Lease lease = cache.acquire(key, bytes, staging -> moveInto(taken, staging));
+            Lease lease = cache.acquire(key, bytes, staging -> moveInto(taken, staging));
             LocalSnapshot cached = LocalSnapshot.open(lease.dir());
             prestart(spec, cached);
             publisher.publish(cached, lease::close);
