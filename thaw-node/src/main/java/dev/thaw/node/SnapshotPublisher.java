@@ -6,7 +6,6 @@ import dev.thaw.snapshot.store.StoreException;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Phaser;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,7 +22,7 @@ final class SnapshotPublisher implements AutoCloseable {
     private final NodeCounters counters;
     private final ExecutorService uploads = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon()
             .name("snapshot-publish-", 0).factory());
-    private final Phaser inFlight = new Phaser(1);
+    private int inFlight;
 
     SnapshotPublisher(Optional<SnapshotStore> store, NodeCounters counters) {
         this.store = store;
@@ -36,7 +35,9 @@ final class SnapshotPublisher implements AutoCloseable {
             done.run();
             return;
         }
-        inFlight.register();
+        synchronized (this) {
+            inFlight++;
+        }
         uploads.execute(() -> {
             try {
                 store.get().publishSnapshot(snapshot.dir(), snapshot.info());
@@ -47,17 +48,19 @@ final class SnapshotPublisher implements AutoCloseable {
                         + e.getMessage());
             } finally {
                 done.run();
-                inFlight.arriveAndDeregister();
+                finished();
             }
         });
     }
 
+    private synchronized void finished() {
+        inFlight--;
+        notifyAll();
+    }
+
     synchronized void awaitIdle() throws InterruptedException {
-        int phase = inFlight.arrive();
-        try {
-            inFlight.awaitAdvanceInterruptibly(phase);
-        } finally {
-            inFlight.register();
+        while (inFlight > 0) {
+            wait();
         }
     }
 

@@ -58,7 +58,14 @@ public final class TestGuests {
 
     /** Where test drivers put VM sockets and memory; {@link NoLeakedVmsExtension} checks it is left empty. */
     public static Path runRoot() {
-        return Path.of("/dev/shm", "thaw-test-" + ProcessHandle.current().pid(), "run");
+        return RUN_ROOT.resolve("run");
+    }
+
+    private static final Path RUN_ROOT = Path.of("/dev/shm", "thaw-test-" + ProcessHandle.current().pid());
+
+    static {
+        // The directory (run files, the accelerator verdict) belongs to this test JVM alone.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dev.thaw.sandbox.FileTrees.deleteQuietly(RUN_ROOT)));
     }
 
     public static QemuMicrovmDriver driver() throws IOException {
