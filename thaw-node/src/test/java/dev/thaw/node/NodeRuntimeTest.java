@@ -157,6 +157,68 @@ class NodeRuntimeTest {
     }
 
     @Test
+    void aTruncatedObjectInTheBucketIsDiscardedAndTheInstanceBoots() throws Exception {
+        String stateObject = "snapshots/hello/" + hello.revision() + "/vmstate.zst";
+        byte[] original = objects.get(stateObject);
+        objects.put(stateObject, java.util.Arrays.copyOf(original, original.length / 2));
+        try (NodeRuntime node = node("truncated", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+                assertThat(String.join("\n", instance.start().fallbacks())).contains("discarded");
+                assertThat(invoke(instance)).contains("thaw");
+            }
+            assertThat(node.stats().counters().corruptSnapshots()).isEqualTo(1);
+            assertThat(node.stats().cache().failedFills()).isEqualTo(1);
+            node.awaitPublications();
+        }
+        // the boot published a good snapshot over the truncated one
+        Path check = Files.createDirectories(work.resolve("truncated-check"));
+        store.fetchSnapshot(store.findSnapshot("hello", hello.revision()).orElseThrow(), check);
+        assertThat(check.resolve("vmstate")).exists();
+    }
+
+    @Test
+    void aSnapshotFromAnotherQemuIsNotFetchedAndTheInstanceBoots() throws Exception {
+        String infoKey = "snapshots/hello/" + hello.revision() + "/info.json";
+        byte[] original = objects.get(infoKey);
+        String foreign = new String(original, UTF_8).replaceFirst("\"driverVersion\"\\s*:\\s*\"[^\"]+\"",
+                "\"driverVersion\" : \"6.0.0\"");
+        assertThat(foreign).contains("6.0.0");
+        objects.put(infoKey, foreign.getBytes(UTF_8));
+        try (NodeRuntime node = node("foreign", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+                assertThat(instance.start().snapshotBytes()).isZero();
+                assertThat(String.join("\n", instance.start().fallbacks())).contains("QEMU 6.0.0");
+            }
+            assertThat(node.stats().counters().incompatibleSnapshots()).isEqualTo(1);
+            node.awaitPublications();
+        }
+        assertThat(store.findSnapshot("hello", hello.revision()).orElseThrow().driverVersion())
+                .isEqualTo(driver.info().version());
+    }
+
+    @Test
+    void aNodeRestartedMidDownloadKeepsNoHalfEntry() throws Exception {
+        Path cache = work.resolve("restarted").resolve("cache");
+        Path half = cache.resolve("snapshots/hello/" + hello.revision());
+        Files.createDirectories(half);
+        Files.write(half.resolve("mem"), new byte[4096]);
+        Path staging = cache.resolve(".staging/fill-1");
+        Files.createDirectories(staging);
+        Files.write(staging.resolve("mem"), new byte[4096]);
+        try (NodeRuntime node = node("restarted", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            assertThat(node.stats().cached()).isEmpty();
+            assertThat(half).doesNotExist();
+            assertThat(staging).doesNotExist();
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(invoke(instance)).contains("thaw");
+            }
+        }
+    }
+
+    @Test
     void anUnreachableStoreMeansBootThenLocalCache() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
