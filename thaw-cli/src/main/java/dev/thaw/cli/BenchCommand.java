@@ -6,14 +6,13 @@ import dev.thaw.bench.Percentiles;
 import dev.thaw.bench.SandboxBenchmark;
 import dev.thaw.bench.SnapshotBenchmark;
 import dev.thaw.node.FunctionDeployment;
-import dev.thaw.snapshot.store.EmbeddedS3Server;
-import dev.thaw.snapshot.store.S3ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks that compare configurations side by side in one run.",
@@ -100,7 +99,8 @@ final class BenchCommand {
     @Command(name = "snapshot", mixinStandardHelpOptions = true,
             description = "Where a cold start's snapshot comes from, to first response: boot (no snapshot), restore "
                     + "from the node's local cache, and restore on a node whose cache lacks the snapshot, fetched "
-                    + "from S3 (Thaw's embedded S3 server on loopback; the shared base image is already cached).")
+                    + "from S3 (Thaw's embedded S3 server on loopback unless --s3-endpoint is given; the shared base "
+                    + "image is already cached). The snapshot it publishes stays in the bucket.")
     static final class Snapshot implements Callable<Integer> {
         @Option(names = "--function", required = true, paramLabel = "DIR", description = "function directory")
         Path function;
@@ -114,21 +114,22 @@ final class BenchCommand {
         @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
         Path json;
 
+        @Mixin
+        S3Options s3Options;
+
         @Override
         public Integer call() throws Exception {
             if (runs < 1) {
                 throw new IllegalArgumentException("--runs must be at least 1");
             }
             try (Workbench bench = new Workbench();
-                    EmbeddedS3Server s3 = EmbeddedS3Server.start(bench.scratch("s3"), 0, null, null);
-                    S3ObjectStore objects = new S3ObjectStore(s3.config("thaw-bench"))) {
-                objects.createBucketIfMissing();
+                    S3Options.Opened s3 = s3Options.open(bench.scratch("bench-s3"))) {
                 var spec = bench.spec(bench.image(function));
                 var driver = bench.driver();
                 System.out.printf("function %s, %d runs per tier, QEMU %s, accelerator %s (%s), S3 at %s%n",
                         spec.function(), runs, driver.info().version(), driver.info().accelerator(),
-                        driver.acceleratorReason(), s3.endpoint());
-                SnapshotBenchmark.Result result = new SnapshotBenchmark(driver, objects,
+                        driver.acceleratorReason(), s3.describe());
+                SnapshotBenchmark.Result result = new SnapshotBenchmark(driver, s3.objects(),
                         new FunctionDeployment(spec, true), body.getBytes(StandardCharsets.UTF_8))
                         .run(runs, bench.scratch("nodes"));
                 print(result);

@@ -8,8 +8,6 @@ import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartRecord;
 import dev.thaw.sandbox.InvocationResult;
 import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
-import dev.thaw.snapshot.store.EmbeddedS3Server;
-import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,10 +16,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs the example functions on two nodes sharing Thaw's embedded S3 server: node-a boots "
+        description = "Runs the example functions on two nodes sharing one S3 store (Thaw's embedded server "
+                + "unless --s3-endpoint is given): node-a boots "
                 + "each function, snapshots it after init and publishes the snapshot, then starts clones from a "
                 + "pre-started VMM; node-b, which never saw the functions, fetches images and snapshot from S3, "
                 + "then restores from its own cache. Prints where every start came from and what it took.")
@@ -30,6 +30,9 @@ final class DemoCommand implements Callable<Integer> {
     private static final long BUDGET = 4L << 30;
     /** Lets node-a's pre-started VMM come up, so its second start shows the clone tier. */
     private static final Duration POOL_SETTLE = Duration.ofMillis(1500);
+
+    @Mixin
+    S3Options s3Options;
 
     @Option(names = "--examples", defaultValue = "examples", paramLabel = "DIR",
             description = "directory holding the example functions (default: ${DEFAULT-VALUE})")
@@ -48,13 +51,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Workbench bench = new Workbench();
-                EmbeddedS3Server s3 = EmbeddedS3Server.start(bench.scratch("s3"), 0, null, null);
-                S3ObjectStore objects = new S3ObjectStore(s3.config("thaw-demo"))) {
-            objects.createBucketIfMissing();
-            SnapshotStore store = new SnapshotStore(objects);
+                S3Options.Opened s3 = s3Options.open(bench.scratch("demo-s3"))) {
+            SnapshotStore store = new SnapshotStore(s3.objects());
             QemuMicrovmDriver driver = bench.driver();
             System.out.printf("QEMU %s, accelerator %s (%s); S3 at %s%n%n", driver.info().version(),
-                    driver.info().accelerator(), driver.acceleratorReason(), s3.endpoint());
+                    driver.info().accelerator(), driver.acceleratorReason(), s3.describe());
             Path nodes = bench.scratch("nodes");
             try (NodeRuntime nodeA = NodeRuntime.open(new NodeConfig("node-a", SnapshotMode.REMOTE,
                     nodes.resolve("node-a"), BUDGET, 1), driver, Optional.of(store));

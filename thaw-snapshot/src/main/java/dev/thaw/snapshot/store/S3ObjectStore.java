@@ -272,8 +272,9 @@ public final class S3ObjectStore implements ObjectStore {
                     + (code == null ? "" : " " + code) + hint, e);
         }
         if (e instanceof SdkClientException) {
-            return new StoreException("cannot reach S3 endpoint " + config.endpoint() + " to " + action + what
-                    + " in bucket " + config.bucket() + ": " + e.getMessage()
+            String where = key == null ? " " + config.bucket() : what + " in bucket " + config.bucket();
+            return new StoreException("cannot reach S3 endpoint " + config.endpoint() + " to " + action + where
+                    + ": " + e.getMessage()
                     + " (is the server running and the endpoint right?)", e);
         }
         return new StoreException("S3 " + describe() + ": cannot " + action + what + ": " + e.getMessage(), e);
