@@ -1,0 +1,30 @@
+package dev.thaw.node.api;
+
+import dev.thaw.node.NodeStats;
+import dev.thaw.snapshot.cache.CacheEntry;
+import dev.thaw.snapshot.cache.CacheStats;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a node reports with every heartbeat and on {@code GET /v1/status}:
+ * capacity left for the scheduler's filter, instances, and the snapshot cache
+ * for its score.
+ *
+ * @param cache null when the node runs without a cache (budget 0)
+ */
+public record NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
+        int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
+        NodeStats.Counters counters, Instant at) {
+
+    public NodeStatus {
+        instances = List.copyOf(instances);
+        cached = List.copyOf(cached);
+    }
+
+    /** Whether this node's cache holds the revision's snapshot. */
+    public boolean caches(String function, String revision) {
+        String key = "snapshots/" + function + "/" + revision;
+        return cached.stream().anyMatch(e -> e.key().equals(key));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.thaw.node.http;
+
+import dev.thaw.api.Json;
+import dev.thaw.node.api.ErrorBody;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A client for one Thaw HTTP API (a node's or the gateway's), with its bearer
+ * token. Thread-safe; one per peer.
+ */
+public final class ApiClient {
+    private final URI base;
+    private final String token;
+    private final HttpClient http;
+
+    public ApiClient(URI base, String token, Duration connectTimeout) {
+        this.base = base;
+        this.token = token;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    /** A non-2xx answer, with the server's error code and message when it sent an {@link ErrorBody}. */
+    public static final class ApiException extends IOException {
+        private final int status;
+        private final String code;
+
+        public ApiException(int status, String code, String message) {
+            super(message);
+            this.status = status;
+            this.code = code;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /** The raw response of a call, any status. */
+    public HttpResponse<byte[]> call(String method, String path, byte[] body, Map<String, String> headers,
+            Duration timeout) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Sends {@code body} as JSON (or nothing when null) and reads a JSON answer into {@code type} (null for none). */
+    public <T> T json(String method, String path, Object body, Class<T> type, Duration timeout)
+            throws IOException, InterruptedException {
+        byte[] bytes = body == null ? null : Json.mapper().writeValueAsBytes(body);
+        HttpResponse<byte[]> response = call(method, path, bytes,
+                bytes == null ? Map.of() : Map.of("Content-Type", HttpApi.JSON), timeout);
+        check(response);
+        if (type == null || response.body().length == 0) {
+            return null;
+        }
+        return Json.mapper().readValue(response.body(), type);
+    }
+
+    /** Throws {@link ApiException} for a non-2xx response. */
+    public static void check(HttpResponse<byte[]> response) throws ApiException {
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        String code = "http_" + status;
+        String message = new String(response.body(), StandardCharsets.UTF_8);
+        try {
+            ErrorBody error = Json.mapper().readValue(response.body(), ErrorBody.class);
+            code = error.error();
+            message = error.message();
+        } catch (IOException | RuntimeException notJson) {
+            // keep the raw body as the message
+        }
+        throw new ApiException(status, code, message.isBlank() ? "HTTP " + status : message);
+    }
+}

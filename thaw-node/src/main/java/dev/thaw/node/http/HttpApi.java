@@ -1,0 +1,99 @@
+package dev.thaw.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.thaw.api.Json;
+import dev.thaw.node.api.ErrorBody;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * What every Thaw HTTP endpoint does the same way: bearer-token checks, request
+ * bodies read up to a limit, JSON and error responses ({@link ErrorBody}).
+ */
+public final class HttpApi {
+    public static final String JSON = "application/json";
+
+    private HttpApi() {
+    }
+
+    /** A request body over the configured limit; answered with 413. */
+    public static final class TooLarge extends IOException {
+        public TooLarge(long limit) {
+            super("request body is larger than the limit of " + limit + " bytes");
+        }
+    }
+
+    /**
+     * Whether the request carries {@code Authorization: Bearer <token>}; if not,
+     * answers 401 and the caller must do nothing else. Compared in constant time.
+     */
+    public static boolean authorized(HttpExchange exchange, String token) throws IOException {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
+        if (MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))
+                && !token.isEmpty()) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        error(exchange, 401, "unauthorized", header == null ? "this API needs 'Authorization: Bearer <token>'"
+                : "the token is not valid for this API");
+        return false;
+    }
+
+    /** The request body, refused with {@link TooLarge} past {@code limit} bytes (checked before reading it all). */
+    public static byte[] body(HttpExchange exchange, long limit) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > limit) {
+                    throw new TooLarge(limit);
+                }
+            } catch (NumberFormatException e) {
+                throw new IOException("malformed Content-Length '" + length + "'", e);
+            }
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (bytes.length > limit) {
+                throw new TooLarge(limit);
+            }
+            return bytes;
+        }
+    }
+
+    /** Reads a JSON body into {@code type}; malformed JSON is an {@link IllegalArgumentException} (400). */
+    public static <T> T json(HttpExchange exchange, long limit, Class<T> type) throws IOException {
+        byte[] bytes = body(exchange, limit);
+        try {
+            return Json.mapper().readValue(bytes, type);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("malformed " + type.getSimpleName() + " JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static void json(HttpExchange exchange, int status, Object value) throws IOException {
+        send(exchange, status, JSON, Json.mapper().writeValueAsBytes(value));
+    }
+
+    public static void error(HttpExchange exchange, int status, String code, String message) throws IOException {
+        json(exchange, status, new ErrorBody(code, message));
+    }
+
+    public static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        if (contentType != null) {
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+        }
+        // 204 and 304 carry no body: -1 tells the server so.
+        boolean empty = status == 204 || status == 304;
+        exchange.sendResponseHeaders(status, empty ? -1 : body.length == 0 ? -1 : body.length);
+        if (!empty && body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        exchange.close();
+    }
+}
