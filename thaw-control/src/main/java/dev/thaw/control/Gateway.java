@@ -87,10 +87,6 @@ public final class Gateway implements AutoCloseable {
         return metrics.registry();
     }
 
-    GatewayMetrics gatewayMetrics() {
-        return metrics;
-    }
-
     public FunctionView view(DeployedFunction f) {
         int instances = routers.find(f.name()).map(Router::instances).orElse(0);
         return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances);

@@ -1,7 +1,6 @@
 package dev.thaw.control;
 
 import dev.thaw.control.routing.InvocationListener;
-import dev.thaw.control.routing.Routers;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.StartTimings;
 import io.micrometer.core.instrument.Counter;
@@ -46,14 +45,16 @@ final class GatewayMetrics implements InvocationListener {
     }
 
     /** Queue length and instance gauges for a function, read from its router while it exists. */
-    void track(String function, Routers routers) {
-        Gauge.builder("thaw.gateway.queue.length", () -> routers.find(function).map(Router::queueLength).orElse(0))
+    @Override
+    public void routerCreated(String function, Router router) {
+        Gauge.builder("thaw.gateway.queue.length", router::queueLength)
                 .description("requests waiting for an instance").tag("function", function).register(registry);
-        Gauge.builder("thaw.gateway.instances", () -> routers.find(function).map(Router::instances).orElse(0))
+        Gauge.builder("thaw.gateway.instances", router::instances)
                 .description("instances the gateway routes to").tag("function", function).register(registry);
     }
 
-    void forget(String function) {
+    @Override
+    public void routerDeleted(String function) {
         List<Meter> meters = registry.getMeters().stream()
                 .filter(m -> function.equals(m.getId().getTag("function"))).toList();
         meters.forEach(registry::remove);

@@ -66,6 +66,7 @@ final class GatewayServer implements AutoCloseable {
         try {
             route(exchange, accepted);
         } catch (HttpApi.TooLarge e) {
+            drain(exchange);
             HttpApi.error(exchange, 413, "too_large", e.getMessage() + "; send a smaller body");
         } catch (IllegalArgumentException e) {
             HttpApi.error(exchange, 400, "bad_request", e.getMessage());
@@ -81,6 +82,20 @@ final class GatewayServer implements AutoCloseable {
             }
         } finally {
             exchange.close();
+        }
+    }
+
+    /** Reads and drops what is left of an oversize body (bounded), so the client reads our 413 instead of a reset. */
+    private static void drain(HttpExchange exchange) {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] buffer = new byte[64 * 1024];
+            long left = 256L << 20;
+            int n;
+            while (left > 0 && (n = in.read(buffer)) > 0) {
+                left -= n;
+            }
+        } catch (IOException ignored) {
+            // the client went away; nothing to answer
         }
     }
 
@@ -138,7 +153,6 @@ final class GatewayServer implements AutoCloseable {
             case "DELETE /v1/functions/{}" -> {
                 if (HttpApi.authorized(exchange, user)) {
                     if (gateway.deployer().delete(name)) {
-                        gateway.gatewayMetrics().forget(name);
                         HttpApi.send(exchange, 204, null, new byte[0]);
                     } else {
                         unknownFunction(exchange, name);
@@ -217,7 +231,6 @@ final class GatewayServer implements AutoCloseable {
             HttpApi.error(exchange, 500, "build_failed", "cannot build the function image: " + e.getMessage());
             return;
         }
-        gateway.gatewayMetrics().track(outcome.function().name(), gateway.routers());
         HttpApi.json(exchange, outcome.created() ? 201 : 200, gateway.view(outcome.function()));
     }
 

@@ -6,6 +6,14 @@ public interface InvocationListener {
 
     void coldStart(String function, String node);
 
+    /** A function got its router (first deploy). */
+    default void routerCreated(String function, Router router) {
+    }
+
+    /** A function was deleted. */
+    default void routerDeleted(String function) {
+    }
+
     InvocationListener NONE = new InvocationListener() {
         @Override
         public void invoked(String function, StartTimings timings) {

@@ -27,7 +27,9 @@ public final class Routers implements Membership.Listener {
     public void deploy(DeploymentSpec spec, FunctionSettings settings) {
         routers.compute(spec.function(), (name, router) -> {
             if (router == null) {
-                return new Router(name, spec, settings, placement, listener);
+                Router created = new Router(name, spec, settings, placement, listener);
+                listener.routerCreated(name, created);
+                return created;
             }
             router.deploy(spec, settings);
             return router;
@@ -38,6 +40,7 @@ public final class Routers implements Membership.Listener {
         Router router = routers.remove(function);
         if (router != null) {
             router.delete();
+            listener.routerDeleted(function);
         }
     }
 
