@@ -1,0 +1,121 @@
+package dev.thaw.control;
+
+import dev.thaw.control.cluster.Member;
+import dev.thaw.control.cluster.Membership;
+import dev.thaw.control.functions.DeployedFunction;
+import dev.thaw.control.functions.Deployer;
+import dev.thaw.control.functions.FunctionRegistry;
+import dev.thaw.control.functions.FunctionView;
+import dev.thaw.control.routing.Placement;
+import dev.thaw.control.routing.Router;
+import dev.thaw.control.routing.Routers;
+import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.snapshot.store.SnapshotStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The control plane of a Thaw cluster: membership, functions, routing and the HTTP
+ * API. Owns everything it starts; {@link #close} stops it all.
+ */
+public final class Gateway implements AutoCloseable {
+    /** How often idle instances are checked against their keep-alive. */
+    private static final long EXPIRY_PERIOD_MS = 50;
+
+    private final GatewayConfig config;
+    private final ScheduledExecutorService timer;
+    private final Membership membership;
+    private final FunctionRegistry registry = new FunctionRegistry();
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final Routers routers;
+    private final Deployer deployer;
+    private final S3ObjectStore objectStore;
+    private final GatewayServer server;
+
+    private Gateway(GatewayConfig config) throws IOException {
+        this.config = config;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
+                .factory());
+        this.membership = new Membership(config.nodeToken(), config.livenessTimeout(), timer);
+        this.routers = new Routers(new Placement(membership, config.policy()), metrics);
+        this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
+        this.deployer = new Deployer(config.home(), registry, membership, routers,
+                Optional.ofNullable(objectStore).map(SnapshotStore::new));
+        membership.addListener(routers);
+        membership.addListener(deployer);
+        timer.scheduleWithFixedDelay(routers::expire, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
+        this.server = GatewayServer.start(this);
+    }
+
+    /** Starts a gateway listening on {@code config.listen()}. */
+    public static Gateway start(GatewayConfig config) throws IOException {
+        return new Gateway(config);
+    }
+
+    /** The base URL of the HTTP API, ending in '/'. */
+    public URI url() {
+        return server.url();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public Membership membership() {
+        return membership;
+    }
+
+    public Deployer deployer() {
+        return deployer;
+    }
+
+    public FunctionRegistry functions() {
+        return registry;
+    }
+
+    public Routers routers() {
+        return routers;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics.registry();
+    }
+
+    public FunctionView view(DeployedFunction f) {
+        int instances = routers.find(f.name()).map(Router::instances).orElse(0);
+        return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances);
+    }
+
+    public List<FunctionView> list() {
+        return registry.all().stream().map(this::view).toList();
+    }
+
+    public List<NodeSummary> nodes() {
+        return membership.all().stream().map(Gateway::summary).toList();
+    }
+
+    public ClusterStatus status() {
+        return new ClusterStatus(config.policy().label(), membership.all().size(), membership.alive().size(),
+                registry.all().size(), routers.instances());
+    }
+
+    private static NodeSummary summary(Member m) {
+        return new NodeSummary(m.name(), m.url().toString(), m.alive(), m.lastHeartbeat(), m.status());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        timer.shutdownNow();
+        membership.close();
+        if (objectStore != null) {
+            objectStore.close();
+        }
+    }
+}

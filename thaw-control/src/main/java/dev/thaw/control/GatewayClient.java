@@ -1,0 +1,105 @@
+package dev.thaw.control;
+
+import dev.thaw.api.Json;
+import dev.thaw.control.functions.Archives;
+import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.functions.FunctionView;
+import dev.thaw.node.http.ApiClient;
+import dev.thaw.node.http.HttpApi;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/** The gateway's user API for the CLI and tests, with the API token. */
+public final class GatewayClient {
+    private static final Duration CALL = Duration.ofSeconds(30);
+    /** Deploys build images; the first build of a base can take minutes. */
+    private static final Duration DEPLOY = Duration.ofMinutes(10);
+
+    private final ApiClient api;
+
+    public GatewayClient(URI gateway, String apiToken) {
+        this.api = new ApiClient(gateway, apiToken, Duration.ofSeconds(5));
+    }
+
+    /** An invocation's answer, any status. */
+    public record Answer(int status, Map<String, List<String>> headers, byte[] body) {
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
+        }
+
+        public String text() {
+            return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A deploy's result: {@code created} is false when the code was unchanged (same revision). */
+    public record Deployed(FunctionView function, boolean created) {
+    }
+
+    /** Deploys the function directory {@code dir}, which must be readable by the gateway at the same path. */
+    public Deployed deploy(java.nio.file.Path dir, FunctionSettings.Request settings)
+            throws IOException, InterruptedException {
+        record Body(String path, FunctionSettings.Request settings) {
+        }
+        byte[] body = Json.mapper().writeValueAsBytes(new Body(dir.toAbsolutePath().toString(), settings));
+        return deployed(api.call("POST", "v1/functions", body, Map.of("Content-Type", HttpApi.JSON), DEPLOY));
+    }
+
+    /** Uploads {@code dir} as a .tar.gz, for a gateway on another machine. */
+    public Deployed upload(java.nio.file.Path dir, FunctionSettings.Request settings)
+            throws IOException, InterruptedException {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        if (settings != null) {
+            add(query, "concurrency", settings.concurrency());
+            add(query, "maxInstances", settings.maxInstances());
+            add(query, "keepAliveMs", settings.keepAliveMs());
+            add(query, "queueSize", settings.queueSize());
+            add(query, "queueTimeoutMs", settings.queueTimeoutMs());
+        }
+        return deployed(api.call("POST", "v1/functions" + query, Archives.tarGz(dir),
+                Map.of("Content-Type", "application/gzip"), DEPLOY));
+    }
+
+    private static void add(StringJoiner query, String key, Object value) {
+        if (value != null) {
+            query.add(key + "=" + value);
+        }
+    }
+
+    private static Deployed deployed(HttpResponse<byte[]> response) throws IOException {
+        ApiClient.check(response);
+        return new Deployed(Json.mapper().readValue(response.body(), FunctionView.class), response.statusCode() == 201);
+    }
+
+    public List<FunctionView> list() throws IOException, InterruptedException {
+        return List.of(api.json("GET", "v1/functions", null, FunctionView[].class, CALL));
+    }
+
+    public FunctionView describe(String name) throws IOException, InterruptedException {
+        return api.json("GET", "v1/functions/" + name, null, FunctionView.class, CALL);
+    }
+
+    public void delete(String name) throws IOException, InterruptedException {
+        api.json("DELETE", "v1/functions/" + name, null, null, DEPLOY);
+    }
+
+    public Answer invoke(String name, byte[] body) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = api.call("POST", "v1/functions/" + name + "/invoke", body,
+                Map.of("Content-Type", "application/octet-stream"), Duration.ofMinutes(16));
+        return new Answer(response.statusCode(), response.headers().map(), response.body());
+    }
+
+    public List<NodeSummary> nodes() throws IOException, InterruptedException {
+        return List.of(api.json("GET", "v1/nodes", null, NodeSummary[].class, CALL));
+    }
+
+    public ClusterStatus status() throws IOException, InterruptedException {
+        return api.json("GET", "v1/status", null, ClusterStatus.class, CALL);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.thaw.control;
+
+import dev.thaw.control.scheduling.SchedulerPolicy;
+import dev.thaw.sandbox.image.ThawHome;
+import dev.thaw.snapshot.store.S3Config;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a gateway runs.
+ *
+ * @param listen where the HTTP API listens (port 0: any free port)
+ * @param apiToken the bearer token of the user API (deploy, invoke, list, ...)
+ * @param nodeToken the bearer token nodes use to register and heartbeat, and the gateway uses to call nodes
+ * @param policy how cold starts are placed, for the whole cluster
+ * @param bodyLimitBytes the largest request body accepted (invocations and uploads); larger gets 413
+ * @param livenessTimeout a node silent this long is declared dead
+ * @param s3 the snapshot and image store, or null to run without one
+ * @param home where function images are built
+ */
+public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
+        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home) {
+
+    public static final long DEFAULT_BODY_LIMIT = 6L << 20;
+    public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
+
+    public GatewayConfig {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(livenessTimeout, "livenessTimeout");
+        Objects.requireNonNull(home, "home");
+        if (apiToken == null || apiToken.isBlank() || nodeToken == null || nodeToken.isBlank()) {
+            throw new IllegalArgumentException("the API token and the node token must both be set");
+        }
+        if (apiToken.equals(nodeToken)) {
+            throw new IllegalArgumentException("the API token and the node token must differ, so a node cannot"
+                    + " deploy or invoke and a user cannot pose as a node");
+        }
+        if (bodyLimitBytes <= 0) {
+            throw new IllegalArgumentException("bodyLimitBytes must be positive, got " + bodyLimitBytes);
+        }
+        if (livenessTimeout.isNegative() || livenessTimeout.isZero()) {
+            throw new IllegalArgumentException("livenessTimeout must be positive, got " + livenessTimeout);
+        }
+    }
+
+    /** Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment. */
+    public static GatewayConfig of(InetSocketAddress listen, String apiToken, String nodeToken) {
+        return new GatewayConfig(listen, apiToken, nodeToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
+                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment());
+    }
+
+    public GatewayConfig withPolicy(SchedulerPolicy value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, value, bodyLimitBytes, livenessTimeout, s3, home);
+    }
+
+    public GatewayConfig withBodyLimit(long value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home);
+    }
+
+    public GatewayConfig withLivenessTimeout(Duration value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home);
+    }
+
+    public GatewayConfig withS3(S3Config value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value, home);
+    }
+
+    public GatewayConfig withHome(ThawHome value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, value);
+    }
+
+    // Tokens never go into logs.
+    @Override
+    public String toString() {
+        return "GatewayConfig[listen=" + listen + ", policy=" + policy.label() + ", bodyLimitBytes=" + bodyLimitBytes
+                + ", livenessTimeout=" + livenessTimeout + ", s3=" + s3 + ", home=" + home.root() + "]";
+    }
+}

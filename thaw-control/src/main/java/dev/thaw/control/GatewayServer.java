@@ -1,0 +1,323 @@
+package dev.thaw.control;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.thaw.api.FunctionName;
+import dev.thaw.api.ManifestException;
+import dev.thaw.control.cluster.Membership;
+import dev.thaw.control.functions.Archives;
+import dev.thaw.control.functions.Deployer;
+import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.routing.InvokeException;
+import dev.thaw.control.routing.InvokeResult;
+import dev.thaw.control.routing.Router;
+import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.RegisterRequest;
+import dev.thaw.node.http.HttpApi;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** The gateway's HTTP API (see {@code /openapi.yaml}): the user API and the membership endpoints. */
+final class GatewayServer implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(GatewayServer.class.getName());
+    private static final String OPENAPI = "/dev/thaw/control/openapi.yaml";
+
+    /** A deploy by path, as JSON. */
+    record DeployRequest(String path, FunctionSettings.Request settings) {
+    }
+
+    private final Gateway gateway;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    private GatewayServer(Gateway gateway) throws IOException {
+        this.gateway = gateway;
+        this.server = HttpServer.create(gateway.config().listen(), 128);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    static GatewayServer start(Gateway gateway) throws IOException {
+        return new GatewayServer(gateway);
+    }
+
+    URI url() {
+        var address = server.getAddress();
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/");
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        long accepted = System.nanoTime();
+        try {
+            route(exchange, accepted);
+        } catch (HttpApi.TooLarge e) {
+            drain(exchange);
+            HttpApi.error(exchange, 413, "too_large", e.getMessage() + "; send a smaller body");
+        } catch (IllegalArgumentException e) {
+            HttpApi.error(exchange, 400, "bad_request", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            HttpApi.error(exchange, 503, "shutting_down", "the gateway is shutting down; retry elsewhere");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed", e);
+            try {
+                HttpApi.error(exchange, 500, "internal", "the gateway failed: " + e);
+            } catch (IOException | RuntimeException ignored) {
+                // the response was already under way
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    /** Reads and drops what is left of an oversize body (bounded), so the client reads our 413 instead of a reset. */
+    private static void drain(HttpExchange exchange) {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] buffer = new byte[64 * 1024];
+            long left = 256L << 20;
+            int n;
+            while (left > 0 && (n = in.read(buffer)) > 0) {
+                left -= n;
+            }
+        } catch (IOException ignored) {
+            // the client went away; nothing to answer
+        }
+    }
+
+    private void route(HttpExchange exchange, long accepted) throws IOException, InterruptedException {
+        String method = exchange.getRequestMethod();
+        String raw = exchange.getRequestURI().getRawPath();
+        List<String> parts = Arrays.stream(raw.split("/")).filter(s -> !s.isEmpty()).toList();
+        // Names are checked before anything else, so an encoded '/' or '..' never reaches a lookup.
+        String name = null;
+        if (parts.size() >= 3 && parts.get(0).equals("v1")
+                && (parts.get(1).equals("functions") || parts.get(1).equals("nodes"))) {
+            name = URLDecoder.decode(parts.get(2), StandardCharsets.UTF_8);
+            boolean valid = parts.get(1).equals("functions") ? FunctionName.isValid(name)
+                    : Membership.validNodeName(name);
+            if (!valid) {
+                HttpApi.error(exchange, 400, "bad_name", "'" + name + "' is not a valid "
+                        + (parts.get(1).equals("functions") ? "function" : "node")
+                        + " name: use lower-case letters, digits, '_' and '-', with no '/', '.' or '%'");
+                return;
+            }
+        }
+        String path = "/" + String.join("/", parts.size() >= 3 && name != null
+                ? concat(parts.subList(0, 2), "{}", parts.subList(3, parts.size())) : parts);
+        String user = gateway.config().apiToken();
+        String node = gateway.config().nodeToken();
+        switch (method + " " + path) {
+            case "GET /healthz" -> HttpApi.send(exchange, 200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
+            case "GET /openapi.yaml" -> openapi(exchange);
+            case "GET /metrics" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    HttpApi.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                            gateway.metrics().scrape().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            case "GET /v1/functions" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    HttpApi.json(exchange, 200, gateway.list());
+                }
+            }
+            case "POST /v1/functions" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    deploy(exchange);
+                }
+            }
+            case "GET /v1/functions/{}" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    var function = gateway.functions().find(name);
+                    if (function.isEmpty()) {
+                        unknownFunction(exchange, name);
+                    } else {
+                        HttpApi.json(exchange, 200, gateway.view(function.get()));
+                    }
+                }
+            }
+            case "DELETE /v1/functions/{}" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    if (gateway.deployer().delete(name)) {
+                        HttpApi.send(exchange, 204, null, new byte[0]);
+                    } else {
+                        unknownFunction(exchange, name);
+                    }
+                }
+            }
+            case "POST /v1/functions/{}/invoke" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    invoke(exchange, name, accepted);
+                }
+            }
+            case "GET /v1/nodes" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    HttpApi.json(exchange, 200, gateway.nodes());
+                }
+            }
+            case "GET /v1/status" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    HttpApi.json(exchange, 200, gateway.status());
+                }
+            }
+            case "POST /v1/nodes" -> {
+                if (HttpApi.authorized(exchange, node)) {
+                    RegisterRequest request = HttpApi.json(exchange, gateway.config().bodyLimitBytes(),
+                            RegisterRequest.class);
+                    gateway.membership().register(request);
+                    HttpApi.send(exchange, 204, null, new byte[0]);
+                }
+            }
+            case "PUT /v1/nodes/{}/heartbeat" -> {
+                if (HttpApi.authorized(exchange, node)) {
+                    heartbeat(exchange, name);
+                }
+            }
+            default -> HttpApi.error(exchange, 404, "not_found", method + " " + raw
+                    + " is not part of the gateway API; see /openapi.yaml");
+        }
+    }
+
+    private static List<String> concat(List<String> a, String b, List<String> c) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.add(b);
+        all.addAll(c);
+        return all;
+    }
+
+    private void deploy(HttpExchange exchange) throws IOException, InterruptedException {
+        String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
+        long limit = gateway.config().bodyLimitBytes();
+        Deployer.Outcome outcome;
+        try {
+            if (type.startsWith("application/gzip") || type.startsWith("application/x-gzip")) {
+                FunctionSettings settings = settingsFromQuery(exchange.getRequestURI().getRawQuery());
+                byte[] archive = HttpApi.body(exchange, limit);
+                // An archive may expand; bound it well above any sane function directory.
+                outcome = gateway.deployer().deployArchive(archive, settings, Math.max(limit * 16, 64L << 20));
+            } else {
+                DeployRequest request = HttpApi.json(exchange, limit, DeployRequest.class);
+                if (request.path() == null) {
+                    throw new IllegalArgumentException("the deploy request needs \"path\": the absolute path of the"
+                            + " function directory on the gateway host, or send a .tar.gz as application/gzip");
+                }
+                FunctionSettings settings = (request.settings() == null ? FunctionSettings.Request.NONE
+                        : request.settings()).resolve();
+                outcome = gateway.deployer().deploy(Path.of(request.path()), settings);
+            }
+        } catch (ManifestException e) {
+            HttpApi.error(exchange, 400, "bad_manifest", e.getMessage());
+            return;
+        } catch (Archives.BadArchive e) {
+            HttpApi.error(exchange, 400, "bad_archive", e.getMessage());
+            return;
+        } catch (HttpApi.TooLarge | IllegalArgumentException e) {
+            throw e;
+        } catch (IOException e) {
+            HttpApi.error(exchange, 500, "build_failed", "cannot build the function image: " + e.getMessage());
+            return;
+        }
+        HttpApi.json(exchange, outcome.created() ? 201 : 200, gateway.view(outcome.function()));
+    }
+
+    static FunctionSettings settingsFromQuery(String rawQuery) {
+        Map<String, String> q = new HashMap<>();
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        List<String> known = List.of("concurrency", "maxInstances", "keepAliveMs", "queueSize", "queueTimeoutMs");
+        for (String key : q.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + String.join(", ", known));
+            }
+        }
+        try {
+            return new FunctionSettings.Request(integer(q.get("concurrency")), integer(q.get("maxInstances")),
+                    along(q.get("keepAliveMs")), integer(q.get("queueSize")), along(q.get("queueTimeoutMs"))).resolve();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("settings must be whole numbers: " + e.getMessage(), e);
+        }
+    }
+
+    private static Integer integer(String v) {
+        return v == null ? null : Integer.valueOf(v);
+    }
+
+    private static Long along(String v) {
+        return v == null ? null : Long.valueOf(v);
+    }
+
+    private void invoke(HttpExchange exchange, String name, long accepted) throws IOException, InterruptedException {
+        Optional<Router> router = gateway.functions().find(name).flatMap(f -> gateway.routers().find(name));
+        if (router.isEmpty()) {
+            unknownFunction(exchange, name);
+            return;
+        }
+        byte[] body = HttpApi.body(exchange, gateway.config().bodyLimitBytes());
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        try {
+            InvokeResult result = router.get().invoke(body, type, accepted);
+            result.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            HttpApi.send(exchange, result.status(),
+                    result.contentType() == null ? "application/octet-stream" : result.contentType(), result.body());
+        } catch (InvokeException e) {
+            e.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            HttpApi.error(exchange, e.status(), e.code(), e.getMessage());
+        }
+    }
+
+    private void heartbeat(HttpExchange exchange, String name) throws IOException {
+        NodeStatus status = HttpApi.json(exchange, gateway.config().bodyLimitBytes(), NodeStatus.class);
+        if (status.node() != null && !status.node().equals(name)) {
+            throw new IllegalArgumentException("the heartbeat for '" + name + "' carries the status of '"
+                    + status.node() + "'");
+        }
+        if (gateway.membership().heartbeat(name, status)) {
+            HttpApi.send(exchange, 204, null, new byte[0]);
+        } else {
+            HttpApi.error(exchange, 404, "unknown_node", "node '" + name + "' is not registered (the gateway"
+                    + " restarted or declared it dead); register again with POST /v1/nodes");
+        }
+    }
+
+    private static void unknownFunction(HttpExchange exchange, String name) throws IOException {
+        HttpApi.error(exchange, 404, "unknown_function", "function '" + name
+                + "' is not deployed; deploy it with POST /v1/functions");
+    }
+
+    private static void openapi(HttpExchange exchange) throws IOException {
+        try (InputStream in = GatewayServer.class.getResourceAsStream(OPENAPI)) {
+            if (in == null) {
+                HttpApi.error(exchange, 500, "internal", "openapi.yaml is missing from the gateway build");
+                return;
+            }
+            HttpApi.send(exchange, 200, "application/yaml", in.readAllBytes());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

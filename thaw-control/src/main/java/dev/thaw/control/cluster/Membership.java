@@ -1,0 +1,154 @@
+package dev.thaw.control.cluster;
+
+import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.RegisterRequest;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The nodes of the cluster: registration, heartbeats, and liveness. A node silent
+ * for longer than the liveness timeout is declared dead: listeners are told (so
+ * routers forget its instances) and its in-flight calls fail. A dead node that
+ * heartbeats gets 404 {@code unknown_node} and registers again.
+ */
+public final class Membership implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(Membership.class.getName());
+    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+
+    /** Told about joins and deaths, on the thread that noticed them; must not block for long. */
+    public interface Listener {
+        default void joined(Member member) {
+        }
+
+        default void died(Member member, String reason) {
+        }
+    }
+
+    private final String nodeToken;
+    private final Duration livenessTimeout;
+    private final HttpClient http;
+    private final Map<String, Member> members = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledFuture<?> livenessCheck;
+
+    public Membership(String nodeToken, Duration livenessTimeout, ScheduledExecutorService timer) {
+        this.nodeToken = nodeToken;
+        this.livenessTimeout = livenessTimeout;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        long period = Math.max(20, livenessTimeout.toMillis() / 10);
+        this.livenessCheck = timer.scheduleWithFixedDelay(this::checkLiveness, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    public static boolean validNodeName(String name) {
+        return name != null && NODE_NAME.matcher(name).matches() && !name.contains("..");
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Registers a node, or registers it again: a node that registers while we
+     * still think it alive has restarted, so its old instances are gone too.
+     */
+    public Member register(RegisterRequest request) {
+        if (!validNodeName(request.node())) {
+            throw new IllegalArgumentException("invalid node name '" + request.node()
+                    + "': use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        }
+        URI url;
+        try {
+            url = URI.create(request.url().endsWith("/") ? request.url() : request.url() + "/");
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid node url '" + request.url() + "': " + e.getMessage(), e);
+        }
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+            throw new IllegalArgumentException("node url must be http:// or https:// with a host, got '"
+                    + request.url() + "'");
+        }
+        Member fresh = new Member(request.node(), url, nodeToken, http);
+        Member old = members.put(request.node(), fresh);
+        if (old != null && old.alive()) {
+            declareDead(old, "it registered again (restarted)");
+        }
+        LOG.log(Level.INFO, "node " + fresh + " registered");
+        listeners.forEach(l -> l.joined(fresh));
+        return fresh;
+    }
+
+    /** Records a heartbeat; false when the node is unknown or was declared dead (it must register again). */
+    public boolean heartbeat(String node, NodeStatus status) {
+        Member member = members.get(node);
+        if (member == null || !member.alive()) {
+            return false;
+        }
+        member.heartbeat(status);
+        return true;
+    }
+
+    public Optional<Member> find(String node) {
+        return Optional.ofNullable(members.get(node));
+    }
+
+    /** Every node we know, dead ones included, by name. */
+    public List<Member> all() {
+        return members.values().stream().sorted(Comparator.comparing(Member::name)).toList();
+    }
+
+    public List<Member> alive() {
+        return all().stream().filter(Member::alive).toList();
+    }
+
+    public Duration livenessTimeout() {
+        return livenessTimeout;
+    }
+
+    /** Declares dead every live node silent for longer than the liveness timeout. */
+    public void checkLiveness() {
+        long now = System.nanoTime();
+        for (Member member : members.values()) {
+            long silentMs = (now - member.lastHeartbeatNanos()) / 1_000_000;
+            if (member.alive() && silentMs > livenessTimeout.toMillis()) {
+                declareDead(member, "no heartbeat for " + silentMs + " ms (limit " + livenessTimeout.toMillis() + " ms)");
+            }
+        }
+    }
+
+    /** Takes the node out of scheduling at once, fails its in-flight calls and tells listeners. */
+    public void declareDead(Member member, String reason) {
+        synchronized (member) {
+            if (!member.alive()) {
+                return;
+            }
+            member.die(reason);
+        }
+        LOG.log(Level.WARNING, "node " + member.name() + " declared dead: " + reason);
+        for (Listener listener : listeners) {
+            try {
+                listener.died(member, reason);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "listener failed on death of " + member.name(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        livenessCheck.cancel(false);
+        http.close();
+    }
+}

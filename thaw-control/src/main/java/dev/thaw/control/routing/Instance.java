@@ -1,0 +1,27 @@
+package dev.thaw.control.routing;
+
+import dev.thaw.control.cluster.Member;
+import dev.thaw.node.StartRecord;
+
+/** One instance the gateway routes to. Mutable fields are guarded by its pool's lock. */
+final class Instance {
+    final String id;
+    final Member node;
+    final String revision;
+    final StartRecord start;
+    int inFlight;
+    long lastUsedNanos = System.nanoTime();
+    boolean gone;
+
+    Instance(String id, Member node, String revision, StartRecord start) {
+        this.id = id;
+        this.node = node;
+        this.revision = revision;
+        this.start = start;
+    }
+
+    @Override
+    public String toString() {
+        return id + "@" + node.name();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.thaw.control.routing;
+
+import dev.thaw.control.cluster.Member;
+import dev.thaw.control.cluster.Membership;
+import dev.thaw.control.scheduling.NodeCandidate;
+import dev.thaw.control.scheduling.Scheduler;
+import dev.thaw.control.scheduling.SchedulerPolicy;
+import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.node.api.InstanceView;
+import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.StartRequest;
+import dev.thaw.node.http.ApiClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Cold starts: ranks the live nodes that hold the deployment with the cluster's
+ * policy and asks them in turn for an instance until one starts it.
+ */
+public final class Placement {
+    private final Membership membership;
+    private final SchedulerPolicy policy;
+
+    public Placement(Membership membership, SchedulerPolicy policy) {
+        this.membership = membership;
+        this.policy = policy;
+    }
+
+    public SchedulerPolicy policy() {
+        return policy;
+    }
+
+    /** A started instance and the time spent choosing nodes (including tries that failed). */
+    record Started(Instance instance, double scheduleMs) {
+    }
+
+    Started start(DeploymentSpec spec) throws InvokeException, InterruptedException {
+        long begin = System.nanoTime();
+        Map<String, Member> byName = membership.alive().stream()
+                .filter(m -> m.status() != null && m.hasDeployment(spec.function(), spec.revision()))
+                .collect(Collectors.toMap(Member::name, Function.identity()));
+        List<NodeCandidate> candidates = byName.values().stream().map(m -> candidate(m, spec)).toList();
+        List<NodeCandidate> ranked = Scheduler.rank(policy, candidates, spec.shape().memoryMib());
+        if (ranked.isEmpty()) {
+            throw new InvokeException(503, "no_nodes", "no live node can start " + spec.function() + " (needs "
+                    + spec.shape().memoryMib() + " MiB and a free instance slot; " + candidates.size()
+                    + " live node(s) hold the deployment); add nodes or stop other functions");
+        }
+        List<String> failures = new ArrayList<>();
+        boolean startFailed = false;
+        for (NodeCandidate candidate : ranked) {
+            Member node = byName.get(candidate.name());
+            long attempt = System.nanoTime();
+            try {
+                InstanceView view = startOn(node, spec);
+                double scheduleMs = (attempt - begin) / 1e6;
+                return new Started(new Instance(view.id(), node, spec.revision(), view.start()), scheduleMs);
+            } catch (ApiClient.ApiException e) {
+                startFailed |= "start_failed".equals(e.code());
+                failures.add(node.name() + ": " + e.status() + " " + e.code() + " (" + e.getMessage() + ")");
+            } catch (IOException e) {
+                failures.add(node.name() + ": " + e.getMessage());
+            }
+        }
+        if (startFailed) {
+            throw new InvokeException(500, "start_failed", spec.function() + " failed to start: "
+                    + String.join("; ", failures));
+        }
+        throw new InvokeException(503, "no_nodes", "no node could start " + spec.function() + ": "
+                + String.join("; ", failures));
+    }
+
+    private static InstanceView startOn(Member node, DeploymentSpec spec) throws IOException, InterruptedException {
+        Duration timeout = Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30);
+        StartRequest request = new StartRequest(spec.function(), spec.revision());
+        try {
+            return node.json("POST", "v1/instances", request, InstanceView.class, timeout);
+        } catch (ApiClient.ApiException e) {
+            if (!"unknown_deployment".equals(e.code())) {
+                throw e;
+            }
+            // The node lost the deployment (restarted between heartbeats): hand it over again, once.
+            node.json("PUT", "v1/deployments/" + spec.function() + "/" + spec.revision(), spec, null,
+                    Duration.ofSeconds(30));
+            return node.json("POST", "v1/instances", request, InstanceView.class, timeout);
+        }
+    }
+
+    private static NodeCandidate candidate(Member member, DeploymentSpec spec) {
+        NodeStatus s = member.status();
+        return new NodeCandidate(member.name(), s.memoryMibFree(), s.memoryMibTotal(), s.slotsFree(), s.slotsTotal(),
+                s.caches(spec.function(), spec.revision()));
+    }
+}

@@ -1,0 +1,273 @@
+package dev.thaw.control.routing;
+
+import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.node.api.DeploymentSpec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The instances of one revision and the requests waiting for them. Hands out
+ * capacity in this order: a warm instance with a free concurrency slot, else the
+ * right to start one (while under {@code maxInstances}), else a place in a bounded
+ * FIFO queue, else 429. A queued request gets the next instance released, or is
+ * told to try again when capacity appears another way (an instance removed, a
+ * start failed).
+ */
+final class RevisionPool {
+    /** What {@link #acquire} grants. */
+    sealed interface Grant {
+    }
+
+    record Lease(Instance instance) implements Grant {
+    }
+
+    /** The caller may start an instance and must report {@link #started} or {@link #startFailed}. */
+    record StartSlot() implements Grant {
+    }
+
+    /** The pool was drained or deleted: ask the router for the current one. */
+    record Closed() implements Grant {
+    }
+
+    private record Retry() implements Grant {
+    }
+
+    private final DeploymentSpec spec;
+    private final Object lock = new Object();
+    private final List<Instance> instances = new ArrayList<>();
+    private final ArrayDeque<CompletableFuture<Grant>> waiters = new ArrayDeque<>();
+    private volatile FunctionSettings settings;
+    private int starting;
+    private boolean closed;
+
+    RevisionPool(DeploymentSpec spec, FunctionSettings settings) {
+        this.spec = spec;
+        this.settings = settings;
+    }
+
+    DeploymentSpec spec() {
+        return spec;
+    }
+
+    String revision() {
+        return spec.revision();
+    }
+
+    void settings(FunctionSettings newSettings) {
+        settings = newSettings;
+    }
+
+    /**
+     * Capacity for one request.
+     *
+     * @throws InvokeException 429 {@code queue_full}, or 503 {@code queue_timeout} after waiting {@code queueTimeoutMs}
+     */
+    Grant acquire() throws InvokeException, InterruptedException {
+        long deadline = 0;
+        boolean retried = false;
+        while (true) {
+            FunctionSettings s = settings;
+            CompletableFuture<Grant> waiter = new CompletableFuture<>();
+            synchronized (lock) {
+                if (closed) {
+                    return new Closed();
+                }
+                Instance free = leastBusy(s);
+                if (free != null) {
+                    free.inFlight++;
+                    return new Lease(free);
+                }
+                if (instances.size() + starting < s.maxInstances()) {
+                    starting++;
+                    return new StartSlot();
+                }
+                if (!retried && waiters.size() >= s.queueSize()) {
+                    throw new InvokeException(429, "queue_full", spec.function() + " has all " + s.maxInstances()
+                            + " instance(s) busy and " + waiters.size() + " request(s) queued (queueSize "
+                            + s.queueSize() + "); retry later or deploy with a larger maxInstances or queueSize");
+                }
+                // A request woken to retry keeps its place at the head of the queue.
+                if (retried) {
+                    waiters.addFirst(waiter);
+                } else {
+                    waiters.addLast(waiter);
+                }
+            }
+            if (deadline == 0) {
+                deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(s.queueTimeoutMs());
+            }
+            Grant grant;
+            try {
+                grant = waiter.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                synchronized (lock) {
+                    if (!waiter.isDone()) {
+                        waiters.remove(waiter);
+                        throw new InvokeException(503, "queue_timeout", spec.function() + " waited "
+                                + s.queueTimeoutMs() + " ms in the queue without an instance becoming free;"
+                                + " retry later or deploy with a larger maxInstances or queueTimeoutMs");
+                    }
+                }
+                grant = waiter.join();
+            } catch (InterruptedException e) {
+                synchronized (lock) {
+                    waiters.remove(waiter);
+                }
+                // A lease handed over concurrently must go back.
+                if (waiter.isDone() && waiter.join() instanceof Lease lease) {
+                    release(lease.instance());
+                }
+                throw e;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            if (!(grant instanceof Retry)) {
+                return grant;
+            }
+            retried = true;
+        }
+    }
+
+    private Instance leastBusy(FunctionSettings s) {
+        Instance best = null;
+        for (Instance i : instances) {
+            if (!i.gone && i.inFlight < s.concurrency() && (best == null || i.inFlight < best.inFlight)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** A started instance joins the pool, already serving the request that started it. */
+    void started(Instance instance) {
+        synchronized (lock) {
+            starting--;
+            instance.inFlight = 1;
+            instances.add(instance);
+            handOver(instance);
+        }
+    }
+
+    void startFailed() {
+        synchronized (lock) {
+            starting--;
+            wakeOne();
+        }
+    }
+
+    /**
+     * A request is done with {@code instance}; returns true when the instance must now
+     * be stopped (its pool was drained while it was busy).
+     */
+    boolean release(Instance instance) {
+        synchronized (lock) {
+            instance.inFlight--;
+            instance.lastUsedNanos = System.nanoTime();
+            if (instance.gone) {
+                return false;
+            }
+            if (closed) {
+                if (instance.inFlight == 0) {
+                    instance.gone = true;
+                    instances.remove(instance);
+                    return true;
+                }
+                return false;
+            }
+            handOver(instance);
+            return false;
+        }
+    }
+
+    private void handOver(Instance instance) {
+        while (instance.inFlight < settings.concurrency() && !waiters.isEmpty()) {
+            instance.inFlight++;
+            if (!waiters.pollFirst().complete(new Lease(instance))) {
+                instance.inFlight--;
+            }
+        }
+    }
+
+    private void wakeOne() {
+        CompletableFuture<Grant> first = waiters.pollFirst();
+        if (first != null) {
+            first.complete(new Retry());
+        }
+    }
+
+    /** Forgets instances (their node died, or they are gone); waiting requests may start replacements. */
+    void remove(List<Instance> gone) {
+        synchronized (lock) {
+            for (Instance instance : gone) {
+                if (!instance.gone) {
+                    instance.gone = true;
+                    instances.remove(instance);
+                    wakeOne();
+                }
+            }
+        }
+    }
+
+    List<Instance> instancesOn(String node) {
+        synchronized (lock) {
+            return instances.stream().filter(i -> i.node.name().equals(node)).toList();
+        }
+    }
+
+    /** Removes and returns the instances idle for longer than {@code keepAliveMs}, to be stopped. */
+    List<Instance> expire(long nowNanos) {
+        long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(settings.keepAliveMs());
+        List<Instance> expired = new ArrayList<>();
+        synchronized (lock) {
+            for (Iterator<Instance> it = instances.iterator(); it.hasNext();) {
+                Instance i = it.next();
+                if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos) {
+                    i.gone = true;
+                    it.remove();
+                    expired.add(i);
+                }
+            }
+        }
+        return expired;
+    }
+
+    /**
+     * Closes the pool: waiting requests are sent to the router again, idle instances
+     * are returned to be stopped, busy ones are stopped when released.
+     */
+    List<Instance> close() {
+        List<Instance> idle = new ArrayList<>();
+        synchronized (lock) {
+            closed = true;
+            waiters.forEach(w -> w.complete(new Closed()));
+            waiters.clear();
+            for (Iterator<Instance> it = instances.iterator(); it.hasNext();) {
+                Instance i = it.next();
+                if (i.inFlight == 0) {
+                    i.gone = true;
+                    it.remove();
+                    idle.add(i);
+                }
+            }
+        }
+        return idle;
+    }
+
+    int instanceCount() {
+        synchronized (lock) {
+            return instances.size();
+        }
+    }
+
+    int queueLength() {
+        synchronized (lock) {
+            return waiters.size();
+        }
+    }
+}

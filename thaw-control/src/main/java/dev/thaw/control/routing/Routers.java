@@ -1,0 +1,60 @@
+package dev.thaw.control.routing;
+
+import dev.thaw.control.cluster.Member;
+import dev.thaw.control.cluster.Membership;
+import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.node.api.DeploymentSpec;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One {@link Router} per deployed function; forgets a dead node's instances in all of them. */
+public final class Routers implements Membership.Listener {
+    private final Placement placement;
+    private final InvocationListener listener;
+    private final Map<String, Router> routers = new ConcurrentHashMap<>();
+
+    public Routers(Placement placement, InvocationListener listener) {
+        this.placement = placement;
+        this.listener = listener;
+    }
+
+    public Optional<Router> find(String function) {
+        return Optional.ofNullable(routers.get(function));
+    }
+
+    /** Creates the function's router, or moves the existing one to {@code spec}'s revision. */
+    public void deploy(DeploymentSpec spec, FunctionSettings settings) {
+        routers.compute(spec.function(), (name, router) -> {
+            if (router == null) {
+                Router created = new Router(name, spec, settings, placement, listener);
+                listener.routerCreated(name, created);
+                return created;
+            }
+            router.deploy(spec, settings);
+            return router;
+        });
+    }
+
+    public void delete(String function) {
+        Router router = routers.remove(function);
+        if (router != null) {
+            router.delete();
+            listener.routerDeleted(function);
+        }
+    }
+
+    public void expire() {
+        long now = System.nanoTime();
+        routers.values().forEach(r -> r.expire(now));
+    }
+
+    public int instances() {
+        return routers.values().stream().mapToInt(Router::instances).sum();
+    }
+
+    @Override
+    public void died(Member member, String reason) {
+        routers.values().forEach(r -> r.nodeDied(member.name()));
+    }
+}

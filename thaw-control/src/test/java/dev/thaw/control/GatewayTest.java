@@ -1,0 +1,323 @@
+package dev.thaw.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.thaw.api.MachineShape;
+import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.scheduling.SchedulerPolicy;
+import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.node.api.RegisterRequest;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The gateway over real HTTP on loopback, with fake nodes in place of the node processes. */
+class GatewayTest {
+    static final String USER = "user-token";
+    static final String NODE = "node-token";
+    static final DeploymentSpec ECHO = new DeploymentSpec("echo", "rev1", MachineShape.DEFAULT, 5_000, 5_000,
+            "kernel", List.of("layer"), List.of());
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Gateway gateway;
+    private GatewayClient client;
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing.reversed()) {
+            c.close();
+        }
+        http.close();
+    }
+
+    private Gateway start(SchedulerPolicy policy) throws Exception {
+        GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), USER, NODE)
+                .withPolicy(policy).withBodyLimit(64 * 1024).withLivenessTimeout(Duration.ofMillis(600))
+                .withHome(new dev.thaw.sandbox.image.ThawHome(Path.of("target", "unused-home")));
+        gateway = Gateway.start(config);
+        closing.add(gateway);
+        client = new GatewayClient(gateway.url(), USER);
+        return gateway;
+    }
+
+    private FakeNode node(String name) throws Exception {
+        FakeNode node = new FakeNode(name, gateway.url(), NODE);
+        closing.add(node);
+        return node;
+    }
+
+    private void deployEcho(FunctionSettings settings) throws Exception {
+        gateway.deployer().deploy(ECHO, "digest", settings);
+    }
+
+    private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(gateway.url().resolve(path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static FunctionSettings settings(int concurrency, int maxInstances, long keepAliveMs, int queueSize,
+            long queueTimeoutMs) {
+        return new FunctionSettings(concurrency, maxInstances, keepAliveMs, queueSize, queueTimeoutMs);
+    }
+
+    @Test
+    void tokensAreCheckedPerEndpointAndRefusedRequestsChangeNothing() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        String deploy = "{\"path\": \"/nonexistent\"}";
+        assertThat(send("POST", "v1/functions", null, deploy).statusCode()).isEqualTo(401);
+        assertThat(send("POST", "v1/functions", "wrong", deploy).statusCode()).isEqualTo(401);
+        assertThat(send("POST", "v1/functions", NODE, deploy).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "v1/functions", NODE, null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "metrics", null, null).statusCode()).isEqualTo(401);
+        String register = "{\"node\": \"n1\", \"url\": \"http://127.0.0.1:1/\"}";
+        HttpResponse<String> refused = send("POST", "v1/nodes", USER, register);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("unauthorized");
+        assertThat(send("PUT", "v1/nodes/n1/heartbeat", USER, "{}").statusCode()).isEqualTo(401);
+        assertThat(client.nodes()).isEmpty();
+        assertThat(client.list()).isEmpty();
+        assertThat(send("POST", "v1/nodes", NODE, register).statusCode()).isEqualTo(204);
+        assertThat(client.nodes()).extracting(NodeSummary::name).containsExactly("n1");
+        assertThat(send("GET", "healthz", null, null).body()).isEqualTo("ok");
+    }
+
+    @Test
+    void badNamesOversizeBodiesAndUnknownFunctionsAreRefused() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        HttpResponse<String> bad = send("POST", "v1/functions/..%2Fetc/invoke", null, "x");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("bad_name");
+        assertThat(send("GET", "v1/functions/Upper", USER, null).statusCode()).isEqualTo(400);
+        HttpResponse<String> unknown = send("POST", "v1/functions/nothere/invoke", USER, "x");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("unknown_function");
+        deployEcho(FunctionSettings.DEFAULTS);
+        HttpResponse<String> large = send("POST", "v1/functions/echo/invoke", USER, "x".repeat(64 * 1024 + 1));
+        assertThat(large.statusCode()).isEqualTo(413);
+        assertThat(large.body()).contains("too_large");
+        assertThat(send("POST", "v1/nodes", NODE, "{\"node\": \"n" + "x".repeat(70 * 1024) + "\", \"url\": \"u\"}")
+                .statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void invokeColdThenWarmWithStartHeadersAndMetrics() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        deployEcho(FunctionSettings.DEFAULTS);
+        assertThat(a.deployments).containsKey("echo/rev1");
+        GatewayClient.Answer cold = client.invoke("echo", "hi".getBytes(StandardCharsets.UTF_8));
+        assertThat(cold.status()).isEqualTo(200);
+        assertThat(cold.text()).isEqualTo("echo:hi");
+        assertThat(cold.header("X-Thaw-Start")).isEqualTo("boot");
+        assertThat(cold.header("X-Thaw-Node")).isEqualTo("node-a");
+        assertThat(cold.header("X-Thaw-Revision")).isEqualTo("rev1");
+        assertThat(cold.header("X-Thaw-Instance")).isEqualTo("node-a-i1");
+        assertThat(Double.parseDouble(cold.header("X-Thaw-Init-Ms"))).isPositive();
+        assertThat(cold.header("X-Thaw-Fetch-Ms")).isEqualTo("1.5");
+        assertThat(cold.header("X-Thaw-Vm-Ms")).isEqualTo("20.0");
+        assertThat(cold.header("X-Thaw-Guest-Ms")).isEqualTo("1.0");
+        assertThat(cold.header("X-Thaw-Queue-Ms")).isNotNull();
+        assertThat(cold.header("X-Thaw-Schedule-Ms")).isNotNull();
+        GatewayClient.Answer warm = client.invoke("echo", "again".getBytes(StandardCharsets.UTF_8));
+        assertThat(warm.header("X-Thaw-Start")).isEqualTo("warm");
+        assertThat(warm.header("X-Thaw-Init-Ms")).isEqualTo("0.0");
+        assertThat(warm.header("X-Thaw-Instance")).isEqualTo("node-a-i1");
+        assertThat(a.starts.get()).isEqualTo(1);
+        assertThat(client.describe("echo").instances()).isEqualTo(1);
+        assertThat(client.status().instances()).isEqualTo(1);
+        String metrics = send("GET", "metrics", USER, null).body();
+        assertThat(metrics).contains("thaw_gateway_invocations_total{function=\"echo\",start=\"boot\"} 1.0")
+                .contains("thaw_gateway_invocations_total{function=\"echo\",start=\"warm\"} 1.0")
+                .contains("thaw_gateway_init_seconds_bucket").contains("thaw_gateway_init_vm_seconds")
+                .contains("thaw_gateway_cold_starts_total{node=\"node-a\"} 1.0")
+                .contains("thaw_gateway_instances{function=\"echo\"}");
+    }
+
+    @Test
+    void fullQueueGets429AndAWaitPastTheTimeoutGets503() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        a.invokeDelayMs = 1_500;
+        deployEcho(settings(1, 1, 60_000, 1, 300));
+        CompletableFuture<GatewayClient.Answer> first = CompletableFuture.supplyAsync(() -> invoke("1"));
+        await(() -> a.invokesInFlight.get() == 1);
+        long queued = System.nanoTime();
+        CompletableFuture<GatewayClient.Answer> second = CompletableFuture.supplyAsync(() -> invoke("2"));
+        await(() -> gateway.routers().find("echo").orElseThrow().queueLength() == 1);
+        GatewayClient.Answer third = invoke("3");
+        assertThat(third.status()).isEqualTo(429);
+        assertThat(third.text()).contains("queue_full");
+        GatewayClient.Answer timedOut = second.get();
+        assertThat(timedOut.status()).isEqualTo(503);
+        assertThat(timedOut.text()).contains("queue_timeout");
+        assertThat((System.nanoTime() - queued) / 1_000_000).isBetween(300L, 1_400L);
+        assertThat(first.get().status()).isEqualTo(200);
+    }
+
+    @Test
+    void queuedRequestGetsTheReleasedInstance() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        a.invokeDelayMs = 300;
+        deployEcho(settings(1, 1, 60_000, 5, 5_000));
+        CompletableFuture<GatewayClient.Answer> first = CompletableFuture.supplyAsync(() -> invoke("1"));
+        await(() -> a.invokesInFlight.get() == 1);
+        GatewayClient.Answer second = invoke("2");
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.header("X-Thaw-Start")).isEqualTo("warm");
+        assertThat(Double.parseDouble(second.header("X-Thaw-Queue-Ms"))).isGreaterThan(50);
+        assertThat(first.get().status()).isEqualTo(200);
+        assertThat(a.starts.get()).isEqualTo(1);
+    }
+
+    private GatewayClient.Answer invoke(String body) {
+        try {
+            return client.invoke("echo", body.getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void keepAliveStopsIdleInstancesAndTheNextStartGoesToTheSnapshotHolder() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        FakeNode b = node("node-b");
+        deployEcho(settings(1, 2, 200, 10, 1_000));
+        assertThat(invoke("x").header("X-Thaw-Node")).isEqualTo("node-a");
+        await(() -> a.deletes.contains("DELETE v1/instances/node-a-i1"));
+        await(() -> gateway.routers().find("echo").orElseThrow().instances() == 0);
+        // node-b now caches the revision (and is half loaded): snapshot-aware still prefers it.
+        b.cached.add("echo/rev1");
+        b.busySlots = 4;
+        b.heartbeat();
+        GatewayClient.Answer again = invoke("y");
+        assertThat(again.header("X-Thaw-Start")).isEqualTo("local");
+        assertThat(again.header("X-Thaw-Node")).isEqualTo("node-b");
+    }
+
+    @Test
+    void spreadPlacesOnTheLeastLoadedNodeWhateverItCaches() throws Exception {
+        start(SchedulerPolicy.SPREAD);
+        FakeNode a = node("node-a");
+        FakeNode b = node("node-b");
+        b.cached.add("echo/rev1");
+        b.busySlots = 4;
+        b.heartbeat();
+        a.heartbeat();
+        deployEcho(settings(1, 2, 60_000, 10, 1_000));
+        GatewayClient.Answer answer = invoke("x");
+        assertThat(answer.header("X-Thaw-Node")).isEqualTo("node-a");
+        assertThat(answer.header("X-Thaw-Start")).isEqualTo("boot");
+    }
+
+    @Test
+    void aNodeThatStopsHeartbeatingFailsItsRequestPromptlyAndIsNoLongerUsed() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        FakeNode b = node("node-b");
+        a.cached.add("echo/rev1");
+        a.heartbeat();
+        deployEcho(settings(1, 2, 60_000, 10, 1_000));
+        a.invokeDelayMs = 30_000;
+        long begin = System.nanoTime();
+        CompletableFuture<GatewayClient.Answer> hanging = CompletableFuture.supplyAsync(() -> invoke("1"));
+        await(() -> a.invokesInFlight.get() == 1);
+        a.heartbeating = false;
+        GatewayClient.Answer failed = hanging.get();
+        assertThat((System.nanoTime() - begin) / 1_000_000).isLessThan(3_000);
+        assertThat(failed.status()).isEqualTo(502);
+        assertThat(failed.text()).contains("node_failed").contains("node-a");
+        assertThat(failed.header("X-Thaw-Node")).isEqualTo("node-a");
+        GatewayClient.Answer next = invoke("2");
+        assertThat(next.status()).isEqualTo(200);
+        assertThat(next.header("X-Thaw-Node")).isEqualTo("node-b");
+        assertThat(client.nodes()).filteredOn(NodeSummary::alive).extracting(NodeSummary::name)
+                .containsExactly("node-b");
+        // The dead node is told to register again, and then it is used again.
+        assertThat(send("PUT", "v1/nodes/node-a/heartbeat", NODE,
+                dev.thaw.api.Json.write(a.status())).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "v1/nodes", NODE, dev.thaw.api.Json.write(new RegisterRequest("node-a",
+                a.url().toString()))).statusCode()).isEqualTo(204);
+        a.heartbeating = true;
+        await(() -> gateway.membership().alive().size() == 2 && a.deployments.containsKey("echo/rev1"));
+    }
+
+    @Test
+    void deleteStopsEverythingAndLaterInvocationsGet404() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        FakeNode b = node("node-b");
+        deployEcho(FunctionSettings.DEFAULTS);
+        assertThat(invoke("x").status()).isEqualTo(200);
+        HttpResponse<String> deleted = send("DELETE", "v1/functions/echo", USER, null);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(a.deletes).contains("DELETE v1/functions/echo");
+        assertThat(b.deletes).contains("DELETE v1/functions/echo");
+        assertThat(invoke("y").status()).isEqualTo(404);
+        assertThat(send("GET", "v1/functions/echo", USER, null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "v1/functions/echo", USER, null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "metrics", USER, null).body()).doesNotContain("thaw_gateway_instances{function=\"echo\"}");
+    }
+
+    @Test
+    void newRevisionDrainsTheOldOne() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        deployEcho(FunctionSettings.DEFAULTS);
+        assertThat(invoke("x").header("X-Thaw-Revision")).isEqualTo("rev1");
+        DeploymentSpec rev2 = new DeploymentSpec("echo", "rev2", MachineShape.DEFAULT, 5_000, 5_000, "kernel",
+                List.of("layer2"), List.of());
+        assertThat(gateway.deployer().deploy(rev2, "digest2", FunctionSettings.DEFAULTS).created()).isTrue();
+        await(() -> a.deletes.contains("DELETE v1/instances/node-a-i1"));
+        assertThat(invoke("y").header("X-Thaw-Revision")).isEqualTo("rev2");
+        assertThat(gateway.deployer().deploy(rev2, "digest2", FunctionSettings.DEFAULTS).created()).isFalse();
+    }
+
+    @Test
+    void openApiDescribesEveryPath() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        HttpResponse<String> response = send("GET", "openapi.yaml", null, null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode doc = new YAMLMapper().readTree(response.body());
+        assertThat(doc.get("openapi").asText()).startsWith("3.");
+        List<String> paths = new ArrayList<>();
+        doc.get("paths").fieldNames().forEachRemaining(paths::add);
+        assertThat(paths).containsExactlyInAnyOrder("/healthz", "/openapi.yaml", "/metrics", "/v1/functions",
+                "/v1/functions/{name}", "/v1/functions/{name}/invoke", "/v1/nodes", "/v1/nodes/{node}/heartbeat",
+                "/v1/status");
+        assertThat(response.body()).contains("X-Thaw-Init-Ms", "'429'", "'502'", "'413'", "queue_timeout");
+    }
+
+    static URI unused() {
+        return URI.create("http://127.0.0.1:1/");
+    }
+}
