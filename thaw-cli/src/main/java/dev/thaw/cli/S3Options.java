@@ -50,6 +50,20 @@ final class S3Options {
         }
     }
 
+    /** The store the user named with --s3-endpoint, or null when Thaw should run its own. */
+    S3Config external() {
+        if (endpoint == null) {
+            return null;
+        }
+        String access = System.getenv(ACCESS_KEY_ENV);
+        String secret = System.getenv(SECRET_KEY_ENV);
+        if (access == null || access.isBlank() || secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("--s3-endpoint needs credentials in $" + ACCESS_KEY_ENV + " and $"
+                    + SECRET_KEY_ENV);
+        }
+        return new S3Config(endpoint, region, bucket, access, secret, !virtualHosted);
+    }
+
     /** Connects, starting the embedded server with its data under {@code scratch} when no endpoint was given. */
     Opened open(Path scratch) throws StoreException {
         EmbeddedS3Server server = null;
@@ -58,13 +72,7 @@ final class S3Options {
             server = EmbeddedS3Server.start(scratch.resolve("s3"), 0, null, null);
             config = server.config(bucket);
         } else {
-            String access = System.getenv(ACCESS_KEY_ENV);
-            String secret = System.getenv(SECRET_KEY_ENV);
-            if (access == null || access.isBlank() || secret == null || secret.isBlank()) {
-                throw new IllegalArgumentException("--s3-endpoint needs credentials in $" + ACCESS_KEY_ENV + " and $"
-                        + SECRET_KEY_ENV);
-            }
-            config = new S3Config(endpoint, region, bucket, access, secret, !virtualHosted);
+            config = external();
         }
         S3ObjectStore objects = new S3ObjectStore(config);
         try {

@@ -1,0 +1,51 @@
+package dev.thaw.cli;
+
+import dev.thaw.api.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Where {@code thaw up} leaves the running cluster's address and API token, so
+ * {@code thaw deploy}, {@code invoke}, {@code ls} and {@code status} find it
+ * without flags. Readable by its owner only: it holds a token.
+ */
+record ClusterFile(URI gateway, String token) {
+
+    static Path path() {
+        String home = System.getenv("THAW_HOME");
+        Path root = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".thaw");
+        return root.resolve("cluster.json");
+    }
+
+    void write() throws IOException {
+        Path file = path();
+        Files.createDirectories(file.getParent());
+        Path temp = Files.createTempFile(file.getParent(), ".cluster", ".json",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(temp, Json.mapper().writeValueAsBytes(this));
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static ClusterFile read() throws IOException {
+        Path file = path();
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("no running cluster found (" + file + " is missing): start one with "
+                    + "'thaw up', or give --gateway and $THAW_TOKEN");
+        }
+        return Json.mapper().readValue(Files.readAllBytes(file), ClusterFile.class);
+    }
+
+    void removeIfOurs() {
+        try {
+            if (Files.exists(path()) && read().equals(this)) {
+                Files.deleteIfExists(path());
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // another cluster's file, or none: leave it
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.thaw.cli;
+
+import dev.thaw.control.GatewayClient;
+import java.io.IOException;
+import java.net.URI;
+import picocli.CommandLine.Option;
+
+/** How client commands reach a gateway: flags and $THAW_TOKEN, else the cluster {@code thaw up} started. */
+final class GatewayOptions {
+    @Option(names = "--gateway", paramLabel = "URL",
+            description = "gateway URL (token from $THAW_TOKEN); default: the cluster started by 'thaw up'")
+    URI gateway;
+
+    GatewayClient client() throws IOException {
+        if (gateway != null) {
+            String token = System.getenv("THAW_TOKEN");
+            if (token == null || token.isBlank()) {
+                throw new IllegalArgumentException("--gateway needs the API token in $THAW_TOKEN");
+            }
+            return new GatewayClient(gateway, token);
+        }
+        ClusterFile cluster = ClusterFile.read();
+        return new GatewayClient(cluster.gateway(), cluster.token());
+    }
+}
