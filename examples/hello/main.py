@@ -1,4 +1,5 @@
 import os
+import time
 
 # Made during init, so every instance restored from the snapshot has it.
 STATE = {"invocations": 0}
@@ -27,6 +28,9 @@ def handle(body):
             return "none"
     if body == b"fail":
         raise ValueError("asked to fail")
+    if body.startswith(b"sleep:"):
+        time.sleep(int(body[6:]) / 1000)
+        return "slept"
     if body == b"hang":
         while True:
             pass
