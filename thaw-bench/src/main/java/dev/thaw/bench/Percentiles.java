@@ -3,8 +3,8 @@ package dev.thaw.bench;
 import java.util.Arrays;
 import java.util.List;
 
-/** p50, p90 and max of a sample, by the nearest-rank method. */
-public record Percentiles(double p50, double p90, double max, int count) {
+/** p50, p90, p99 and max of a sample, by the nearest-rank method. */
+public record Percentiles(double p50, double p90, double p99, double max, int count) {
 
     public static Percentiles of(List<Double> samples) {
         if (samples.isEmpty()) {
@@ -12,7 +12,8 @@ public record Percentiles(double p50, double p90, double max, int count) {
         }
         double[] sorted = samples.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(sorted);
-        return new Percentiles(rank(sorted, 0.50), rank(sorted, 0.90), sorted[sorted.length - 1], sorted.length);
+        return new Percentiles(rank(sorted, 0.50), rank(sorted, 0.90), rank(sorted, 0.99), sorted[sorted.length - 1],
+                sorted.length);
     }
 
     private static double rank(double[] sorted, double q) {
