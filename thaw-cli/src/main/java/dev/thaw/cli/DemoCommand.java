@@ -1,38 +1,34 @@
 package dev.thaw.cli;
 
-import dev.thaw.node.FunctionDeployment;
-import dev.thaw.node.Instance;
-import dev.thaw.node.NodeConfig;
-import dev.thaw.node.NodeRuntime;
+import dev.thaw.control.GatewayClient;
+import dev.thaw.control.cluster.EmbeddedCluster;
+import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;
-import dev.thaw.node.StartRecord;
-import dev.thaw.sandbox.InvocationResult;
-import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
-import dev.thaw.snapshot.store.SnapshotStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs the example functions on two nodes sharing one S3 store (Thaw's embedded server "
-                + "unless --s3-endpoint is given): node-a boots "
-                + "each function, snapshots it after init and publishes the snapshot, then starts clones from a "
-                + "pre-started VMM; node-b, which never saw the functions, fetches images and snapshot from S3, "
-                + "then restores from its own cache. Prints where every start came from and what it took.")
+        description = "Starts a two-node Thaw cluster on this host (gateway, node agents as processes, embedded S3 "
+                + "unless --s3-endpoint is given), deploys the example functions and drives a short burst of cold "
+                + "and warm starts: a boot, a warm call, a cold start after keep-alive expiry (restored on the "
+                + "node holding the snapshot), then concurrent calls that spill onto the other node (fetched from "
+                + "S3). Prints where each start came from and how long it took.")
 final class DemoCommand implements Callable<Integer> {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final long BUDGET = 4L << 30;
-    /** Lets node-a's pre-started VMM come up, so its second start shows the clone tier. */
-    private static final Duration POOL_SETTLE = Duration.ofMillis(1500);
+    private static final long KEEP_ALIVE_MS = 2000;
+    private static final int BURST = 4;
 
     @Mixin
-    S3Options s3Options;
+    S3Options s3;
 
     @Option(names = "--examples", defaultValue = "examples", paramLabel = "DIR",
             description = "directory holding the example functions (default: ${DEFAULT-VALUE})")
@@ -50,60 +46,95 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Workbench bench = new Workbench();
-                S3Options.Opened s3 = s3Options.open(bench.scratch("demo-s3"))) {
-            SnapshotStore store = new SnapshotStore(s3.objects());
-            QemuMicrovmDriver driver = bench.driver();
-            System.out.printf("QEMU %s, accelerator %s (%s); S3 at %s%n%n", driver.info().version(),
-                    driver.info().accelerator(), driver.acceleratorReason(), s3.describe());
-            Path nodes = bench.scratch("nodes");
-            try (NodeRuntime nodeA = NodeRuntime.open(new NodeConfig("node-a", SnapshotMode.REMOTE,
-                    nodes.resolve("node-a"), BUDGET, 1), driver, Optional.of(store));
-                    NodeRuntime nodeB = NodeRuntime.open(new NodeConfig("node-b", SnapshotMode.REMOTE,
-                            nodes.resolve("node-b"), BUDGET, 0), driver, Optional.of(store))) {
-                System.out.printf("%-15s %-7s %-7s %16s %9s %9s %10s  %s%n", "function", "node", "start",
-                        "fetch ms (MiB)", "vm ms", "ready ms", "1st resp", "response");
+        try (Workbench bench = new Workbench()) {
+            System.out.println("starting a cluster: gateway, 2 node agents, S3...");
+            // Three slots per node: a burst of four fills the holder, and the rest spills onto the other node.
+            try (EmbeddedCluster cluster = EmbeddedCluster.start(new EmbeddedCluster.Options(2,
+                    SchedulerPolicy.SNAPSHOT_AWARE, SnapshotMode.REMOTE, 4096, 4096, 3, 1, 0,
+                    bench.scratch("demo-cluster"), bench.home(), s3.external()))) {
+                GatewayClient client = new GatewayClient(cluster.gatewayUrl(), cluster.apiToken());
+                System.out.printf("gateway %s, nodes %s%n%n", cluster.gatewayUrl(),
+                        cluster.nodes().stream().map(n -> n.name() + " " + n.url()).toList());
+                System.out.printf("%-15s %-22s %-7s %-7s %9s %9s %9s %9s  %s%n", "function", "request", "start",
+                        "node", "init ms", "fetch ms", "vm ms", "total ms", "response");
                 for (Example example : EXAMPLES) {
-                    FunctionDeployment deployment = new FunctionDeployment(
-                            bench.spec(bench.image(examples.resolve(example.name()))), true);
+                    client.deploy(examples.resolve(example.name()).toAbsolutePath(),
+                            new FunctionSettings.Request(1, BURST, KEEP_ALIVE_MS, 100, 60_000L));
                     byte[] body = example.body().getBytes(StandardCharsets.UTF_8);
-                    nodeA.deploy(deployment);
-                    row(example.name(), nodeA, deployment, body);
-                    nodeA.awaitPublications();
-                    Thread.sleep(POOL_SETTLE.toMillis());
-                    row("", nodeA, deployment, body);
-                    row("", nodeB, deployment.elsewhere(), body);
-                    row("", nodeB, deployment.elsewhere(), body);
+                    call(client, example.name(), "first (cold)", body);
+                    call(client, example.name(), "second (warm)", body);
+                    awaitScaleToZero(client, example.name());
+                    call(client, example.name(), "after keep-alive", body);
+                    burst(client, example.name(), body);
                 }
+                System.out.println("\nstart: warm = an idle instance; clone = a pre-started VMM with the snapshot "
+                        + "mapped; local = the node's snapshot cache; remote = fetched from S3; boot = no snapshot "
+                        + "yet.");
             }
             return 0;
         }
     }
 
-    private static void row(String name, NodeRuntime node, FunctionDeployment deployment, byte[] body)
-            throws Exception {
-        try (Instance instance = node.start(deployment)) {
-            InvocationResult result = instance.invoke(body, TIMEOUT);
-            StartRecord start = instance.start();
-            double fetchMs = start.imageFetchMs() + start.snapshotFetchMs();
-            long fetched = start.imageBytes() + start.snapshotBytes();
-            String fetch = fetched == 0 ? "-" : String.format("%.0f (%.1f)", fetchMs, fetched / 1048576.0);
-            String shown = result.ok() ? summarize(result) : "ERROR " + result.error();
-            System.out.printf("%-15s %-7s %-7s %16s %9.1f %9.1f %10.1f  %s%n", name, node.config().name(),
-                    start.tier().label(), fetch, start.vmMs(), start.readyMs(),
-                    instance.firstResponseMs().orElse(Double.NaN), shown);
-            for (String fallback : start.fallbacks()) {
-                System.out.printf("%-15s   note: %s%n", "", fallback);
+    private static void burst(GatewayClient client, String name, byte[] body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(BURST);
+        try {
+            List<Future<Row>> rows = new ArrayList<>();
+            for (int i = 0; i < BURST; i++) {
+                int n = i + 1;
+                rows.add(pool.submit(() -> timed(client, name, "burst " + n + "/" + BURST, body)));
             }
+            for (Future<Row> row : rows) {
+                row.get().print();
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
-    private static String summarize(InvocationResult result) {
-        byte[] body = result.body();
+    private static void call(GatewayClient client, String name, String label, byte[] body) throws Exception {
+        timed(client, name, label, body).print();
+    }
+
+    private record Row(String function, String label, GatewayClient.Answer answer, double totalMs) {
+        void print() {
+            String shown = answer.status() == 200 ? summarize(answer.body()) : "HTTP " + answer.status() + " "
+                    + answer.text();
+            System.out.printf("%-15s %-22s %-7s %-7s %9s %9s %9s %9.1f  %s%n", function, label,
+                    value(answer.header("X-Thaw-Start")), value(answer.header("X-Thaw-Node")),
+                    value(answer.header("X-Thaw-Init-Ms")), value(answer.header("X-Thaw-Fetch-Ms")),
+                    value(answer.header("X-Thaw-Vm-Ms")), totalMs, shown);
+        }
+    }
+
+    private static Row timed(GatewayClient client, String name, String label, byte[] body) throws Exception {
+        long started = System.nanoTime();
+        GatewayClient.Answer answer = client.invoke(name, body);
+        return new Row(name, label, answer, (System.nanoTime() - started) / 1e6);
+    }
+
+    private static void awaitScaleToZero(GatewayClient client, String name) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (client.describe(name).instances() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    private static String value(String header) {
+        if (header == null) {
+            return "-";
+        }
+        try {
+            return String.format("%.1f", Double.parseDouble(header));
+        } catch (NumberFormatException e) {
+            return header;
+        }
+    }
+
+    private static String summarize(byte[] body) {
         if (body.length > 4 && body[1] == 'P' && body[2] == 'N' && body[3] == 'G') {
             return "PNG image, " + body.length + " bytes";
         }
-        String text = result.bodyText();
-        return text.length() > 50 ? text.substring(0, 47) + "..." : text;
+        String text = new String(body, StandardCharsets.UTF_8);
+        return text.length() > 40 ? text.substring(0, 37) + "..." : text;
     }
 }
