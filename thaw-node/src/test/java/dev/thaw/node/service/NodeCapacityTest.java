@@ -7,6 +7,7 @@ import static dev.thaw.node.service.NodeFixtures.text;
 import static dev.thaw.node.service.NodeServerTest.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thaw.api.Json;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartTier;
 import dev.thaw.node.api.DeploymentSpec;
@@ -15,13 +16,16 @@ import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
-import dev.thaw.api.Json;
 import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
 import dev.thaw.sandbox.testing.TestGuests;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +53,14 @@ class NodeCapacityTest {
             ApiClient api = client(server.url());
             api.json("PUT", "/v1/deployments/raises/" + raises.revision(), raises, null, CALL);
             StartRequest start = new StartRequest("raises", raises.revision());
-            InstanceView instance = api.json("POST", "/v1/instances", start, InstanceView.class, CALL);
+            CompletableFuture<InstanceView> booting = CompletableFuture.supplyAsync(() -> startOne(api, start));
+            // While the VM boots the node answers other requests, and its slot is already taken.
+            awaitSlotTaken(api);
+            ApiClient.ApiException meanwhile = error(() -> api.json("POST", "/v1/instances", start,
+                    InstanceView.class, CALL));
+            assertThat(booting).as("the boot outlasts a status call and a refused start").isNotDone();
+            assertThat(meanwhile.code()).isEqualTo("no_capacity");
+            InstanceView instance = booting.get(CALL.toSeconds(), TimeUnit.SECONDS);
             assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
 
             HttpResponse<byte[]> failed = post(api, "/v1/instances/" + instance.id() + "/invoke", "now");
@@ -75,5 +86,27 @@ class NodeCapacityTest {
                     .isEqualTo(204);
             assertThat(api.json("GET", "/v1/status", null, NodeStatus.class, CALL).slotsFree()).isEqualTo(1);
         }
+    }
+
+    private static InstanceView startOne(ApiClient api, StartRequest start) {
+        try {
+            return api.json("POST", "/v1/instances", start, InstanceView.class, CALL);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitSlotTaken(ApiClient api) throws Exception {
+        for (int i = 0; i < 500; i++) {
+            NodeStatus status = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
+            if (status.slotsFree() == 0) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("the start never took its slot");
     }
 }

@@ -99,6 +99,13 @@ class NodeServerTest {
         assertThat(api.json("GET", "/v1/status", null, NodeStatus.class, CALL).instances())
                 .extracting(InstanceView::id).containsExactly(second.id());
 
+        HttpResponse<byte[]> slow = api.call("POST", "/v1/instances/" + second.id() + "/invoke",
+                "hang".getBytes(), Map.of("X-Thaw-Timeout-Ms", "300"), CALL);
+        assertThat(slow.statusCode()).isEqualTo(504);
+        assertThat(text(slow)).contains("\"timeout\"", "300 ms");
+        assertThat(api.call("POST", "/v1/instances/" + second.id() + "/invoke", "x".getBytes(),
+                Map.of("X-Thaw-Timeout-Ms", "soon"), CALL).statusCode()).isEqualTo(400);
+
         assertThat(api.call("DELETE", "/v1/functions/hello", null, Map.of(), CALL).statusCode()).isEqualTo(204);
         NodeStatus after = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
         assertThat(after.instances()).isEmpty();
