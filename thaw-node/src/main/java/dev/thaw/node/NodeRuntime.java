@@ -337,12 +337,20 @@ public final class NodeRuntime implements AutoCloseable {
 
     /** Removes a function's snapshots from this node's cache and, in remote mode, from the store. */
     public void delete(String function) throws StoreException {
+        evictFunction(function);
+        if (config.mode() == SnapshotMode.REMOTE) {
+            store.orElseThrow().deleteFunction(function);
+        }
+    }
+
+    /**
+     * Removes a function's snapshots from this node's cache only: with many nodes,
+     * each evicts its own copies and the store is cleaned once, by the control plane.
+     */
+    public void evictFunction(String function) {
         if (cache != null) {
             String prefix = "snapshots/" + function + "/";
             cache.entries().stream().map(e -> e.key()).filter(k -> k.startsWith(prefix)).forEach(this::forget);
-        }
-        if (config.mode() == SnapshotMode.REMOTE) {
-            store.orElseThrow().deleteFunction(function);
         }
     }
 

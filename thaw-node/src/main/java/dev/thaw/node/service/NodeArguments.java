@@ -1,0 +1,175 @@
+package dev.thaw.node.service;
+
+import dev.thaw.node.SnapshotMode;
+import dev.thaw.snapshot.store.S3Config;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The node agent's command line, {@code --option=value} only, turned into a
+ * {@link NodeServiceConfig}. Secrets come from the environment so they stay out
+ * of process lists. Every mistake is an {@link IllegalArgumentException} whose
+ * message names the option.
+ */
+public final class NodeArguments {
+    public static final String TOKEN_ENV = "THAW_NODE_TOKEN";
+    public static final String S3_ACCESS_KEY_ENV = "THAW_S3_ACCESS_KEY";
+    public static final String S3_SECRET_KEY_ENV = "THAW_S3_SECRET_KEY";
+
+    public static final String USAGE = """
+            usage: thaw-node --name=NAME [options]
+              --name=NAME              this node's name in the cluster (required)
+              --listen=HOST:PORT       where the API listens (default 127.0.0.1:0, 0 picks a free port)
+              --public-url=URL         where the gateway reaches this node (default: from the bound address)
+              --token=TOKEN            the node token (default: $THAW_NODE_TOKEN)
+              --gateway=URL            register and heartbeat there (default: standalone)
+              --heartbeat-ms=MS        heartbeat interval (default 1000)
+              --mode=MODE              snapshots: disabled, local or remote (default local)
+              --work-dir=DIR           cache and scratch space (default THAW_HOME/nodes/NAME)
+              --cache-budget-mib=MIB   snapshot and image cache size (default 4096)
+              --memory-mib=MIB         guest memory for instances (default 4096)
+              --slots=N                instances at once (default 8)
+              --body-limit-mib=MIB     largest request body (default 6)
+              --prestart=N             VMMs kept started per cached snapshot (default 0)
+              --s3-endpoint=URL        S3-compatible store, credentials from $THAW_S3_ACCESS_KEY and $THAW_S3_SECRET_KEY
+              --s3-bucket=NAME         (default thaw)
+              --s3-region=REGION       (default us-east-1)
+              --thaw-home=DIR          guest kernel cache (default $THAW_HOME, else ~/.thaw)
+            """;
+
+    private static final Set<String> OPTIONS = Set.of("name", "listen", "public-url", "token", "gateway",
+            "heartbeat-ms", "mode", "work-dir", "cache-budget-mib", "memory-mib", "slots", "body-limit-mib", "prestart",
+            "s3-endpoint", "s3-bucket", "s3-region", "thaw-home");
+
+    private NodeArguments() {
+    }
+
+    /** Whether the user asked for the usage text. */
+    public static boolean wantsHelp(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @param env the process environment (a map, so tests need not set real variables) */
+    public static NodeServiceConfig parse(String[] args, Map<String, String> env) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 0) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "': options look like --name=value");
+            }
+            String option = arg.substring(2, eq);
+            if (!OPTIONS.contains(option)) {
+                throw new IllegalArgumentException("unknown option --" + option + "; see --help");
+            }
+            if (given.put(option, arg.substring(eq + 1)) != null) {
+                throw new IllegalArgumentException("--" + option + " is given twice");
+            }
+        }
+        String name = given.get("name");
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("--name is required, e.g. --name=node-1");
+        }
+        String listen = given.getOrDefault("listen", "127.0.0.1:0");
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--listen must be HOST:PORT, e.g. 0.0.0.0:7070, got '" + listen + "'");
+        }
+        String host = listen.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = (int) parseNumber("listen", listen.substring(colon + 1), 0, 65535);
+        String token = given.getOrDefault("token", env.get(TOKEN_ENV));
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("a node token is required: --token=TOKEN or $" + TOKEN_ENV);
+        }
+        Path thawHome = thawHome(given, env);
+        SnapshotMode mode = SnapshotMode.parse(given.getOrDefault("mode", "local"));
+        Path workDir = Path.of(given.getOrDefault("work-dir", thawHome.resolve("nodes").resolve(name).toString()))
+                .toAbsolutePath();
+        return new NodeServiceConfig(name, host, port, url(given, "public-url"), token, url(given, "gateway"),
+                Duration.ofMillis(number(given, "heartbeat-ms", 1000, 1, Long.MAX_VALUE)),
+                number(given, "memory-mib", NodeServiceConfig.DEFAULT_MEMORY_MIB, 1, Long.MAX_VALUE),
+                (int) number(given, "slots", NodeServiceConfig.DEFAULT_SLOTS, 1, 100_000),
+                number(given, "body-limit-mib", 6, 1, 1024) << 20, mode, workDir,
+                number(given, "cache-budget-mib", NodeServiceConfig.DEFAULT_CACHE_BUDGET >> 20, 0,
+                        Long.MAX_VALUE >> 20) << 20,
+                (int) number(given, "prestart", 0, 0, 64), s3(given, env), thawHome);
+    }
+
+    private static Path thawHome(Map<String, String> given, Map<String, String> env) {
+        String home = given.get("thaw-home");
+        if (home == null || home.isBlank()) {
+            home = env.get("THAW_HOME");
+        }
+        if (home == null || home.isBlank()) {
+            String user = env.getOrDefault("HOME", System.getProperty("user.home"));
+            return Path.of(user, ".thaw").toAbsolutePath();
+        }
+        return Path.of(home).toAbsolutePath();
+    }
+
+    private static Optional<S3Config> s3(Map<String, String> given, Map<String, String> env) {
+        String endpoint = given.get("s3-endpoint");
+        if (endpoint == null) {
+            if (given.containsKey("s3-bucket") || given.containsKey("s3-region")) {
+                throw new IllegalArgumentException("--s3-bucket and --s3-region need --s3-endpoint");
+            }
+            return Optional.empty();
+        }
+        String access = env.get(S3_ACCESS_KEY_ENV);
+        String secret = env.get(S3_SECRET_KEY_ENV);
+        if (access == null || access.isBlank() || secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("--s3-endpoint needs credentials in $" + S3_ACCESS_KEY_ENV + " and $"
+                    + S3_SECRET_KEY_ENV);
+        }
+        return Optional.of(new S3Config(uri("s3-endpoint", endpoint), given.getOrDefault("s3-region", "us-east-1"),
+                given.getOrDefault("s3-bucket", "thaw"), access, secret, true));
+    }
+
+    private static Optional<URI> url(Map<String, String> given, String option) {
+        String value = given.get(option);
+        return value == null ? Optional.empty() : Optional.of(uri(option, value));
+    }
+
+    private static URI uri(String option, String value) {
+        try {
+            URI uri = new URI(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return uri;
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + option + " must be an http:// or https:// URL, got '" + value
+                    + "'");
+        }
+    }
+
+    private static long number(Map<String, String> given, String option, long fallback, long min, long max) {
+        String value = given.get(option);
+        return value == null ? fallback : parseNumber(option, value, min, max);
+    }
+
+    private static long parseNumber(String option, String value, long min, long max) {
+        try {
+            long n = Long.parseLong(value.strip());
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " needs a number from " + min + " to " + max
+                    + ", got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.thaw.node.service;
+
+import dev.thaw.node.NodeStats;
+import dev.thaw.node.StartRecord;
+import dev.thaw.node.StartTier;
+import dev.thaw.snapshot.cache.CacheStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.ToLongFunction;
+
+/**
+ * The node's Prometheus metrics: starts by tier and what they cost, capacity
+ * left, and the snapshot cache and store counters the runtime keeps.
+ */
+final class NodeMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer fetch;
+
+    NodeMetrics(NodeService service) {
+        for (StartTier tier : StartTier.values()) {
+            // Registered up front so every tier shows, at zero, before its first start.
+            starts(tier);
+            startTime(tier);
+        }
+        fetch = Timer.builder("thaw.node.fetch").description("image and snapshot fetch time of a start")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder("thaw.node.instances", service, NodeService::instanceCount)
+                .description("instances running").register(registry);
+        Gauge.builder("thaw.node.memory.free", service, NodeService::freeMemoryMib).baseUnit("mebibytes")
+                .description("guest memory not given to instances").register(registry);
+        Gauge.builder("thaw.node.slots.free", service, NodeService::freeSlots)
+                .description("instance slots free").register(registry);
+        cacheCounter(service, "thaw.node.cache.hits", null, CacheStats::hits);
+        cacheCounter(service, "thaw.node.cache.misses", null, CacheStats::misses);
+        cacheCounter(service, "thaw.node.cache.evictions", null, CacheStats::evictions);
+        cacheCounter(service, "thaw.node.cache.fetched", "bytes", CacheStats::bytesFetched);
+        Gauge.builder("thaw.node.cache.used", service, s -> cache(s, CacheStats::bytesUsed)).baseUnit("bytes")
+                .description("bytes the snapshot cache holds").register(registry);
+        counter(service, "thaw.node.snapshots.corrupt", c -> c.corruptSnapshots());
+        counter(service, "thaw.node.snapshots.incompatible", c -> c.incompatibleSnapshots());
+        counter(service, "thaw.node.store.errors", c -> c.storeErrors());
+        counter(service, "thaw.node.publish.failures", c -> c.publishFailures());
+        counter(service, "thaw.node.published", c -> c.published());
+    }
+
+    void record(StartRecord start) {
+        starts(start.tier()).increment();
+        startTime(start.tier()).record(millis(start.readyMs()));
+        double fetchMs = start.imageFetchMs() + start.snapshotFetchMs();
+        if (fetchMs > 0) {
+            fetch.record(millis(fetchMs));
+        }
+    }
+
+    /** The Prometheus text format. */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    private Counter starts(StartTier tier) {
+        return Counter.builder("thaw.node.starts").tag("tier", tier.label()).description("instances started")
+                .register(registry);
+    }
+
+    private Timer startTime(StartTier tier) {
+        return Timer.builder("thaw.node.start").tag("tier", tier.label())
+                .description("from start request to an instance ready to serve").publishPercentileHistogram()
+                .register(registry);
+    }
+
+    private void cacheCounter(NodeService service, String name, String unit, ToLongFunction<CacheStats> value) {
+        FunctionCounter.builder(name, service, s -> cache(s, value)).baseUnit(unit).register(registry);
+    }
+
+    private void counter(NodeService service, String name, ToLongFunction<NodeStats.Counters> value) {
+        FunctionCounter.builder(name, service, s -> value.applyAsLong(s.stats().counters())).register(registry);
+    }
+
+    private static double cache(NodeService service, ToLongFunction<CacheStats> value) {
+        CacheStats stats = service.stats().cache();
+        return stats == null ? 0 : value.applyAsLong(stats);
+    }
+
+    private static Duration millis(double ms) {
+        return Duration.ofNanos((long) (ms * 1e6));
+    }
+}

@@ -1,0 +1,346 @@
+package dev.thaw.node.service;
+
+import dev.thaw.api.FunctionName;
+import dev.thaw.node.FunctionDeployment;
+import dev.thaw.node.Instance;
+import dev.thaw.node.NodeRuntime;
+import dev.thaw.node.NodeStartException;
+import dev.thaw.node.NodeStats;
+import dev.thaw.node.SnapshotMode;
+import dev.thaw.node.StartRecord;
+import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.node.api.InstanceView;
+import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.StartRequest;
+import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.FileTrees;
+import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.sandbox.SandboxDriver;
+import dev.thaw.sandbox.SandboxException;
+import dev.thaw.sandbox.image.GuestKernel;
+import dev.thaw.sandbox.image.GuestKernels;
+import dev.thaw.sandbox.image.ThawHome;
+import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.store.StoreException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * The node agent: the revisions deployed here, the instances running here, and
+ * the capacity they use. Every operation is safe to call concurrently; a start
+ * holds no lock while its VM boots or restores.
+ *
+ * <p>Owns its driver, its {@link NodeRuntime} and its store client: {@link #close()}
+ * stops every instance and VM.
+ */
+public final class NodeService implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeService.class.getName());
+    private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private record Deployed(DeploymentSpec spec, FunctionDeployment deployment) {
+    }
+
+    private record Running(Instance instance, DeploymentSpec spec, Instant startedAt) {
+        InstanceView view() {
+            return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt, instance.start());
+        }
+    }
+
+    private final NodeServiceConfig config;
+    private final GuestKernel kernel;
+    private final SandboxDriver driver;
+    private final Optional<S3ObjectStore> objects;
+    private final NodeRuntime runtime;
+    private final Runnable cleanup;
+    private final Capacity capacity;
+    private final Map<String, Deployed> deployments = new ConcurrentHashMap<>();
+    private final Map<String, Running> instances = new ConcurrentHashMap<>();
+    private final List<Consumer<StartRecord>> startListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
+            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup) {
+        this.config = config;
+        this.kernel = kernel;
+        this.driver = driver;
+        this.objects = objects;
+        this.runtime = runtime;
+        this.cleanup = cleanup;
+        this.capacity = new Capacity(config.memoryMib(), config.slots());
+    }
+
+    /**
+     * Opens a node with the guest kernel from {@code config.thawHome()} (built there
+     * if missing) and a QEMU driver whose run directory on {@code /dev/shm} is removed on close.
+     */
+    public static NodeService open(NodeServiceConfig config) throws IOException {
+        GuestKernel kernel = new GuestKernels().ensure(new ThawHome(config.thawHome()));
+        // The parent directory is shared so QEMU's accelerator verdict is remembered across node processes.
+        Path runRoot = Path.of("/dev/shm", "thaw", "node-" + config.name() + "-" + ProcessHandle.current().pid());
+        QemuMicrovmDriver driver = QemuMicrovmDriver.start(kernel.vmlinuz(), kernel.initramfs(), runRoot,
+                config.name());
+        return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot));
+    }
+
+    /** Opens a node on a driver started for {@code kernel}; the node owns the driver from now on. */
+    public static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver)
+            throws IOException {
+        return open(config, kernel, driver, () -> { });
+    }
+
+    private static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
+            Runnable cleanup) throws IOException {
+        Optional<S3ObjectStore> objects = Optional.empty();
+        try {
+            if (config.s3().isPresent()) {
+                objects = Optional.of(new S3ObjectStore(config.s3().get()));
+                objects.get().createBucketIfMissing();
+            }
+            Files.createDirectories(config.workDir());
+            NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver, objects.map(SnapshotStore::new));
+            return new NodeService(config, kernel, driver, objects, runtime, cleanup);
+        } catch (StoreException e) {
+            closeQuietly(driver, objects, cleanup);
+            throw new IOException("the S3 store " + config.s3().get().describe() + " is not usable: "
+                    + e.getMessage() + "; check --s3-endpoint, --s3-bucket and the credentials", e);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(driver, objects, cleanup);
+            throw e;
+        }
+    }
+
+    public NodeServiceConfig config() {
+        return config;
+    }
+
+    /** Calls {@code listener} with the record of every instance started from now on (for metrics). */
+    public void onStart(Consumer<StartRecord> listener) {
+        startListeners.add(listener);
+    }
+
+    /**
+     * Accepts a revision for {@code function}/{@code revision} (the request path),
+     * replacing an earlier deployment of the same revision.
+     */
+    public void deploy(String function, String revision, DeploymentSpec spec) throws NodeRequestException {
+        requireFunctionName(function);
+        if (!REVISION.matcher(revision).matches()) {
+            throw NodeRequestException.badRequest("invalid revision '" + revision
+                    + "': use letters, digits, '.', '_' or '-' (at most 128)");
+        }
+        if (!spec.function().equals(function) || !spec.revision().equals(revision)) {
+            throw NodeRequestException.badRequest("the path names " + function + "/" + revision
+                    + " but the body describes " + spec.function() + "/" + spec.revision());
+        }
+        if (!spec.kernelDigest().equals(kernel.digest())) {
+            throw new NodeRequestException(409, "kernel_mismatch", "revision " + revision + " of '" + function
+                    + "' was built for guest kernel " + spec.kernelDigest() + " but node " + config.name()
+                    + " runs guest kernel " + kernel.digest() + " (" + kernel.version()
+                    + "); give every node the same Thaw home kernel, or deploy again from this one");
+        }
+        // In remote mode images come through the store and cache even on the host that built them,
+        // as they would on any other node.
+        boolean imagesHere = config.mode() != SnapshotMode.REMOTE && !spec.imagePaths().isEmpty()
+                && spec.imagePaths().stream().allMatch(p -> Files.isRegularFile(Path.of(p)));
+        // Without paths a disk is found by digest alone; the placeholder path is never opened.
+        List<Path> disks = spec.imagePaths().isEmpty() ? spec.imageDigests().stream().map(Path::of).toList()
+                : spec.imagePaths().stream().map(Path::of).toList();
+        BootSpec boot = new BootSpec(function, revision, spec.shape(), kernel.vmlinuz(), kernel.initramfs(),
+                kernel.digest(), disks, spec.imageDigests(), Duration.ofMillis(spec.initTimeoutMs()));
+        deployments.put(key(function, revision), new Deployed(spec, new FunctionDeployment(boot, imagesHere)));
+    }
+
+    /** Starts an instance of a deployed revision from the cheapest tier that works. */
+    public InstanceView start(StartRequest request) throws NodeRequestException {
+        requireOpen();
+        String key = key(request.function(), request.revision());
+        Deployed deployed = deployments.get(key);
+        if (deployed == null) {
+            throw NodeRequestException.unknownDeployment(request.function(), request.revision());
+        }
+        long memory = deployed.spec().shape().memoryMib();
+        capacity.reserve(memory, config.name());
+        Instance instance;
+        try {
+            instance = runtime.start(deployed.deployment());
+        } catch (NodeStartException e) {
+            capacity.release(memory);
+            throw new NodeRequestException(500, "start_failed", e.getMessage());
+        } catch (RuntimeException e) {
+            capacity.release(memory);
+            throw e;
+        }
+        Running running = new Running(instance, deployed.spec(), Instant.now());
+        instances.put(instance.id(), running);
+        // A delete or close that ran while this VM started did not see it: undo the start here.
+        if (closed || deployments.get(key) != deployed) {
+            stopQuietly(instance.id());
+            throw new NodeRequestException(404, "unknown_deployment", "revision " + request.revision() + " of '"
+                    + request.function() + "' was removed from this node while the instance started");
+        }
+        for (Consumer<StartRecord> listener : startListeners) {
+            listener.accept(instance.start());
+        }
+        return running.view();
+    }
+
+    /**
+     * Invokes an instance with the deployment's timeout unless {@code timeout} is given.
+     *
+     * @return the successful result; handler errors, timeouts and dead VMs are thrown
+     */
+    public InvocationResult invoke(String id, byte[] body, Optional<Duration> timeout) throws NodeRequestException {
+        Running running = instances.get(id);
+        if (running == null) {
+            throw NodeRequestException.unknownInstance(id);
+        }
+        Duration limit = timeout.orElse(Duration.ofMillis(running.spec().invokeTimeoutMs()));
+        InvocationResult result;
+        try {
+            if (!running.instance().isAlive()) {
+                throw new SandboxException("its VM is no longer running");
+            }
+            result = running.instance().invoke(body, limit);
+        } catch (SandboxException e) {
+            if (!running.instance().isAlive()) {
+                stopQuietly(id);
+                throw new NodeRequestException(410, "instance_gone", "instance " + id + " of '"
+                        + running.spec().function() + "' is gone: " + e.getMessage() + "; start a new instance");
+            }
+            throw new NodeRequestException(500, "invoke_failed", "invoking instance " + id + " failed: "
+                    + e.getMessage());
+        }
+        return switch (result.outcome()) {
+            case OK -> result;
+            case HANDLER_ERROR -> throw new NodeRequestException(500, "handler_error",
+                    result.error() + (result.body().length > 0 ? "\n" + result.bodyText() : ""));
+            case TIMEOUT -> throw new NodeRequestException(504, "timeout", "the handler of '"
+                    + running.spec().function() + "' did not finish within " + limit.toMillis() + " ms");
+        };
+    }
+
+    /** Stops an instance and frees its capacity. */
+    public void stop(String id) throws NodeRequestException {
+        if (!stopQuietly(id)) {
+            throw NodeRequestException.unknownInstance(id);
+        }
+    }
+
+    /**
+     * Stops the function's instances, forgets its deployments and evicts its
+     * snapshots from this node's cache; the store keeps them (the gateway deletes those once).
+     */
+    public void deleteFunction(String function) throws NodeRequestException {
+        requireFunctionName(function);
+        deployments.keySet().removeIf(k -> k.startsWith(function + "/"));
+        instances.values().stream().filter(r -> r.spec().function().equals(function))
+                .map(r -> r.instance().id()).toList().forEach(this::stopQuietly);
+        runtime.evictFunction(function);
+    }
+
+    /** What this node reports on {@code /v1/status} and with every heartbeat. */
+    public NodeStatus status(URI url) {
+        NodeStats stats = runtime.stats();
+        List<InstanceView> views = instances.values().stream().map(Running::view)
+                .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
+        return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
+                capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
+                stats.cached(), stats.counters(), Instant.now());
+    }
+
+    public NodeStats stats() {
+        return runtime.stats();
+    }
+
+    public int instanceCount() {
+        return instances.size();
+    }
+
+    public long freeMemoryMib() {
+        return capacity.freeMemoryMib();
+    }
+
+    public int freeSlots() {
+        return capacity.freeSlots();
+    }
+
+    /** Waits until snapshots taken so far are in the store (remote mode). */
+    public void awaitPublications() throws InterruptedException {
+        runtime.awaitPublications();
+    }
+
+    private boolean stopQuietly(String id) {
+        Running running = instances.remove(id);
+        if (running == null) {
+            return false;
+        }
+        try {
+            running.instance().close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "stopping instance " + id + " failed: " + e.getMessage(), e);
+        } finally {
+            capacity.release(running.spec().shape().memoryMib());
+        }
+        return true;
+    }
+
+    private void requireOpen() throws NodeRequestException {
+        if (closed) {
+            throw new NodeRequestException(503, "shutting_down", "node " + config.name() + " is shutting down");
+        }
+    }
+
+    private static void requireFunctionName(String function) throws NodeRequestException {
+        if (!FunctionName.isValid(function)) {
+            try {
+                FunctionName.requireValid(function);
+            } catch (IllegalArgumentException e) {
+                throw NodeRequestException.badRequest(e.getMessage());
+            }
+        }
+    }
+
+    private static String key(String function, String revision) {
+        return function + "/" + revision;
+    }
+
+    /** Stops every instance, then the runtime (waiting for snapshot publications), the driver and the store client. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List.copyOf(instances.keySet()).forEach(this::stopQuietly);
+        try {
+            runtime.close();
+        } finally {
+            closeQuietly(driver, objects, cleanup);
+        }
+    }
+
+    private static void closeQuietly(SandboxDriver driver, Optional<S3ObjectStore> objects, Runnable cleanup) {
+        try {
+            driver.close();
+        } finally {
+            objects.ifPresent(S3ObjectStore::close);
+            cleanup.run();
+        }
+    }
+}

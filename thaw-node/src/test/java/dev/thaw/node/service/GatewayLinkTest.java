@@ -1,0 +1,130 @@
+package dev.thaw.node.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.thaw.api.Json;
+import dev.thaw.node.SnapshotMode;
+import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.RegisterRequest;
+import dev.thaw.node.http.HttpApi;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Registration and heartbeats against a small HTTP server standing in for the gateway. */
+class GatewayLinkTest {
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+
+    /** Counts what reaches it; answers 404 to one chosen heartbeat, as a restarted gateway would. */
+    static final class FakeGateway implements AutoCloseable {
+        final List<RegisterRequest> registrations = new CopyOnWriteArrayList<>();
+        final List<NodeStatus> heartbeats = new CopyOnWriteArrayList<>();
+        final AtomicInteger unauthorized = new AtomicInteger();
+        volatile int forgetAtHeartbeat = -1;
+        private final HttpServer http;
+
+        FakeGateway(int port) throws IOException {
+            http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            http.createContext("/", this::handle);
+            http.start();
+        }
+
+        URI url() {
+            return URI.create("http://127.0.0.1:" + http.getAddress().getPort());
+        }
+
+        private void handle(HttpExchange exchange) throws IOException {
+            if (!HttpApi.authorized(exchange, NodeFixtures.TOKEN)) {
+                unauthorized.incrementAndGet();
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/nodes")) {
+                registrations.add(Json.mapper().readValue(body, RegisterRequest.class));
+                HttpApi.send(exchange, 204, null, new byte[0]);
+            } else if (exchange.getRequestMethod().equals("PUT") && path.startsWith("/v1/nodes/")
+                    && path.endsWith("/heartbeat")) {
+                NodeStatus status = Json.mapper().readValue(body, NodeStatus.class);
+                if (heartbeats.size() == forgetAtHeartbeat) {
+                    forgetAtHeartbeat = -1;
+                    HttpApi.error(exchange, 404, "unknown_node", "no node " + status.node());
+                    return;
+                }
+                heartbeats.add(status);
+                HttpApi.send(exchange, 204, null, new byte[0]);
+            } else {
+                HttpApi.error(exchange, 404, "not_found", path);
+            }
+        }
+
+        @Override
+        public void close() {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void nodeRegistersHeartbeatsAndRegistersAgainWhenForgotten(@TempDir Path work) throws Exception {
+        try (FakeGateway gateway = new FakeGateway(0)) {
+            gateway.forgetAtHeartbeat = 3;
+            NodeServiceConfig config = NodeFixtures.config("node-c", work).withMode(SnapshotMode.DISABLED)
+                    .withGateway(gateway.url(), INTERVAL);
+            try (NodeServer node = NodeFixtures.node(config)) {
+                await(() -> gateway.registrations.size() >= 2 && gateway.heartbeats.size() >= 6);
+                assertThat(gateway.registrations).allSatisfy(r -> {
+                    assertThat(r.node()).isEqualTo("node-c");
+                    assertThat(r.url()).isEqualTo(node.url().toString());
+                });
+                NodeStatus last = gateway.heartbeats.getLast();
+                assertThat(last.node()).isEqualTo("node-c");
+                assertThat(last.mode()).isEqualTo("disabled");
+                assertThat(last.slotsFree()).isEqualTo(NodeServiceConfig.DEFAULT_SLOTS);
+                assertThat(last.memoryMibFree()).isEqualTo(NodeServiceConfig.DEFAULT_MEMORY_MIB);
+                assertThat(last.at()).isAfter(gateway.heartbeats.getFirst().at());
+            }
+            // Closed: heartbeats stop.
+            int after = gateway.heartbeats.size();
+            Thread.sleep(INTERVAL.multipliedBy(4).toMillis());
+            assertThat(gateway.heartbeats.size()).isEqualTo(after);
+            assertThat(gateway.registrations).hasSize(2);
+            assertThat(gateway.unauthorized).hasValue(0);
+        }
+    }
+
+    @Test
+    void nodeKeepsTryingWhileTheGatewayIsDown(@TempDir Path work) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        NodeServiceConfig config = NodeFixtures.config("node-d", work).withMode(SnapshotMode.DISABLED)
+                .withGateway(URI.create("http://127.0.0.1:" + port), INTERVAL);
+        try (NodeServer node = NodeFixtures.node(config)) {
+            Thread.sleep(INTERVAL.multipliedBy(5).toMillis());
+            try (FakeGateway gateway = new FakeGateway(port)) {
+                await(() -> gateway.registrations.size() == 1 && gateway.heartbeats.size() >= 2);
+                assertThat(gateway.registrations.getFirst().url()).isEqualTo(node.url().toString());
+            }
+        }
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 20 s for the gateway to hear from the node").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+}

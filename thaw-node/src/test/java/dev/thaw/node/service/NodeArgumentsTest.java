@@ -1,0 +1,79 @@
+package dev.thaw.node.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.thaw.node.SnapshotMode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeArgumentsTest {
+    private static final Map<String, String> ENV = Map.of("THAW_NODE_TOKEN", "from-env", "HOME", "/home/someone");
+
+    @Test
+    void defaultsNeedOnlyANameAndAToken() {
+        NodeServiceConfig config = NodeArguments.parse(new String[] {"--name=node-1"}, ENV);
+        assertThat(config.name()).isEqualTo("node-1");
+        assertThat(config.token()).isEqualTo("from-env");
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isZero();
+        assertThat(config.gatewayUrl()).isEmpty();
+        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.memoryMib()).isEqualTo(4096);
+        assertThat(config.slots()).isEqualTo(8);
+        assertThat(config.bodyLimitBytes()).isEqualTo(6L << 20);
+        assertThat(config.mode()).isEqualTo(SnapshotMode.LOCAL);
+        assertThat(config.thawHome()).isEqualTo(Path.of("/home/someone/.thaw"));
+        assertThat(config.workDir()).isEqualTo(Path.of("/home/someone/.thaw/nodes/node-1"));
+    }
+
+    @Test
+    void everyOptionIsRead() {
+        NodeServiceConfig config = NodeArguments.parse(new String[] {"--name=n2", "--listen=0.0.0.0:7071",
+            "--token=t", "--gateway=http://gw:7000", "--public-url=http://n2:7071", "--heartbeat-ms=250",
+            "--mode=remote", "--work-dir=/srv/n2", "--cache-budget-mib=10", "--memory-mib=512", "--slots=3",
+            "--body-limit-mib=1", "--prestart=2", "--s3-endpoint=http://minio:9000", "--s3-bucket=snaps",
+            "--s3-region=eu", "--thaw-home=/opt/thaw"},
+                Map.of("THAW_S3_ACCESS_KEY", "a", "THAW_S3_SECRET_KEY", "s"));
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.port()).isEqualTo(7071);
+        assertThat(config.token()).isEqualTo("t");
+        assertThat(config.gatewayUrl()).contains(URI.create("http://gw:7000"));
+        assertThat(config.publicUrl()).contains(URI.create("http://n2:7071"));
+        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.mode()).isEqualTo(SnapshotMode.REMOTE);
+        assertThat(config.workDir()).isEqualTo(Path.of("/srv/n2"));
+        assertThat(config.cacheBudgetBytes()).isEqualTo(10L << 20);
+        assertThat(config.memoryMib()).isEqualTo(512);
+        assertThat(config.slots()).isEqualTo(3);
+        assertThat(config.bodyLimitBytes()).isEqualTo(1L << 20);
+        assertThat(config.prestart()).isEqualTo(2);
+        assertThat(config.s3().orElseThrow().bucket()).isEqualTo("snaps");
+        assertThat(config.s3().orElseThrow().region()).isEqualTo("eu");
+        assertThat(config.thawHome()).isEqualTo(Path.of("/opt/thaw"));
+    }
+
+    @Test
+    void mistakesNameTheOption() {
+        assertRefused(new String[] {}, ENV, "--name is required");
+        assertRefused(new String[] {"--name=n"}, Map.of(), "THAW_NODE_TOKEN");
+        assertRefused(new String[] {"--name=n", "--slots=0"}, ENV, "--slots");
+        assertRefused(new String[] {"--name=n", "--listen=7070"}, ENV, "--listen must be HOST:PORT");
+        assertRefused(new String[] {"--name=n", "--listen=h:99999"}, ENV, "--listen");
+        assertRefused(new String[] {"--name=n", "--colour=blue"}, ENV, "unknown option --colour");
+        assertRefused(new String[] {"--name=n", "--mode=everywhere"}, ENV, "disabled, local or remote");
+        assertRefused(new String[] {"--name=n", "--mode=remote"}, ENV, "--s3-endpoint");
+        assertRefused(new String[] {"--name=n", "--gateway=gw:7000"}, ENV, "--gateway must be an http");
+        assertRefused(new String[] {"--name=n", "--s3-endpoint=http://s3:9000"}, ENV, "THAW_S3_ACCESS_KEY");
+        assertRefused(new String[] {"--name=Bad Name"}, ENV, "node name");
+        assertRefused(new String[] {"--name=n", "stray"}, ENV, "unexpected argument 'stray'");
+    }
+
+    private static void assertRefused(String[] args, Map<String, String> env, String message) {
+        assertThatThrownBy(() -> NodeArguments.parse(args, env)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+    }
+}

@@ -1,0 +1,203 @@
+package dev.thaw.node.service;
+
+import static dev.thaw.node.service.NodeFixtures.CALL;
+import static dev.thaw.node.service.NodeFixtures.client;
+import static dev.thaw.node.service.NodeFixtures.post;
+import static dev.thaw.node.service.NodeFixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.thaw.node.SnapshotMode;
+import dev.thaw.node.StartTier;
+import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.node.api.InstanceView;
+import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.StartRequest;
+import dev.thaw.node.http.ApiClient;
+import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
+import dev.thaw.sandbox.testing.TestGuests;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node API over real HTTP on loopback with real guests: examples/hello is
+ * booted once, every later instance restores its snapshot. Errors are checked
+ * against the same node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeakedVmsExtension.class)
+class NodeServerTest {
+    private static final long BODY_LIMIT = 64 << 10;
+
+    @TempDir
+    static Path work;
+
+    private NodeServer server;
+    private ApiClient api;
+    private DeploymentSpec hello;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = NodeFixtures.node(NodeFixtures.config("node-a", work).withMode(SnapshotMode.LOCAL)
+                .withBodyLimit(BODY_LIMIT));
+        api = client(server.url());
+        hello = NodeFixtures.deployment(TestGuests.spec(TestGuests.example("hello")));
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void instancesBootThenRestoreAndGoAwayWithTheirFunction() throws Exception {
+        String deployPath = "/v1/deployments/hello/" + hello.revision();
+        api.json("PUT", deployPath, hello, null, CALL);
+        StartRequest start = new StartRequest("hello", hello.revision());
+
+        InstanceView first = api.json("POST", "/v1/instances", start, InstanceView.class, CALL);
+        assertThat(first.start().tier()).isEqualTo(StartTier.BOOT);
+        HttpResponse<byte[]> echoed = post(api, "/v1/instances/" + first.id() + "/invoke", "thaw");
+        assertThat(echoed.statusCode()).isEqualTo(200);
+        assertThat(text(echoed)).isEqualTo("hello, thaw");
+        assertThat(Double.parseDouble(echoed.headers().firstValue("X-Thaw-Guest-Ms").orElseThrow())).isPositive();
+
+        InstanceView second = api.json("POST", "/v1/instances", start, InstanceView.class, CALL);
+        assertThat(second.start().tier()).isIn(StartTier.LOCAL, StartTier.CLONE);
+        assertThat(text(post(api, "/v1/instances/" + second.id() + "/invoke", "again"))).isEqualTo("hello, again");
+
+        NodeStatus status = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
+        assertThat(status.node()).isEqualTo("node-a");
+        assertThat(status.url()).isEqualTo(server.url().toString());
+        assertThat(status.instances()).extracting(InstanceView::id).containsExactly(first.id(), second.id());
+        assertThat(status.instances()).extracting(v -> v.start().tier()).containsExactly(StartTier.BOOT,
+                second.start().tier());
+        assertThat(status.caches("hello", hello.revision())).isTrue();
+        assertThat(status.slotsFree()).isEqualTo(status.slotsTotal() - 2);
+        assertThat(status.memoryMibFree()).isEqualTo(status.memoryMibTotal() - 2 * hello.shape().memoryMib());
+
+        String metrics = text(api.call("GET", "/metrics", null, Map.of(), CALL));
+        assertThat(metrics).contains("thaw_node_starts_total{tier=\"boot\"} 1.0", "thaw_node_instances 2.0",
+                "thaw_node_start_seconds_count{tier=\"boot\"} 1", "thaw_node_cache_used_bytes");
+
+        assertThat(api.call("DELETE", "/v1/instances/" + first.id(), null, Map.of(), CALL).statusCode())
+                .isEqualTo(204);
+        assertThat(api.json("GET", "/v1/status", null, NodeStatus.class, CALL).instances())
+                .extracting(InstanceView::id).containsExactly(second.id());
+
+        HttpResponse<byte[]> slow = api.call("POST", "/v1/instances/" + second.id() + "/invoke",
+                "hang".getBytes(), Map.of("X-Thaw-Timeout-Ms", "300"), CALL);
+        assertThat(slow.statusCode()).isEqualTo(504);
+        assertThat(text(slow)).contains("\"timeout\"", "300 ms");
+        assertThat(api.call("POST", "/v1/instances/" + second.id() + "/invoke", "x".getBytes(),
+                Map.of("X-Thaw-Timeout-Ms", "soon"), CALL).statusCode()).isEqualTo(400);
+
+        assertThat(api.call("DELETE", "/v1/functions/hello", null, Map.of(), CALL).statusCode()).isEqualTo(204);
+        NodeStatus after = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
+        assertThat(after.instances()).isEmpty();
+        assertThat(after.caches("hello", hello.revision())).isFalse();
+        assertThat(after.slotsFree()).isEqualTo(after.slotsTotal());
+        assertThat(error(() -> api.json("POST", "/v1/instances", start, InstanceView.class, CALL)).code())
+                .isEqualTo("unknown_deployment");
+        assertThat(post(api, "/v1/instances/" + second.id() + "/invoke", "gone?").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void missingOrWrongTokenIsRefusedAndChangesNothing() throws Exception {
+        HttpClient plain = HttpClient.newHttpClient();
+        HttpResponse<String> anonymous = plain.send(HttpRequest.newBuilder(server.url().resolve("/v1/status"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("unauthorized");
+
+        ApiClient intruder = client(server.url(), "not-the-token");
+        ApiClient.ApiException refused = error(() -> intruder.json("PUT", "/v1/deployments/hello/"
+                + hello.revision(), hello, null, CALL));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(error(() -> intruder.json("GET", "/metrics", null, null, CALL)).status()).isEqualTo(401);
+        // Nothing was deployed: a start with the right token finds no such revision.
+        assertThat(error(() -> api.json("POST", "/v1/instances", new StartRequest("hello", hello.revision()),
+                InstanceView.class, CALL)).code()).isEqualTo("unknown_deployment");
+
+        HttpResponse<String> health = plain.send(HttpRequest.newBuilder(server.url().resolve("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("ok");
+    }
+
+    @Test
+    void unknownThingsAre404() throws Exception {
+        ApiClient.ApiException deployment = error(() -> api.json("POST", "/v1/instances",
+                new StartRequest("nothing", "r1"), InstanceView.class, CALL));
+        assertThat(deployment.status()).isEqualTo(404);
+        assertThat(deployment.code()).isEqualTo("unknown_deployment");
+        assertThat(deployment.getMessage()).contains("PUT /v1/deployments/nothing/r1");
+
+        HttpResponse<byte[]> invoke = post(api, "/v1/instances/vm-nope/invoke", "x");
+        assertThat(invoke.statusCode()).isEqualTo(404);
+        assertThat(text(invoke)).contains("unknown_instance");
+        assertThat(error(() -> api.json("DELETE", "/v1/instances/vm-nope", null, null, CALL)).code())
+                .isEqualTo("unknown_instance");
+        assertThat(error(() -> api.json("GET", "/v1/nowhere", null, null, CALL)).status()).isEqualTo(404);
+    }
+
+    @Test
+    void oversizeBodiesAre413() throws Exception {
+        HttpResponse<byte[]> response = api.call("POST", "/v1/instances/vm-any/invoke",
+                new byte[(int) BODY_LIMIT + 1], Map.of(), CALL);
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(text(response)).contains("too_large", String.valueOf(BODY_LIMIT));
+        // At the limit the body is accepted, and the instance is looked up.
+        assertThat(api.call("POST", "/v1/instances/vm-any/invoke", new byte[(int) BODY_LIMIT], Map.of(), CALL)
+                .statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aRevisionForAnotherKernelIs409AndABadSpecIs400() throws Exception {
+        DeploymentSpec foreign = new DeploymentSpec("other", "r1", hello.shape(), 1000, 1000, "0".repeat(64),
+                hello.imageDigests(), hello.imagePaths());
+        ApiClient.ApiException mismatch = error(() -> api.json("PUT", "/v1/deployments/other/r1", foreign, null,
+                CALL));
+        assertThat(mismatch.status()).isEqualTo(409);
+        assertThat(mismatch.code()).isEqualTo("kernel_mismatch");
+        assertThat(error(() -> api.json("POST", "/v1/instances", new StartRequest("other", "r1"),
+                InstanceView.class, CALL)).status()).isEqualTo(404);
+
+        ApiClient.ApiException disagree = error(() -> api.json("PUT", "/v1/deployments/other/r2", foreign, null,
+                CALL));
+        assertThat(disagree.status()).isEqualTo(400);
+        assertThat(disagree.getMessage()).contains("other/r2", "other/r1");
+        HttpResponse<byte[]> malformed = api.call("PUT", "/v1/deployments/other/r1",
+                "{\"function\":\"other\"}".getBytes(), Map.of(), CALL);
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(text(malformed)).contains("bad_request");
+    }
+
+    @Test
+    void standaloneNodeDerivesItsUrlFromTheBoundPort() {
+        URI url = server.url();
+        assertThat(url.getHost()).isEqualTo("127.0.0.1");
+        assertThat(url.getPort()).isPositive();
+        assertThat(Files.isDirectory(work.resolve("cache"))).isTrue();
+    }
+
+    static ApiClient.ApiException error(ThrowingCallable call) {
+        ApiClient.ApiException e = catchThrowableOfType(ApiClient.ApiException.class, call);
+        assertThat(e).as("the call should have failed").isNotNull();
+        return e;
+    }
+}
