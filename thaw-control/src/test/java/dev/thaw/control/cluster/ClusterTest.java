@@ -91,9 +91,10 @@ class ClusterTest {
         // Under snapshot-aware, hello's holder still wins with one other instance on it ...
         String holder = holderOfHello();
         awaitNoInstances(client, "hello");
+        awaitReported(client, holder, "hello", false);
         deploy(client, "busy", settings(1, 1, 60_000), copyOfHello("busy"));
         invokeOn(client, "busy", holder);
-        awaitReported(client, holder, "busy");
+        awaitReported(client, holder, "busy", true);
         GatewayClient.Answer aware = invoke(client, "hello", "aware");
         assertThat(aware.header("X-Thaw-Node")).isEqualTo(holder);
         assertThat(aware.header("X-Thaw-Start")).isIn("clone", "local");
@@ -104,9 +105,10 @@ class ClusterTest {
             deploy(spreadClient, "hello", settings(1, 4, SHORT_KEEP_ALIVE));
             String spreadHolder = invoke(spreadClient, "hello", "first").header("X-Thaw-Node");
             awaitNoInstances(spreadClient, "hello");
+            awaitReported(spreadClient, spreadHolder, "hello", false);
             deploy(spreadClient, "busy", settings(1, 1, 60_000), copyOfHello("busy"));
             invokeOn(spreadClient, "busy", spreadHolder);
-            awaitReported(spreadClient, spreadHolder, "busy");
+            awaitReported(spreadClient, spreadHolder, "busy", true);
             GatewayClient.Answer blind = invoke(spreadClient, "hello", "spread");
             assertThat(blind.header("X-Thaw-Node")).isNotEqualTo(spreadHolder);
             assertThat(blind.header("X-Thaw-Start")).isEqualTo("remote");
@@ -201,12 +203,14 @@ class ClusterTest {
         assertThat(answer.header("X-Thaw-Node")).as("idle nodes tie and are taken by name").isEqualTo(node);
     }
 
-    /** Placement reads heartbeats: wait until the node has reported the instance. */
-    private static void awaitReported(GatewayClient client, String node, String function) throws Exception {
+    /** Placement reads heartbeats: wait until the node's heartbeat shows an instance of the function, or none. */
+    private static void awaitReported(GatewayClient client, String node, String function, boolean running)
+            throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (client.nodes().stream().noneMatch(n -> n.name().equals(node) && n.status() != null
-                && n.status().instances().stream().anyMatch(i -> i.function().equals(function)))) {
-            assertThat(System.nanoTime()).as("%s never reported %s", node, function).isLessThan(deadline);
+                && n.status().instances().stream().anyMatch(i -> i.function().equals(function)) == running)) {
+            assertThat(System.nanoTime()).as("%s never reported %s %s", node, running ? "an instance of" : "no",
+                    function).isLessThan(deadline);
             Thread.sleep(100);
         }
     }
