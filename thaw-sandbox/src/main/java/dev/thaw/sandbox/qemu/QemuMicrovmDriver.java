@@ -63,6 +63,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
     public static QemuMicrovmDriver start(Path kernel, Path initramfs, Path runRoot, String node)
             throws IOException {
         QemuInstallation qemu = QemuInstallation.locate();
+        StaleRunRoots.sweep(runRoot);
         Files.createDirectories(runRoot);
         AcceleratorProbe.Choice choice = rememberedChoice(qemu, kernel, initramfs, runRoot.getParent());
         return new QemuMicrovmDriver(qemu, choice, runRoot, node);
