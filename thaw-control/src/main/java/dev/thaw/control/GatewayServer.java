@@ -66,8 +66,7 @@ final class GatewayServer implements AutoCloseable {
         try {
             route(exchange, accepted);
         } catch (HttpApi.TooLarge e) {
-            drain(exchange);
-            HttpApi.error(exchange, 413, "too_large", e.getMessage() + "; send a smaller body");
+            HttpApi.tooLarge(exchange, e, "send a smaller body");
         } catch (IllegalArgumentException e) {
             HttpApi.error(exchange, 400, "bad_request", e.getMessage());
         } catch (InterruptedException e) {
@@ -82,20 +81,6 @@ final class GatewayServer implements AutoCloseable {
             }
         } finally {
             exchange.close();
-        }
-    }
-
-    /** Reads and drops what is left of an oversize body (bounded), so the client reads our 413 instead of a reset. */
-    private static void drain(HttpExchange exchange) {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] buffer = new byte[64 * 1024];
-            long left = 256L << 20;
-            int n;
-            while (left > 0 && (n = in.read(buffer)) > 0) {
-                left -= n;
-            }
-        } catch (IOException ignored) {
-            // the client went away; nothing to answer
         }
     }
 

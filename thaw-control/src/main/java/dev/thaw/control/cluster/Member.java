@@ -4,19 +4,14 @@ import dev.thaw.api.Json;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.http.HttpApi;
+import dev.thaw.node.http.PooledHttpClient;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 
 /**
  * One registered node: where it listens, what it last reported, and the calls in
@@ -27,8 +22,8 @@ public final class Member {
     private final String name;
     private final URI url;
     private final String token;
-    private final HttpClient http;
-    private final Set<CompletableFuture<HttpResponse<byte[]>>> inFlight = ConcurrentHashMap.newKeySet();
+    private final PooledHttpClient http;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Deployments ({@code function/revision}) this node accepted; only those can be started here. */
     private final Set<String> deployed = ConcurrentHashMap.newKeySet();
     private volatile NodeStatus status;
@@ -36,11 +31,11 @@ public final class Member {
     private volatile Instant lastHeartbeat;
     private volatile String deathReason;
 
-    Member(String name, URI url, String token, HttpClient http) {
+    Member(String name, URI url, String token) {
         this.name = name;
         this.url = url;
         this.token = token;
-        this.http = http;
+        this.http = new PooledHttpClient(url, token, Duration.ofSeconds(2));
         this.lastHeartbeatNanos = System.nanoTime();
         this.lastHeartbeat = Instant.now();
     }
@@ -89,16 +84,18 @@ public final class Member {
     }
 
     public int inFlightCalls() {
-        return inFlight.size();
+        return inFlight.get();
     }
 
-    /** Marks the node dead and fails every call in flight to it. */
+    /** Marks the node dead and fails every call in flight to it: their connections are closed under them. */
     void die(String reason) {
         deathReason = reason;
-        for (CompletableFuture<HttpResponse<byte[]>> call : inFlight) {
-            call.completeExceptionally(new NodeFailedException(name, reason));
-        }
-        inFlight.clear();
+        http.abortAll();
+    }
+
+    /** Closes the connections to a node that left for good. */
+    void close() {
+        http.close();
     }
 
     /**
@@ -106,47 +103,27 @@ public final class Member {
      * {@link NodeFailedException} when the node is dead, dies during the call, cannot
      * be reached or does not answer within {@code timeout}.
      */
-    public HttpResponse<byte[]> send(String method, String path, byte[] body, Map<String, String> headers,
+    public PooledHttpClient.Response send(String method, String path, byte[] body, Map<String, String> headers,
             Duration timeout) throws NodeFailedException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve(path)).timeout(timeout)
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        CompletableFuture<HttpResponse<byte[]>> tracked = new CompletableFuture<>();
-        inFlight.add(tracked);
-        // Checked after adding, so a death between the two cannot leave the call untracked.
         if (!alive()) {
-            inFlight.remove(tracked);
             throw new NodeFailedException(name, deathReason);
         }
-        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        call.whenComplete((response, error) -> {
-            if (error != null) {
-                tracked.completeExceptionally(error);
-            } else {
-                tracked.complete(response);
-            }
-        });
+        inFlight.incrementAndGet();
         try {
-            return tracked.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                    ? c.getCause() : e.getCause();
-            if (cause instanceof NodeFailedException failed) {
-                throw new NodeFailedException(name, deathReason == null ? failed.getMessage() : deathReason, failed);
+            PooledHttpClient.Response response = http.send(method, path, headers, body, timeout);
+            if (!alive()) {
+                throw new NodeFailedException(name, deathReason);
             }
-            if (cause instanceof java.net.http.HttpTimeoutException) {
-                throw new NodeFailedException(name, "no answer to " + method + " " + path + " within "
-                        + timeout.toMillis() + " ms", cause);
-            }
-            throw new NodeFailedException(name, "cannot reach it at " + url + " (" + cause + ")", cause);
-        } catch (CancellationException e) {
-            throw new NodeFailedException(name, "call cancelled", e);
+            return response;
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new NodeFailedException(name, "no answer to " + method + " " + path + " within "
+                    + timeout.toMillis() + " ms", e);
+        } catch (IOException e) {
+            // A call broken by the node's death says why it died, not which socket call failed.
+            throw new NodeFailedException(name, alive() ? "cannot reach it at " + url + " (" + e + ")"
+                    : deathReason, e);
         } finally {
-            inFlight.remove(tracked);
-            call.cancel(true);
+            inFlight.decrementAndGet();
         }
     }
 
@@ -154,9 +131,9 @@ public final class Member {
     public <T> T json(String method, String path, Object body, Class<T> type, Duration timeout)
             throws IOException, InterruptedException {
         byte[] bytes = body == null ? null : Json.mapper().writeValueAsBytes(body);
-        HttpResponse<byte[]> response = send(method, path, bytes,
+        PooledHttpClient.Response response = send(method, path, bytes,
                 bytes == null ? Map.of() : Map.of("Content-Type", HttpApi.JSON), timeout);
-        ApiClient.check(response);
+        ApiClient.check(response.status(), response.body());
         if (type == null || response.body().length == 0) {
             return null;
         }

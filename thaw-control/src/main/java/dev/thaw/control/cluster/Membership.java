@@ -5,7 +5,6 @@ import dev.thaw.node.api.RegisterRequest;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -39,7 +38,6 @@ public final class Membership implements AutoCloseable {
 
     private final String nodeToken;
     private final Duration livenessTimeout;
-    private final HttpClient http;
     private final Map<String, Member> members = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> livenessCheck;
@@ -47,8 +45,6 @@ public final class Membership implements AutoCloseable {
     public Membership(String nodeToken, Duration livenessTimeout, ScheduledExecutorService timer) {
         this.nodeToken = nodeToken;
         this.livenessTimeout = livenessTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
         long period = Math.max(20, livenessTimeout.toMillis() / 10);
         this.livenessCheck = timer.scheduleWithFixedDelay(this::checkLiveness, period, period, TimeUnit.MILLISECONDS);
     }
@@ -80,7 +76,7 @@ public final class Membership implements AutoCloseable {
             throw new IllegalArgumentException("node url must be http:// or https:// with a host, got '"
                     + request.url() + "'");
         }
-        Member fresh = new Member(request.node(), url, nodeToken, http);
+        Member fresh = new Member(request.node(), url, nodeToken);
         Member old = members.put(request.node(), fresh);
         if (old != null && old.alive()) {
             declareDead(old, "it registered again (restarted)");
@@ -149,6 +145,6 @@ public final class Membership implements AutoCloseable {
     @Override
     public void close() {
         livenessCheck.cancel(false);
-        http.close();
+        members.values().forEach(Member::close);
     }
 }

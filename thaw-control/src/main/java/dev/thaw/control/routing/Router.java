@@ -6,7 +6,7 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.node.api.DeploymentSpec;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.net.http.HttpResponse;
+import dev.thaw.node.http.PooledHttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -123,11 +123,11 @@ public final class Router {
         }
         boolean stop = false;
         try {
-            HttpResponse<byte[]> response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
+            PooledHttpClient.Response response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
                     body, request, Duration.ofMillis(spec.invokeTimeoutMs()).plusSeconds(10));
-            int status = response.statusCode();
-            response.headers().firstValue("X-Thaw-Guest-Ms").ifPresent(v -> headers.put("X-Thaw-Guest-Ms", v));
-            String type = response.headers().firstValue("Content-Type").orElse(null);
+            int status = response.status();
+            response.header("X-Thaw-Guest-Ms").ifPresent(v -> headers.put("X-Thaw-Guest-Ms", v));
+            String type = response.header("Content-Type").orElse(null);
             if (status == 200 || status == 500 || status == 504) {
                 return new InvokeResult(status, response.body(), type, headers);
             }

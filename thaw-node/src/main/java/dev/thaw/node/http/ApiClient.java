@@ -77,14 +77,18 @@ public final class ApiClient {
 
     /** Throws {@link ApiException} for a non-2xx response. */
     public static void check(HttpResponse<byte[]> response) throws ApiException {
-        int status = response.statusCode();
+        check(response.statusCode(), response.body());
+    }
+
+    /** Throws {@link ApiException} for a non-2xx status, with the {@link ErrorBody} the server sent. */
+    public static void check(int status, byte[] body) throws ApiException {
         if (status >= 200 && status < 300) {
             return;
         }
         String code = "http_" + status;
-        String message = new String(response.body(), StandardCharsets.UTF_8);
+        String message = new String(body, StandardCharsets.UTF_8);
         try {
-            ErrorBody error = Json.mapper().readValue(response.body(), ErrorBody.class);
+            ErrorBody error = Json.mapper().readValue(body, ErrorBody.class);
             code = error.error();
             message = error.message();
         } catch (IOException | RuntimeException notJson) {

@@ -74,6 +74,25 @@ public final class HttpApi {
         }
     }
 
+    /**
+     * Answers 413. What is left of the body is read and dropped first (up to
+     * 256 MiB): closing on a client still sending makes it see a reset instead of
+     * the answer.
+     */
+    public static void tooLarge(HttpExchange exchange, TooLarge e, String advice) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] buffer = new byte[64 * 1024];
+            long left = 256L << 20;
+            int n;
+            while (left > 0 && (n = in.read(buffer)) > 0) {
+                left -= n;
+            }
+        } catch (IOException ignored) {
+            // the client went away; the answer below may not reach it either
+        }
+        error(exchange, 413, "too_large", e.getMessage() + "; " + advice);
+    }
+
     public static void json(HttpExchange exchange, int status, Object value) throws IOException {
         send(exchange, status, JSON, Json.mapper().writeValueAsBytes(value));
     }

@@ -116,7 +116,7 @@ public final class NodeServer implements AutoCloseable {
         } catch (NodeRequestException e) {
             HttpApi.error(exchange, e.status(), e.code(), e.getMessage());
         } catch (HttpApi.TooLarge e) {
-            HttpApi.error(exchange, 413, "too_large", e.getMessage());
+            HttpApi.tooLarge(exchange, e, "send a smaller body or raise the node's --body-limit-mib");
         } catch (IllegalArgumentException e) {
             HttpApi.error(exchange, 400, "bad_request", e.getMessage());
         } catch (IOException | RuntimeException e) {
