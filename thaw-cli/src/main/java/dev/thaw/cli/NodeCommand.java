@@ -1,0 +1,25 @@
+package dev.thaw.cli;
+
+import dev.thaw.node.service.NodeMain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+@Command(name = "node",
+        description = "Runs a node agent: it registers with a gateway (--gateway=URL), runs function instances in "
+                + "microVMs and serves the node API. Options use the --key=value form; 'thaw node --help' lists "
+                + "them. The node token comes from $THAW_NODE_TOKEN, S3 credentials from $THAW_S3_ACCESS_KEY and "
+                + "$THAW_S3_SECRET_KEY.")
+final class NodeCommand implements Callable<Integer> {
+    // The node agent parses its own options, so 'thaw node' and the bare process take the same ones.
+    @Unmatched
+    List<String> arguments = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        NodeMain.main(arguments.toArray(String[]::new));
+        return 0;
+    }
+}
