@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One registered node: where it listens, what it last reported, and the calls in
@@ -21,9 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Member {
     private final String name;
     private final URI url;
-    private final String token;
     private final PooledHttpClient http;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     /** Deployments ({@code function/revision}) this node accepted; only those can be started here. */
     private final Set<String> deployed = ConcurrentHashMap.newKeySet();
     private volatile NodeStatus status;
@@ -31,10 +32,30 @@ public final class Member {
     private volatile Instant lastHeartbeat;
     private volatile String deathReason;
 
+    /**
+     * Capacity this gateway handed out on the node that its heartbeats may not
+     * show yet: starts in progress, and starts finished within the last
+     * {@link #RESERVATION_HOLD}. Placement subtracts it from the last report, so
+     * a burst of cold starts does not pile onto one node between heartbeats.
+     */
+    private final ConcurrentLinkedQueue<Reservation> reservations =
+            new ConcurrentLinkedQueue<>();
+
+    static final Duration RESERVATION_HOLD = Duration.ofMillis(2500);
+    private static final Duration SETTLE = Duration.ofMillis(100);
+
+    private static final class Reservation {
+        final long memoryMib;
+        volatile long releasedNanos = Long.MAX_VALUE;
+
+        Reservation(long memoryMib) {
+            this.memoryMib = memoryMib;
+        }
+    }
+
     Member(String name, URI url, String token) {
         this.name = name;
         this.url = url;
-        this.token = token;
         this.http = new PooledHttpClient(url, token, Duration.ofSeconds(2));
         this.lastHeartbeatNanos = System.nanoTime();
         this.lastHeartbeat = Instant.now();
@@ -66,6 +87,9 @@ public final class Member {
     }
 
     void heartbeat(NodeStatus newStatus) {
+        // A report that arrives well after a start finished already counts its instance.
+        long settled = System.nanoTime() - SETTLE.toNanos();
+        reservations.removeIf(r -> r.releasedNanos < settled);
         status = newStatus;
         lastHeartbeat = Instant.now();
         lastHeartbeatNanos = System.nanoTime();
@@ -81,6 +105,26 @@ public final class Member {
 
     public void forgetFunction(String function) {
         deployed.removeIf(key -> key.startsWith(function + "/"));
+    }
+
+    /** Reserves room for a start; the returned handle is closed when the start finished (or failed). */
+    public AutoCloseable reserve(long memoryMib) {
+        Reservation reservation = new Reservation(memoryMib);
+        reservations.add(reservation);
+        return () -> reservation.releasedNanos = System.nanoTime();
+    }
+
+    /** Slots and memory reserved by recent starts, as {@code [slots, memoryMib]}. */
+    public long[] reserved() {
+        long now = System.nanoTime();
+        reservations.removeIf(r -> r.releasedNanos != Long.MAX_VALUE && now - r.releasedNanos > RESERVATION_HOLD.toNanos());
+        long slots = 0;
+        long memory = 0;
+        for (Reservation r : reservations) {
+            slots++;
+            memory += r.memoryMib;
+        }
+        return new long[] {slots, memory};
     }
 
     public int inFlightCalls() {

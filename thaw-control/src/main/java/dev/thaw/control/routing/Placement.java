@@ -56,7 +56,7 @@ public final class Placement {
         for (NodeCandidate candidate : ranked) {
             Member node = byName.get(candidate.name());
             long attempt = System.nanoTime();
-            try {
+            try (AutoCloseable reservation = node.reserve(spec.shape().memoryMib())) {
                 InstanceView view = startOn(node, spec);
                 double scheduleMs = (attempt - begin) / 1e6;
                 return new Started(new Instance(view.id(), node, spec.revision(), view.start()), scheduleMs);
@@ -65,6 +65,10 @@ public final class Placement {
                 failures.add(node.name() + ": " + e.status() + " " + e.code() + " (" + e.getMessage() + ")");
             } catch (IOException e) {
                 failures.add(node.name() + ": " + e.getMessage());
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("releasing a reservation cannot fail", e);
             }
         }
         if (startFailed) {
@@ -91,9 +95,12 @@ public final class Placement {
         }
     }
 
+    /** The node's last report, less what recent starts took that the report may not show yet. */
     private static NodeCandidate candidate(Member member, DeploymentSpec spec) {
         NodeStatus s = member.status();
-        return new NodeCandidate(member.name(), s.memoryMibFree(), s.memoryMibTotal(), s.slotsFree(), s.slotsTotal(),
-                s.caches(spec.function(), spec.revision()));
+        long[] reserved = member.reserved();
+        return new NodeCandidate(member.name(), Math.max(0, s.memoryMibFree() - reserved[1]), s.memoryMibTotal(),
+                (int) Math.max(0, s.slotsFree() - reserved[0]), s.slotsTotal(), s.caches(spec.function(),
+                        spec.revision()));
     }
 }

@@ -1,0 +1,38 @@
+package dev.thaw.control.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thaw.node.api.NodeStatus;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MemberTest {
+    private static NodeStatus report() {
+        return new NodeStatus("n1", "http://127.0.0.1:1/", "local", 4096, 4096, 4, 4, List.of(), null, List.of(),
+                null, Instant.now());
+    }
+
+    @Test
+    void startsCountAgainstCapacityUntilAReportCanShowThem() throws Exception {
+        Member member = new Member("n1", URI.create("http://127.0.0.1:1/"), "token");
+        try {
+            AutoCloseable first = member.reserve(256);
+            AutoCloseable second = member.reserve(512);
+            assertThat(member.reserved()).containsExactly(2, 768);
+
+            first.close();
+            member.heartbeat(report()); // arrives right after the start finished: may predate the instance
+            assertThat(member.reserved()).containsExactly(2, 768);
+
+            Thread.sleep(150);
+            member.heartbeat(report()); // well after: the node's report counts it now
+            assertThat(member.reserved()).containsExactly(1, 512);
+
+            second.close();
+        } finally {
+            member.close();
+        }
+    }
+}
