@@ -3,6 +3,9 @@ package dev.thaw.cli;
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
 import dev.thaw.control.scheduling.SchedulerPolicy;
+import dev.thaw.k8s.discovery.NodeDiscovery;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -37,6 +40,20 @@ final class GatewayCommand implements Callable<Integer> {
     @Mixin
     S3Options s3;
 
+    @Option(names = "--kubernetes-namespace", paramLabel = "NS",
+            description = "discover node agents as the pods of the node-agent DaemonSet in this namespace (through "
+                    + "the Kubernetes API, with the in-cluster or kubeconfig credentials) instead of waiting for "
+                    + "them to register")
+    String kubernetesNamespace;
+
+    @Option(names = "--node-selector", defaultValue = "app.kubernetes.io/name=thaw-node",
+            description = "label selector of node-agent pods (default: ${DEFAULT-VALUE})")
+    String nodeSelector;
+
+    @Option(names = "--node-port", defaultValue = "8081",
+            description = "port node agents listen on in their pods (default: ${DEFAULT-VALUE})")
+    int nodePort;
+
     @Override
     public Integer call() throws Exception {
         String apiToken = requireEnv("THAW_API_TOKEN");
@@ -51,8 +68,15 @@ final class GatewayCommand implements Callable<Integer> {
                 .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs));
         var store = s3.external();
         Gateway gateway = Gateway.start(store == null ? config : config.withS3(store));
+        AutoCloseable discovery = kubernetesNamespace == null ? () -> { }
+                : discover(gateway);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                discovery.close();
+            } catch (Exception ignored) {
+                // stopping anyway
+            }
             gateway.close();
             stopped.countDown();
         }));
@@ -60,6 +84,16 @@ final class GatewayCommand implements Callable<Integer> {
                 + (store == null ? ", no store" : ", store " + store.describe()) + ")");
         stopped.await();
         return 0;
+    }
+
+    private AutoCloseable discover(Gateway gateway) {
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        NodeDiscovery discovery = new NodeDiscovery(client, kubernetesNamespace, nodeSelector, nodePort,
+                gateway.membership(), Duration.ofSeconds(1));
+        return () -> {
+            discovery.close();
+            client.close();
+        };
     }
 
     static String requireEnv(String name) {
