@@ -20,7 +20,8 @@ final class S3Options {
 
     @Option(names = "--s3-endpoint", paramLabel = "URL",
             description = "S3-compatible endpoint, e.g. http://minio:9000 (credentials from $" + ACCESS_KEY_ENV
-                    + " and $" + SECRET_KEY_ENV + "); default: start Thaw's embedded S3 server on loopback")
+                    + " and $" + SECRET_KEY_ENV + "); default: Thaw's embedded S3 server on loopback ('thaw gateway': no "
+                    + "store)")
     URI endpoint;
 
     @Option(names = "--s3-bucket", defaultValue = "thaw", paramLabel = "NAME",
