@@ -1,0 +1,115 @@
+package dev.thaw.k8s.extender;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thaw.control.extender.NodeCacheState;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class InformerCacheViewTest {
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+
+    @BeforeAll
+    static void knowTheResource() {
+        server.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup("thaw.dev")
+                .withVersion("v1alpha1").withKind("NodeSnapshotCache").withPlural("nodesnapshotcaches")
+                .withScope("Cluster").build());
+    }
+
+    static GenericKubernetesResource cache(String node, Object status) {
+        GenericKubernetesResource resource = new GenericKubernetesResource();
+        resource.setApiVersion("thaw.dev/v1alpha1");
+        resource.setKind("NodeSnapshotCache");
+        resource.setMetadata(new ObjectMetaBuilder().withName(node).build());
+        resource.setAdditionalProperty("spec", Map.of("nodeName", node));
+        if (status != null) {
+            resource.setAdditionalProperty("status", status);
+        }
+        return resource;
+    }
+
+    static Map<String, Object> status(int slotsFree, String... revisions) {
+        return Map.of("budgetBytes", 10L << 30, "usedBytes", 3L << 30, "memoryMibFree", 4096, "memoryMibTotal", 8192,
+                "slotsFree", slotsFree, "slotsTotal", 8, "updatedAt", "2026-11-20T10:15:30Z", "truncated", false,
+                "revisions", List.of(revisions).stream().map(r -> Map.of("function", r.split("/")[0], "revision",
+                        r.split("/")[1], "bytes", 123_456_789L, "lastUse", "2026-11-20T10:15:00Z")).toList());
+    }
+
+    /**
+     * Objects go through the mock API server in CRUD mode and come back as the
+     * informer would see them; the events are fed to the state the informer feeds.
+     * (The informer's watch itself is not exercised here: the mock server answers
+     * the JDK client's watch upgrade with 500.)
+     */
+    @Test
+    void followsCreatesUpdatesDeletesAndIgnoresNonsense() {
+        var caches = client.genericKubernetesResources(InformerCacheView.RESOURCE);
+        NodeSnapshotCacheStates view = new NodeSnapshotCacheStates();
+        view.onAdd(caches.resource(cache("node-a", status(8, "hello/3", "world/1"))).create());
+        view.onAdd(caches.resource(cache("node-b", status(2, "hello/2"))).create());
+        view.onAdd(caches.resource(cache("node-new", null)).create()); // the node has not written a status yet
+        assertThat(view.node("node-a")).contains(new NodeCacheState(Set.of("hello/3", "world/1"), 4096, 8192, 8, 8));
+        assertThat(view.node("node-b").map(NodeCacheState::slotsFree)).contains(2);
+        assertThat(view.node("node-new")).isEmpty();
+
+        var before = caches.withName("node-b").get();
+        var after = caches.withName("node-b").edit(r -> {
+            r.setAdditionalProperty("status", status(7, "hello/2", "hello/3"));
+            return r;
+        });
+        view.onUpdate(before, caches.withName("node-b").get());
+        assertThat(view.node("node-b").map(s -> s.caches("hello/3"))).contains(true);
+        assertThat(view.node("node-b").map(NodeCacheState::slotsFree)).contains(7);
+
+        var deleted = caches.withName("node-a").get();
+        caches.withName("node-a").delete();
+        view.onDelete(deleted, false);
+        assertThat(view.node("node-a")).isEmpty();
+
+        // Edited into nonsense: counts as no state, and does not disturb the rest.
+        caches.withName("node-b").edit(r -> {
+            r.setAdditionalProperty("status", Map.of("slotsFree", "many", "revisions", "hello/3"));
+            return r;
+        });
+        view.onUpdate(after, caches.withName("node-b").get());
+        assertThat(view.node("node-b")).isEmpty();
+        view.onAdd(caches.resource(cache("node-c", Map.of("memoryMibFree", 1, "memoryMibTotal", 2, "slotsFree", 1,
+                "slotsTotal", 1, "revisions", List.of(Map.of("function", "f"))))).create());
+        view.onAdd(caches.resource(cache("node-d", status(1, "f/1"))).create());
+        assertThat(view.node("node-c")).isEmpty();
+        assertThat(view.size()).isEqualTo(1);
+
+        // Written properly again: back in the view.
+        caches.withName("node-b").edit(r -> {
+            r.setAdditionalProperty("status", status(5, "hello/3"));
+            return r;
+        });
+        view.onUpdate(after, caches.withName("node-b").get());
+        assertThat(view.node("node-b").map(s -> s.caches("hello/3"))).isEqualTo(Optional.of(true));
+    }
+
+    @Test
+    void readsRevisionsWrittenAsNumbersAndRejectsMissingCounts() {
+        var numbered = cache("n", Map.of("memoryMibFree", 1, "memoryMibTotal", 2, "slotsFree", 1, "slotsTotal", 1,
+                "revisions", List.of(Map.of("function", "f", "revision", 12))));
+        assertThat(NodeSnapshotCacheStatus.read(numbered).orElseThrow().caches("f/12")).isTrue();
+        var missing = cache("n", Map.of("memoryMibFree", 1, "memoryMibTotal", 2, "slotsFree", 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSnapshotCacheStatus.read(missing))
+                .hasMessage("status.slotsTotal is missing, not a count");
+        var negative = cache("n", Map.of("memoryMibFree", -1, "memoryMibTotal", 2, "slotsFree", 1, "slotsTotal", 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSnapshotCacheStatus.read(negative))
+                .hasMessage("status.memoryMibFree is -1, not a count");
+    }
+}
