@@ -5,6 +5,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.FunctionName;
 import dev.thaw.api.ManifestException;
 import dev.thaw.control.cluster.Membership;
+import dev.thaw.control.extender.Extender;
+import dev.thaw.control.extender.ExtenderHandler;
+import dev.thaw.control.extender.MembershipCacheView;
 import dev.thaw.control.functions.Archives;
 import dev.thaw.control.functions.Deployer;
 import dev.thaw.control.functions.FunctionSettings;
@@ -47,6 +50,15 @@ final class GatewayServer implements AutoCloseable {
         this.gateway = gateway;
         this.server = HttpServer.create(gateway.config().listen(), 128);
         server.createContext("/", this::handle);
+        // The scheduler extender over this cluster's live cache state, as kube-scheduler would call it;
+        // behind the user token like every gateway API.
+        ExtenderHandler extender = new ExtenderHandler(new Extender(new MembershipCacheView(gateway.membership()),
+                gateway.config().policy()), "/extender/");
+        server.createContext("/extender/", exchange -> {
+            if (HttpApi.authorized(exchange, gateway.config().apiToken())) {
+                extender.handle(exchange);
+            }
+        });
         server.setExecutor(executor);
         server.start();
     }

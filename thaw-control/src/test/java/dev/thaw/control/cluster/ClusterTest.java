@@ -83,6 +83,32 @@ class ClusterTest {
             assertThat(Double.parseDouble(cold.header("X-Thaw-Init-Ms"))).isPositive();
         }
         assertThat(onHolder).isEqualTo(rounds);
+
+        // The same scoring, as kube-scheduler would ask for it, over the cluster's live cache state.
+        String revision = client.describe("hello").revision();
+        String args = """
+                {"pod": {"metadata": {"name": "hello-abc", "namespace": "default",
+                         "labels": {"thaw.dev/function": "hello", "thaw.dev/revision": "%s"}},
+                         "spec": {"containers": [{"name": "fn", "image": "thaw"}]}},
+                 "nodenames": ["node-1", "node-2"]}""".formatted(revision);
+        java.net.http.HttpResponse<String> ranked = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(cluster.gatewayUrl().resolve("/extender/prioritize"))
+                        .header("Authorization", "Bearer " + cluster.apiToken())
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(args)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ranked.statusCode()).isEqualTo(200);
+        var scores = dev.thaw.api.Json.mapper().readTree(ranked.body());
+        String other = holder.equals("node-1") ? "node-2" : "node-1";
+        long holderScore = -1;
+        long otherScore = -1;
+        for (var entry : scores) {
+            if (entry.get("host").asText().equals(holder)) {
+                holderScore = entry.get("score").asLong();
+            } else if (entry.get("host").asText().equals(other)) {
+                otherScore = entry.get("score").asLong();
+            }
+        }
+        assertThat(holderScore).isGreaterThan(otherScore);
     }
 
     @Test
