@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.api.Json;
 import dev.thaw.bench.Percentiles;
 import dev.thaw.bench.SandboxBenchmark;
+import dev.thaw.bench.ExtenderBenchmark;
 import dev.thaw.bench.GatewayBenchmark;
 import dev.thaw.bench.SnapshotBenchmark;
 import dev.thaw.control.cluster.EmbeddedCluster;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks that compare configurations side by side in one run.",
-        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Sandbox.class, BenchCommand.Snapshot.class, BenchCommand.Gateway.class})
+        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Sandbox.class, BenchCommand.Snapshot.class, BenchCommand.Gateway.class,
+                BenchCommand.Extender.class})
 final class BenchCommand {
 
     @Command(name = "sandbox", mixinStandardHelpOptions = true,
@@ -259,6 +261,66 @@ final class BenchCommand {
         }
 
         private static void put(ObjectNode root, String name, Percentiles p) {
+            root.putObject(name).put("p50", p.p50()).put("p90", p.p90()).put("p99", p.p99()).put("max", p.max());
+        }
+    }
+
+    @Command(name = "extender", mixinStandardHelpOptions = true,
+            description = "The scheduler extender's scoring on a simulated cluster: every node caches a skewed random "
+                    + "subset of the revisions and has a random load; each request filters and prioritizes all "
+                    + "nodes, as kube-scheduler asks with nodeCacheCapable. Also times decoding a 1,000-node "
+                    + "request and encoding its answer.")
+    static final class Extender implements Callable<Integer> {
+        @Option(names = "--nodes", defaultValue = "1000", description = "candidate nodes (default: ${DEFAULT-VALUE})")
+        int nodes;
+
+        @Option(names = "--revisions", defaultValue = "10000",
+                description = "function revisions in the cluster (default: ${DEFAULT-VALUE})")
+        int revisions;
+
+        @Option(names = "--requests", defaultValue = "2000",
+                description = "timed requests, after as many warm-up ones (default: ${DEFAULT-VALUE})")
+        int requests;
+
+        @Option(names = "--seed", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (nodes < 1 || revisions < 1 || requests < 1) {
+                throw new IllegalArgumentException("--nodes, --revisions and --requests must be >= 1");
+            }
+            ExtenderBenchmark.Result r = ExtenderBenchmark.run(nodes, revisions, requests, seed);
+            System.out.printf("%d nodes, %d revisions, %d cached entries (view ~%.1f MB), %d requests%n%n",
+                    r.nodes(), r.revisions(), r.cachedEntries(), r.cacheViewBytes() / 1e6, r.requests());
+            System.out.printf("%-40s %9s %9s %9s %9s%n", "per request (ms)", "p50", "p90", "p99", "max");
+            row("prioritize (all nodes)", r.prioritizeMs());
+            row("filter (all nodes)", r.filterMs());
+            row("JSON decode + encode (" + nodes + " names)", r.jsonMs());
+            System.out.printf("%ntarget: prioritize p99 <= 5 ms on 1,000 nodes: %s%n",
+                    r.prioritizeMs().p99() <= 5 ? "met" : "not met");
+            if (json != null) {
+                ObjectNode root = Json.mapper().createObjectNode();
+                root.put("nodes", r.nodes()).put("revisions", r.revisions()).put("requests", r.requests())
+                        .put("cached_entries", r.cachedEntries()).put("cache_view_bytes", r.cacheViewBytes());
+                putAll(root, "prioritize_ms", r.prioritizeMs());
+                putAll(root, "filter_ms", r.filterMs());
+                putAll(root, "json_ms", r.jsonMs());
+                Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root)
+                        + "\n");
+                System.out.println("wrote " + json);
+            }
+            return 0;
+        }
+
+        private static void row(String label, Percentiles p) {
+            System.out.printf("%-40s %9.3f %9.3f %9.3f %9.3f%n", label, p.p50(), p.p90(), p.p99(), p.max());
+        }
+
+        private static void putAll(ObjectNode root, String name, Percentiles p) {
             root.putObject(name).put("p50", p.p50()).put("p90", p.p90()).put("p99", p.p99()).put("max", p.max());
         }
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code thaw} command. */
 @Command(name = "thaw", mixinStandardHelpOptions = true, version = "thaw 0.1.0",
         description = "Serverless functions in QEMU microVMs, started from memory snapshots instead of boots.",
-        subcommands = {DemoCommand.class, UpCommand.class, GatewayCommand.class, NodeCommand.class, ClientCommands.Deploy.class, ClientCommands.Invoke.class,
+        subcommands = {DemoCommand.class, UpCommand.class, GatewayCommand.class, NodeCommand.class, ExtenderCommand.class, ClientCommands.Deploy.class, ClientCommands.Invoke.class,
                 ClientCommands.Ls.class, ClientCommands.Status.class, ClientCommands.Delete.class,
                 ImageCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
