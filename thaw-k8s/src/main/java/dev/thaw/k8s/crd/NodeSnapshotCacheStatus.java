@@ -20,7 +20,8 @@ import java.util.List;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeSnapshotCacheStatus(long budgetBytes, long usedBytes, long memoryMibFree, long memoryMibTotal,
-        int slotsFree, int slotsTotal, String updatedAt, int revisionCount, boolean truncated, List<CachedRevision> revisions) {
+        int slotsFree, int slotsTotal, String updatedAt, int revisionCount, boolean truncated,
+        List<CachedRevision> revisions) {
 
     /** The largest {@code revisions} the CRD accepts ({@code maxItems}); a node agent lists at most this many. */
     public static final int MAX_REVISIONS = 2000;

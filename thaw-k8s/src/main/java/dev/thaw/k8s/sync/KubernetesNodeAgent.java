@@ -29,7 +29,7 @@ public final class KubernetesNodeAgent implements AutoCloseable {
     /** Starts a node on {@code service} (owned from now on) and its sync. */
     public static KubernetesNodeAgent start(NodeService service, KubernetesClient client, String kubernetesNode,
             SyncSettings settings) throws IOException {
-        NodeServer server = NodeServer.start(service);
+        NodeServer server = NodeServer.start(service); // closes the service if it cannot start
         try {
             return new KubernetesNodeAgent(server,
                     NodeCacheSync.start(client, kubernetesNode, new NodeServerSource(server), settings));
