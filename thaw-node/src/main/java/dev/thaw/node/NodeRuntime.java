@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -367,6 +368,17 @@ public final class NodeRuntime implements AutoCloseable {
     /** Waits until every snapshot publication started so far has finished. */
     public void awaitPublications() throws InterruptedException {
         publisher.awaitIdle();
+    }
+
+    /**
+     * Calls {@code listener} for every entry added to or removed from this node's cache, first
+     * with ADDED for each entry cached now (see {@link NodeCache#addListener}). Does nothing on a
+     * node without a cache.
+     */
+    public void addCacheListener(Consumer<CacheEvent> listener) {
+        if (cache != null) {
+            cache.addListener(listener);
+        }
     }
 
     public NodeStats stats() {

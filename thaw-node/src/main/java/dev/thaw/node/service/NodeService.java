@@ -21,6 +21,7 @@ import dev.thaw.sandbox.image.GuestKernel;
 import dev.thaw.sandbox.image.GuestKernels;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
@@ -262,6 +263,11 @@ public final class NodeService implements AutoCloseable {
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
                 stats.cached(), stats.counters(), Instant.now());
+    }
+
+    /** Calls {@code listener} on every change of this node's cache; see {@link NodeRuntime#addCacheListener}. */
+    public void addCacheListener(Consumer<CacheEvent> listener) {
+        runtime.addCacheListener(listener);
     }
 
     public NodeStats stats() {

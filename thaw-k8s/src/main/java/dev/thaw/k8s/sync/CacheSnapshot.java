@@ -1,0 +1,26 @@
+package dev.thaw.k8s.sync;
+
+import dev.thaw.node.api.NodeStatus;
+import dev.thaw.snapshot.cache.CacheEntry;
+import java.util.List;
+
+/**
+ * A node's cache contents and capacity at one moment, as a {@link NodeCacheSync} advertises them.
+ *
+ * @param entries every committed cache entry, snapshots and images
+ */
+public record CacheSnapshot(List<CacheEntry> entries, long budgetBytes, long usedBytes, long memoryMibFree,
+        long memoryMibTotal, int slotsFree, int slotsTotal) {
+
+    public CacheSnapshot {
+        entries = List.copyOf(entries);
+    }
+
+    /** What a node reports on {@code /v1/status}; a node without a cache has budget and use 0. */
+    public static CacheSnapshot of(NodeStatus status) {
+        long budget = status.cache() == null ? 0 : status.cache().budgetBytes();
+        long used = status.cache() == null ? 0 : status.cache().bytesUsed();
+        return new CacheSnapshot(status.cached(), budget, used, status.memoryMibFree(), status.memoryMibTotal(),
+                status.slotsFree(), status.slotsTotal());
+    }
+}

@@ -1,0 +1,55 @@
+package dev.thaw.k8s.sync;
+
+import dev.thaw.k8s.crd.CachedRevision;
+import dev.thaw.k8s.crd.NodeSnapshotCacheStatus;
+import dev.thaw.snapshot.cache.CacheEntry;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Turns a node's {@link CacheSnapshot} into the status it advertises. */
+final class StatusBuilder {
+    private static final String SNAPSHOTS = "snapshots/";
+
+    private final int maxRevisions;
+
+    StatusBuilder(int maxRevisions) {
+        if (maxRevisions < 1 || maxRevisions > NodeSnapshotCacheStatus.MAX_REVISIONS) {
+            throw new IllegalArgumentException("revisions listed per node must be 1 to "
+                    + NodeSnapshotCacheStatus.MAX_REVISIONS + " (the CRD's maxItems), got " + maxRevisions);
+        }
+        this.maxRevisions = maxRevisions;
+    }
+
+    NodeSnapshotCacheStatus build(CacheSnapshot snapshot, Instant now) {
+        List<CacheEntry> snapshots = snapshot.entries().stream()
+                .filter(e -> revision(e.key()).isPresent())
+                .sorted(Comparator.comparing(CacheEntry::lastUse).reversed().thenComparing(CacheEntry::key))
+                .toList();
+        List<CachedRevision> listed = snapshots.stream().limit(maxRevisions).map(StatusBuilder::revisionOf).toList();
+        return new NodeSnapshotCacheStatus(snapshot.budgetBytes(), snapshot.usedBytes(), snapshot.memoryMibFree(),
+                snapshot.memoryMibTotal(), snapshot.slotsFree(), snapshot.slotsTotal(), timestamp(now),
+                snapshots.size(), snapshots.size() > maxRevisions, listed);
+    }
+
+    static String timestamp(Instant at) {
+        return at.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    private static CachedRevision revisionOf(CacheEntry entry) {
+        String[] parts = revision(entry.key()).orElseThrow();
+        return new CachedRevision(parts[0], parts[1], entry.bytes(), timestamp(entry.lastUse()));
+    }
+
+    /** {@code [function, revision]} for a key {@code snapshots/<function>/<revision>}; images and others are empty. */
+    static Optional<String[]> revision(String key) {
+        if (!key.startsWith(SNAPSHOTS)) {
+            return Optional.empty();
+        }
+        String[] parts = key.substring(SNAPSHOTS.length()).split("/", -1);
+        return parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty() ? Optional.of(parts)
+                : Optional.empty();
+    }
+}
