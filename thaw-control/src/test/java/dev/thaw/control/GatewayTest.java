@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.thaw.api.Json;
 import dev.thaw.api.MachineShape;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.scheduling.SchedulerPolicy;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -319,5 +321,40 @@ class GatewayTest {
 
     static URI unused() {
         return URI.create("http://127.0.0.1:1/");
+    }
+
+    @Test
+    void theExtenderEndpointRanksTheHolderFirstUnlessItIsFarBusier() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode holder = node("node-a");
+        FakeNode idle = node("node-b");
+        holder.cached.add("fn/rev-1");
+        holder.heartbeat();
+        idle.heartbeat();
+        String args = """
+                {"pod": {"metadata": {"name": "fn-1", "labels": {"thaw.dev/function": "fn",
+                         "thaw.dev/revision": "rev-1"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+                 "nodenames": ["node-a", "node-b"]}""";
+
+        assertThat(send("POST", "/extender/prioritize", null, args).statusCode()).isEqualTo(401);
+        Map<String, Long> scores = scores(send("POST", "/extender/prioritize", USER, args));
+        assertThat(scores.get("node-a")).isGreaterThan(scores.get("node-b"));
+
+        holder.busySlots = 7; // 1 of 8 slots free: the cache hit no longer outweighs the load
+        holder.heartbeat();
+        scores = scores(send("POST", "/extender/prioritize", USER, args));
+        assertThat(scores.get("node-a")).isLessThan(scores.get("node-b"));
+
+        HttpResponse<String> filtered = send("POST", "/extender/filter", USER, args);
+        assertThat(Json.mapper().readTree(filtered.body()).get("nodenames")).hasSize(2);
+    }
+
+    private static Map<String, Long> scores(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(200);
+        Map<String, Long> scores = new java.util.HashMap<>();
+        for (var entry : Json.mapper().readTree(response.body())) {
+            scores.put(entry.get("host").asText(), entry.get("score").asLong());
+        }
+        return scores;
     }
 }
