@@ -79,7 +79,7 @@ public final class Router {
                     continue;
                 }
                 case RevisionPool.Lease lease -> {
-                    StartTimings timings = new StartTimings("warm", 0, queueMs, 0, 0, 0);
+                    StartTimings timings = new StartTimings("warm", 0, queueMs, 0, 0, 0, 0);
                     return call(pool, lease.instance(), timings, body, contentType);
                 }
                 case RevisionPool.StartSlot slot -> {
@@ -103,7 +103,8 @@ public final class Router {
                     StartTimings timings = new StartTimings(record == null ? "boot" : record.tier().label(), initMs,
                             queueMs, started.scheduleMs(),
                             record == null ? 0 : record.imageFetchMs() + record.snapshotFetchMs(),
-                            record == null ? 0 : record.vmMs());
+                            record == null ? 0 : record.vmMs(),
+                            record == null ? 0 : record.imageBytes() + record.snapshotBytes());
                     return call(pool, instance, timings, body, contentType);
                 }
                 default -> throw new IllegalStateException("unexpected grant " + grant);
@@ -163,6 +164,7 @@ public final class Router {
         headers.put("X-Thaw-Schedule-Ms", ms(t.scheduleMs()));
         headers.put("X-Thaw-Fetch-Ms", ms(t.fetchMs()));
         headers.put("X-Thaw-Vm-Ms", ms(t.vmMs()));
+        headers.put("X-Thaw-Fetch-Bytes", Long.toString(t.fetchBytes()));
         return headers;
     }
 
