@@ -1,0 +1,125 @@
+package dev.thaw.bench.eval;
+
+import dev.thaw.bench.load.ConsoleProgress;
+import dev.thaw.bench.load.InvocationRecord;
+import dev.thaw.bench.load.Invoker;
+import dev.thaw.bench.load.LoadRunner;
+import dev.thaw.bench.load.RecordsCsv;
+import dev.thaw.bench.load.Workload;
+import dev.thaw.bench.report.ConfigurationSummary;
+import dev.thaw.bench.report.Sample;
+import dev.thaw.bench.report.Summaries;
+import dev.thaw.control.GatewayClient;
+import dev.thaw.control.cluster.EmbeddedCluster;
+import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.sandbox.image.ThawHome;
+import dev.thaw.snapshot.store.StoreException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The thesis' comparison, reproduced: for each configuration a fresh cluster
+ * (same nodes, same budgets), the same functions, the same workload; then
+ * it is torn down. One CSV of invocation records per configuration.
+ */
+public final class Evaluation {
+
+    /**
+     * @param functions function directories to deploy (their names come from their manifests)
+     * @param keepAliveMs instances idle this long stop, so that off periods of the workload end in cold starts
+     * @param workDir clusters, S3 data and node caches, one directory per configuration
+     */
+    public record Options(List<EvalConfiguration> configurations, int nodes, long cacheBudgetMib, long memoryMib,
+            int slots, List<Path> functions, Map<String, byte[]> bodies, long keepAliveMs, int maxInFlight,
+            Path workDir, ThawHome home) {
+
+        public Options {
+            configurations = List.copyOf(configurations);
+            functions = List.copyOf(functions);
+            bodies = Map.copyOf(bodies);
+            Objects.requireNonNull(workDir, "workDir");
+            Objects.requireNonNull(home, "home");
+            if (configurations.isEmpty() || functions.isEmpty()) {
+                throw new IllegalArgumentException("need at least one configuration and one function");
+            }
+        }
+    }
+
+    /** What one configuration produced. */
+    public record Run(EvalConfiguration configuration, List<InvocationRecord> records, Path csv,
+            ConfigurationSummary summary) {
+    }
+
+    private final Options options;
+
+    public Evaluation(Options options) {
+        this.options = options;
+    }
+
+    /** Runs every configuration on the workload, writing {@code <out>/<configuration>.csv} as each finishes. */
+    public List<Run> run(Workload workload, Path out) throws IOException, StoreException, InterruptedException {
+        Files.createDirectories(out);
+        List<Run> runs = new ArrayList<>();
+        for (EvalConfiguration configuration : options.configurations()) {
+            System.err.printf("%n== %s: %d nodes, %s snapshots, %s placement, cache %s%n", configuration.label(),
+                    options.nodes(), configuration.mode().label(), configuration.policy().label(),
+                    configuration.cached() ? options.cacheBudgetMib() + " MiB per node" : "none");
+            List<InvocationRecord> records = runOne(configuration, workload);
+            Path csv = out.resolve(configuration.label() + ".csv");
+            RecordsCsv.write(csv, records);
+            ConfigurationSummary summary = Summaries.of(configuration.label(), samples(configuration, records));
+            runs.add(new Run(configuration, records, csv, summary));
+        }
+        return runs;
+    }
+
+    private List<InvocationRecord> runOne(EvalConfiguration configuration, Workload workload)
+            throws IOException, StoreException, InterruptedException {
+        EmbeddedCluster.Options cluster = new EmbeddedCluster.Options(options.nodes(), configuration.policy(),
+                configuration.mode(), configuration.cached() ? options.cacheBudgetMib() : 0, options.memoryMib(),
+                options.slots(), 0, 0, options.workDir().resolve(configuration.label()), options.home(), null);
+        try (EmbeddedCluster running = EmbeddedCluster.start(cluster)) {
+            GatewayClient client = new GatewayClient(running.gatewayUrl(), running.apiToken());
+            for (Path function : options.functions()) {
+                client.deploy(function.toAbsolutePath(), new FunctionSettings.Request(1, options.slots(),
+                        options.keepAliveMs(), 1000, 300_000L));
+            }
+            return new LoadRunner().run(Invoker.of(client), workload,
+                    name -> options.bodies().getOrDefault(name, new byte[0]), options.maxInFlight(),
+                    new ConsoleProgress(configuration.label()));
+        }
+    }
+
+    /** The report's view of a record: where the start came from, and what it cost. */
+    static List<Sample> samples(EvalConfiguration configuration, List<InvocationRecord> records) {
+        List<Sample> samples = new ArrayList<>(records.size());
+        for (InvocationRecord r : records) {
+            boolean failed = r.status() != 200;
+            samples.add(new Sample(configuration.label(), r.function(), failed ? "-" : r.start(), failed, r.initMs(),
+                    r.fetchMs(), r.fetchBytes()));
+        }
+        return samples;
+    }
+
+    /** Init latency of the cold starts, per configuration, for the charts. */
+    public static Map<String, List<Double>> coldInitMs(List<Run> runs) {
+        Map<String, List<Double>> byConfiguration = new LinkedHashMap<>();
+        for (Run run : runs) {
+            byConfiguration.put(run.configuration().label(), run.records().stream()
+                    .filter(r -> r.status() == 200 && !"warm".equals(r.start())).map(InvocationRecord::initMs)
+                    .toList());
+        }
+        return byConfiguration;
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
