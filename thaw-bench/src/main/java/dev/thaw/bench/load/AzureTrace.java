@@ -51,8 +51,10 @@ public final class AzureTrace {
                     continue;
                 }
                 if (function == null) {
-                    function = nearest(functions, memory.getOrDefault(key(row, false), memory.get(key)),
-                            durations.get(key)).name();
+                    // Either file may be per function or, like the public memory trace, per app.
+                    String app = key(row, false);
+                    function = nearest(functions, memory.getOrDefault(key, memory.get(app)),
+                            durations.getOrDefault(key, durations.get(app))).name();
                     traced[0]++;
                 }
                 for (double offset : mode.offsets(count, 60, random)) {
