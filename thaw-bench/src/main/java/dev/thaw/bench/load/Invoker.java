@@ -1,0 +1,13 @@
+package dev.thaw.bench.load;
+
+import dev.thaw.control.GatewayClient;
+
+/** Sends one invocation; the gateway in production, a fake in tests. */
+@FunctionalInterface
+public interface Invoker {
+    GatewayClient.Answer invoke(String function, byte[] body) throws Exception;
+
+    static Invoker of(GatewayClient gateway) {
+        return gateway::invoke;
+    }
+}
