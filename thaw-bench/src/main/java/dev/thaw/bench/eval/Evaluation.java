@@ -93,12 +93,12 @@ public final class Evaluation {
             }
             return new LoadRunner().run(Invoker.of(client), workload,
                     name -> options.bodies().getOrDefault(name, new byte[0]), options.maxInFlight(),
-                    new ConsoleProgress(configuration.label()));
+                    new ConsoleProgress());
         }
     }
 
     /** The report's view of a record: where the start came from, and what it cost. */
-    static List<Sample> samples(EvalConfiguration configuration, List<InvocationRecord> records) {
+    public static List<Sample> samples(EvalConfiguration configuration, List<InvocationRecord> records) {
         List<Sample> samples = new ArrayList<>(records.size());
         for (InvocationRecord r : records) {
             boolean failed = r.status() != 200;
@@ -119,7 +119,4 @@ public final class Evaluation {
         return byConfiguration;
     }
 
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -8,7 +8,7 @@ package dev.thaw.bench.load;
  */
 public record InvocationRecord(long sentAtMs, String function, int status, String start, String node,
         double initMs, double queueMs, double scheduleMs, double fetchMs, double vmMs, double guestMs, double e2eMs,
-        String error, double lateMs) {
+        String error, double lateMs, long fetchBytes) {
 
     public InvocationRecord {
         start = start == null || start.isBlank() ? "-" : start;
@@ -21,7 +21,7 @@ public record InvocationRecord(long sentAtMs, String function, int status, Strin
             double queueMs, double scheduleMs, double fetchMs, double vmMs, double guestMs, double e2eMs,
             String error) {
         this(sentAtMs, function, status, start, node, initMs, queueMs, scheduleMs, fetchMs, vmMs, guestMs, e2eMs,
-                error, 0);
+                error, 0, 0);
     }
 
     /** A 2xx answer with no error. */

@@ -72,7 +72,7 @@ public final class LoadRunner {
             return new InvocationRecord(sentAtMs, function, status, answer.header("X-Thaw-Start"),
                     answer.header("X-Thaw-Node"), ms(answer, "X-Thaw-Init-Ms"), ms(answer, "X-Thaw-Queue-Ms"),
                     ms(answer, "X-Thaw-Schedule-Ms"), ms(answer, "X-Thaw-Fetch-Ms"), ms(answer, "X-Thaw-Vm-Ms"),
-                    ms(answer, "X-Thaw-Guest-Ms"), e2eMs, error, lateMs);
+                    ms(answer, "X-Thaw-Guest-Ms"), e2eMs, error, lateMs, bytes(answer, "X-Thaw-Fetch-Bytes"));
         } catch (Exception | Error e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -80,7 +80,16 @@ public final class LoadRunner {
             double e2eMs = (System.nanoTime() - begin) / 1e6;
             String message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             return new InvocationRecord(sentAtMs, function, 0, null, null, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, e2eMs, oneLine(message), lateMs);
+                    Double.NaN, Double.NaN, Double.NaN, e2eMs, oneLine(message), lateMs, 0);
+        }
+    }
+
+    private static long bytes(GatewayClient.Answer answer, String header) {
+        String value = answer.header(header);
+        try {
+            return value == null ? 0 : Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

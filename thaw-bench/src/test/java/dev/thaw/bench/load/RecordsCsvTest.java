@@ -17,9 +17,9 @@ class RecordsCsvTest {
     @Test
     void roundTripsCommasQuotesAndMissingTimes() throws IOException {
         List<InvocationRecord> records = List.of(
-                new InvocationRecord(0, "hello", 200, "clone", "node-1", 12.5, 0, 1, 2, 3, 4, 25.25, "", 0),
+                new InvocationRecord(0, "hello", 200, "clone", "node-1", 12.5, 0, 1, 2, 3, 4, 25.25, "", 0, 42),
                 new InvocationRecord(15, "f,g", 503, null, "", Double.NaN, 7, Double.NaN, Double.NaN, Double.NaN,
-                        Double.NaN, 30, "HTTP 503: queue full, \"retry\" later", 12.5),
+                        Double.NaN, 30, "HTTP 503: queue full, \"retry\" later", 12.5, 0),
                 new InvocationRecord(20, "h", 0, "-", "-", Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                         Double.NaN, 1000, "ConnectException: refused\nagain"));
         Path file = dir.resolve("records.csv");

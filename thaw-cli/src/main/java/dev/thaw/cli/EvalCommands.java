@@ -1,0 +1,242 @@
+package dev.thaw.cli;
+
+import dev.thaw.bench.eval.EvalConfiguration;
+import dev.thaw.bench.eval.Evaluation;
+import dev.thaw.bench.load.AzureTrace;
+import dev.thaw.bench.load.ConsoleProgress;
+import dev.thaw.bench.load.DeployedFunction;
+import dev.thaw.bench.load.InterArrival;
+import dev.thaw.bench.load.InvocationRecord;
+import dev.thaw.bench.load.Invoker;
+import dev.thaw.bench.load.LoadRunner;
+import dev.thaw.bench.load.PoissonZipf;
+import dev.thaw.bench.load.RecordsCsv;
+import dev.thaw.bench.load.ThesisPattern;
+import dev.thaw.bench.load.Workload;
+import dev.thaw.bench.report.ConfigurationSummary;
+import dev.thaw.bench.report.EvalReport;
+import dev.thaw.bench.report.Sample;
+import dev.thaw.control.GatewayClient;
+import dev.thaw.control.functions.FunctionView;
+import dev.thaw.sandbox.image.ThawHome;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Trace-driven load against a gateway, and the thesis' five-configuration comparison. */
+final class EvalCommands {
+    private EvalCommands() {
+    }
+
+    /** Where a workload comes from: an Azure Functions trace, the thesis' on/off pattern, or Poisson arrivals. */
+    static final class WorkloadOptions {
+        @Option(names = "--trace", paramLabel = "DIR", description = "an Azure Functions trace directory "
+                + "(invocations.csv, optional durations.csv and memory.csv), as the In-Vitro loader reads it")
+        Path trace;
+
+        @Option(names = "--inter-arrival", defaultValue = "exponential", paramLabel = "exponential|uniform|equidistant",
+                description = "arrival times within a trace minute (default: ${DEFAULT-VALUE})")
+        String interArrival;
+
+        @Option(names = "--max-minutes", defaultValue = "0", description = "use only the first N trace minutes (0: all)")
+        int maxMinutes;
+
+        @Option(names = "--poisson", paramLabel = "RATE", description = "Poisson arrivals at RATE per second with Zipf "
+                + "popularity over the functions, instead of the thesis pattern")
+        Double poissonRate;
+
+        @Option(names = "--zipf", defaultValue = "1.0", description = "Zipf exponent for --poisson (default: ${DEFAULT-VALUE})")
+        double zipf;
+
+        @Option(names = "--duration", defaultValue = "120", description = "seconds of --poisson load (default: ${DEFAULT-VALUE})")
+        double duration;
+
+        @Option(names = "--cycles", defaultValue = "3", description = "thesis pattern: on/off cycles (default: ${DEFAULT-VALUE})")
+        int cycles;
+
+        @Option(names = "--on-seconds", defaultValue = "60", description = "thesis pattern: seconds on (default: ${DEFAULT-VALUE})")
+        double onSeconds;
+
+        @Option(names = "--off-seconds", defaultValue = "60", description = "thesis pattern: seconds off (default: ${DEFAULT-VALUE})")
+        double offSeconds;
+
+        @Option(names = "--rate", defaultValue = "0.1",
+                description = "thesis pattern: requests per second per function while on (default: ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(names = "--compress", defaultValue = "1",
+                description = "minutes of workload per minute of wall time (default: ${DEFAULT-VALUE}); scale keep-alive with it")
+        double compress;
+
+        @Option(names = "--seed", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        Workload build(List<String> functions) throws java.io.IOException {
+            Workload workload;
+            if (trace != null) {
+                List<DeployedFunction> deployed = functions.stream().map(f -> new DeployedFunction(f, 256, 100)).toList();
+                workload = AzureTrace.read(trace, deployed, InterArrival.valueOf(interArrival.toUpperCase(Locale.ROOT)),
+                        seed, maxMinutes);
+            } else if (poissonRate != null) {
+                workload = PoissonZipf.of(functions, poissonRate, zipf, duration, seed);
+            } else {
+                workload = ThesisPattern.of(functions, cycles, onSeconds, offSeconds, rate);
+            }
+            return compress == 1 ? workload : workload.compressed(compress);
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Replays a workload against a running gateway and writes one CSV row per invocation: send "
+                    + "time, function, status, start kind (warm|clone|local|remote|boot), node, initialization "
+                    + "latency and its parts, end-to-end latency. Trace functions are mapped onto the deployed ones "
+                    + "(all deployed functions unless --functions is given; 256 MiB and 100 ms assumed for each).")
+    static final class Load implements Callable<Integer> {
+        @Mixin
+        GatewayOptions gateway;
+
+        @ArgGroup(exclusive = false)
+        WorkloadOptions workload = new WorkloadOptions();
+
+        @Option(names = "--functions", split = ",", description = "functions to load (default: all deployed)")
+        List<String> functions;
+
+        @Option(names = "--max-in-flight", defaultValue = "64", description = "requests outstanding at most (default: ${DEFAULT-VALUE})")
+        int maxInFlight;
+
+        @Option(names = "--out", defaultValue = "load.csv", paramLabel = "CSV", description = "records (default: ${DEFAULT-VALUE})")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            GatewayClient client = gateway.client();
+            List<String> names = functions != null ? functions : client.list().stream().map(FunctionView::name).toList();
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("no functions deployed; deploy some or name them with --functions");
+            }
+            Workload w = workload.build(names);
+            System.err.printf("%s: %d invocations over %.0f s%n", w.description(), w.size(), w.durationSeconds());
+            List<InvocationRecord> records = new LoadRunner().run(Invoker.of(client), w,
+                    f -> "thaw".getBytes(StandardCharsets.UTF_8), maxInFlight, new ConsoleProgress());
+            RecordsCsv.write(out, records);
+            long failed = records.stream().filter(r -> !r.ok()).count();
+            System.out.printf("%d invocations, %d failed; wrote %s%n", records.size(), failed, out);
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "The thesis' comparison on one workload: for each configuration (no-snapshots, local, "
+                    + "remote-nocache, remote-cache, remote-cache-aware; all but the last place cold starts with "
+                    + "'spread') a fresh cluster with the same nodes and budgets, the same functions and workload, "
+                    + "then teardown. Writes summary.json, report.md (Table 6.2 beside the thesis' numbers), one "
+                    + "CSV per configuration and PNG charts (box plot, CDF, tail percentiles).")
+    static final class Eval implements Callable<Integer> {
+        @ArgGroup(exclusive = false)
+        WorkloadOptions workload = new WorkloadOptions();
+
+        @Option(names = "--quick", description = "a short run sized for a small machine (about 10 minutes for all "
+                + "five configurations): 5 functions, 2 on/off cycles of 20/12 s, keep-alive 6 s")
+        boolean quick;
+
+        @Option(names = "--configs", defaultValue = "no-snapshots,local,remote-nocache,remote-cache,remote-cache-aware",
+                description = "configurations to run, comma-separated (default: all five)")
+        String configs;
+
+        @Option(names = "--examples", defaultValue = "examples", paramLabel = "DIR", description = "example functions")
+        Path examples;
+
+        @Option(names = "--nodes", defaultValue = "2", description = "nodes per cluster (default: ${DEFAULT-VALUE})")
+        int nodes;
+
+        @Option(names = "--cache-budget-mib", defaultValue = "1200",
+                description = "each node's cache budget: small enough that not every snapshot fits everywhere "
+                        + "(default: ${DEFAULT-VALUE})")
+        long budget;
+
+        @Option(names = "--keep-alive-ms", defaultValue = "60000", description = "instance keep-alive (default: ${DEFAULT-VALUE}; --quick: 6000)")
+        long keepAliveMs;
+
+        @Option(names = "--out", defaultValue = "eval-out", paramLabel = "DIR", description = "results (default: ${DEFAULT-VALUE})")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            List<EvalConfiguration> chosen = EvalConfiguration.parseList(configs);
+            if (quick) {
+                workload.cycles = 2;
+                workload.onSeconds = 20;
+                workload.offSeconds = 12;
+                workload.rate = 0.2;
+                keepAliveMs = 6000;
+            }
+            try (Workbench bench = new Workbench()) {
+                List<Path> functions = functions(bench.scratch("eval-functions"));
+                Map<String, byte[]> bodies = new LinkedHashMap<>();
+                List<String> names = new ArrayList<>();
+                for (Path f : functions) {
+                    String name = f.getFileName().toString();
+                    names.add(name);
+                    String body = switch (name) {
+                        case "json-transform" -> "[{\"customer\":\"ada\",\"sku\":\"A-1\",\"price\":\"1.50\",\"qty\":2}]";
+                        case "thumbnail" -> "";
+                        default -> "thaw";
+                    };
+                    bodies.put(name, body.getBytes(StandardCharsets.UTF_8));
+                }
+                Workload w = workload.build(names);
+                System.err.printf("workload: %s, %d invocations over %.0f s; %d configuration(s)%n", w.description(),
+                        w.size(), w.durationSeconds(), chosen.size());
+                Evaluation evaluation = new Evaluation(new Evaluation.Options(chosen, nodes, budget, 4096, 4,
+                        functions, bodies, keepAliveMs, 64, bench.scratch("eval-clusters"), bench.home()));
+                List<Evaluation.Run> runs = evaluation.run(w, out);
+                List<Sample> samples = new ArrayList<>();
+                runs.forEach(r -> samples.addAll(Evaluation.samples(r.configuration(), r.records())));
+                String setup = String.format(Locale.ROOT, "%d nodes per cluster, %d MiB cache per node, keep-alive %d ms, "
+                        + "%d functions, workload: %s (%d invocations)", nodes, budget, keepAliveMs, functions.size(),
+                        w.description(), w.size());
+                List<ConfigurationSummary> summaries = EvalReport.write(out, samples, "thaw eval " + String.join(" ",
+                        quick ? "--quick" : "", "--configs " + configs).strip(), setup);
+                System.out.printf("%n%-20s %6s %6s %6s %9s %9s %9s %9s%n", "configuration", "calls", "fail", "cold",
+                        "mean ms", "p50 ms", "p99 ms", "hit rate");
+                long failures = 0;
+                for (ConfigurationSummary s : summaries) {
+                    failures += s.failures();
+                    System.out.printf(Locale.ROOT, "%-20s %6d %6d %6d %9.0f %9.0f %9.0f %9.2f%n", s.name(),
+                            s.invocations(), s.failures(), s.coldStarts(), s.meanMs(), s.p50Ms(), s.p99Ms(),
+                            s.cacheHitRate());
+                }
+                System.out.println("\nwrote " + out.resolve(EvalReport.REPORT_FILE) + " and "
+                        + out.resolve(EvalReport.SUMMARY_FILE));
+                return failures == 0 ? 0 : 1;
+            }
+        }
+
+        /** The examples, plus copies of hello under other names so that snapshots compete for cache space. */
+        private List<Path> functions(Path scratch) throws java.io.IOException {
+            List<Path> dirs = new ArrayList<>();
+            for (String example : List.of("hello", "json-transform", "thumbnail")) {
+                dirs.add(examples.resolve(example).toAbsolutePath());
+            }
+            for (String copy : List.of("hello-b", "hello-c")) {
+                Path dir = Files.createDirectories(scratch.resolve(copy));
+                Files.copy(examples.resolve("hello/main.py"), dir.resolve("main.py"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.writeString(dir.resolve("thaw.yaml"), Files.readString(examples.resolve("hello/thaw.yaml"))
+                        .replaceFirst("(?m)^name: .*$", "name: " + copy));
+                dirs.add(dir);
+            }
+            return dirs;
+        }
+    }
+}
