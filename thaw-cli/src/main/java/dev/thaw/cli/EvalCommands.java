@@ -197,7 +197,7 @@ final class EvalCommands {
                 Workload w = workload.build(names);
                 System.err.printf("workload: %s, %d invocations over %.0f s; %d configuration(s)%n", w.description(),
                         w.size(), w.durationSeconds(), chosen.size());
-                Evaluation evaluation = new Evaluation(new Evaluation.Options(chosen, nodes, budget, 4096, 4,
+                Evaluation evaluation = new Evaluation(new Evaluation.Options(chosen, nodes, budget, 4096, 8,
                         functions, bodies, keepAliveMs, 64, bench.scratch("eval-clusters"), bench.home()));
                 List<Evaluation.Run> runs = evaluation.run(w, out);
                 List<Sample> samples = new ArrayList<>();

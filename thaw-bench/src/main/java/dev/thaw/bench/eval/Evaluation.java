@@ -88,8 +88,10 @@ public final class Evaluation {
         try (EmbeddedCluster running = EmbeddedCluster.start(cluster)) {
             GatewayClient client = new GatewayClient(running.gatewayUrl(), running.apiToken());
             for (Path function : options.functions()) {
-                client.deploy(function.toAbsolutePath(), new FunctionSettings.Request(1, options.slots(),
-                        options.keepAliveMs(), 1000, 300_000L));
+                // One instance per function: the workload's rates need no more, and every function's cold
+                // starts then find a free slot instead of being turned away while others boot.
+                client.deploy(function.toAbsolutePath(), new FunctionSettings.Request(1, 1, options.keepAliveMs(),
+                        1000, 300_000L));
             }
             return new LoadRunner().run(Invoker.of(client), workload,
                     name -> options.bodies().getOrDefault(name, new byte[0]), options.maxInFlight(),

@@ -61,12 +61,17 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final Gateway gateway;
     private final List<NodeProcess> nodes;
     private final String nodeToken;
+    /** Stops the node processes if this JVM is stopped (Ctrl-C) before {@link #close()}: they must not outlive it. */
+    private final Thread shutdownHook;
+    private volatile boolean closed;
 
     private EmbeddedCluster(EmbeddedS3Server s3, Gateway gateway, List<NodeProcess> nodes, String nodeToken) {
         this.s3 = s3;
         this.gateway = gateway;
         this.nodes = nodes;
         this.nodeToken = nodeToken;
+        this.shutdownHook = new Thread(this::stop, "thaw-cluster-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     public static EmbeddedCluster start(Options options) throws IOException, StoreException, InterruptedException {
@@ -191,6 +196,19 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to: it stops everything
+        }
+        stop();
+    }
+
+    private synchronized void stop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         nodes.parallelStream().forEach(NodeProcess::close);
         gateway.close();
         if (s3 != null) {
