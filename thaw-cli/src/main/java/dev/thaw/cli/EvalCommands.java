@@ -82,9 +82,14 @@ final class EvalCommands {
         long seed;
 
         Workload build(List<String> functions) throws java.io.IOException {
+            return build(functions.stream().map(f -> new DeployedFunction(f, 256, 100)).toList());
+        }
+
+        /** Trace functions are mapped onto {@code deployed} by memory and typical duration. */
+        Workload build(List<DeployedFunction> deployed) throws java.io.IOException {
+            List<String> functions = deployed.stream().map(DeployedFunction::name).toList();
             Workload workload;
             if (trace != null) {
-                List<DeployedFunction> deployed = functions.stream().map(f -> new DeployedFunction(f, 256, 100)).toList();
                 workload = AzureTrace.read(trace, deployed, InterArrival.valueOf(interArrival.toUpperCase(Locale.ROOT)),
                         seed, maxMinutes);
             } else if (poissonRate != null) {
@@ -145,8 +150,8 @@ final class EvalCommands {
         @ArgGroup(exclusive = false)
         WorkloadOptions workload = new WorkloadOptions();
 
-        @Option(names = "--quick", description = "a short run sized for a small machine (about 10 minutes for all "
-                + "five configurations): 5 functions, 2 on/off cycles of 20/12 s, keep-alive 6 s")
+        @Option(names = "--quick", description = "a short run sized for a small machine (under 10 minutes for all "
+                + "five configurations): 5 functions, 3 on/off cycles of 10/9 s at 0.2 requests/s, keep-alive 5 s")
         boolean quick;
 
         @Option(names = "--configs", defaultValue = "no-snapshots,local,remote-nocache,remote-cache,remote-cache-aware",
@@ -164,7 +169,7 @@ final class EvalCommands {
                         + "(default: ${DEFAULT-VALUE})")
         long budget;
 
-        @Option(names = "--keep-alive-ms", defaultValue = "60000", description = "instance keep-alive (default: ${DEFAULT-VALUE}; --quick: 6000)")
+        @Option(names = "--keep-alive-ms", defaultValue = "60000", description = "instance keep-alive (default: ${DEFAULT-VALUE}; --quick: 5000)")
         long keepAliveMs;
 
         @Option(names = "--out", defaultValue = "eval-out", paramLabel = "DIR", description = "results (default: ${DEFAULT-VALUE})")
@@ -174,11 +179,11 @@ final class EvalCommands {
         public Integer call() throws Exception {
             List<EvalConfiguration> chosen = EvalConfiguration.parseList(configs);
             if (quick) {
-                workload.cycles = 2;
-                workload.onSeconds = 20;
-                workload.offSeconds = 12;
+                workload.cycles = 3;
+                workload.onSeconds = 10;
+                workload.offSeconds = 9;
                 workload.rate = 0.2;
-                keepAliveMs = 6000;
+                keepAliveMs = 5000;
             }
             try (Workbench bench = new Workbench()) {
                 List<Path> functions = functions(bench.scratch("eval-functions"));
@@ -194,7 +199,13 @@ final class EvalCommands {
                     };
                     bodies.put(name, body.getBytes(StandardCharsets.UTF_8));
                 }
-                Workload w = workload.build(names);
+                List<DeployedFunction> profiles = new ArrayList<>();
+                for (Path f : functions) {
+                    var manifest = dev.thaw.api.FunctionManifests.read(f);
+                    // Typical durations are not known before a run; the examples' handlers take milliseconds.
+                    profiles.add(new DeployedFunction(manifest.name(), manifest.shape().memoryMib(), 10));
+                }
+                Workload w = workload.build(profiles);
                 System.err.printf("workload: %s, %d invocations over %.0f s; %d configuration(s)%n", w.description(),
                         w.size(), w.durationSeconds(), chosen.size());
                 Evaluation evaluation = new Evaluation(new Evaluation.Options(chosen, nodes, budget, 4096, 8,

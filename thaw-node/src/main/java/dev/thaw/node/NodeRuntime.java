@@ -42,22 +42,32 @@ import java.util.logging.Logger;
  * and the store belong to the caller.
  */
 public final class NodeRuntime implements AutoCloseable {
+    private static final long UNBOUNDED = Long.MAX_VALUE / 4;
     private static final Logger LOG = Logger.getLogger(NodeRuntime.class.getName());
 
     private final NodeConfig config;
     private final SandboxDriver driver;
     private final Optional<SnapshotStore> store;
+    /** Snapshots (and images); null with a budget of 0, when snapshots are fetched per start. */
     private final NodeCache cache;
+    /**
+     * Images: the same cache, or with a snapshot budget of 0 one without a bound.
+     * "Remote without cache" is about snapshots; a node keeps its root
+     * filesystem images as any node keeps its container images.
+     */
+    private final NodeCache imageCache;
     private final NodeImages images;
     private final SnapshotPublisher publisher;
     private final NodeCounters counters = new NodeCounters();
 
-    private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache) {
+    private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
+            NodeCache imageCache) {
         this.config = config;
         this.driver = driver;
         this.store = store;
         this.cache = cache;
-        this.images = new NodeImages(cache, config.scratchDir(), store);
+        this.imageCache = imageCache;
+        this.images = new NodeImages(imageCache, config.scratchDir(), store);
         this.publisher = new SnapshotPublisher(store, counters);
     }
 
@@ -75,7 +85,8 @@ public final class NodeRuntime implements AutoCloseable {
         Files.createDirectories(config.scratchDir());
         NodeCache cache = config.cacheBudgetBytes() > 0 ? NodeCache.open(config.cacheDir(), config.cacheBudgetBytes())
                 : null;
-        NodeRuntime runtime = new NodeRuntime(config, driver, store, cache);
+        NodeCache imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
+        NodeRuntime runtime = new NodeRuntime(config, driver, store, cache, imageCache);
         if (cache != null) {
             // A snapshot that stops being advertised must stop being restored from too.
             cache.addListener(runtime::onCacheEvent);
@@ -382,12 +393,14 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     public NodeStats stats() {
-        return new NodeStats(config.name(), config.mode(), cache == null ? null : cache.stats(),
-                cache == null ? List.of() : cache.entries(), counters.snapshot());
+        return new NodeStats(config.name(), config.mode(), imageCache.stats(), imageCache.entries(),
+                counters.snapshot());
     }
 
     private void forget(String key) {
-        if (cache != null) {
+        if (key.startsWith("images/")) {
+            imageCache.remove(key);
+        } else if (cache != null) {
             cache.remove(key);
         }
     }
@@ -434,7 +447,8 @@ public final class NodeRuntime implements AutoCloseable {
     @Override
     public void close() {
         publisher.close();
-        if (cache != null) {
+        imageCache.close();
+        if (cache != null && cache != imageCache) {
             cache.close();
         }
     }

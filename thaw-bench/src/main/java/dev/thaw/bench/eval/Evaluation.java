@@ -93,9 +93,38 @@ public final class Evaluation {
                 client.deploy(function.toAbsolutePath(), new FunctionSettings.Request(1, 1, options.keepAliveMs(),
                         1000, 300_000L));
             }
+            warmUp(client);
             return new LoadRunner().run(Invoker.of(client), workload,
                     name -> options.bodies().getOrDefault(name, new byte[0]), options.maxInFlight(),
                     new ConsoleProgress());
+        }
+    }
+
+    /**
+     * Invokes every function once and waits until all have scaled to zero: the
+     * first start of a revision boots in every configuration (there is no
+     * snapshot yet), so measuring it would only add the same boots everywhere.
+     * Configurations with snapshots then begin with one taken and published.
+     */
+    private void warmUp(GatewayClient client) throws IOException, InterruptedException {
+        List<Thread> calls = new ArrayList<>();
+        for (String name : client.list().stream().map(f -> f.name()).toList()) {
+            calls.add(Thread.ofVirtual().start(() -> {
+                try {
+                    client.invoke(name, options.bodies().getOrDefault(name, new byte[0]));
+                } catch (IOException e) {
+                    System.err.println("warm-up call of " + name + " failed: " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (Thread call : calls) {
+            call.join();
+        }
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (client.list().stream().anyMatch(f -> f.instances() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
         }
     }
 
