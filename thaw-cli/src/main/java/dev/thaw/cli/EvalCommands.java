@@ -81,7 +81,7 @@ final class EvalCommands {
         @Option(names = "--seed", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
         long seed;
 
-        Workload build(List<String> functions) throws java.io.IOException {
+        Workload buildFor(List<String> functions) throws java.io.IOException {
             return build(functions.stream().map(f -> new DeployedFunction(f, 256, 100)).toList());
         }
 
@@ -129,7 +129,7 @@ final class EvalCommands {
             if (names.isEmpty()) {
                 throw new IllegalArgumentException("no functions deployed; deploy some or name them with --functions");
             }
-            Workload w = workload.build(names);
+            Workload w = workload.buildFor(names);
             System.err.printf("%s: %d invocations over %.0f s%n", w.description(), w.size(), w.durationSeconds());
             List<InvocationRecord> records = new LoadRunner().run(Invoker.of(client), w,
                     f -> "thaw".getBytes(StandardCharsets.UTF_8), maxInFlight, new ConsoleProgress());
