@@ -2,6 +2,7 @@ package dev.thaw.node;
 
 import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
 import dev.thaw.snapshot.store.FetchReport;
@@ -75,11 +76,20 @@ final class NodeImages {
             ImageInfo info = remote.findImage(digest).orElseThrow(() -> new NodeStartException(
                     "image " + digest + " is not in the store " + remote.objectStore().describe() + "; deploy the function again"));
             long bytes = info.files().values().stream().mapToLong(f -> f.size()).sum();
-            return Held.fill(cache, scratch, key(digest), bytes, staging -> {
+            Filler filler = staging -> {
                 FetchReport report = fetchImage(remote, info, staging);
                 fetched.addAndGet(report.fetchedBytes());
                 return report.fetchedBytes();
-            });
+            };
+            try {
+                return Held.fill(cache, scratch, key(digest), bytes, filler);
+            } catch (CacheException noRoom) {
+                if (cache == null || noRoom.getCause() != null) {
+                    throw noRoom;
+                }
+                // The cache is full of images in use: this instance gets a private copy instead.
+                return Held.fill(null, scratch, key(digest), bytes, filler);
+            }
         } catch (StoreException e) {
             throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);
         } catch (SnapshotFormatException e) {

@@ -174,7 +174,29 @@ public final class NodeRuntime implements AutoCloseable {
                         fetched.set(report.fetchedBytes());
                         return report.fetchedBytes();
                     });
-        } catch (CacheException | IOException e) {
+        } catch (CacheException e) {
+            if (causeOf(e, CorruptBundleException.class) != null || causeOf(e, StoreException.class) != null
+                    || cache == null) {
+                noteFetchFailure(e, fallbacks);
+                return Optional.empty();
+            }
+            // No room in the cache now (entries in use): a restore from an uncached copy still beats a boot.
+            counters.cacheRejections.incrementAndGet();
+            fallbacks.add("snapshot fetched without caching: " + e.getMessage());
+            try {
+                held = Held.fill(null, config.scratchDir(), snapshotKey(deployment), 0, staging -> {
+                    FetchReport report = fetchSnapshot(remote, info, staging);
+                    fetched.set(report.fetchedBytes());
+                    return report.fetchedBytes();
+                });
+            } catch (CacheException | IOException again) {
+                noteFetchFailure(again, fallbacks);
+                return Optional.empty();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        } catch (IOException e) {
             noteFetchFailure(e, fallbacks);
             return Optional.empty();
         } catch (InterruptedException e) {

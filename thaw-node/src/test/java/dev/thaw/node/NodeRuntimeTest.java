@@ -111,6 +111,27 @@ class NodeRuntimeTest {
     }
 
     @Test
+    void withoutASnapshotCacheEveryStartFetchesTheSnapshotButImagesAreKept() throws Exception {
+        try (NodeRuntime node = node("nocache", SnapshotMode.REMOTE, 0, Optional.of(store))) {
+            try (Instance first = node.start(hello.elsewhere())) {
+                assertThat(first.start().tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(first.start().imageBytes()).isPositive();
+                assertThat(first.start().snapshotBytes()).isPositive();
+                assertThat(invoke(first)).contains("thaw");
+            }
+            try (var scratch = Files.list(node.config().scratchDir())) {
+                assertThat(scratch).as("the per-start snapshot copy is gone with its instance").isEmpty();
+            }
+            try (Instance second = node.start(hello.elsewhere())) {
+                assertThat(second.start().tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(second.start().imageBytes()).isZero();
+                assertThat(second.start().snapshotBytes()).isPositive();
+            }
+            assertThat(node.stats().cached()).extracting(e -> e.key()).allMatch(k -> k.startsWith("images/"));
+        }
+    }
+
+    @Test
     void concurrentColdStartsOfOneRevisionDownloadItOnce() throws Exception {
         try (NodeRuntime node = node("twins", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
             ExecutorService pool = Executors.newFixedThreadPool(2);
