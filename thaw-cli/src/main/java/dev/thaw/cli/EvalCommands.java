@@ -75,7 +75,8 @@ final class EvalCommands {
         double rate;
 
         @Option(names = "--compress", defaultValue = "1",
-                description = "minutes of workload per minute of wall time (default: ${DEFAULT-VALUE}); scale keep-alive with it")
+                description = "minutes of workload per minute of wall time (default: ${DEFAULT-VALUE}); 'thaw eval' divides "
+                        + "keep-alive by it too, for 'thaw load' deploy with a keep-alive scaled the same way")
         double compress;
 
         @Option(names = "--seed", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
@@ -208,13 +209,15 @@ final class EvalCommands {
                 Workload w = workload.build(profiles);
                 System.err.printf("workload: %s, %d invocations over %.0f s; %d configuration(s)%n", w.description(),
                         w.size(), w.durationSeconds(), chosen.size());
+                // Compressed time compresses keep-alive too, so idle gaps still end in scale-to-zero.
+                long keepAlive = Math.max(1, Math.round(keepAliveMs / workload.compress));
                 Evaluation evaluation = new Evaluation(new Evaluation.Options(chosen, nodes, budget, 4096, 8,
-                        functions, bodies, keepAliveMs, 64, bench.scratch("eval-clusters"), bench.home()));
+                        functions, bodies, keepAlive, 64, bench.scratch("eval-clusters"), bench.home()));
                 List<Evaluation.Run> runs = evaluation.run(w, out);
                 List<Sample> samples = new ArrayList<>();
                 runs.forEach(r -> samples.addAll(Evaluation.samples(r.configuration(), r.records())));
                 String setup = String.format(Locale.ROOT, "%d nodes per cluster, %d MiB cache per node, keep-alive %d ms, "
-                        + "%d functions, workload: %s (%d invocations)", nodes, budget, keepAliveMs, functions.size(),
+                        + "%d functions, workload: %s (%d invocations)", nodes, budget, keepAlive, functions.size(),
                         w.description(), w.size());
                 List<ConfigurationSummary> summaries = EvalReport.write(out, samples, "thaw eval " + String.join(" ",
                         quick ? "--quick" : "", "--configs " + configs).strip(), setup);
