@@ -25,6 +25,16 @@ import picocli.CommandLine.Option;
                 BenchCommand.Extender.class})
 final class BenchCommand {
 
+    /** Writes a benchmark's results as pretty JSON and says where. */
+    static void writeJson(Path json, ObjectNode root) throws java.io.IOException {
+        Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+        System.out.println("wrote " + json);
+    }
+
+    static void putPercentiles(ObjectNode root, String name, Percentiles p) {
+        root.putObject(name).put("p50", p.p50()).put("p90", p.p90()).put("p99", p.p99()).put("max", p.max());
+    }
+
     @Command(name = "sandbox", mixinStandardHelpOptions = true,
             description = "Cold boot to first response versus restore to first response (fresh VMM, and "
                     + "pre-started VMM from the pool), on one function.")
@@ -55,9 +65,7 @@ final class BenchCommand {
                         body.getBytes(StandardCharsets.UTF_8)).run(runs, bench.scratch("bench"));
                 print(result);
                 if (json != null) {
-                    Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter()
-                            .writeValueAsString(toJson(result)) + "\n");
-                    System.out.println("wrote " + json);
+                    writeJson(json, toJson(result));
                 }
                 return 0;
             }
@@ -140,9 +148,7 @@ final class BenchCommand {
                         .run(runs, bench.scratch("nodes"));
                 print(result);
                 if (json != null) {
-                    Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter()
-                            .writeValueAsString(toJson(result)) + "\n");
-                    System.out.println("wrote " + json);
+                    writeJson(json, toJson(result));
                 }
                 return 0;
             }
@@ -172,12 +178,12 @@ final class BenchCommand {
         private static ObjectNode toJson(SnapshotBenchmark.Result r) {
             ObjectNode root = Json.mapper().createObjectNode();
             root.put("function", r.function()).put("accel", r.accelerator()).put("runs", r.runs());
-            put(root, "boot_ms", r.boot());
-            put(root, "local_ms", r.local());
-            put(root, "remote_ms", r.remote());
-            put(root, "fetch_ms", r.fetch());
-            put(root, "snapshot_fetch_ms", r.snapshotFetch());
-            put(root, "image_fetch_ms", r.imageFetch());
+            putPercentiles(root, "boot_ms", r.boot());
+            putPercentiles(root, "local_ms", r.local());
+            putPercentiles(root, "remote_ms", r.remote());
+            putPercentiles(root, "fetch_ms", r.fetch());
+            putPercentiles(root, "snapshot_fetch_ms", r.snapshotFetch());
+            putPercentiles(root, "image_fetch_ms", r.imageFetch());
             root.put("raw_bytes", r.rawBytes()).put("stored_bytes", r.storedBytes())
                     .put("fetched_bytes", r.fetchedBytes());
             root.putObject("ratio").put("remote_over_boot_p50", r.remoteOverBoot())
@@ -187,9 +193,6 @@ final class BenchCommand {
             return root;
         }
 
-        private static void put(ObjectNode root, String name, Percentiles p) {
-            root.putObject(name).put("p50", p.p50()).put("p90", p.p90()).put("max", p.max());
-        }
     }
 
     @Command(name = "gateway", mixinStandardHelpOptions = true,
@@ -243,14 +246,12 @@ final class BenchCommand {
                 if (json != null) {
                     ObjectNode root = Json.mapper().createObjectNode();
                     root.put("function", r.function()).put("samples", r.samples());
-                    put(root, "gateway_ms", r.gateway());
-                    put(root, "direct_ms", r.direct());
-                    put(root, "overhead_ms", r.overhead());
+                    putPercentiles(root, "gateway_ms", r.gateway());
+                    putPercentiles(root, "direct_ms", r.direct());
+                    putPercentiles(root, "overhead_ms", r.overhead());
                     root.put("warm_rps", r.warmRps()).put("clients", r.clients()).put("instances", r.instances())
                             .put("errors", r.errors());
-                    Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter()
-                            .writeValueAsString(root) + "\n");
-                    System.out.println("wrote " + json);
+                    writeJson(json, root);
                 }
                 return 0;
             }
@@ -260,9 +261,6 @@ final class BenchCommand {
             System.out.printf("%-34s %9.2f %9.2f %9.2f %9.2f%n", label, p.p50(), p.p90(), p.p99(), p.max());
         }
 
-        private static void put(ObjectNode root, String name, Percentiles p) {
-            root.putObject(name).put("p50", p.p50()).put("p90", p.p90()).put("p99", p.p99()).put("max", p.max());
-        }
     }
 
     @Command(name = "extender", mixinStandardHelpOptions = true,
@@ -306,12 +304,10 @@ final class BenchCommand {
                 ObjectNode root = Json.mapper().createObjectNode();
                 root.put("nodes", r.nodes()).put("revisions", r.revisions()).put("requests", r.requests())
                         .put("cached_entries", r.cachedEntries()).put("cache_view_bytes", r.cacheViewBytes());
-                putAll(root, "prioritize_ms", r.prioritizeMs());
-                putAll(root, "filter_ms", r.filterMs());
-                putAll(root, "json_ms", r.jsonMs());
-                Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root)
-                        + "\n");
-                System.out.println("wrote " + json);
+                putPercentiles(root, "prioritize_ms", r.prioritizeMs());
+                putPercentiles(root, "filter_ms", r.filterMs());
+                putPercentiles(root, "json_ms", r.jsonMs());
+                writeJson(json, root);
             }
             return 0;
         }
@@ -320,8 +316,5 @@ final class BenchCommand {
             System.out.printf("%-40s %9.3f %9.3f %9.3f %9.3f%n", label, p.p50(), p.p90(), p.p99(), p.max());
         }
 
-        private static void putAll(ObjectNode root, String name, Percentiles p) {
-            root.putObject(name).put("p50", p.p50()).put("p90", p.p90()).put("p99", p.p99()).put("max", p.max());
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.thaw.cli;
 
 import dev.thaw.api.Json;
+import dev.thaw.sandbox.image.ThawHome;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,9 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 record ClusterFile(URI gateway, String token) {
 
     static Path path() {
-        String home = System.getenv("THAW_HOME");
-        Path root = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".thaw");
-        return root.resolve("cluster.json");
+        return ThawHome.fromEnvironment().root().resolve("cluster.json");
     }
 
     void write() throws IOException {

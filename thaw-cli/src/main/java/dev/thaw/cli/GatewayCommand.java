@@ -4,6 +4,7 @@ import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.k8s.discovery.NodeDiscovery;
+import dev.thaw.node.http.ListenAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
@@ -58,12 +59,7 @@ final class GatewayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String apiToken = requireEnv("THAW_API_TOKEN");
         String nodeToken = requireEnv("THAW_NODE_TOKEN");
-        int colon = listen.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("--listen must be HOST:PORT, got '" + listen + "'");
-        }
-        InetSocketAddress address = new InetSocketAddress(listen.substring(0, colon),
-                Integer.parseInt(listen.substring(colon + 1)));
+        InetSocketAddress address = ListenAddress.parse(listen, "0.0.0.0:8080").socketAddress();
         GatewayConfig config = GatewayConfig.of(address, apiToken, nodeToken).withPolicy(policy)
                 .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs));
         var store = s3.external();

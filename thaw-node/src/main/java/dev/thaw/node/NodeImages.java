@@ -1,6 +1,7 @@
 package dev.thaw.node;
 
 import dev.thaw.api.SnapshotFormatException;
+import dev.thaw.node.api.CacheKeys;
 import dev.thaw.snapshot.cache.CacheException;
 import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
@@ -38,10 +39,6 @@ final class NodeImages {
     record Resolved(List<Path> disks, List<Held> held, double fetchMs, long fetchedBytes) {
     }
 
-    static String key(String digest) {
-        return "images/" + digest;
-    }
-
     Resolved resolve(FunctionDeployment deployment) throws NodeStartException {
         if (deployment.imagesHere()) {
             return new Resolved(deployment.spec().disks(), List.of(), 0, 0);
@@ -65,7 +62,7 @@ final class NodeImages {
 
     private Held acquire(String digest, AtomicLong fetched) throws NodeStartException {
         if (cache != null) {
-            Optional<Lease> hit = cache.lookup(key(digest));
+            Optional<Lease> hit = cache.lookup(CacheKeys.image(digest));
             if (hit.isPresent()) {
                 return Held.of(hit.get());
             }
@@ -82,13 +79,13 @@ final class NodeImages {
                 return report.fetchedBytes();
             };
             try {
-                return Held.fill(cache, scratch, key(digest), bytes, filler);
+                return Held.fill(cache, scratch, CacheKeys.image(digest), bytes, filler);
             } catch (CacheException noRoom) {
                 if (cache == null || noRoom.getCause() != null) {
                     throw noRoom;
                 }
                 // The cache is full of images in use: this instance gets a private copy instead.
-                return Held.fill(null, scratch, key(digest), bytes, filler);
+                return Held.fill(null, scratch, CacheKeys.image(digest), bytes, filler);
             }
         } catch (StoreException e) {
             throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);

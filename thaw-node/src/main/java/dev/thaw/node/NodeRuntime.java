@@ -1,5 +1,6 @@
 package dev.thaw.node;
 
+import dev.thaw.node.api.CacheKeys;
 import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.BootSpec;
@@ -12,6 +13,7 @@ import dev.thaw.sandbox.SnapshotCompatibility;
 import dev.thaw.sandbox.StartKind;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
 import dev.thaw.snapshot.store.CorruptBundleException;
@@ -166,37 +168,26 @@ public final class NodeRuntime implements AutoCloseable {
         }
         long started = System.nanoTime();
         AtomicLong fetched = new AtomicLong();
+        Filler fetch = staging -> {
+            FetchReport report = fetchSnapshot(remote, info, staging);
+            fetched.set(report.fetchedBytes());
+            return report.fetchedBytes();
+        };
+        long bytes = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
         Held held;
         try {
-            held = Held.fill(cache, config.scratchDir(), snapshotKey(deployment), info.files().values().stream()
-                    .mapToLong(SnapshotInfo.FileEntry::size).sum(), staging -> {
-                        FetchReport report = fetchSnapshot(remote, info, staging);
-                        fetched.set(report.fetchedBytes());
-                        return report.fetchedBytes();
-                    });
-        } catch (CacheException e) {
-            if (causeOf(e, CorruptBundleException.class) != null || causeOf(e, StoreException.class) != null
-                    || cache == null) {
-                noteFetchFailure(e, fallbacks);
-                return Optional.empty();
-            }
-            // No room in the cache now (entries in use): a restore from an uncached copy still beats a boot.
-            counters.cacheRejections.incrementAndGet();
-            fallbacks.add("snapshot fetched without caching: " + e.getMessage());
             try {
-                held = Held.fill(null, config.scratchDir(), snapshotKey(deployment), 0, staging -> {
-                    FetchReport report = fetchSnapshot(remote, info, staging);
-                    fetched.set(report.fetchedBytes());
-                    return report.fetchedBytes();
-                });
-            } catch (CacheException | IOException again) {
-                noteFetchFailure(again, fallbacks);
-                return Optional.empty();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
+                held = Held.fill(cache, config.scratchDir(), snapshotKey(deployment), bytes, fetch);
+            } catch (CacheException e) {
+                if (cache == null || e.getCause() != null) {
+                    throw e; // the fetch itself failed: corrupt, unreachable
+                }
+                // No room in the cache now (entries in use): a restore from an uncached copy still beats a boot.
+                counters.cacheRejections.incrementAndGet();
+                fallbacks.add("snapshot fetched without caching: " + e.getMessage());
+                held = Held.fill(null, config.scratchDir(), snapshotKey(deployment), bytes, fetch);
             }
-        } catch (IOException e) {
+        } catch (CacheException | IOException e) {
             noteFetchFailure(e, fallbacks);
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -383,7 +374,7 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public void evictFunction(String function) {
         if (cache != null) {
-            String prefix = "snapshots/" + function + "/";
+            String prefix = CacheKeys.snapshotsOf(function);
             cache.entries().stream().map(e -> e.key()).filter(k -> k.startsWith(prefix)).forEach(this::forget);
         }
     }
@@ -395,7 +386,7 @@ public final class NodeRuntime implements AutoCloseable {
 
     /** Drops an image from the node's cache (it stays in the store). */
     public void evictImage(String digest) {
-        forget(NodeImages.key(digest));
+        forget(CacheKeys.image(digest));
     }
 
     /** Waits until every snapshot publication started so far has finished. */
@@ -420,7 +411,7 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     private void forget(String key) {
-        if (key.startsWith("images/")) {
+        if (CacheKeys.isImage(key)) {
             imageCache.remove(key);
         } else if (cache != null) {
             cache.remove(key);
@@ -428,13 +419,13 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     private void onCacheEvent(CacheEvent event) {
-        if (event.kind() == CacheEvent.Kind.REMOVED && event.key().startsWith("snapshots/")) {
+        if (event.kind() == CacheEvent.Kind.REMOVED && CacheKeys.revision(event.key()).isPresent()) {
             driver.forget(config.cacheDir().resolve(event.key()));
         }
     }
 
     static String snapshotKey(FunctionDeployment deployment) {
-        return "snapshots/" + deployment.function() + "/" + deployment.revision();
+        return CacheKeys.snapshot(deployment.function(), deployment.revision());
     }
 
     private static FetchReport fetchSnapshot(SnapshotStore remote, SnapshotInfo info, Path staging)

@@ -6,11 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
-/** Copying and hashing guest memory images, which are mostly zero pages. */
+/** Copying guest memory images, which are mostly zero pages. */
 public final class SparseFiles {
     private static final int PAGE = 4096;
     private static final int CHUNK = 2 << 20;
@@ -62,24 +59,5 @@ public final class SparseFiles {
             }
             return new CopyStats(size, data);
         }
-    }
-
-    /** SHA-256 of the whole file, hex. */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
-            while (in.read(buffer) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -2,6 +2,7 @@ package dev.thaw.control.extender;
 
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
+import dev.thaw.node.api.CacheKeys;
 import dev.thaw.node.api.NodeStatus;
 import java.util.Optional;
 import java.util.Set;
@@ -14,8 +15,6 @@ import java.util.stream.Collectors;
  * real cache contents.
  */
 public final class MembershipCacheView implements CacheView {
-    private static final String SNAPSHOTS = "snapshots/";
-
     private final Membership membership;
 
     public MembershipCacheView(Membership membership) {
@@ -29,8 +28,8 @@ public final class MembershipCacheView implements CacheView {
 
     private static NodeCacheState state(NodeStatus status) {
         // Cache keys are snapshots/<function>/<revision>; the extender's are <function>/<revision>.
-        Set<String> revisions = status.cached().stream().map(e -> e.key()).filter(k -> k.startsWith(SNAPSHOTS))
-                .map(k -> k.substring(SNAPSHOTS.length())).collect(Collectors.toSet());
+        Set<String> revisions = status.cached().stream().map(e -> CacheKeys.revision(e.key()))
+                .flatMap(Optional::stream).map(r -> RevisionOfPod.key(r[0], r[1])).collect(Collectors.toSet());
         return new NodeCacheState(revisions, status.memoryMibFree(), status.memoryMibTotal(), status.slotsFree(),
                 status.slotsTotal());
     }

@@ -1,5 +1,6 @@
 package dev.thaw.k8s.extender;
 
+import dev.thaw.node.http.ListenAddress;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import java.net.InetSocketAddress;
 
@@ -19,23 +20,6 @@ record ExtenderOptions(InetSocketAddress listen, SchedulerPolicy policy) {
                 throw new IllegalArgumentException("unknown argument '" + arg + "'; " + USAGE);
             }
         }
-        return new ExtenderOptions(address(listen), policy);
-    }
-
-    private static InetSocketAddress address(String text) {
-        int colon = text.lastIndexOf(':');
-        try {
-            if (colon < 0) {
-                throw new NumberFormatException();
-            }
-            String host = text.substring(0, colon).replace("[", "").replace("]", "");
-            int port = Integer.parseInt(text.substring(colon + 1));
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen needs HOST:PORT, e.g. 0.0.0.0:8888, not '" + text + "'");
-        }
+        return new ExtenderOptions(ListenAddress.parse(listen, "0.0.0.0:8888").socketAddress(), policy);
     }
 }

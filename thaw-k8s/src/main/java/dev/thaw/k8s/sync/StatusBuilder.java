@@ -1,5 +1,6 @@
 package dev.thaw.k8s.sync;
 
+import dev.thaw.node.api.CacheKeys;
 import dev.thaw.k8s.crd.CachedRevision;
 import dev.thaw.k8s.crd.NodeSnapshotCacheStatus;
 import dev.thaw.snapshot.cache.CacheEntry;
@@ -7,11 +8,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /** Turns a node's {@link CacheSnapshot} into the status it advertises. */
 final class StatusBuilder {
-    private static final String SNAPSHOTS = "snapshots/";
 
     private final int maxRevisions;
 
@@ -25,7 +24,7 @@ final class StatusBuilder {
 
     NodeSnapshotCacheStatus build(CacheSnapshot snapshot, Instant now) {
         List<CacheEntry> snapshots = snapshot.entries().stream()
-                .filter(e -> revision(e.key()).isPresent())
+                .filter(e -> CacheKeys.revision(e.key()).isPresent())
                 .sorted(Comparator.comparing(CacheEntry::lastUse).reversed().thenComparing(CacheEntry::key))
                 .toList();
         List<CachedRevision> listed = snapshots.stream().limit(maxRevisions).map(StatusBuilder::revisionOf).toList();
@@ -39,17 +38,8 @@ final class StatusBuilder {
     }
 
     private static CachedRevision revisionOf(CacheEntry entry) {
-        String[] parts = revision(entry.key()).orElseThrow();
+        String[] parts = CacheKeys.revision(entry.key()).orElseThrow();
         return new CachedRevision(parts[0], parts[1], entry.bytes(), timestamp(entry.lastUse()));
     }
 
-    /** {@code [function, revision]} for a key {@code snapshots/<function>/<revision>}; images and others are empty. */
-    static Optional<String[]> revision(String key) {
-        if (!key.startsWith(SNAPSHOTS)) {
-            return Optional.empty();
-        }
-        String[] parts = key.substring(SNAPSHOTS.length()).split("/", -1);
-        return parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty() ? Optional.of(parts)
-                : Optional.empty();
-    }
 }

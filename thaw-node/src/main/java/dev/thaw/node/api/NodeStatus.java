@@ -24,7 +24,7 @@ public record NodeStatus(String node, String url, String mode, long memoryMibTot
 
     /** Whether this node's cache holds the revision's snapshot. */
     public boolean caches(String function, String revision) {
-        String key = "snapshots/" + function + "/" + revision;
+        String key = CacheKeys.snapshot(function, revision);
         return cached.stream().anyMatch(e -> e.key().equals(key));
     }
 }

@@ -98,8 +98,9 @@ public final class PooledHttpClient implements AutoCloseable {
     }
 
     private byte[] request(String method, String path, Map<String, String> headers, byte[] body) {
-        String target = base.resolve(path).getRawPath();
-        String query = base.resolve(path).getRawQuery();
+        URI uri = base.resolve(path);
+        String target = uri.getRawPath();
+        String query = uri.getRawQuery();
         StringBuilder head = new StringBuilder(256).append(method).append(' ').append(target)
                 .append(query == null ? "" : "?" + query).append(" HTTP/1.1\r\nHost: ").append(base.getHost())
                 .append(':').append(base.getPort()).append("\r\nAuthorization: ").append(authorization)

@@ -1,5 +1,6 @@
 package dev.thaw.node.service;
 
+import dev.thaw.node.http.ListenAddress;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.snapshot.store.S3Config;
 import java.net.URI;
@@ -80,15 +81,9 @@ public final class NodeArguments {
             throw new IllegalArgumentException("--name is required, e.g. --name=node-1");
         }
         String listen = given.getOrDefault("listen", "127.0.0.1:0");
-        int colon = listen.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--listen must be HOST:PORT, e.g. 0.0.0.0:7070, got '" + listen + "'");
-        }
-        String host = listen.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port = (int) parseNumber("listen", listen.substring(colon + 1), 0, 65535);
+        ListenAddress address = ListenAddress.parse(listen, "0.0.0.0:7070");
+        String host = address.host();
+        int port = address.port();
         String token = given.getOrDefault("token", env.get(TOKEN_ENV));
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("a node token is required: --token=TOKEN or $" + TOKEN_ENV);

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * {@code <kind>-...-<pid>}; one whose process is gone is stale.
  */
 final class StaleRunRoots {
-    private static final Pattern OWNED = Pattern.compile("^(node|cli)-.*-([0-9]+)$|^(cli)-([0-9]+)$");
+    private static final Pattern OWNED = Pattern.compile("^(?:node|cli)-(?:.*-)?([0-9]+)$");
 
     private StaleRunRoots() {
     }
@@ -33,7 +33,7 @@ final class StaleRunRoots {
                 if (!m.matches() || dir.equals(runRoot.toAbsolutePath())) {
                     continue;
                 }
-                long pid = Long.parseLong(m.group(2) != null ? m.group(2) : m.group(4));
+                long pid = Long.parseLong(m.group(1));
                 if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }

@@ -91,7 +91,7 @@ class QemuMicrovmDriverTest {
         assertThat(info.files()).containsKeys("mem", "vmstate");
         assertThat(info.files().get("mem").size()).isEqualTo(256L << 20);
         assertThat(info.files().get("vmstate").sha256()).isEqualTo(
-                dev.thaw.sandbox.SparseFiles.sha256(snapshot.deviceState()));
+                dev.thaw.api.FileDigests.describe(snapshot.deviceState()).sha256());
         assertThat(Files.list(snapshots).map(p -> p.getFileName().toString())).containsExactly("hello");
         assertThat(booted.invoke("after".getBytes(UTF_8), TIMEOUT).bodyText()).isEqualTo("hello, after");
     }
