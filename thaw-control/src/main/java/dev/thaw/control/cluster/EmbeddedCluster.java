@@ -5,6 +5,7 @@ import dev.thaw.control.GatewayConfig;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.sandbox.image.ThawHome;
+import dev.thaw.sandbox.qemu.StaleRunRoots;
 import dev.thaw.snapshot.store.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3Config;
 import dev.thaw.snapshot.store.S3ObjectStore;
@@ -210,6 +211,8 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
         closed = true;
         nodes.parallelStream().forEach(NodeProcess::close);
+        // a node that was killed (or crashed) left its run root with guest memory on tmpfs
+        StaleRunRoots.sweep();
         gateway.close();
         if (s3 != null) {
             s3.close();

@@ -21,6 +21,7 @@ import dev.thaw.sandbox.image.GuestKernel;
 import dev.thaw.sandbox.image.GuestKernels;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import dev.thaw.sandbox.qemu.StaleRunRoots;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
@@ -93,7 +94,7 @@ public final class NodeService implements AutoCloseable {
     public static NodeService open(NodeServiceConfig config) throws IOException {
         GuestKernel kernel = new GuestKernels().ensure(new ThawHome(config.thawHome()));
         // The parent directory is shared so QEMU's accelerator verdict is remembered across node processes.
-        Path runRoot = Path.of("/dev/shm", "thaw", "node-" + config.name() + "-" + ProcessHandle.current().pid());
+        Path runRoot = StaleRunRoots.forNode(config.name(), ProcessHandle.current().pid());
         QemuMicrovmDriver driver = QemuMicrovmDriver.start(kernel.vmlinuz(), kernel.initramfs(), runRoot,
                 config.name());
         return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot));
@@ -113,7 +114,8 @@ public final class NodeService implements AutoCloseable {
                 objects = Optional.of(new S3ObjectStore(config.s3().get()));
                 objects.get().createBucketIfMissing();
             }
-            Files.createDirectories(config.workDir());
+            // the node's cache holds guest memory: its owner only
+            FileTrees.createPrivateDirectories(config.workDir());
             NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver, objects.map(SnapshotStore::new));
             return new NodeService(config, kernel, driver, objects, runtime, cleanup);
         } catch (StoreException e) {
@@ -326,13 +328,18 @@ public final class NodeService implements AutoCloseable {
         return function + "/" + revision;
     }
 
-    /** Stops every instance, then the runtime (waiting for snapshot publications), the driver and the store client. */
+    /**
+     * Stops pre-starting VMMs (and the ones waiting), then every instance, then the runtime
+     * (waiting for snapshot publications), the driver and the store client. No VM of this node
+     * runs when it returns.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        driver.stopPrestarting();
         List.copyOf(instances.keySet()).forEach(this::stopQuietly);
         try {
             runtime.close();
