@@ -109,7 +109,7 @@ class CpioWriterTest {
                 .startsWith("crw-------").contains("5,").contains("1");
 
         Path out = Files.createDirectory(dir.resolve("out"));
-        ExternalCommand.runChecked(List.of("cpio", "-id", "--no-absolute-filenames", "-f", "dev/console", "-F", "../a.cpio"), out, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
+        ExternalCommand.runChecked(List.of("cpio", "-id", "--no-absolute-filenames", "-F", "../a.cpio", "-f", "dev/console"), out, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
         assertThat(Files.readString(out.resolve("bin/tool"))).isEqualTo("#!/bin/sh\necho hi\n");
         assertThat(Files.readAllBytes(out.resolve("init"))).containsExactly(1, 2, 3);
         assertThat(Files.isExecutable(out.resolve("init"))).isTrue();
