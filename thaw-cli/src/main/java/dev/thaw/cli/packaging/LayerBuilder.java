@@ -1,6 +1,7 @@
 package dev.thaw.cli.packaging;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -140,17 +141,29 @@ final class LayerBuilder {
      * the first in path order carries the bytes and the rest are hard links to it.
      */
     void writeTar(OutputStream out) throws IOException {
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(out, 1 << 16),
-                StandardCharsets.UTF_8.name());
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        tar.setAddPaxHeadersForNonAsciiNames(true);
-        Map<String, String> firstOfInode = new HashMap<>();
-        for (Entry entry : withParents().values()) {
-            writeEntry(tar, entry, firstOfInode);
+        // The tar stream writes its last block only when closed; closing must leave {@code out} open.
+        OutputStream shielded = new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(shielded, 1 << 16),
+                StandardCharsets.UTF_8.name())) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            tar.setAddPaxHeadersForNonAsciiNames(true);
+            Map<String, String> firstOfInode = new HashMap<>();
+            for (Entry entry : withParents().values()) {
+                writeEntry(tar, entry, firstOfInode);
+            }
+            tar.finish();
         }
-        tar.finish();
-        tar.flush();
     }
 
     private NavigableMap<String, Entry> withParents() {
