@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the host packages Thaw needs, from Debian, only when missing:
 # QEMU, debootstrap (guest root filesystems), static busybox (guest initramfs),
-# e2fsprogs (ext4 images), and dpkg/apt for fetching the guest kernel package.
+# e2fsprogs (ext4 images), dpkg/apt for fetching the guest kernel package, and for
+# 'thaw package image' skopeo (pushes) and docker-registry (its tests' loopback registry).
 # Idempotent: a second run checks and returns in milliseconds.
 set -euo pipefail
 
@@ -12,6 +13,8 @@ need debootstrap debootstrap
 need mkfs.ext4 e2fsprogs
 need debugfs e2fsprogs
 need dpkg-deb dpkg
+need skopeo skopeo
+need docker-registry docker-registry
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
