@@ -13,12 +13,13 @@ import java.util.stream.Stream;
  * Lays out Thaw's images, four layers each, rarely changing first:
  *
  * <ol>
- *   <li>Debian: the whole minbase root with {@link ImageKind#NODE_PACKAGES} for the node; for the
+ *   <li>Debian: the whole minbase root with {@link ImageKind#NODE_PACKAGES} and {@code /usr/local/bin/thaw}
+ *       for the node; for the
  *       control image only the C library's shared objects and loader (from the same root), a
  *       passwd/group with user {@code thaw} (65532) and a world-writable /tmp;
  *   <li>the Java runtime at {@code /opt/thaw/jre};
  *   <li>third-party jars at {@code /opt/thaw/lib};
- *   <li>Thaw's own jars at {@code /opt/thaw/lib} (and, in the node image, {@code /usr/local/bin/thaw}).
+ *   <li>Thaw's own jars at {@code /opt/thaw/lib}.
  * </ol>
  *
  * <p>The entrypoint starts Java directly (the control image has no shell); container arguments
@@ -62,10 +63,6 @@ public final class ImageAssembler {
         for (Path jar : jars.thaw()) {
             thaw.copy(jar, LIB + "/" + jar.getFileName(), 0644);
         }
-        if (kind == ImageKind.NODE) {
-            thaw.file("usr/local/bin/thaw", 0755, "#!/bin/sh\nexec " + String.join(" ", ENTRYPOINT.stream()
-                    .map(a -> a.contains("*") ? "'" + a + "'" : a).toList()) + " \"$@\"\n");
-        }
         layers.add(layout.writeLayer(thaw));
         OciLayout.RunConfig run = new OciLayout.RunConfig(ENTRYPOINT, ENV, kind.user(), "/", Map.of(
                 "org.opencontainers.image.title", kind.imageName(),
@@ -77,9 +74,12 @@ public final class ImageAssembler {
     }
 
     private LayerBuilder nodeBase() throws IOException {
-        // /dev, /proc and /sys come from the container runtime.
+        // /dev, /proc and /sys come from the container runtime. The thaw command for people who
+        // exec into the container goes here, so the Java and Thaw layers stay identical to the control image's.
         return new LayerBuilder("Debian bookworm minbase with " + String.join(", ", ImageKind.NODE_PACKAGES))
-                .tree(debianRoot, "", p -> !p.startsWith("dev/") && !p.startsWith("proc/") && !p.startsWith("sys/"));
+                .tree(debianRoot, "", p -> !p.startsWith("dev/") && !p.startsWith("proc/") && !p.startsWith("sys/"))
+                .file("usr/local/bin/thaw", 0755, "#!/bin/sh\nexec " + String.join(" ", ENTRYPOINT.stream()
+                        .map(a -> a.contains("*") ? "'" + a + "'" : a).toList()) + " \"$@\"\n");
     }
 
     /** The C library and its loader, nothing else of Debian: Java's runtime needs no other shared library. */
@@ -114,6 +114,8 @@ public final class ImageAssembler {
         layer.file("etc/group", 0644, "root:x:0:\nthaw:x:65532:\n");
         layer.file("etc/nsswitch.conf", 0644, "passwd: files\ngroup: files\nhosts: files dns\n");
         layer.directory("tmp", 01777);
+        // Mount points the container runtime fills.
+        layer.directory("dev", 0755).directory("proc", 0555).directory("sys", 0555);
         return layer;
     }
 

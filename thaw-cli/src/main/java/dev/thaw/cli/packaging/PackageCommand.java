@@ -83,6 +83,12 @@ public final class PackageCommand {
                 case all -> List.of(ImageKind.NODE, ImageKind.CONTROL);
             };
 
+            if (pushTo != null) {
+                // Fail before the build, not after it, when the registry is unreachable or refuses the credentials.
+                for (ImageKind kind : kinds) {
+                    registry.digestOf(pushTo.withNameSuffix("-" + kind.id()));
+                }
+            }
             long started = System.nanoTime();
             ImagePackager packager = new ImagePackager(ThawHome.fromEnvironment(), jdkHome,
                     ThawJars.running(PackageCommand.class), version);

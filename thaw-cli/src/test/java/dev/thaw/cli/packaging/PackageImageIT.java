@@ -136,19 +136,15 @@ class PackageImageIT {
             Path pulled = work.resolve("pulled-" + kind.id());
             skopeo("copy", byDigest, "oci:" + pulled + ":pulled");
             Path root = unpack(pulled, work.resolve("root-" + kind.id()));
-            List<String> thawVersion = new ArrayList<>(List.of("chroot", root.toString()));
-            thawVersion.addAll(ImageAssembler.ENTRYPOINT);
+            List<String> thawVersion = new ArrayList<>(ImageAssembler.ENTRYPOINT);
             thawVersion.add("--version");
-            assertThat(ExternalCommand.runChecked(thawVersion, COMMAND_TIMEOUT).stdout().strip()).isEqualTo("thaw 0.1.0");
+            assertThat(inContainer(root, thawVersion).strip()).isEqualTo("thaw 0.1.0");
             if (kind == ImageKind.NODE) {
-                assertThat(ExternalCommand.runChecked(List.of("chroot", root.toString(), "qemu-system-x86_64",
-                        "--version"), COMMAND_TIMEOUT).stdout()).startsWith("QEMU emulator version");
-                assertThat(ExternalCommand.runChecked(List.of("chroot", root.toString(), "/usr/local/bin/thaw",
-                        "--version"), COMMAND_TIMEOUT).stdout().strip()).isEqualTo("thaw 0.1.0");
+                assertThat(inContainer(root, List.of("qemu-system-x86_64", "--version"))).startsWith("QEMU emulator version");
+                assertThat(inContainer(root, List.of("/usr/local/bin/thaw", "--version")).strip()).isEqualTo("thaw 0.1.0");
                 for (String tool : List.of("debootstrap", "mkfs.ext4", "debugfs", "dpkg-deb", "apt-get", "busybox",
                         "umount")) {
-                    assertThat(ExternalCommand.runChecked(List.of("chroot", root.toString(), "sh", "-c",
-                            "command -v " + tool), COMMAND_TIMEOUT).succeeded()).as(tool).isTrue();
+                    assertThat(inContainer(root, List.of("sh", "-c", "command -v " + tool))).as(tool).isNotBlank();
                 }
             } else {
                 assertThat(root.resolve("bin/sh")).doesNotExist();
@@ -206,6 +202,18 @@ class PackageImageIT {
                 .hasMessageContaining("registry 127.0.0.1:" + closedPort + " is not reachable; nothing was pushed");
     }
 
+    /**
+     * Runs {@code command} chrooted into {@code root} with a /proc of its own, as a container runtime
+     * would provide (the loader finds Java's libraries through /proc/self/exe), in private mount and
+     * PID namespaces that end with it.
+     */
+    private static String inContainer(Path root, List<String> command) throws IOException {
+        List<String> full = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork",
+                "--mount-proc=" + root.resolve("proc"), "chroot", root.toString()));
+        full.addAll(command);
+        return ExternalCommand.runChecked(full, COMMAND_TIMEOUT).stdout();
+    }
+
     private String skopeo(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("skopeo", "--insecure-policy"));
         command.add(args[0]);
@@ -225,7 +233,9 @@ class PackageImageIT {
                  TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(in, 1 << 16))) {
                 for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                     Path target = root.resolve(entry.getName()).normalize();
-                    assertThat(target).startsWith(root);
+                    if (!target.startsWith(root)) {
+                        throw new IOException("layer entry " + entry.getName() + " escapes the root");
+                    }
                     if (entry.isDirectory()) {
                         Files.createDirectories(target);
                     } else if (entry.isSymbolicLink()) {
