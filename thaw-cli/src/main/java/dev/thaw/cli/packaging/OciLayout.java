@@ -71,8 +71,16 @@ final class OciLayout {
 
     /** Opens (creating if needed) the layout in {@code dir}. */
     static OciLayout open(Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("blobs/sha256"));
         Path marker = dir.resolve("oci-layout");
+        if (Files.isDirectory(dir) && !Files.exists(marker)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException(dir + " is neither empty nor an OCI image layout (no oci-layout file);"
+                            + " name a new or empty directory");
+                }
+            }
+        }
+        Files.createDirectories(dir.resolve("blobs/sha256"));
         if (!Files.exists(marker)) {
             Files.writeString(marker, "{\"imageLayoutVersion\":\"1.0.0\"}");
         }

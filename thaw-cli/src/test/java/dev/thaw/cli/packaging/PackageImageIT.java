@@ -79,17 +79,17 @@ class PackageImageIT {
 
     @Test
     void theSameInputsGiveTheSameDigests() throws IOException {
+        // The control image only: its layers go through every code path the node's do (trees, hard links,
+        // generated files), and rebuilding the node image would double the test's longest step.
         Path again = work.resolve("again");
         ImagePackager packager = new ImagePackager(testHome(), JavaRuntimes.currentJdk().orElseThrow(),
                 ThawJars.of(Path.of("target/thaw-cli.jar"), Path.of("target/lib")), "0.1.0");
 
-        Map<ImageKind, OciLayout.Image> rebuilt = packager.build(again, List.of(ImageKind.NODE, ImageKind.CONTROL));
+        OciLayout.Image rebuilt = packager.build(again, List.of(ImageKind.CONTROL)).get(ImageKind.CONTROL);
 
-        for (ImageKind kind : ImageKind.values()) {
-            assertThat(rebuilt.get(kind).manifest()).isEqualTo(images.get(kind).manifest());
-            assertThat(rebuilt.get(kind).layers()).isEqualTo(images.get(kind).layers());
-        }
-        assertThat(Files.readString(again.resolve("index.json"))).isEqualTo(Files.readString(layout.resolve("index.json")));
+        assertThat(rebuilt.manifest()).isEqualTo(images.get(ImageKind.CONTROL).manifest());
+        assertThat(rebuilt.config()).isEqualTo(images.get(ImageKind.CONTROL).config());
+        assertThat(rebuilt.layers()).isEqualTo(images.get(ImageKind.CONTROL).layers());
     }
 
     @Test
