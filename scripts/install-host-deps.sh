@@ -24,6 +24,8 @@ need stat coreutils
 need sleep coreutils                      # tests: stand-in children and finished processes
 need true coreutils
 need sh dash
+need skopeo skopeo                        # thaw package image: pushes and docker-load archives
+need docker-registry docker-registry      # its tests: a registry on loopback
 # the guest initramfs copies the host's static busybox, which only this package provides
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 

@@ -239,7 +239,8 @@ public final class ExternalCommand {
         return which(program, path)
                 .map(Path::toString)
                 .orElseThrow(() -> new IOException("cannot run '" + program + "': not found on PATH (" + path
-                        + "); install the Debian package " + debianPackage + " (scripts/install-host-deps.sh does)"));
+                        + "); install " + (HostCommands.optional().containsKey(program) ? debianPackage
+                        : "the Debian package " + debianPackage + " (scripts/install-host-deps.sh does)")));
     }
 
     private static CompletableFuture<byte[]> drain(InputStream stream) {

@@ -25,18 +25,33 @@ public final class HostCommands {
             Map.entry("stat", "coreutils"),
             Map.entry("sleep", "coreutils"),
             Map.entry("true", "coreutils"),
-            Map.entry("sh", "dash")));
+            Map.entry("sh", "dash"),
+            Map.entry("skopeo", "skopeo"),
+            Map.entry("docker-registry", "docker-registry")));
+
+    /**
+     * Programs Thaw uses where the host has them, with what to install otherwise; not installed by
+     * the script. {@code kubectl kustomize} checks manifests: Debian 12 ships only kubectl 1.20
+     * (package kubernetes-client), older than the kustomize these manifests are written for.
+     */
+    private static final Map<String, String> OPTIONAL = new TreeMap<>(Map.of(
+            "kubectl", "kubectl (1.27 or later, from the Kubernetes project's packages)"));
 
     private HostCommands() {
     }
 
-    /** Command name to Debian package, sorted by command. */
+    /** Command name to Debian package for every command the install script provides, sorted by command. */
     public static Map<String, String> all() {
         return PACKAGES;
     }
 
-    /** The package that provides {@code command} (a bare name), if Thaw declares it. */
+    /** Command name to what provides it, for commands used only where the host has them. */
+    public static Map<String, String> optional() {
+        return OPTIONAL;
+    }
+
+    /** What provides {@code command} (a bare name), if Thaw declares it, installed or optional. */
     public static Optional<String> packageOf(String command) {
-        return Optional.ofNullable(PACKAGES.get(command));
+        return Optional.ofNullable(PACKAGES.getOrDefault(command, OPTIONAL.get(command)));
     }
 }
