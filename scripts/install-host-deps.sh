@@ -19,6 +19,8 @@ need apt-get apt                          # fetching the guest kernel package
 need apt-cache apt
 need cpio cpio                            # tests read back the initramfs Thaw writes
 need setpriv util-linux                   # children die with their owner (parent-death signal)
+need unshare util-linux                   # image tests: run a built image's root in its own namespaces
+need chroot coreutils
 need umount mount                         # removing mounts a killed debootstrap left
 need stat coreutils
 need sleep coreutils                      # tests: stand-in children and finished processes

@@ -21,6 +21,8 @@ public final class HostCommands {
             Map.entry("apt-cache", "apt"),
             Map.entry("cpio", "cpio"),
             Map.entry("setpriv", "util-linux"),
+            Map.entry("unshare", "util-linux"),
+            Map.entry("chroot", "coreutils"),
             Map.entry("umount", "mount"),
             Map.entry("stat", "coreutils"),
             Map.entry("sleep", "coreutils"),
@@ -31,11 +33,12 @@ public final class HostCommands {
 
     /**
      * Programs Thaw uses where the host has them, with what to install otherwise; not installed by
-     * the script. {@code kubectl kustomize} checks manifests: Debian 12 ships only kubectl 1.20
-     * (package kubernetes-client), older than the kustomize these manifests are written for.
+     * the script. {@code kubectl kustomize} checks manifests; Debian 12 ships only kubectl 1.20
+     * (package kubernetes-client), whose kustomize is years older than the one these manifests are
+     * checked with, so Thaw does not install it.
      */
     private static final Map<String, String> OPTIONAL = new TreeMap<>(Map.of(
-            "kubectl", "kubectl (1.27 or later, from the Kubernetes project's packages)"));
+            "kubectl", "kubectl (from the Kubernetes project's packages)"));
 
     private HostCommands() {
     }
