@@ -34,6 +34,10 @@ import java.util.Set;
  * env:                     # optional; values may be strings, numbers or booleans,
  *   GREETING: hi           #   kept exactly as written (3.10 stays "3.10")
  * packages: [python3-pil]  # optional extra Debian packages
+ * example_request:         # optional sample request for load tools, see ExampleRequests
+ *   body: '{"n": 1}'       #   text, or a YAML mapping/list sent as JSON; or
+ *   file: request.json     #   a file in the function directory
+ *   content_type: application/json   # optional; default from the file's extension
  * }</pre>
  *
  * <p>All failures are {@link ManifestException}s naming the file and the offending field.
@@ -51,9 +55,10 @@ public final class FunctionManifests {
     static final String TIMEOUT_MS = "timeout_ms";
     static final String ENV = "env";
     static final String PACKAGES = "packages";
+    static final String EXAMPLE_REQUEST = "example_request";
 
     private static final List<String> KNOWN_FIELDS =
-            List.of(NAME, RUNTIME, HANDLER, MEMORY_MIB, VCPUS, TIMEOUT_MS, ENV, PACKAGES);
+            List.of(NAME, RUNTIME, HANDLER, MEMORY_MIB, VCPUS, TIMEOUT_MS, ENV, PACKAGES, EXAMPLE_REQUEST);
 
     // Writing quotes every string: a plain scalar such as 0x1f or yes would read back as a number
     // or boolean, and Jackson's "minimize quotes" mode does not catch all such cases.
@@ -86,7 +91,31 @@ public final class FunctionManifests {
         }
         FunctionManifest manifest = parse(yaml, file);
         checkHandlerModule(functionDir, manifest.handler(), file);
+        // A broken example request fails the deploy, not the first load test.
+        ExampleRequests.resolve(ExampleRequests.spec(fields(yaml, file)), functionDir, file);
         return manifest;
+    }
+
+    /**
+     * The manifest's {@code example_request}, with its file (if any) read from {@code functionDir}.
+     *
+     * @throws ManifestException if the manifest is invalid, or the example's file is missing, outside the
+     *     directory or over {@link ExampleRequest#MAX_BYTES}
+     */
+    public static java.util.Optional<ExampleRequest> exampleRequest(Path functionDir) throws ManifestException {
+        read(functionDir);
+        Path file = functionDir.resolve(MANIFEST_FILE);
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (IOException e) {
+            throw new ManifestException(file, "cannot read: " + e, e);
+        }
+        return ExampleRequests.resolve(ExampleRequests.spec(fields(yaml, file)), functionDir, file);
+    }
+
+    private static ManifestFields fields(String yaml, Path file) throws ManifestException {
+        return new ManifestFields(file, rootMapping(yaml, file));
     }
 
     /**
@@ -96,8 +125,9 @@ public final class FunctionManifests {
      * @throws ManifestException if the text is empty, not valid YAML, or invalid
      */
     public static FunctionManifest parse(String yaml, Path sourceForMessages) throws ManifestException {
-        ManifestFields fields = new ManifestFields(sourceForMessages, rootMapping(yaml, sourceForMessages));
+        ManifestFields fields = fields(yaml, sourceForMessages);
         fields.rejectUnknownKeys(KNOWN_FIELDS);
+        ExampleRequests.spec(fields);
 
         String name = fields.requiredString(NAME, "a function name such as 'hello'");
         try {
