@@ -39,8 +39,9 @@ public final class ProcessGauges {
 
     private static void gauge(MeterRegistry registry, String name, String unit, String description, Sampler sampler,
             ToDoubleFunction<ProcessStats> value) {
+        // Micrometer holds a gauge's object weakly unless told otherwise; the sampler lives nowhere else.
         Gauge.builder(name, sampler, s -> value.applyAsDouble(s.get())).baseUnit(unit).description(description)
-                .register(registry);
+                .strongReference(true).register(registry);
     }
 
     private static final class Sampler {
