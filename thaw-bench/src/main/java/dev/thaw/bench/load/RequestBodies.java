@@ -130,18 +130,20 @@ public final class RequestBodies {
             all = typed(RequestBody.text(options.body(), "--body"), options.contentType());
             checkSize(all.bytes().length, limit, "--body");
         } else if (options.bodyFile() != null) {
-            all = typed(read(options.bodyFile(), limit, "--body-file"), options.contentType());
+            all = typed(read(options.bodyFile(), limit, "--body-file " + options.bodyFile()),
+                    options.contentType());
         }
         Map<String, RequestBody> bodies = new LinkedHashMap<>();
         for (String function : functions) {
             RequestBody body;
             Path own = options.perFunction().get(function);
             if (own != null) {
-                body = typed(read(own, limit, "--body-file " + function + "="), options.contentType());
+                body = typed(read(own, limit, "--body-file " + function + "=" + own), options.contentType());
             } else if (all != null) {
                 body = all;
             } else if (payloadFiles.containsKey(function)) {
-                body = typed(read(payloadFiles.get(function), limit, "payload"), options.contentType());
+                body = typed(read(payloadFiles.get(function), limit, "payload " + payloadFiles.get(function)),
+                        options.contentType());
             } else if (examples.containsKey(function)) {
                 ExampleRequest example = examples.get(function);
                 checkSize(example.body().length, limit, "the example_request of '" + function + "'");
@@ -200,23 +202,27 @@ public final class RequestBodies {
         return contentType == null ? body : body.withContentType(contentType);
     }
 
-    /** Reads a body file of at most {@code limit} bytes; its content type follows its extension. */
+    /**
+     * Reads a body file of at most {@code limit} bytes; its content type follows its extension.
+     *
+     * @param what how the user named the file, for messages
+     */
     static RequestBody read(Path file, long limit, String what) {
         if (!Files.exists(file)) {
-            throw new BadInput(what + " " + file + ": no such file");
+            throw new BadInput(what + ": no such file");
         }
         if (!Files.isRegularFile(file)) {
-            throw new BadInput(what + " " + file + ": not a regular file");
+            throw new BadInput(what + ": not a regular file");
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (bytes.length > limit) {
                 long size = Files.size(file);
-                checkSize(Math.max(size, bytes.length), limit, what + " " + file);
+                checkSize(Math.max(size, bytes.length), limit, what);
             }
             return new RequestBody(bytes, ContentTypes.forFile(file), file.toString());
         } catch (IOException e) {
-            throw new BadInput(what + " " + file + ": cannot read: " + e.getMessage());
+            throw new BadInput(what + ": cannot read: " + e.getMessage());
         }
     }
 

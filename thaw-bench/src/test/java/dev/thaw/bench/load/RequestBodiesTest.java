@@ -97,7 +97,7 @@ class RequestBodiesTest {
         assertThatThrownBy(() -> choose(null, List.of(dir.resolve("missing.json").toString()), false, null))
                 .isInstanceOf(RequestBodies.BadInput.class).hasMessageContaining("missing.json: no such file");
         assertThatThrownBy(() -> choose(null, List.of("hello=" + dir.resolve("missing.bin")), false, null))
-                .hasMessageContaining("--body-file hello=").hasMessageContaining("no such file");
+                .hasMessage("--body-file hello=" + dir.resolve("missing.bin") + ": no such file");
         assertThatThrownBy(() -> choose(null, List.of("nope=" + dir.resolve("note.txt")), false, null))
                 .hasMessageContaining("function 'nope' is not deployed")
                 .hasMessageContaining("hello, json-transform, thumbnail");
@@ -118,7 +118,8 @@ class RequestBodiesTest {
     void bodiesOverTheGatewaysLimitAreRefused() throws Exception {
         Files.write(dir.resolve("big.bin"), new byte[(int) LIMIT + 1]);
         assertThatThrownBy(() -> choose(null, List.of("hello=" + dir.resolve("big.bin")), false, null))
-                .hasMessageContaining("1001 bytes, over the gateway's body limit of 1000 bytes");
+                .hasMessage("--body-file hello=" + dir.resolve("big.bin") + " is 1001 bytes, over the gateway's "
+                        + "body limit of 1000 bytes: the gateway would answer 413");
         assertThatThrownBy(() -> choose("x".repeat(1001), List.of(), false, null))
                 .hasMessageContaining("--body is 1001 bytes");
         Files.write(payloads.resolve("thumbnail.bin"), new byte[(int) LIMIT + 1]);
