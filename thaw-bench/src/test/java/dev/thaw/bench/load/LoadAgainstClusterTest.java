@@ -63,6 +63,7 @@ class LoadAgainstClusterTest {
 
             GatewayClient nowhere = new GatewayClient(URI.create("http://127.0.0.1:1/"), "token");
             CountDownLatch busyDone = new CountDownLatch(2);
+            CountDownLatch failDone = new CountDownLatch(1);
             Invoker gateway = Invoker.of(client);
             Invoker invoker = (alias, body) -> switch (alias) {
                 case "busy-a", "busy-b" -> {
@@ -72,10 +73,18 @@ class LoadAgainstClusterTest {
                         busyDone.countDown();
                     }
                 }
-                case "fail", "example" -> {
+                // One at a time on the one instance: after both busy calls, fail, then the example.
+                case "fail" -> {
                     assertThat(busyDone.await(120, TimeUnit.SECONDS)).isTrue();
-                    yield gateway.invoke("hello", alias.equals("fail") ? RequestBody.text("fail", "test")
-                            : bodies.of("hello"));
+                    try {
+                        yield gateway.invoke("hello", RequestBody.text("fail", "test"));
+                    } finally {
+                        failDone.countDown();
+                    }
+                }
+                case "example" -> {
+                    assertThat(failDone.await(120, TimeUnit.SECONDS)).isTrue();
+                    yield gateway.invoke("hello", bodies.of("hello"));
                 }
                 case "big" -> gateway.invoke("big", bodies.of("big"));
                 case "missing" -> gateway.invoke("missing", body);
