@@ -6,6 +6,8 @@ import dev.thaw.bench.load.AzureTrace;
 import dev.thaw.api.ExampleRequest;
 import dev.thaw.bench.load.ConsoleProgress;
 import dev.thaw.bench.load.FailureClass;
+import dev.thaw.bench.load.LatestProgress;
+import dev.thaw.bench.load.ProgressListener;
 import dev.thaw.bench.load.LoadSummary;
 import dev.thaw.bench.load.RequestBodies;
 import dev.thaw.bench.load.RequestBody;
@@ -211,16 +213,20 @@ final class EvalCommands {
             BodyOptions.print(bodies);
             SoakMonitor monitor = null;
             ScheduledExecutorService scheduler = null;
+            ProgressListener progress = new ConsoleProgress();
             if (interval != null) {
+                // The soak rows report progress too; a bar rewritten in place would run into them.
+                LatestProgress latest = new LatestProgress();
+                progress = latest;
                 scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
-                monitor = new SoakMonitor(new ClusterProbe(client), interval, System.out, scheduler, System::nanoTime);
+                monitor = new SoakMonitor(new ClusterProbe(client), interval, System.out, scheduler, System::nanoTime,
+                        latest::line);
                 monitor.start();
             }
             List<InvocationRecord> records;
             SoakReport soak = null;
             try {
-                records = new LoadRunner().run(Invoker.of(client), w, bodies::of, maxInFlight,
-                        new ConsoleProgress());
+                records = new LoadRunner().run(Invoker.of(client), w, bodies::of, maxInFlight, progress);
             } finally {
                 if (monitor != null) {
                     soak = monitor.finish();

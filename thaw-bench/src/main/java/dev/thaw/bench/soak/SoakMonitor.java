@@ -24,6 +24,7 @@ public final class SoakMonitor {
     private final PrintStream out;
     private final ScheduledExecutorService scheduler;
     private final LongSupplier nanoTime;
+    private final java.util.function.Supplier<String> progress;
     private final List<Timed> samples = new ArrayList<>();
     private long start;
     private ScheduledFuture<?> task;
@@ -31,6 +32,13 @@ public final class SoakMonitor {
 
     public SoakMonitor(SoakProbe probe, Duration interval, PrintStream out, ScheduledExecutorService scheduler,
             LongSupplier nanoTime) {
+        this(probe, interval, out, scheduler, nanoTime, () -> "");
+    }
+
+    /** @param progress how the run is going, printed above each interval's rows when not empty */
+    public SoakMonitor(SoakProbe probe, Duration interval, PrintStream out, ScheduledExecutorService scheduler,
+            LongSupplier nanoTime, java.util.function.Supplier<String> progress) {
+        this.progress = progress;
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("report interval must be positive, got " + interval);
         }
@@ -85,6 +93,10 @@ public final class SoakMonitor {
             return;
         }
         synchronized (this) {
+            String run = progress.get();
+            if (!run.isEmpty()) {
+                out.printf(Locale.ROOT, "soak %8s  %s%n", clock(seconds), run);
+            }
             for (ProcessSample s : taken) {
                 samples.add(new Timed(seconds, s));
                 out.println(row(seconds, s));

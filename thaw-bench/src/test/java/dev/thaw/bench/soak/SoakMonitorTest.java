@@ -43,7 +43,8 @@ class SoakMonitorTest {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         try {
             // An hour's interval: only the immediate first sample runs on the schedule.
-            SoakMonitor monitor = new SoakMonitor(probe, Duration.ofHours(1), out, scheduler, now::get);
+            SoakMonitor monitor = new SoakMonitor(probe, Duration.ofHours(1), out, scheduler, now::get,
+                    () -> "10 invocations: 4 sent");
             monitor.start();
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (monitor.samples().size() < 2 && System.nanoTime() < deadline) {
@@ -67,6 +68,7 @@ class SoakMonitorTest {
         assertThat(text).contains("soak     1:30  could not read the cluster's figures: java.io.IOException: "
                 + "gateway went away");
         assertThat(text).contains(SoakMonitor.row(120, gateway(103)));
+        assertThat(text).contains("soak     0:00  10 invocations: 4 sent\n" + SoakMonitor.row(0, gateway(101)));
     }
 
     @Test
