@@ -254,7 +254,9 @@ final class EvalCommands {
                     + "remote-nocache, remote-cache, remote-cache-aware; all but the last place cold starts with "
                     + "'spread') a fresh cluster with the same nodes and budgets, the same functions and workload, "
                     + "then teardown. Writes summary.json, report.md (Table 6.2 beside the thesis' numbers), one "
-                    + "CSV per configuration and PNG charts (box plot, CDF, tail percentiles).")
+                    + "CSV per configuration and PNG charts (box plot, CDF, tail percentiles). Functions get their "
+                    + "manifests' example_request unless --body, --body-file or payloads/ say otherwise; 'failures' "
+                    + "counts platform errors, with the functions' own errors, rejections and client errors beside.")
     static final class Eval implements Callable<Integer> {
         @ArgGroup(exclusive = false)
         WorkloadOptions workload = new WorkloadOptions();
