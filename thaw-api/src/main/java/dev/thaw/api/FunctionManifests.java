@@ -74,9 +74,26 @@ public final class FunctionManifests {
      * {@code pkg/mod/__init__.py}.
      *
      * @throws ManifestException if the file is missing, unreadable, not UTF-8, not valid YAML,
-     *     invalid, or the handler module is missing
+     *     invalid, the handler module is missing, or its example request's file cannot be used
      */
     public static FunctionManifest read(Path functionDir) throws ManifestException {
+        return load(functionDir).manifest();
+    }
+
+    /**
+     * The manifest's {@code example_request}, with its file (if any) read from {@code functionDir}.
+     *
+     * @throws ManifestException if the manifest is invalid (as {@link #read}), or the example's file is missing,
+     *     outside the directory or over {@link ExampleRequest#MAX_BYTES}
+     */
+    public static java.util.Optional<ExampleRequest> exampleRequest(Path functionDir) throws ManifestException {
+        return load(functionDir).example();
+    }
+
+    private record Loaded(FunctionManifest manifest, java.util.Optional<ExampleRequest> example) {
+    }
+
+    private static Loaded load(Path functionDir) throws ManifestException {
         Path file = functionDir.resolve(MANIFEST_FILE);
         String yaml;
         try {
@@ -92,26 +109,8 @@ public final class FunctionManifests {
         FunctionManifest manifest = parse(yaml, file);
         checkHandlerModule(functionDir, manifest.handler(), file);
         // A broken example request fails the deploy, not the first load test.
-        ExampleRequests.resolve(ExampleRequests.spec(fields(yaml, file)), functionDir, file);
-        return manifest;
-    }
-
-    /**
-     * The manifest's {@code example_request}, with its file (if any) read from {@code functionDir}.
-     *
-     * @throws ManifestException if the manifest is invalid, or the example's file is missing, outside the
-     *     directory or over {@link ExampleRequest#MAX_BYTES}
-     */
-    public static java.util.Optional<ExampleRequest> exampleRequest(Path functionDir) throws ManifestException {
-        read(functionDir);
-        Path file = functionDir.resolve(MANIFEST_FILE);
-        String yaml;
-        try {
-            yaml = Files.readString(file);
-        } catch (IOException e) {
-            throw new ManifestException(file, "cannot read: " + e, e);
-        }
-        return ExampleRequests.resolve(ExampleRequests.spec(fields(yaml, file)), functionDir, file);
+        return new Loaded(manifest, ExampleRequests.resolve(ExampleRequests.spec(fields(yaml, file)), functionDir,
+                file));
     }
 
     private static ManifestFields fields(String yaml, Path file) throws ManifestException {
