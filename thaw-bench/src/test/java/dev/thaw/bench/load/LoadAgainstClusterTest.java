@@ -35,6 +35,8 @@ class LoadAgainstClusterTest {
 
     @Test
     void realAnswersAreClassedAndExamplesAreSent() throws Exception {
+        java.util.Set<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid)
+                .collect(Collectors.toSet());
         Path work = Files.createTempDirectory("thaw-load-test");
         try (EmbeddedCluster cluster = EmbeddedCluster.start(new EmbeddedCluster.Options(1,
                 SchedulerPolicy.SNAPSHOT_AWARE, SnapshotMode.LOCAL, 1024, 1024, 2, 0, 0, work.resolve("cluster"),
@@ -137,5 +139,13 @@ class LoadAgainstClusterTest {
         } finally {
             FileTrees.deleteQuietly(work);
         }
+        // Closing the cluster stopped its node processes and their QEMU guests.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ProcessHandle.current().descendants().anyMatch(p -> p.isAlive() && !before.contains(p.pid()))
+                && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+        assertThat(ProcessHandle.current().descendants().filter(p -> p.isAlive() && !before.contains(p.pid()))
+                .map(p -> p.pid() + " " + p.info().command().orElse("?")).toList()).isEmpty();
     }
 }

@@ -48,7 +48,7 @@ class SoakMonitorTest {
             monitor.start();
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (monitor.samples().size() < 2 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
             }
             now.addAndGet(90_000_000_000L);
             // A failed read is reported and counted, then the run goes on.
