@@ -89,7 +89,8 @@ public final class Gateway implements AutoCloseable {
 
     public FunctionView view(DeployedFunction f) {
         int instances = routers.find(f.name()).map(Router::instances).orElse(0);
-        return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances);
+        return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances,
+                f.exampleRequest());
     }
 
     public List<FunctionView> list() {
@@ -102,7 +103,7 @@ public final class Gateway implements AutoCloseable {
 
     public ClusterStatus status() {
         return new ClusterStatus(config.policy().label(), membership.all().size(), membership.alive().size(),
-                registry.all().size(), routers.instances());
+                registry.all().size(), routers.instances(), config.bodyLimitBytes());
     }
 
     private static NodeSummary summary(Member m) {

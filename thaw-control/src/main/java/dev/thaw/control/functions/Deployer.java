@@ -1,5 +1,7 @@
 package dev.thaw.control.functions;
 
+import dev.thaw.api.ExampleRequest;
+import dev.thaw.api.FunctionManifests;
 import dev.thaw.api.ManifestException;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
@@ -74,7 +76,8 @@ public final class Deployer implements Membership.Listener {
         if (existing.isEmpty() || !existing.get().revision().equals(revision)) {
             publish(digests, layers);
         }
-        return deploy(spec, image.digest(), settings);
+        Optional<ExampleRequest> example = FunctionManifests.exampleRequest(dir);
+        return deploy(spec, image.digest(), settings, example.orElse(null));
     }
 
     /** Extracts an uploaded {@code .tar.gz} into a scratch directory, then deploys it like a directory. */
@@ -95,9 +98,15 @@ public final class Deployer implements Membership.Listener {
      */
     public synchronized Outcome deploy(DeploymentSpec spec, String imageDigest, FunctionSettings settings)
             throws InterruptedException {
+        return deploy(spec, imageDigest, settings, null);
+    }
+
+    /** As {@link #deploy(DeploymentSpec, String, FunctionSettings)}, with the manifest's sample request. */
+    public synchronized Outcome deploy(DeploymentSpec spec, String imageDigest, FunctionSettings settings,
+            ExampleRequest example) throws InterruptedException {
         Optional<DeployedFunction> existing = registry.find(spec.function());
         if (existing.isPresent() && existing.get().revision().equals(spec.revision())) {
-            DeployedFunction updated = existing.get().withSettings(settings);
+            DeployedFunction updated = existing.get().withSettings(settings).withExampleRequest(example);
             registry.put(updated);
             routers.deploy(spec, settings);
             return new Outcome(updated, false);
@@ -106,7 +115,7 @@ public final class Deployer implements Membership.Listener {
             push(member, spec);
         }
         DeployedFunction function = new DeployedFunction(spec.function(), spec.revision(), settings, spec,
-                imageDigest, Instant.now());
+                imageDigest, Instant.now(), example);
         registry.put(function);
         routers.deploy(spec, settings);
         return new Outcome(function, true);

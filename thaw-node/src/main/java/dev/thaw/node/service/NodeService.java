@@ -11,6 +11,7 @@ import dev.thaw.node.StartRecord;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.ProcessStats;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.FileTrees;
@@ -70,6 +71,8 @@ public final class NodeService implements AutoCloseable {
     private final Optional<S3ObjectStore> objects;
     private final NodeRuntime runtime;
     private final Runnable cleanup;
+    /** The QEMU run directory on /dev/shm, reported in the status; null for other drivers. */
+    private final Path shmDir;
     private final Capacity capacity;
     private final Map<String, Deployed> deployments = new ConcurrentHashMap<>();
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
@@ -77,8 +80,9 @@ public final class NodeService implements AutoCloseable {
     private volatile boolean closed;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup) {
+            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir) {
         this.config = config;
+        this.shmDir = shmDir;
         this.kernel = kernel;
         this.driver = driver;
         this.objects = objects;
@@ -97,17 +101,17 @@ public final class NodeService implements AutoCloseable {
         Path runRoot = StaleRunRoots.forNode(config.name(), ProcessHandle.current().pid());
         QemuMicrovmDriver driver = QemuMicrovmDriver.start(kernel.vmlinuz(), kernel.initramfs(), runRoot,
                 config.name());
-        return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot));
+        return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot), runRoot);
     }
 
     /** Opens a node on a driver started for {@code kernel}; the node owns the driver from now on. */
     public static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver)
             throws IOException {
-        return open(config, kernel, driver, () -> { });
+        return open(config, kernel, driver, () -> { }, null);
     }
 
     private static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Runnable cleanup) throws IOException {
+            Runnable cleanup, Path shmDir) throws IOException {
         Optional<S3ObjectStore> objects = Optional.empty();
         try {
             if (config.s3().isPresent()) {
@@ -117,7 +121,7 @@ public final class NodeService implements AutoCloseable {
             // the node's cache holds guest memory: its owner only
             FileTrees.createPrivateDirectories(config.workDir());
             NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver, objects.map(SnapshotStore::new));
-            return new NodeService(config, kernel, driver, objects, runtime, cleanup);
+            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir);
         } catch (StoreException e) {
             closeQuietly(driver, objects, cleanup);
             throw new IOException("the S3 store " + config.s3().get().describe() + " is not usable: "
@@ -264,7 +268,12 @@ public final class NodeService implements AutoCloseable {
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
-                stats.cached(), stats.counters(), Instant.now());
+                stats.cached(), stats.counters(), Instant.now(), processStats());
+    }
+
+    /** This node process's footprint, with its /dev/shm run directory. */
+    public ProcessStats processStats() {
+        return ProcessStats.sample(shmDir);
     }
 
     /** Calls {@code listener} on every change of this node's cache; see {@link NodeRuntime#addCacheListener}. */
