@@ -345,6 +345,9 @@ class SnapshotStoreTest {
         @Override public String describe() { return delegate.describe(); }
         @Override public void put(String key, Path file) throws StoreException { delegate.put(key, file); }
         @Override public void put(String key, byte[] bytes) throws StoreException { delegate.put(key, bytes); }
+        @Override public boolean create(String key, byte[] bytes) throws StoreException {
+            return delegate.create(key, bytes);
+        }
         @Override public byte[] get(String key) throws StoreException { return delegate.get(key); }
         @Override public byte[] getRange(String key, long offset, int length) throws StoreException {
             return delegate.getRange(key, offset, length);
