@@ -14,6 +14,7 @@ import dev.thaw.control.registry.RegistryLoader;
 import dev.thaw.control.routing.Placement;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.Routers;
+import dev.thaw.snapshot.store.DirectoryObjectStore;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,8 +53,10 @@ public final class Gateway implements AutoCloseable {
         this.membership = new Membership(config.nodeToken(), config.livenessTimeout(), timer);
         this.routers = new Routers(new Placement(membership, config.policy()), metrics);
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
-        this.durable = objectStore == null ? new MemoryRegistry() : new ObjectStoreRegistry(objectStore,
-                InstantSource.system());
+        this.durable = objectStore != null ? new ObjectStoreRegistry(objectStore, InstantSource.system())
+                : config.registryDir() != null ? new ObjectStoreRegistry(new DirectoryObjectStore(config.registryDir()),
+                        InstantSource.system())
+                : new MemoryRegistry();
         this.deployer = new Deployer(config.home(), registry, durable, membership, routers,
                 Optional.ofNullable(objectStore).map(SnapshotStore::new));
         membership.addListener(routers);
