@@ -103,6 +103,7 @@ public final class Deployer implements Membership.Listener {
     // concurrent deploys may do it at once; only the switch of the function takes its lock.
     private Outcome deploy(Path dir, byte[] archive, FunctionSettings settings)
             throws IOException, ManifestException, InterruptedException {
+        requireAvailable(); // before minutes of building, not after
         FunctionImage image = builder.build(home, dir);
         GuestKernel k = kernel();
         String revision = BootSpecs.revision(image, k);
