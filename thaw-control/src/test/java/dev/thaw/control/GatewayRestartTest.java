@@ -140,6 +140,36 @@ class GatewayRestartTest {
     }
 
     @Test
+    void aBadRecordIsNamedAndTheOtherFunctionsKeepServing() throws Exception {
+        S3Config store = s3(0).config("thaw");
+        Gateway first = gateway(store, 0);
+        first.deployer().deploy(spec("echo", "rev1"), "digest", FunctionSettings.DEFAULTS);
+        first.close();
+        String key = "registry/functions/broken/0000000000000000001.json";
+        try (S3ObjectStore objects = new S3ObjectStore(store)) {
+            objects.put(key, "{\"format\": 1, \"name\": ".getBytes(StandardCharsets.UTF_8));
+        }
+        Gateway second = gateway(store, 0);
+        FakeNode node = new FakeNode("n1", second.url(), NODE);
+        closing.add(node);
+        GatewayClient client = new GatewayClient(second.url(), USER);
+        assertThat(client.list()).extracting(FunctionView::name).containsExactly("echo");
+        assertThat(client.invoke("echo", "x".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        GatewayClient.Answer broken = client.invoke("broken", "x".getBytes(StandardCharsets.UTF_8));
+        assertThat(broken.status()).isEqualTo(503);
+        assertThat(broken.text()).contains("registry_record_unreadable", key, "malformed");
+        assertThat(client.status().registryProblems()).singleElement().satisfies(p -> {
+            assertThat(p.function()).isEqualTo("broken");
+            assertThat(p.key()).isEqualTo(key);
+            assertThat(p.serving()).isFalse();
+        });
+        // A new deploy writes a good generation over the bad one.
+        second.deployer().deploy(spec("broken", "rev2"), "digest", FunctionSettings.DEFAULTS);
+        assertThat(client.status().registryProblems()).isEmpty();
+        assertThat(client.invoke("broken", "x".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+    }
+
+    @Test
     void racingDeploysOfOneFunctionSettleOnOneRevisionEverywhere() throws Exception {
         S3Config store = s3(0).config("thaw");
         Gateway gateway = gateway(store, 0);
