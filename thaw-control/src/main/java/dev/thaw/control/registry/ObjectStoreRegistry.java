@@ -74,7 +74,7 @@ public final class ObjectStoreRegistry implements DurableRegistry {
                 String rest = key.substring(FUNCTIONS.length());
                 problems.add(new RegistryProblem(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest, key,
                         "not a registry record key (expected " + FUNCTIONS + "<name>/<19-digit generation>.json);"
-                                + " remove it", false, 0));
+                                + " it changes no function; remove it", true, 0));
                 continue;
             }
             byName.computeIfAbsent(m.group(1), n -> new TreeMap<>()).put(Long.parseLong(m.group(2)), key);
