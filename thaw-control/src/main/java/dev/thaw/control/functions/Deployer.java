@@ -120,7 +120,10 @@ public final class Deployer implements Membership.Listener {
         return deploy(spec, image.digest(), archiveDigest, settings);
     }
 
-    /** Deploys an already built revision without a code archive; see {@link #deploy(DeploymentSpec, String, String, FunctionSettings)}. */
+    /**
+     * Deploys an already built revision without a code archive; see
+     * {@link #deploy(DeploymentSpec, String, String, FunctionSettings)}.
+     */
     public Outcome deploy(DeploymentSpec spec, String imageDigest, FunctionSettings settings)
             throws IOException, InterruptedException {
         return deploy(spec, imageDigest, null, settings);

@@ -145,7 +145,8 @@ public final class ObjectStoreRegistry implements DurableRegistry {
                 throw new BadRecord(inconsistency + "; deploy the function again");
             }
             return record;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | UncheckedIOException | IllegalArgumentException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | UncheckedIOException
+                | IllegalArgumentException e) {
             throw new BadRecord("the record is malformed: " + e.getMessage() + "; deploy the function again");
         }
     }

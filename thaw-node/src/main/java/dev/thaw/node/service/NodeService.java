@@ -33,15 +33,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -97,7 +97,7 @@ public final class NodeService implements AutoCloseable {
         this.runtime = runtime;
         this.cleanup = cleanup;
         this.capacity = new Capacity(config.memoryMib(), config.slots());
-        reaper.scheduleWithFixedDelay(this::reapIdle, REAP_PERIOD.toMillis(), REAP_PERIOD.toMillis(),
+        reaper.scheduleWithFixedDelay(this::reapQuietly, REAP_PERIOD.toMillis(), REAP_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -329,6 +329,15 @@ public final class NodeService implements AutoCloseable {
                 }
             }
         };
+    }
+
+    // A periodic task that throws is never run again: the reaper must outlive any one failure.
+    private void reapQuietly() {
+        try {
+            reapIdle();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "reaping idle instances failed: " + e.getMessage(), e);
+        }
     }
 
     /** Stops instances idle past their keep-alive plus {@link #IDLE_GRACE}; returns their ids. */

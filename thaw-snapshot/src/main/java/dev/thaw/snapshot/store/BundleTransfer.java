@@ -117,7 +117,8 @@ public final class BundleTransfer {
         }
         java.time.Instant since;
         try {
-            since = java.time.Instant.parse(new String(store.get(key), java.nio.charset.StandardCharsets.UTF_8).strip());
+            since = java.time.Instant.parse(new String(store.get(key), java.nio.charset.StandardCharsets.UTF_8)
+                    .strip());
         } catch (ObjectNotFoundException e) {
             return store.create(key, now); // the other publisher just finished
         } catch (java.time.format.DateTimeParseException e) {
