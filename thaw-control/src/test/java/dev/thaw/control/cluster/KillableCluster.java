@@ -35,6 +35,9 @@ public final class KillableCluster {
         client.deploy(TestGuests.example("hello").toAbsolutePath(),
                 new FunctionSettings.Request(1, 4, 600_000L, null, null));
         GatewayClient.Answer answer = client.invoke("hello", "thaw".getBytes(StandardCharsets.UTF_8));
+        if (answer.status() != 200) {
+            System.out.println("invocation answered " + answer.status() + ": " + answer.text());
+        }
         System.out.println("ready " + answer.status() + " " + answer.header("X-Thaw-Start") + " "
                 + cluster.nodes().getFirst().pid());
         System.out.flush();
