@@ -4,6 +4,7 @@ import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.snapshot.store.S3Config;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,9 +19,11 @@ import java.util.Objects;
  * @param livenessTimeout a node silent this long is declared dead
  * @param s3 the snapshot and image store, or null to run without one
  * @param home where function images are built
+ * @param registryDir where the function registry is kept when there is no store, or null to keep it in memory
+ *     only (a restart forgets it); with a store the registry is in the store
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
-        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home) {
+        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, Path registryDir) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
@@ -48,33 +51,41 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
     /** Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment. */
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String nodeToken) {
         return new GatewayConfig(listen, apiToken, nodeToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
-                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment());
+                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, value, bodyLimitBytes, livenessTimeout, s3, home);
+        return new GatewayConfig(listen, apiToken, nodeToken, value, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir);
     }
 
     public GatewayConfig withBodyLimit(long value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home, registryDir);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home, registryDir);
     }
 
     public GatewayConfig withS3(S3Config value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value, home);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value, home,
+                registryDir);
+    }
+
+    public GatewayConfig withRegistryDir(Path value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home, value);
     }
 
     public GatewayConfig withHome(ThawHome value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, value);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, value,
+                registryDir);
     }
 
     // Tokens never go into logs.
     @Override
     public String toString() {
         return "GatewayConfig[listen=" + listen + ", policy=" + policy.label() + ", bodyLimitBytes=" + bodyLimitBytes
-                + ", livenessTimeout=" + livenessTimeout + ", s3=" + s3 + ", home=" + home.root() + "]";
+                + ", livenessTimeout=" + livenessTimeout + ", s3=" + s3 + ", home=" + home.root() + ", registryDir="
+                + registryDir + "]";
     }
 }

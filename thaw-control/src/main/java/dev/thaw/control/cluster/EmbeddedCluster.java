@@ -95,7 +95,9 @@ public final class EmbeddedCluster implements AutoCloseable {
             }
             GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", options.port()), apiToken,
                     nodeToken).withPolicy(options.policy()).withHome(options.home());
-            gateway = Gateway.start(store == null ? config : config.withS3(store));
+            // Without a store the registry still outlives the gateway, in the work directory.
+            gateway = Gateway.start(store == null ? config.withRegistryDir(options.workDir().resolve("registry"))
+                    : config.withS3(store));
             List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
             for (int i = 1; i <= options.nodes(); i++) {
                 String name = "node-" + i;

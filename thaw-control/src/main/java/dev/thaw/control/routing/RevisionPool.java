@@ -51,6 +51,11 @@ final class RevisionPool {
         this.settings = settings;
     }
 
+    /** The keep-alive the node is told, so it can stop the instance itself if no gateway does. */
+    long keepAliveMs() {
+        return settings.keepAliveMs();
+    }
+
     DeploymentSpec spec() {
         return spec;
     }

@@ -85,7 +85,7 @@ public final class Router {
                 case RevisionPool.StartSlot slot -> {
                     Placement.Started started;
                     try {
-                        started = placement.start(pool.spec());
+                        started = placement.start(pool.spec(), pool.keepAliveMs());
                     } catch (InvokeException | RuntimeException e) {
                         pool.startFailed();
                         throw e;

@@ -40,8 +40,9 @@ class ClusterOwnerKilledTest {
                 "-Dbasedir=" + System.getProperty("basedir", "."), "-cp", System.getProperty("java.class.path"), KillableCluster.class.getName(), work.toString()))
                 .redirectErrorStream(true), OwnedProcesses.CreatedFiles.INHERITED);
         try {
-            String ready = awaitReady(owner);
-            assertThat(ready).startsWith("ready 200 boot ");
+            StringBuffer output = new StringBuffer();
+            String ready = awaitReady(owner, output);
+            assertThat(ready).as(output.toString()).startsWith("ready 200 boot ");
             long nodePid = Long.parseLong(ready.substring(ready.lastIndexOf(' ') + 1));
             Path runRoot = StaleRunRoots.forNode("node-1", nodePid);
 
@@ -73,9 +74,8 @@ class ClusterOwnerKilledTest {
     }
 
     /** The owner's "ready" line; its output is kept for the failure message. A boot under TCG takes a while. */
-    private static String awaitReady(Process owner) throws Exception {
+    private static String awaitReady(Process owner, StringBuffer seen) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8));
-        StringBuffer seen = new StringBuffer();
         CompletableFuture<String> ready = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try {

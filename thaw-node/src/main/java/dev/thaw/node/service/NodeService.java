@@ -33,12 +33,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,6 +59,11 @@ import java.util.regex.Pattern;
 public final class NodeService implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeService.class.getName());
     private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Keep-alive of an instance whose start request named none. */
+    static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(10);
+    /** How long past its keep-alive an idle instance runs before the node stops it on its own. */
+    static final Duration IDLE_GRACE = Duration.ofSeconds(30);
+    private static final Duration REAP_PERIOD = Duration.ofSeconds(1);
 
     private record Deployed(DeploymentSpec spec, FunctionDeployment deployment) {
     }
@@ -77,6 +86,9 @@ public final class NodeService implements AutoCloseable {
     private final Map<String, Deployed> deployments = new ConcurrentHashMap<>();
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
     private final List<Consumer<StartRecord>> startListeners = new CopyOnWriteArrayList<>();
+    private final IdleTracker idle = new IdleTracker(InstantSource.system(), IDLE_GRACE);
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("thaw-node-reaper").daemon().factory());
     private volatile boolean closed;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
@@ -89,6 +101,8 @@ public final class NodeService implements AutoCloseable {
         this.runtime = runtime;
         this.cleanup = cleanup;
         this.capacity = new Capacity(config.memoryMib(), config.slots());
+        reaper.scheduleWithFixedDelay(this::reapQuietly, REAP_PERIOD.toMillis(), REAP_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -194,6 +208,8 @@ public final class NodeService implements AutoCloseable {
             throw e;
         }
         Running running = new Running(instance, deployed.spec(), Instant.now());
+        idle.started(instance.id(), request.keepAliveMs() == null ? DEFAULT_KEEP_ALIVE
+                : Duration.ofMillis(Math.max(0, request.keepAliveMs())));
         instances.put(instance.id(), running);
         // A delete or close that ran while this VM started did not see it: undo the start here.
         if (closed || deployments.get(key) != deployed) {
@@ -219,6 +235,7 @@ public final class NodeService implements AutoCloseable {
         }
         Duration limit = timeout.orElse(Duration.ofMillis(running.spec().invokeTimeoutMs()));
         InvocationResult result;
+        idle.begin(id);
         try {
             if (!running.instance().isAlive()) {
                 throw new SandboxException("its VM is no longer running");
@@ -232,6 +249,8 @@ public final class NodeService implements AutoCloseable {
             }
             throw new NodeRequestException(500, "invoke_failed", "invoking instance " + id + " failed: "
                     + e.getMessage());
+        } finally {
+            idle.end(id);
         }
         return switch (result.outcome()) {
             case OK -> result;
@@ -302,7 +321,51 @@ public final class NodeService implements AutoCloseable {
         runtime.awaitPublications();
     }
 
+    /**
+     * Before registering with a gateway: the instances running now belong to no gateway once
+     * the registration succeeds (a gateway that knew this node would not have asked it to
+     * register again), so the returned task stops them. Instances started after the
+     * registration are the new gateway's and stay.
+     */
+    public Runnable orphansOnRegistration() {
+        List<String> before = List.copyOf(instances.keySet());
+        return () -> {
+            for (String id : before) {
+                Running running = instances.get(id);
+                if (running != null && stopQuietly(id)) {
+                    LOG.info("stopped instance " + id + " of " + running.spec().function() + ": the gateway that"
+                            + " started it no longer knows this node");
+                }
+            }
+        };
+    }
+
+    // A periodic task that throws is never run again: the reaper must outlive any one failure.
+    private void reapQuietly() {
+        try {
+            reapIdle();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "reaping idle instances failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops instances idle past their keep-alive plus {@link #IDLE_GRACE}; returns their ids. */
+    List<String> reapIdle() {
+        List<String> expired = idle.expired();
+        for (String id : expired) {
+            Running running = instances.get(id);
+            Duration idleFor = idle.idleFor(id);
+            if (running != null && stopQuietly(id)) {
+                LOG.info("stopped instance " + id + " of " + running.spec().function() + ": idle for "
+                        + idleFor.toSeconds() + " s, past its keep-alive plus " + IDLE_GRACE.toSeconds()
+                        + " s, and no gateway stopped it");
+            }
+        }
+        return expired;
+    }
+
     private boolean stopQuietly(String id) {
+        idle.stopped(id);
         Running running = instances.remove(id);
         if (running == null) {
             return false;
@@ -348,6 +411,7 @@ public final class NodeService implements AutoCloseable {
             return;
         }
         closed = true;
+        reaper.shutdownNow();
         driver.stopPrestarting();
         List.copyOf(instances.keySet()).forEach(this::stopQuietly);
         try {

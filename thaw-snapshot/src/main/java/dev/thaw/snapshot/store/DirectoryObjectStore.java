@@ -71,6 +71,29 @@ public final class DirectoryObjectStore implements ObjectStore {
         }
     }
 
+    // A hard link fails when the name exists: the atomic create-if-absent a rename cannot give.
+    @Override
+    public boolean create(String key, byte[] bytes) throws StoreException {
+        Path target = file(key);
+        Path temp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, ".tmp");
+            Files.write(temp, bytes);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.createLink(target, temp);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new StoreException("cannot create '" + key + "' under " + root + ": " + e, e);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
     @Override
     public byte[] get(String key) throws StoreException {
         try {
