@@ -7,9 +7,6 @@ import dev.thaw.sandbox.OwnedProcesses;
 import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
 import dev.thaw.sandbox.qemu.StaleRunRoots;
 import dev.thaw.sandbox.testing.TestGuests;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -17,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,7 +37,7 @@ class ClusterOwnerKilledTest {
                 .redirectErrorStream(true), OwnedProcesses.CreatedFiles.INHERITED);
         try {
             StringBuffer output = new StringBuffer();
-            String ready = awaitReady(owner, output);
+            String ready = ReadyLine.await(owner, "the cluster's owner", READY_TIMEOUT, output);
             assertThat(ready).as(output.toString()).startsWith("ready 200 boot ");
             long nodePid = Long.parseLong(ready.substring(ready.lastIndexOf(' ') + 1));
             Path runRoot = StaleRunRoots.forNode("node-1", nodePid);
@@ -70,31 +66,6 @@ class ClusterOwnerKilledTest {
             owner.destroyForcibly();
             owner.waitFor(10, TimeUnit.SECONDS);
             FileTrees.deleteQuietly(work);
-        }
-    }
-
-    /** The owner's "ready" line; its output is kept for the failure message. A boot under TCG takes a while. */
-    private static String awaitReady(Process owner, StringBuffer seen) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> ready = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith("ready ")) {
-                        ready.complete(line);
-                    }
-                    seen.append(line).append('\n');
-                }
-            } catch (java.io.IOException e) {
-                // the owner is gone
-            }
-            ready.completeExceptionally(new AssertionError("the cluster's owner ended:\n" + seen));
-        });
-        try {
-            return ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the cluster was not ready within " + READY_TIMEOUT.toSeconds() + " s:\n" + seen);
         }
     }
 

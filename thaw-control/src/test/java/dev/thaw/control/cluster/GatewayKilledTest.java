@@ -13,9 +13,7 @@ import dev.thaw.sandbox.OwnedProcesses;
 import dev.thaw.sandbox.testing.TestGuests;
 import dev.thaw.snapshot.store.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3ObjectStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -172,33 +169,8 @@ class GatewayKilledTest {
         builder.environment().put("THAW_TEST_API_TOKEN", apiToken);
         builder.environment().put("THAW_TEST_NODE_TOKEN", nodeToken);
         Process process = OwnedProcesses.start(builder, OwnedProcesses.CreatedFiles.INHERITED);
-        awaitReady(process);
+        ReadyLine.await(process, "the gateway", READY_TIMEOUT, new StringBuffer());
         return process;
-    }
-
-    private static void awaitReady(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
-        StringBuffer seen = new StringBuffer();
-        CompletableFuture<String> ready = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith("ready ")) {
-                        ready.complete(line);
-                    }
-                    seen.append(line).append('\n');
-                }
-            } catch (IOException e) {
-                // the gateway is gone
-            }
-            ready.completeExceptionally(new AssertionError("the gateway ended:\n" + seen));
-        });
-        try {
-            ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the gateway was not ready within " + READY_TIMEOUT.toSeconds() + " s:\n" + seen);
-        }
     }
 
     private interface Check {
