@@ -61,13 +61,24 @@ public final class DirectoryObjectStore implements ObjectStore {
         Path target = file(key);
         Path temp = null;
         try {
-            Files.createDirectories(target.getParent());
-            temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, ".tmp");
-            Files.write(temp, bytes);
+            temp = writeTemp(target, bytes);
             commit(temp, target);
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new StoreException("cannot store '" + key + "' under " + root + ": " + e, e);
+        }
+    }
+
+    /** Writes {@code bytes} to a new temporary file beside {@code target}, creating its directory. */
+    private static Path writeTemp(Path target, byte[] bytes) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, ".tmp");
+        try {
+            Files.write(temp, bytes);
+            return temp;
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw e;
         }
     }
 
@@ -77,9 +88,7 @@ public final class DirectoryObjectStore implements ObjectStore {
         Path target = file(key);
         Path temp = null;
         try {
-            Files.createDirectories(target.getParent());
-            temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, ".tmp");
-            Files.write(temp, bytes);
+            temp = writeTemp(target, bytes);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
