@@ -66,6 +66,13 @@ class GatewayTest {
         gateway.deployer().deploy(ECHO, "digest", settings);
     }
 
+    /** Joins {@code node} with the join token and returns its own token. */
+    private String join(String node) throws Exception {
+        HttpResponse<String> joined = send("POST", "v1/join", NODE, "{\"node\": \"" + node + "\"}");
+        assertThat(joined.statusCode()).isEqualTo(201);
+        return dev.thaw.api.Json.mapper().readValue(joined.body(), dev.thaw.node.api.JoinResponse.class).token();
+    }
+
     private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(gateway.url().resolve(path)).method(method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -104,9 +111,12 @@ class GatewayTest {
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.body()).contains("unauthorized");
         assertThat(send("PUT", "v1/nodes/n1/heartbeat", USER, "{}").statusCode()).isEqualTo(401);
+        // The join token only joins: it registers nobody.
+        assertThat(send("POST", "v1/nodes", NODE, register).statusCode()).isEqualTo(401);
+        assertThat(send("POST", "v1/join", USER, "{\"node\": \"n1\"}").statusCode()).isEqualTo(401);
         assertThat(client.nodes()).isEmpty();
         assertThat(client.list()).isEmpty();
-        assertThat(send("POST", "v1/nodes", NODE, register).statusCode()).isEqualTo(204);
+        assertThat(send("POST", "v1/nodes", join("n1"), register).statusCode()).isEqualTo(204);
         assertThat(client.nodes()).extracting(NodeSummary::name).containsExactly("n1");
         assertThat(send("GET", "healthz", null, null).body()).isEqualTo("ok");
     }
@@ -125,7 +135,7 @@ class GatewayTest {
         HttpResponse<String> large = send("POST", "v1/functions/echo/invoke", USER, "x".repeat(64 * 1024 + 1));
         assertThat(large.statusCode()).isEqualTo(413);
         assertThat(large.body()).contains("too_large");
-        assertThat(send("POST", "v1/nodes", NODE, "{\"node\": \"n" + "x".repeat(70 * 1024) + "\", \"url\": \"u\"}")
+        assertThat(send("POST", "v1/nodes", join("n"), "{\"node\": \"n" + "x".repeat(70 * 1024) + "\", \"url\": \"u\"}")
                 .statusCode()).isEqualTo(413);
     }
 
@@ -265,9 +275,9 @@ class GatewayTest {
         assertThat(client.nodes()).filteredOn(NodeSummary::alive).extracting(NodeSummary::name)
                 .containsExactly("node-b");
         // The dead node is told to register again, and then it is used again.
-        assertThat(send("PUT", "v1/nodes/node-a/heartbeat", NODE,
+        assertThat(send("PUT", "v1/nodes/node-a/heartbeat", a.nodeToken,
                 dev.thaw.api.Json.write(a.status())).statusCode()).isEqualTo(404);
-        assertThat(send("POST", "v1/nodes", NODE, dev.thaw.api.Json.write(new RegisterRequest("node-a",
+        assertThat(send("POST", "v1/nodes", a.nodeToken, dev.thaw.api.Json.write(new RegisterRequest("node-a",
                 a.url().toString()))).statusCode()).isEqualTo(204);
         a.heartbeating = true;
         await(() -> gateway.membership().alive().size() == 2 && a.deployments.containsKey("echo/rev1"));
