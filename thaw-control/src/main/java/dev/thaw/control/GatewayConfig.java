@@ -78,6 +78,11 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String jo
                 registryDir, value);
     }
 
+    public GatewayConfig withListen(InetSocketAddress value) {
+        return new GatewayConfig(value, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, identityKey);
+    }
+
     public GatewayConfig withPolicy(SchedulerPolicy value) {
         return new GatewayConfig(listen, apiToken, joinToken, value, bodyLimitBytes, livenessTimeout, s3, home,
                 registryDir, identityKey);

@@ -17,6 +17,7 @@ import dev.thaw.control.routing.InvokeException;
 import dev.thaw.control.routing.InvokeResult;
 import dev.thaw.control.routing.Router;
 import dev.thaw.node.api.JoinRequest;
+import dev.thaw.node.api.JoinResponse;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.http.HttpApi;
@@ -337,7 +338,8 @@ final class GatewayServer implements AutoCloseable {
     private void join(HttpExchange exchange) throws IOException {
         JoinRequest request = HttpApi.json(exchange, 64L * 1024, JoinRequest.class);
         try {
-            HttpApi.json(exchange, 201, gateway.identities().join(request.node()));
+            boolean created = gateway.identities().join(request.node(), request.token());
+            HttpApi.json(exchange, created ? 201 : 200, new JoinResponse(request.node()));
         } catch (NodeIdentities.NameTaken e) {
             HttpApi.error(exchange, 409, "node_name_taken", e.getMessage());
         } catch (StoreException e) {

@@ -58,8 +58,9 @@ final class FakeNode implements AutoCloseable {
 
     FakeNode(String name, URI gatewayUrl, String joinToken) throws IOException, InterruptedException {
         this.name = name;
-        this.nodeToken = new ApiClient(gatewayUrl, joinToken, Duration.ofSeconds(2)).json("POST", "v1/join",
-                new JoinRequest(name), JoinResponse.class, Duration.ofSeconds(5)).token();
+        this.nodeToken = NodeTokens.issue(name);
+        new ApiClient(gatewayUrl, joinToken, Duration.ofSeconds(2)).json("POST", "v1/join",
+                new JoinRequest(name, nodeToken), JoinResponse.class, Duration.ofSeconds(5));
         this.callToken = NodeTokens.callToken(nodeToken);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/", this::handle);

@@ -68,9 +68,11 @@ class GatewayTest {
 
     /** Joins {@code node} with the join token and returns its own token. */
     private String join(String node) throws Exception {
-        HttpResponse<String> joined = send("POST", "v1/join", NODE, "{\"node\": \"" + node + "\"}");
+        String token = dev.thaw.node.identity.NodeTokens.issue(node);
+        HttpResponse<String> joined = send("POST", "v1/join", NODE, dev.thaw.api.Json.write(
+                new dev.thaw.node.api.JoinRequest(node, token)));
         assertThat(joined.statusCode()).isEqualTo(201);
-        return dev.thaw.api.Json.mapper().readValue(joined.body(), dev.thaw.node.api.JoinResponse.class).token();
+        return token;
     }
 
     private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
@@ -113,7 +115,8 @@ class GatewayTest {
         assertThat(send("PUT", "v1/nodes/n1/heartbeat", USER, "{}").statusCode()).isEqualTo(401);
         // The join token only joins: it registers nobody.
         assertThat(send("POST", "v1/nodes", NODE, register).statusCode()).isEqualTo(401);
-        assertThat(send("POST", "v1/join", USER, "{\"node\": \"n1\"}").statusCode()).isEqualTo(401);
+        assertThat(send("POST", "v1/join", USER, dev.thaw.api.Json.write(new dev.thaw.node.api.JoinRequest("n1",
+                dev.thaw.node.identity.NodeTokens.issue("n1")))).statusCode()).isEqualTo(401);
         assertThat(client.nodes()).isEmpty();
         assertThat(client.list()).isEmpty();
         assertThat(send("POST", "v1/nodes", join("n1"), register).statusCode()).isEqualTo(204);
@@ -325,7 +328,7 @@ class GatewayTest {
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/healthz", "/openapi.yaml", "/metrics", "/v1/functions",
                 "/v1/functions/{name}", "/v1/functions/{name}/invoke", "/v1/nodes", "/v1/nodes/{node}/heartbeat",
-                "/v1/status");
+                "/v1/status", "/v1/join", "/v1/nodes/{node}");
         assertThat(response.body()).contains("X-Thaw-Init-Ms", "'429'", "'502'", "'413'", "queue_timeout");
     }
 

@@ -1,7 +1,6 @@
 package dev.thaw.control.cluster;
 
 import dev.thaw.api.Json;
-import dev.thaw.node.api.JoinResponse;
 import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.snapshot.store.ObjectNotFoundException;
 import dev.thaw.snapshot.store.ObjectStore;
@@ -18,9 +17,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which node token belongs to which node name. A node joins once with the cluster's join token
- * and gets a token of its own, bound to its name for good: a second joiner under a bound name is
- * refused, so no holder of the join token can take over a name in use. The gateway keeps only a
+ * Which node token belongs to which node name. A node joins once with the cluster's join token,
+ * and the token it made is bound to its name for good: a joiner with another token under a bound
+ * name is refused, so no holder of the join token can take over a name in use, while the same
+ * token joining again (its first answer was lost) is accepted. The gateway keeps only a
  * keyed hash of each token (HMAC-SHA256 under the gateway's identity key), in
  * {@code registry/nodes/<name>.json} of the store that holds the function registry, so a
  * restarted gateway still knows every node. The key matters because every node holds the store's
@@ -69,29 +69,49 @@ public final class NodeIdentities {
         return PREFIX + node + ".json";
     }
 
-    /** Binds {@code node} to a fresh token and returns it; the only time the token leaves the gateway. */
-    public synchronized JoinResponse join(String node) throws NameTaken, StoreException {
+    /**
+     * Binds {@code node} to {@code token}; true when this call made the binding, false when the same
+     * token was bound already.
+     *
+     * @throws NameTaken when {@code node} is bound to another token
+     */
+    public synchronized boolean join(String node, String token) throws NameTaken, StoreException {
         if (!Membership.validNodeName(node)) {
             throw new IllegalArgumentException("invalid node name '" + node
                     + "': use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
-        if (bound.containsKey(node)) {
-            throw new NameTaken(node);
+        if (!NodeTokens.nodeOf(token).equals(Optional.of(node))) {
+            throw new IllegalArgumentException("a node token for '" + node + "' is '" + node
+                    + ".' followed by 64 lower-case hex digits of randomness");
         }
-        String token = NodeTokens.issue(node);
         byte[] mac = mac(token);
+        byte[] existing = bound.get(node);
+        if (existing == null && store != null) {
+            existing = stored(node).orElse(null);
+            if (existing == null && store.size(recordKey(node)).isPresent()) {
+                throw new NameTaken(node); // an unreadable binding still holds the name
+            }
+        }
+        if (existing != null) {
+            if (!MessageDigest.isEqual(existing, mac)) {
+                throw new NameTaken(node);
+            }
+            bound.putIfAbsent(node, existing);
+            return false;
+        }
         if (store != null) {
             byte[] record = Json.write(new Binding(FORMAT, node, HexFormat.of().formatHex(mac), clock.instant()))
                     .getBytes(StandardCharsets.UTF_8);
             // Create-if-absent, then read back: a store that ignores the condition still cannot let a
             // second joiner believe it won.
-            if (!store.create(recordKey(node), record) || !MessageDigest.isEqual(stored(node).orElse(null), mac)) {
+            store.create(recordKey(node), record);
+            if (!MessageDigest.isEqual(stored(node).orElse(null), mac)) {
                 throw new NameTaken(node);
             }
         }
         bound.put(node, mac);
         LOG.log(Level.INFO, "node " + node + " joined; its credential is bound to its name");
-        return new JoinResponse(node, token);
+        return true;
     }
 
     /**

@@ -1,13 +1,5 @@
 package dev.thaw.node.api;
 
-/**
- * The gateway's answer to a join: the node's own token, bound to {@code node}. The node keeps it
- * and presents it on every registration and heartbeat; the gateway keeps only a keyed hash of it.
- */
-public record JoinResponse(String node, String token) {
-    // The token never goes into logs.
-    @Override
-    public String toString() {
-        return "JoinResponse[node=" + node + "]";
-    }
+/** The gateway's answer to a join: {@code node} is bound to the token the node sent. */
+public record JoinResponse(String node) {
 }

@@ -13,9 +13,10 @@ import javax.crypto.spec.SecretKeySpec;
  * The two credentials of a node, and how one follows from the other.
  *
  * <ul>
- *   <li>The <b>node token</b>, {@code <node name>.<64 hex digits>}, issued by the gateway when the
- *       node joins. The node presents it to the gateway; its name part lets the gateway find the
- *       binding without a search, and the gateway accepts it only for that name.</li>
+ *   <li>The <b>node token</b>, {@code <node name>.<64 hex digits>}, made by the node from 256
+ *       random bits and bound to its name by the gateway when the node joins. The node presents it
+ *       to the gateway; its name part lets the gateway find the binding without a search, and the
+ *       gateway accepts it only for that name.</li>
  *   <li>The <b>call token</b>, 64 hex digits: HMAC-SHA256 of a fixed label under the node token.
  *       The gateway presents it when it calls the node, and the node accepts nothing else. The
  *       gateway derives it from the node token it sees at registration, so it never stores it;

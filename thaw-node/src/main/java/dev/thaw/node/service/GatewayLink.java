@@ -19,13 +19,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A node's membership in the gateway. Without a credential of its own the node first joins:
- * it presents the cluster's join token once and gets a node token bound to its name, which it
- * keeps in its {@link IdentityFile} and reuses after a restart. It then registers and sends its
- * status every interval with that node token, on a daemon thread. A 404 on a heartbeat means the
- * gateway forgot the node (it restarted, or declared the node dead), so the node registers
- * again; a 401 means the gateway no longer knows the node token (its binding was removed), so
- * the node joins again. While the gateway is unreachable it keeps trying, logging once per
+ * A node's membership in the gateway. Without a credential of its own the node first joins: it
+ * makes a node token, keeps it in its {@link IdentityFile}, and asks the gateway, with the
+ * cluster's join token, to bind it to its name (asking again is safe, so a lost answer costs
+ * nothing). It then registers and sends its status every interval with that node token, on a
+ * daemon thread, and after a restart registers with the kept token without joining. A 404 on a
+ * heartbeat means the gateway forgot the node (it restarted, or declared the node dead), so the
+ * node registers again; a 401 means the gateway does not know the token (its binding was removed,
+ * or the join never reached it), so the node joins again with the same token. While the gateway is unreachable it keeps trying, logging once per
  * change of state rather than once per attempt.
  */
 public final class GatewayLink implements AutoCloseable {
@@ -49,7 +50,11 @@ public final class GatewayLink implements AutoCloseable {
     private volatile boolean closed;
     private State state = State.STARTING;
     private boolean registered;
-    /** The node token's client; null until the node has a credential of its own. */
+    /** The node's credential; null until it made one or found one stored. */
+    private IdentityFile.Identity identity;
+    /** Whether the credential must be bound (again) before registering. */
+    private boolean mustJoin;
+    /** The node token's client. */
     private ApiClient gateway;
 
     private GatewayLink(URI gatewayUrl, String joinToken, IdentityFile identityFile, Consumer<String> onCallToken,
@@ -88,12 +93,15 @@ public final class GatewayLink implements AutoCloseable {
         if (stored.isPresent()) {
             link.adopt(stored.get());
             LOG.info("node " + node + " uses the credential stored in " + identityFile.path());
+        } else {
+            link.mustJoin = true;
         }
         link.thread.start();
         return link;
     }
 
     private void adopt(IdentityFile.Identity identity) {
+        this.identity = identity;
         gateway = new ApiClient(gatewayUrl, identity.token(), timeout);
         onCallToken.accept(NodeTokens.callToken(identity.token()));
     }
@@ -113,7 +121,7 @@ public final class GatewayLink implements AutoCloseable {
 
     private void beat() throws InterruptedException {
         try {
-            if (gateway == null && !join()) {
+            if (mustJoin && !join()) {
                 return;
             }
             if (!registered) {
@@ -131,12 +139,11 @@ public final class GatewayLink implements AutoCloseable {
                 LOG.info("the gateway at " + gatewayUrl + " no longer knows node " + node + "; registering again");
                 return;
             }
-            if (e.status() == 401 && gateway != null) {
-                // The binding is gone (removed by an operator, or a new store): join again. The stored
-                // credential is replaced only once a join succeeds.
-                gateway = null;
+            if (e.status() == 401 && !mustJoin) {
+                // The binding is gone (removed by an operator, or a new store): bind the same token again.
+                mustJoin = true;
                 registered = false;
-                LOG.warning("the gateway at " + gatewayUrl + " no longer accepts the credential of node " + node
+                LOG.warning("the gateway at " + gatewayUrl + " does not accept the credential of node " + node
                         + " (" + e.getMessage() + "); joining again with the join token");
                 return;
             }
@@ -148,11 +155,21 @@ public final class GatewayLink implements AutoCloseable {
         }
     }
 
-    /** Exchanges the join token for a node token, keeps it, and adopts it; false when refused. */
+    /** Binds the node's token (made and kept first if there is none) with the join token; false when refused. */
     private boolean join() throws IOException, InterruptedException {
-        JoinResponse answer;
+        if (identity == null) {
+            IdentityFile.Identity fresh = new IdentityFile.Identity(node, NodeTokens.issue(node));
+            try {
+                identityFile.save(fresh); // kept before it is sent, so no answer can be lost with it
+            } catch (IOException e) {
+                change(State.REFUSED, "node " + node + " cannot keep its credential in " + identityFile.path()
+                        + " (" + describe(e) + "); retrying every " + interval.toMillis() + " ms");
+                return false;
+            }
+            adopt(fresh);
+        }
         try {
-            answer = joining.json("POST", "/v1/join", new JoinRequest(node), JoinResponse.class, timeout);
+            joining.json("POST", "/v1/join", new JoinRequest(node, identity.token()), JoinResponse.class, timeout);
         } catch (ApiClient.ApiException e) {
             String advice = e.status() == 401 ? "check the join token ($THAW_NODE_TOKEN)"
                     : e.status() == 409 ? "another node holds this name; pick another --name, or remove the old"
@@ -163,21 +180,7 @@ public final class GatewayLink implements AutoCloseable {
                     + interval.toMillis() + " ms");
             return false;
         }
-        if (answer == null || !node.equals(answer.node())
-                || !NodeTokens.nodeOf(answer.token()).equals(Optional.of(node))) {
-            change(State.REFUSED, "the gateway at " + gatewayUrl + " answered the join of node " + node
-                    + " with no valid node token; retrying every " + interval.toMillis() + " ms");
-            return false;
-        }
-        IdentityFile.Identity identity = new IdentityFile.Identity(node, answer.token());
-        try {
-            identityFile.save(identity);
-        } catch (IOException e) {
-            change(State.REFUSED, "node " + node + " joined the gateway at " + gatewayUrl + " but cannot keep its"
-                    + " credential in " + identityFile.path() + " (" + describe(e) + "); it runs with it until it"
-                    + " stops, and must then be removed with 'DELETE /v1/nodes/" + node + "' to join again");
-        }
-        adopt(identity);
+        mustJoin = false;
         LOG.info("node " + node + " joined the gateway at " + gatewayUrl + "; its credential is in "
                 + identityFile.path());
         return true;
