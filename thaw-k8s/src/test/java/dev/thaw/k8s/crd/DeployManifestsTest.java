@@ -54,7 +54,7 @@ class DeployManifestsTest {
         }
         assertThat(kinds).containsExactlyInAnyOrder("Namespace", "CustomResourceDefinition", "ServiceAccount",
                 "ClusterRole", "ClusterRoleBinding", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-                "RoleBinding", "DaemonSet", "Deployment", "Service", "Deployment", "Service");
+                "RoleBinding", "Role", "RoleBinding", "DaemonSet", "Deployment", "Service", "Deployment", "Service");
         assertThat(documents(BASE.resolve("scheduler/thaw-scheduler-config.yaml")))
                 .extracting(HasMetadata::getKind).containsExactly("KubeSchedulerConfiguration");
     }
