@@ -118,8 +118,9 @@ class NodeIdentityTest {
             closing.remove(a);
             NodeProcess again = node("node-a", url, work);
             closing.add(again);
-            awaitTrue(() -> g.membership().find("node-a").map(m -> m.alive() && m.url().getPort() == again.url().getPort())
-                    .orElse(false), "node-a registers again after its restart");
+            awaitTrue(() -> g.membership().find("node-a")
+                    .map(m -> m.alive() && m.url().getPort() == again.url().getPort()).orElse(false),
+                    "node-a registers again after its restart");
             assertThat(credential(work, "node-a")).isEqualTo(tokenA);
             assertThat(Files.readString(again.log())).doesNotContain("joined the gateway")
                     .contains("uses the credential stored in");

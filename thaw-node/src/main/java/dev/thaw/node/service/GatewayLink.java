@@ -26,8 +26,8 @@ import java.util.logging.Logger;
  * daemon thread, and after a restart registers with the kept token without joining. A 404 on a
  * heartbeat means the gateway forgot the node (it restarted, or declared the node dead), so the
  * node registers again; a 401 means the gateway does not know the token (its binding was removed,
- * or the join never reached it), so the node joins again with the same token. While the gateway is unreachable it keeps trying, logging once per
- * change of state rather than once per attempt.
+ * or the join never reached it), so the node joins again with the same token. While the gateway
+ * is unreachable it keeps trying, logging once per change of state rather than once per attempt.
  */
 public final class GatewayLink implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayLink.class.getName());
