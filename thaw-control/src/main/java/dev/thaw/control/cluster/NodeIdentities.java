@@ -9,6 +9,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HexFormat;
@@ -51,6 +52,13 @@ public final class NodeIdentities {
     private final byte[] key;
     private final InstantSource clock;
     private final Map<String, byte[]> bound = new ConcurrentHashMap<>();
+    /**
+     * Names found unbound in the store, until when: a caller with made-up tokens then costs no
+     * store read per request. Bounded: cleared when it grows past {@link #MAX_ABSENT}.
+     */
+    private final Map<String, Instant> absent = new ConcurrentHashMap<>();
+    private static final Duration ABSENT_FOR = Duration.ofSeconds(5);
+    private static final int MAX_ABSENT = 10_000;
 
     /**
      * @param store where bindings are kept, or null to keep them in memory only (a restart forgets them)
@@ -110,6 +118,7 @@ public final class NodeIdentities {
             }
         }
         bound.put(node, mac);
+        absent.remove(node);
         LOG.log(Level.INFO, "node " + node + " joined; its credential is bound to its name");
         return true;
     }
@@ -127,8 +136,16 @@ public final class NodeIdentities {
         }
         byte[] expected = bound.get(node.get());
         if (expected == null && store != null) {
+            Instant until = absent.get(node.get());
+            if (until != null && until.isAfter(clock.instant())) {
+                return Optional.empty();
+            }
             Optional<byte[]> loaded = stored(node.get());
             if (loaded.isEmpty()) {
+                if (absent.size() > MAX_ABSENT) {
+                    absent.clear();
+                }
+                absent.put(node.get(), clock.instant().plus(ABSENT_FOR));
                 return Optional.empty();
             }
             expected = loaded.get();
