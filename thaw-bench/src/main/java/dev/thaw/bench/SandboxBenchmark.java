@@ -20,7 +20,9 @@ import java.util.Map;
  * Cold boot versus restore, on one function in one run: boot to first response,
  * restore to first response into a newly started VMM, and restore to first
  * response from a pre-started VMM. Every sample is a new sandbox, stopped after
- * its first response.
+ * its first response. Given a second driver that does not confine its VMMs, both
+ * restore modes are also measured on it, sample for sample in turn with the
+ * confined driver, so the cost of confinement shows side by side.
  */
 public final class SandboxBenchmark {
     private static final Duration INVOKE_TIMEOUT = Duration.ofSeconds(30);
@@ -28,16 +30,26 @@ public final class SandboxBenchmark {
     private static final Duration POOL_SETTLE = Duration.ofMillis(1500);
 
     private final SandboxDriver driver;
+    private final SandboxDriver unconfined;
     private final BootSpec spec;
     private final byte[] body;
 
     public SandboxBenchmark(SandboxDriver driver, BootSpec spec, byte[] body) {
+        this(driver, null, spec, body);
+    }
+
+    /** @param unconfined a driver whose VMMs are not confined, or null to measure only {@code driver} */
+    public SandboxBenchmark(SandboxDriver driver, SandboxDriver unconfined, BootSpec spec, byte[] body) {
         this.driver = driver;
+        this.unconfined = unconfined;
         this.spec = spec;
         this.body = body.clone();
     }
 
-    /** Measured times in ms, per mode: "boot", "restore", "restore_pooled". */
+    /**
+     * Measured times in ms, per mode: "boot", "restore", "restore_pooled", and with an unconfined
+     * driver also "restore_unconfined" and "restore_pooled_unconfined".
+     */
     public record Result(String function, String accelerator, int runs, Map<String, Percentiles> modes,
             double snapshotMs, long memoryBytes, long memoryDataBytes) {
 
@@ -66,34 +78,52 @@ public final class SandboxBenchmark {
             }
         }
         List<Double> restore = new ArrayList<>();
+        List<Double> restoreUnconfined = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            long started = System.nanoTime();
-            try (Sandbox sandbox = driver.restore(spec, snapshot)) {
-                firstResponse(sandbox);
-                restore.add(ms(started));
+            restore.add(restoreOnce(driver, snapshot));
+            if (unconfined != null) {
+                restoreUnconfined.add(restoreOnce(unconfined, snapshot));
             }
         }
         List<Double> pooled = new ArrayList<>();
+        List<Double> pooledUnconfined = new ArrayList<>();
         driver.prestart(spec, snapshot, 1);
         try {
+            if (unconfined != null) {
+                unconfined.prestart(spec, snapshot, 1);
+            }
             for (int i = 0; i < runs; i++) {
                 Thread.sleep(POOL_SETTLE.toMillis());
-                long started = System.nanoTime();
-                try (Sandbox sandbox = driver.restore(spec, snapshot)) {
-                    firstResponse(sandbox);
-                    pooled.add(ms(started));
+                pooled.add(restoreOnce(driver, snapshot));
+                if (unconfined != null) {
+                    pooledUnconfined.add(restoreOnce(unconfined, snapshot));
                 }
             }
         } finally {
             driver.prestart(spec, snapshot, 0);
+            if (unconfined != null) {
+                unconfined.prestart(spec, snapshot, 0);
+            }
         }
         Map<String, Percentiles> modes = new LinkedHashMap<>();
         modes.put("boot", Percentiles.of(boot));
         modes.put("restore", Percentiles.of(restore));
         modes.put("restore_pooled", Percentiles.of(pooled));
+        if (unconfined != null) {
+            modes.put("restore_unconfined", Percentiles.of(restoreUnconfined));
+            modes.put("restore_pooled_unconfined", Percentiles.of(pooledUnconfined));
+        }
         long dataBytes = allocatedBytes(snapshot.memory());
         return new Result(spec.function(), driver.info().accelerator(), runs, modes, snapshotMs,
                 Files.size(snapshot.memory()), dataBytes);
+    }
+
+    private double restoreOnce(SandboxDriver on, LocalSnapshot snapshot) throws SandboxException {
+        long started = System.nanoTime();
+        try (Sandbox sandbox = on.restore(spec, snapshot)) {
+            firstResponse(sandbox);
+            return ms(started);
+        }
     }
 
     private void firstResponse(Sandbox sandbox) throws SandboxException {

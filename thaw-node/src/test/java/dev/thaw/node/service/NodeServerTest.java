@@ -89,6 +89,8 @@ class NodeServerTest {
         assertThat(status.caches("hello", hello.revision())).isTrue();
         assertThat(status.slotsFree()).isEqualTo(status.slotsTotal() - 2);
         assertThat(status.memoryMibFree()).isEqualTo(status.memoryMibTotal() - 2 * hello.shape().memoryMib());
+        assertThat(status.confinement()).as("how the node confines its VMMs").isNotNull();
+        assertThat(status.confinement().seccomp()).isTrue();
 
         String metrics = text(api.call("GET", "/metrics", null, Map.of(), CALL));
         assertThat(metrics).contains("thaw_node_starts_total{tier=\"boot\"} 1.0", "thaw_node_instances 2.0",

@@ -21,7 +21,7 @@ final class ConfinementProbe {
     }
 
     /** What the driver applies; {@code wanted} false turns confinement off (for side-by-side benchmarks). */
-    static Confinement probe(QemuInstallation qemu, boolean wanted) throws IOException {
+    static Confinement probe(QemuInstallation qemu, boolean wanted, Path runRoot) throws IOException {
         if (!wanted) {
             return new Confinement(false, false, false, "none",
                     List.of("VMM confinement was turned off when the driver started"));
@@ -33,7 +33,7 @@ final class ConfinementProbe {
                 && ExternalCommand.onPath("chroot") && Files.isExecutable(Path.of("/usr/bin/setpriv"));
         boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
         boolean underUsr = qemu.binary().toAbsolutePath().normalize().startsWith("/usr/");
-        boolean jail = root && tools && prlimit && underUsr;
+        boolean jail = root && tools && prlimit && underUsr && jailWorks(runRoot, gaps);
         if (!root) {
             gaps.add("own user, mount namespace and chroot: the node does not run as root");
         } else if (!tools || !prlimit) {
@@ -66,6 +66,28 @@ final class ConfinementProbe {
         gaps.add("seccomp: " + qemu.binary() + " refuses -sandbox: "
                 + ExternalCommand.lastLines(result.stderr() + result.stdout(), 2).strip());
         return false;
+    }
+
+    /**
+     * Runs {@code true} the way a VMM is started, in a scratch directory: a container may allow
+     * root no mount namespace, or no mounts in it.
+     */
+    private static boolean jailWorks(Path runRoot, List<String> gaps) throws IOException {
+        Path dir = Files.createTempDirectory(runRoot, "probe-");
+        try {
+            List<String> mounts = VmmJail.programFiles(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            ExternalCommand.Result result = ExternalCommand.run(VmmJail.command(dir, mounts, VmmUids.BASE,
+                    VmmUids.group(), "--clear-groups", List.of("/usr/bin/true")), null, Duration.ofSeconds(10), Map.of());
+            if (result.exitCode() == 0) {
+                return true;
+            }
+            gaps.add("own user, mount namespace and chroot: this host refuses them ("
+                    + ExternalCommand.lastLines(result.stderr() + result.stdout(), 2).strip() + ")");
+            return false;
+        } finally {
+            dev.thaw.sandbox.FileTrees.deleteQuietly(dir);
+        }
     }
 
     private static boolean isRoot() {

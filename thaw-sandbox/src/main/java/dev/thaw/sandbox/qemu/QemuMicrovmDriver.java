@@ -104,7 +104,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
         StaleRunRoots.sweep(runRoot);
         FileTrees.createPrivateDirectories(runRoot);
         AcceleratorProbe.Choice choice = rememberedChoice(qemu, kernel, initramfs, runRoot.getParent());
-        Confinement confinement = ConfinementProbe.probe(qemu, options.confine());
+        Confinement confinement = ConfinementProbe.probe(qemu, options.confine(), runRoot);
         LOG.log(confinement.complete() ? Level.INFO : Level.WARNING,
                 "VMM confinement for node " + node + ": " + confinement.describe());
         return new QemuMicrovmDriver(qemu, choice, runRoot, node, confinement, options);

@@ -76,16 +76,7 @@ final class VmmJail {
         if (config.sharedMemory()) {
             own(run.bootMemory(), uid, gid);
         }
-        List<String> mounts = new ArrayList<>();
-        Files.createDirectory(dir.resolve("usr"));
-        mounts.addAll(List.of(READ_ONLY, "/usr", "usr"));
-        for (String link : List.of("lib", "lib64", "bin", "sbin")) {
-            Files.createSymbolicLink(dir.resolve(link), Path.of("usr", link));
-        }
-        Files.createDirectory(dir.resolve("etc"));
-        placeholder(dir.resolve("etc/ld.so.cache"));
-        mounts.addAll(List.of(READ_ONLY, "/etc/ld.so.cache", "etc/ld.so.cache"));
-        Files.createDirectory(dir.resolve("dev"));
+        List<String> mounts = programFiles(dir);
         List<String> devices = new ArrayList<>(List.of("null", "urandom"));
         if (config.accelerator() == Accelerator.KVM) {
             devices.add("kvm");
@@ -102,17 +93,44 @@ final class VmmJail {
         }
 
         Limits limits = Limits.forGuest(config.spec().shape().memoryMib(), config.spec().shape().vcpus());
+        List<String> program = new ArrayList<>(List.of("/usr/bin/prlimit"));
+        program.addAll(limits.prlimitOptions());
+        program.add("--");
+        program.addAll(qemuArgs);
+        String groups = config.accelerator() == Accelerator.KVM ? "--groups=" + kvmGroup() : "--clear-groups";
+        return command(dir, mounts, uid, gid, groups, program);
+    }
+
+    /**
+     * Lays out what every confined process needs in {@code dir} (QEMU's program files, the
+     * dynamic linker's cache, a {@code /dev}) and returns the mounts that fill it.
+     */
+    static List<String> programFiles(Path dir) throws IOException {
+        List<String> mounts = new ArrayList<>();
+        Files.createDirectory(dir.resolve("usr"));
+        mounts.addAll(List.of(READ_ONLY, "/usr", "usr"));
+        for (String link : List.of("lib", "lib64", "bin", "sbin")) {
+            Files.createSymbolicLink(dir.resolve(link), Path.of("usr", link));
+        }
+        Files.createDirectory(dir.resolve("etc"));
+        placeholder(dir.resolve("etc/ld.so.cache"));
+        mounts.addAll(List.of(READ_ONLY, "/etc/ld.so.cache", "etc/ld.so.cache"));
+        Files.createDirectory(dir.resolve("dev"));
+        return mounts;
+    }
+
+    /**
+     * The command that mounts {@code mounts} into {@code dir} in a new mount namespace, chroots
+     * there and runs {@code program} as {@code uid}:{@code gid} with no capabilities.
+     */
+    static List<String> command(Path dir, List<String> mounts, int uid, int gid, String groups, List<String> program) {
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c", SCRIPT, "thaw-jail", dir.toString()));
         command.addAll(mounts);
         command.add("--");
-        command.addAll(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + gid));
-        command.add(config.accelerator() == Accelerator.KVM ? "--groups=" + kvmGroup() : "--clear-groups");
-        command.addAll(List.of("--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--",
-                "/usr/bin/prlimit"));
-        command.addAll(limits.prlimitOptions());
-        command.add("--");
-        command.addAll(qemuArgs);
+        command.addAll(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + gid, groups, "--no-new-privs",
+                "--inh-caps=-all", "--bounding-set=-all", "--"));
+        command.addAll(program);
         return command;
     }
 

@@ -7,7 +7,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,8 +31,6 @@ final class VmmUids {
      */
     private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
 
-    private final SecureRandom random = new SecureRandom();
-
     /** One held id; {@link #close()} frees it. */
     record Lease(int uid, FileLock lock) implements AutoCloseable {
         @Override
@@ -55,8 +52,8 @@ final class VmmUids {
 
     Lease acquire() throws IOException {
         Files.createDirectories(LOCKS);
-        for (int attempt = 0; attempt < 64; attempt++) {
-            int uid = BASE + 1 + random.nextInt(COUNT - 1);
+        // lowest free id first, so the lock files stay as few as the most VMMs ever run at once
+        for (int uid = BASE + 1; uid < BASE + COUNT; uid++) {
             if (!HELD.add(uid)) {
                 continue;
             }
@@ -77,6 +74,6 @@ final class VmmUids {
             channel.close(); // held by another process
             HELD.remove(uid);
         }
-        throw new IOException("no free VMM user id in " + BASE + ".." + (BASE + COUNT - 1) + " after 64 tries");
+        throw new IOException("no free VMM user id in " + (BASE + 1) + ".." + (BASE + COUNT - 1));
     }
 }
