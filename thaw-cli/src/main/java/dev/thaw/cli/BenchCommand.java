@@ -78,7 +78,17 @@ final class BenchCommand {
             System.out.printf("%n%-34s %9s %9s %9s%n", "to first response (ms)", "p50", "p90", "max");
             for (Map.Entry<String, Percentiles> mode : r.modes().entrySet()) {
                 Percentiles p = mode.getValue();
-                System.out.printf("%-34s %9.1f %9.1f %9.1f%n", label(mode.getKey()), p.p50(), p.p90(), p.max());
+                if (!mode.getKey().endsWith("_host")) {
+                    System.out.printf("%-34s %9.1f %9.1f %9.1f%n", label(mode.getKey()), p.p50(), p.p90(), p.max());
+                }
+            }
+            System.out.printf("%n%-34s %9s %9s %9s%n", "host side: VMM + device state (ms)", "p50", "p90", "max");
+            for (Map.Entry<String, Percentiles> mode : r.modes().entrySet()) {
+                Percentiles p = mode.getValue();
+                if (mode.getKey().endsWith("_host")) {
+                    String name = mode.getKey().substring(0, mode.getKey().length() - "_host".length());
+                    System.out.printf("%-34s %9.2f %9.2f %9.2f%n", label(name), p.p50(), p.p90(), p.max());
+                }
             }
             System.out.printf("%nboot / restore (p50)          %7.1fx%n", r.ratio("boot", "restore"));
             System.out.printf("boot / pooled restore (p50)   %7.1fx%n", r.ratio("boot", "restore_pooled"));
@@ -90,6 +100,10 @@ final class BenchCommand {
                     System.out.printf("confinement, %-24s p50 %+.1f ms (%.1f confined / %.1f unconfined = %.2fx)%n",
                             label(mode) + ":", confined - unconfined.p50(), confined, unconfined.p50(),
                             r.ratio(mode, mode + "_unconfined"));
+                    double host = r.modes().get(mode + "_host").p50();
+                    double hostUnconfined = r.modes().get(mode + "_unconfined_host").p50();
+                    System.out.printf("  host side alone:                p50 %+.2f ms (%.2f / %.2f = %.2fx)%n",
+                            host - hostUnconfined, host, hostUnconfined, host / hostUnconfined);
                 }
             }
             System.out.printf("snapshot: taken in %.0f ms; memory file %d MiB, %d MiB of it data (%.1fx smaller)%n",

@@ -14,6 +14,7 @@ import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
+import dev.thaw.sandbox.qemu.StaleRunRoots;
 import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
 import dev.thaw.sandbox.testing.TestGuests;
 import java.net.URI;
@@ -22,7 +23,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +64,65 @@ class NodeServerTest {
     void stop() {
         if (server != null) {
             server.close();
+        }
+    }
+
+    /** Writes to its console (stdout) without end from init on; answers how many bytes it wrote. */
+    private static final String FLOOD = """
+            import sys, termios, threading
+
+            WRITTEN = [0]
+
+            def _flood():
+                try:  # the console's fastest rate, so the test need not wait long
+                    attrs = termios.tcgetattr(1)
+                    attrs[4] = attrs[5] = termios.B115200
+                    termios.tcsetattr(1, termios.TCSANOW, attrs)
+                except Exception:
+                    pass
+                line = "flood " * 20 + "\n"
+                while True:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+                    WRITTEN[0] += len(line)
+
+            def init():
+                threading.Thread(target=_flood, daemon=True).start()
+
+            def handle(body):
+                return str(WRITTEN[0])
+            """;
+
+    @Test
+    void aFunctionFloodingItsConsoleLeavesTheNodeServingAndItsTmpfsClean(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("thaw.yaml"), "name: flood\nruntime: python3\nhandler: main:handle\n");
+        Files.writeString(dir.resolve("main.py"), FLOOD);
+        DeploymentSpec flood = NodeFixtures.deployment(TestGuests.spec(dir));
+        api.json("PUT", "/v1/deployments/flood/" + flood.revision(), flood, null, CALL);
+        InstanceView flooding = api.json("POST", "/v1/instances", new StartRequest("flood", flood.revision()),
+                InstanceView.class, CALL);
+        try {
+            long cap = 64 << 10; // what the node keeps of a console
+            long written = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (written <= 4 * cap && System.nanoTime() < deadline) {
+                written = Long.parseLong(text(post(api, "/v1/instances/" + flooding.id() + "/invoke", "count")));
+                if (written <= 4 * cap) {
+                    Thread.sleep(500); // the guest writes at its serial port's pace
+                }
+            }
+            assertThat(written).as("console bytes the guest wrote").isGreaterThan(4 * cap);
+            NodeStatus status = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
+            assertThat(status.instances()).extracting(InstanceView::id).contains(flooding.id());
+            // the console never reaches the node's tmpfs: only guest memory files have content there
+            Path runRoot = StaleRunRoots.forNode("node-a", ProcessHandle.current().pid());
+            try (Stream<Path> files = Files.walk(runRoot)) {
+                List<Path> withContent = files.filter(Files::isRegularFile)
+                        .filter(f -> f.toFile().length() > 0).toList();
+                assertThat(withContent).allMatch(f -> f.getFileName().toString().equals("mem"), "guest memory");
+            }
+        } finally {
+            api.call("DELETE", "/v1/functions/flood", null, Map.of(), CALL);
         }
     }
 
