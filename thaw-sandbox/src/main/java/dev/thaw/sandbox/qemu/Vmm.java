@@ -90,8 +90,8 @@ final class Vmm implements AutoCloseable {
             IOException failure = new IOException("QEMU did not start: " + e.getMessage()
                     + (output == null ? "" : diagnostics(output, null)), e);
             run.delete();
-            if (uid != null) {
-                uid.close();
+            if (uid != null && (process == null || !process.isAlive())) {
+                uid.close(); // as in close(): a VMM that would not die keeps its id
             }
             throw failure;
         }
