@@ -46,7 +46,7 @@ class DeployTest {
     @Test
     void sameCodeSameRevisionChangedCodeNewRevision() throws Exception {
         GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), GatewayTest.USER,
-                GatewayTest.NODE).withHome(home());
+                GatewayTest.NODE).withHome(home()).withAllowHostPaths(true);
         try (Gateway gateway = Gateway.start(config); FakeNode node = new FakeNode("node-a", gateway.url(),
                 GatewayTest.NODE)) {
             GatewayClient client = new GatewayClient(gateway.url(), GatewayTest.USER);

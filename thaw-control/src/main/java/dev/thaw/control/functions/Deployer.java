@@ -94,8 +94,9 @@ public final class Deployer implements Membership.Listener {
             throws IOException, ManifestException, InterruptedException {
         Path scratch = home.newTempDir("upload");
         try {
-            Archives.extractTarGz(archive, scratch, maxExtractedBytes);
-            return deploy(scratch, archive, settings);
+            Path function = scratch.resolve("function");
+            Archives.extractTarGz(archive, function, maxExtractedBytes);
+            return deploy(function, archive, settings);
         } finally {
             FileTrees.deleteQuietly(scratch);
         }

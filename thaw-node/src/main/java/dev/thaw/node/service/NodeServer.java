@@ -121,12 +121,7 @@ public final class NodeServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             HttpApi.error(exchange, 400, "bad_request", e.getMessage());
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed", e);
-            try {
-                HttpApi.error(exchange, 500, "internal", "the node failed to answer: " + e);
-            } catch (IOException | RuntimeException ignored) {
-                // the answer was already under way, or the client left
-            }
+            HttpApi.internalError(exchange, System.getLogger(NodeServer.class.getName()), e);
         } finally {
             exchange.close();
         }
