@@ -52,7 +52,7 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
         Objects.requireNonNull(publicUrl, "publicUrl");
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("a node token is needed: every call to the node and the gateway "
-                    + "carries it (--token or $THAW_NODE_TOKEN)");
+                    + "carries it ($THAW_NODE_TOKEN or --token-file)");
         }
         Objects.requireNonNull(gatewayUrl, "gatewayUrl");
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
