@@ -117,4 +117,14 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
             int prestart) {
         return new NodeConfig(name, mode, workDir, cacheBudgetBytes, prestart);
     }
+
+    // The token never goes into logs or messages.
+    @Override
+    public String toString() {
+        return "NodeServiceConfig[name=" + name + ", host=" + host + ", port=" + port + ", publicUrl=" + publicUrl
+                + ", gatewayUrl=" + gatewayUrl + ", heartbeatInterval=" + heartbeatInterval + ", memoryMib=" + memoryMib
+                + ", slots=" + slots + ", bodyLimitBytes=" + bodyLimitBytes + ", mode=" + mode + ", workDir=" + workDir
+                + ", cacheBudgetBytes=" + cacheBudgetBytes + ", prestart=" + prestart + ", s3=" + s3 + ", thawHome="
+                + thawHome + "]";
+    }
 }

@@ -81,8 +81,10 @@ class NodeArgumentsTest {
         assertRefused(new String[] {"--name=n", "--token=secret"}, ENV, "THAW_NODE_TOKEN");
         assertThatThrownBy(() -> NodeArguments.parse(new String[] {"--name=n", "--token=s3cr3t"}, ENV))
                 .message().doesNotContain("s3cr3t");
-        assertThat(NodeArguments.parse(new String[] {"--name=n", "--token-file=" + tokenFile("  from-file \n")},
-                Map.of()).token()).isEqualTo("from-file");
+        NodeServiceConfig fromFile = NodeArguments.parse(new String[] {"--name=n", "--token-file="
+                + tokenFile("  from-file \n")}, Map.of());
+        assertThat(fromFile.token()).isEqualTo("from-file");
+        assertThat(fromFile.toString()).as("never logged").doesNotContain("from-file");
         assertRefused(new String[] {"--name=n", "--token-file=/nonexistent/token"}, ENV, "cannot be read");
         assertRefused(new String[] {"--name=n", "--token-file=" + tokenFile("a\nb")}, ENV, "one line");
     }
