@@ -32,11 +32,7 @@ class GatewayGuardsTest {
             for (int i = 0; i < 3; i++) {
                 slow.add(http.sendAsync(invoke(gateway.url()), HttpResponse.BodyHandlers.ofString()));
             }
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (node.invokesInFlight.get() < 3 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertThat(node.invokesInFlight.get()).as("three invocations reached the slow node").isEqualTo(3);
+            await(() -> node.invokesInFlight.get() == 3);
 
             List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -55,14 +51,26 @@ class GatewayGuardsTest {
             http.close();
             // The cancelled requests free their places once the node answers them; the gateway serves again.
             try (HttpClient again = HttpClient.newHttpClient()) {
-                int status = 0;
-                long until = System.nanoTime() + 120_000_000_000L;
-                while (System.nanoTime() < until && (status = again.send(HttpRequest.newBuilder(gateway.url()
-                        .resolve("healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()) != 200) {
-                    Thread.onSpinWait();
-                }
-                assertThat(status).isEqualTo(200);
+                await(() -> {
+                    try {
+                        return again.send(HttpRequest.newBuilder(gateway.url().resolve("healthz")).build(),
+                                HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                    } catch (java.io.IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
             }
+        }
+    }
+
+    /** Polls {@code condition} for up to a minute. */
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 60 s");
+            }
+            Thread.sleep(10);
         }
     }
 
