@@ -57,7 +57,7 @@ class NodeFloodTest {
                 assertThat(status.instances()).as("the hostile instance is discarded")
                         .noneMatch(i -> i.id().equals(hostile.id()));
                 assertThat(text(post(api, "/v1/instances/" + other.id() + "/invoke", "still here")))
-                        .isEqualTo("still here");
+                        .isEqualTo("hello, still here");
             }
         }
     }
