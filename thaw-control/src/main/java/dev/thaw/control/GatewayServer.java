@@ -20,7 +20,6 @@ import dev.thaw.node.http.HttpApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -121,7 +121,8 @@ class DeployTest {
                     .file("real.yaml", "SECRET-MARKER: [unclosed").symlink("thaw.yaml", "real.yaml");
             HttpResponse<String> manifestLink = upload(http, gateway, linked.tarGz());
             assertThat(manifestLink.statusCode()).isEqualTo(400);
-            assertThat(manifestLink.body()).contains("bad_manifest", "symbolic link").doesNotContain("SECRET-MARKER");
+            assertThat(manifestLink.body()).contains("bad_manifest", "thaw.yaml: is a symbolic link")
+                    .doesNotContain("SECRET-MARKER").doesNotContain(home().root().toString());
 
             // ... and so is a link to a file of the gateway's host, whatever its depth.
             String up = "../".repeat(20) + secret.toString().substring(1);

@@ -96,7 +96,14 @@ public final class Deployer implements Membership.Listener {
         try {
             Path function = scratch.resolve("function");
             Archives.extractTarGz(archive, function, maxExtractedBytes);
-            return deploy(function, archive, settings);
+            try {
+                return deploy(function, archive, settings);
+            } catch (ManifestException e) {
+                // Name the file as the uploader knows it, not where the gateway extracted it.
+                Path manifest = e.manifest() != null && e.manifest().startsWith(function)
+                        ? function.relativize(e.manifest()) : e.manifest();
+                throw new ManifestException(manifest, e.detail(), e);
+            }
         } finally {
             FileTrees.deleteQuietly(scratch);
         }
