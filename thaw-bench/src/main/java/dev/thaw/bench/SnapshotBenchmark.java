@@ -16,6 +16,8 @@ import dev.thaw.sandbox.SandboxException;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.trust.TrustedSigners;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -80,7 +82,10 @@ public final class SnapshotBenchmark {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be at least 1, got " + runs);
         }
-        SnapshotStore store = new SnapshotStore(objects);
+        // Two nodes with keys of their own: the fresh node checks the origin's signature as any node would.
+        NodeKey originKey = NodeKey.generate("origin");
+        SnapshotStore store = new SnapshotStore(objects, originKey);
+        SnapshotStore freshStore = new SnapshotStore(objects, NodeKey.generate("fresh"));
         List<Double> boot = new ArrayList<>();
         try (NodeRuntime plain = node("boot", SnapshotMode.DISABLED, workDir, Optional.empty())) {
             for (int i = 0; i < runs; i++) {
@@ -104,15 +109,15 @@ public final class SnapshotBenchmark {
         List<Double> imageFetch = new ArrayList<>();
         long fetchedBytes = 0;
         FunctionDeployment elsewhere = deployment.elsewhere();
-        try (NodeRuntime fresh = node("fresh", SnapshotMode.REMOTE, workDir, Optional.of(store))) {
+        try (NodeRuntime fresh = node("fresh", SnapshotMode.REMOTE, workDir, Optional.of(freshStore))) {
             // Brings the base image (and everything else) onto the node once; each sample then drops
             // the snapshot and the function's own layer again.
-            firstResponse(fresh, elsewhere, StartTier.REMOTE);
+            firstResponse(fresh, elsewhere, StartTier.REMOTE, originKey.alone());
             String layer = elsewhere.spec().diskDigests().getLast();
             for (int i = 0; i < runs; i++) {
                 fresh.evictSnapshot(elsewhere);
                 fresh.evictImage(layer);
-                Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE);
+                Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE, originKey.alone());
                 remote.add(sample.firstResponseMs);
                 fetch.add(sample.record.snapshotFetchMs() + sample.record.imageFetchMs());
                 snapshotFetch.add(sample.record.snapshotFetchMs());
@@ -132,7 +137,12 @@ public final class SnapshotBenchmark {
 
     private Sample firstResponse(NodeRuntime node, FunctionDeployment target, StartTier expected)
             throws NodeStartException, SandboxException {
-        try (Instance instance = node.start(target)) {
+        return firstResponse(node, target, expected, TrustedSigners.none());
+    }
+
+    private Sample firstResponse(NodeRuntime node, FunctionDeployment target, StartTier expected,
+            TrustedSigners signers) throws NodeStartException, SandboxException {
+        try (Instance instance = node.start(target, signers)) {
             if (instance.start().tier() != expected) {
                 throw new IllegalStateException("expected a " + expected.label() + " start, got "
                         + instance.start().tier().label() + ": " + instance.start().fallbacks());

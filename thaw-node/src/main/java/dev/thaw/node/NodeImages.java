@@ -10,6 +10,7 @@ import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.ImageInfo;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.VerificationException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,11 +29,13 @@ final class NodeImages {
     private final NodeCache cache;
     private final Path scratch;
     private final Optional<SnapshotStore> store;
+    private final NodeCounters counters;
 
-    NodeImages(NodeCache cache, Path scratch, Optional<SnapshotStore> store) {
+    NodeImages(NodeCache cache, Path scratch, Optional<SnapshotStore> store, NodeCounters counters) {
         this.cache = cache;
         this.scratch = scratch;
         this.store = store;
+        this.counters = counters;
     }
 
     /** The disks, what pins them, and what fetching them cost. */
@@ -87,18 +90,40 @@ final class NodeImages {
                 // The cache is full of images in use: this instance gets a private copy instead.
                 return Held.fill(null, scratch, CacheKeys.image(digest), bytes, filler);
             }
+        } catch (VerificationException e) {
+            counters.verifyFailed(e.reason());
+            throw new NodeStartException("image " + digest + " refused: " + e.getMessage(), e);
         } catch (StoreException e) {
             throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);
         } catch (SnapshotFormatException e) {
             throw new NodeStartException("image " + digest + " in the store is unreadable: " + e.getMessage(), e);
         } catch (CacheException e) {
+            VerificationException refused = refusal(e);
+            if (refused != null) {
+                counters.verifyFailed(refused.reason());
+                throw new NodeStartException("image " + digest + " refused: " + refused.getMessage(), e);
+            }
             throw new NodeStartException("image " + digest + " could not be cached: " + e.getMessage(), e);
         } catch (IOException e) {
+            VerificationException refused = refusal(e);
+            if (refused != null) {
+                counters.verifyFailed(refused.reason());
+                throw new NodeStartException("image " + digest + " refused: " + refused.getMessage(), e);
+            }
             throw new NodeStartException("image " + digest + " could not be stored on this node: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeStartException("interrupted while fetching image " + digest, e);
         }
+    }
+
+    private static VerificationException refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof VerificationException v) {
+                return v;
+            }
+        }
+        return null;
     }
 
     private static FetchReport fetchImage(SnapshotStore remote, ImageInfo info, Path staging) throws IOException {

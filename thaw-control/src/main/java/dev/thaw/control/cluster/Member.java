@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Member {
     private final String name;
     private final URI url;
+    /** The public key the node signs snapshots with; null when it registered none. */
+    private final String signingKey;
     private final PooledHttpClient http;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deployments ({@code function/revision}) this node accepted; only those can be started here. */
@@ -53,7 +55,8 @@ public final class Member {
         }
     }
 
-    Member(String name, URI url, String token) {
+    Member(String name, URI url, String token, String signingKey) {
+        this.signingKey = signingKey;
         this.name = name;
         this.url = url;
         this.http = new PooledHttpClient(url, token, Duration.ofSeconds(2));
@@ -67,6 +70,11 @@ public final class Member {
 
     public URI url() {
         return url;
+    }
+
+    /** The public key (base64 X.509 Ed25519) the node signs its snapshots with; null when it registered none. */
+    public String signingKey() {
+        return signingKey;
     }
 
     public boolean alive() {

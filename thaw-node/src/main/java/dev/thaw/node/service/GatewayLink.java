@@ -31,6 +31,7 @@ public final class GatewayLink implements AutoCloseable {
     private final Duration timeout;
     private final Supplier<NodeStatus> status;
     private final Supplier<Runnable> onRegistration;
+    private final String signingKey;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private final Thread thread;
@@ -39,7 +40,8 @@ public final class GatewayLink implements AutoCloseable {
     private boolean registered;
 
     private GatewayLink(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
-            Supplier<NodeStatus> status, Supplier<Runnable> onRegistration) {
+            Supplier<NodeStatus> status, Supplier<Runnable> onRegistration, String signingKey) {
+        this.signingKey = signingKey;
         // A heartbeat that takes longer than a few intervals is as good as missed.
         this.timeout = interval.multipliedBy(3).compareTo(Duration.ofSeconds(2)) > 0 ? interval.multipliedBy(3)
                 : Duration.ofSeconds(2);
@@ -65,7 +67,17 @@ public final class GatewayLink implements AutoCloseable {
      */
     public static GatewayLink start(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
             Supplier<NodeStatus> status, Supplier<Runnable> onRegistration) {
-        GatewayLink link = new GatewayLink(gatewayUrl, token, node, nodeUrl, interval, status, onRegistration);
+        return start(gatewayUrl, token, node, nodeUrl, interval, status, onRegistration, null);
+    }
+
+    /**
+     * Like {@link #start(URI, String, String, URI, Duration, Supplier, Supplier)}, registering
+     * {@code signingKey}, the public key the node signs its snapshots with.
+     */
+    public static GatewayLink start(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
+            Supplier<NodeStatus> status, Supplier<Runnable> onRegistration, String signingKey) {
+        GatewayLink link = new GatewayLink(gatewayUrl, token, node, nodeUrl, interval, status, onRegistration,
+                signingKey);
         link.thread.start();
         return link;
     }
@@ -87,7 +99,7 @@ public final class GatewayLink implements AutoCloseable {
         try {
             if (!registered) {
                 Runnable afterRegistration = onRegistration.get();
-                gateway.json("POST", "/v1/nodes", new RegisterRequest(node, nodeUrl.toString()), null, timeout);
+                gateway.json("POST", "/v1/nodes", new RegisterRequest(node, nodeUrl.toString(), signingKey), null, timeout);
                 registered = true;
                 afterRegistration.run();
                 LOG.info("node " + node + " registered with the gateway at " + gateway.base() + " as " + nodeUrl);

@@ -69,7 +69,7 @@ public final class NodeServer implements AutoCloseable {
         http.start();
         config.gatewayUrl().ifPresent(gateway -> server.link = GatewayLink.start(gateway, config.token(),
                 config.name(), url, config.heartbeatInterval(), () -> service.status(url),
-                service::orphansOnRegistration));
+                service::orphansOnRegistration, service.signingKey()));
         return server;
     }
 
