@@ -52,7 +52,8 @@ class NodeRuntimeTest {
         driver = TestGuests.driver();
         s3 = TestS3.start();
         objects = s3.newStore();
-        store = new SnapshotStore(objects);
+        // One key for every node of this class: each trusts what the others published.
+        store = new SnapshotStore(objects, dev.thaw.snapshot.trust.NodeKey.generate("origin"));
         hello = new FunctionDeployment(TestGuests.spec(TestGuests.example("hello")), true);
         work = Files.createTempDirectory("thaw-node-test");
         try (NodeRuntime origin = node("origin", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
@@ -249,7 +250,7 @@ class NodeRuntimeTest {
                 "key", "secret", true);
         try (S3ObjectStore unreachable = new S3ObjectStore(nowhere);
                 NodeRuntime node = node("offline", SnapshotMode.REMOTE, BUDGET,
-                        Optional.of(new SnapshotStore(unreachable)))) {
+                        Optional.of(new SnapshotStore(unreachable, dev.thaw.snapshot.trust.NodeKey.generate("offline"))))) {
             try (Instance booted = node.start(hello)) {
                 assertThat(booted.start().tier()).isEqualTo(StartTier.BOOT);
                 assertThat(String.join("\n", booted.start().fallbacks())).contains("127.0.0.1:" + closedPort);
@@ -294,11 +295,12 @@ class NodeRuntimeTest {
 
     @Test
     void deletingAFunctionRemovesItsSnapshotsFromCacheAndStore(@TempDir Path unused) throws Exception {
+        dev.thaw.snapshot.trust.NodeKey deleterKey = dev.thaw.snapshot.trust.NodeKey.generate("deleter");
         try (TestS3 own = TestS3.start();
                 S3ObjectStore ownObjects = own.newStore();
                 NodeRuntime node = node("deleter", SnapshotMode.REMOTE, BUDGET,
-                        Optional.of(new SnapshotStore(ownObjects)))) {
-            SnapshotStore ownStore = new SnapshotStore(ownObjects);
+                        Optional.of(new SnapshotStore(ownObjects, deleterKey)))) {
+            SnapshotStore ownStore = new SnapshotStore(ownObjects, deleterKey);
             try (Instance instance = node.start(hello)) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
             }
