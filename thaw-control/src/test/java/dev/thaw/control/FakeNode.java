@@ -12,6 +12,7 @@ import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.snapshot.cache.CacheEntry;
+import dev.thaw.snapshot.trust.NodeKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -40,6 +41,9 @@ final class FakeNode implements AutoCloseable {
     final AtomicInteger invokesInFlight = new AtomicInteger();
     final AtomicInteger starts = new AtomicInteger();
     final AtomicInteger registrations = new AtomicInteger();
+    final List<StartRequest> startRequests = new CopyOnWriteArrayList<>();
+    /** The key it registers, as a node registers the key it signs snapshots with. */
+    final NodeKey key;
     volatile long invokeDelayMs;
     volatile int slotsTotal = 8;
     volatile int busySlots;
@@ -52,13 +56,14 @@ final class FakeNode implements AutoCloseable {
 
     FakeNode(String name, URI gatewayUrl, String token) throws IOException, InterruptedException {
         this.name = name;
+        this.key = NodeKey.generate(name);
         this.token = token;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
         this.gateway = new ApiClient(gatewayUrl, token, Duration.ofSeconds(2));
-        gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString()), null, Duration.ofSeconds(5));
+        gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString(), key.publicKeyText()), null, Duration.ofSeconds(5));
         heartbeat();
         this.heartbeats = Thread.ofVirtual().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -82,7 +87,7 @@ final class FakeNode implements AutoCloseable {
 
     private void reregister() {
         try {
-            gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString()), null, Duration.ofSeconds(2));
+            gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString(), key.publicKeyText()), null, Duration.ofSeconds(2));
             registrations.incrementAndGet();
         } catch (IOException e) {
             // tried again on the next heartbeat
@@ -126,6 +131,7 @@ final class FakeNode implements AutoCloseable {
                 HttpApi.send(exchange, 204, null, new byte[0]);
             } else if (method.equals("POST") && p.length == 2 && p[1].equals("instances")) {
                 StartRequest request = HttpApi.json(exchange, 1L << 20, StartRequest.class);
+                startRequests.add(request);
                 String key = request.function() + "/" + request.revision();
                 if (!deployments.containsKey(key)) {
                     HttpApi.error(exchange, 404, "unknown_deployment", key + " is not deployed here");
