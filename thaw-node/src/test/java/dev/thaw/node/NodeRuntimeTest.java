@@ -43,6 +43,7 @@ class NodeRuntimeTest {
     private QemuMicrovmDriver driver;
     private TestS3 s3;
     private SnapshotStore store;
+    private final dev.thaw.snapshot.trust.NodeKey key = dev.thaw.snapshot.trust.NodeKey.generate("origin");
     private S3ObjectStore objects;
     private FunctionDeployment hello;
     private Path work;
@@ -53,7 +54,7 @@ class NodeRuntimeTest {
         s3 = TestS3.start();
         objects = s3.newStore();
         // One key for every node of this class: each trusts what the others published.
-        store = new SnapshotStore(objects, dev.thaw.snapshot.trust.NodeKey.generate("origin"));
+        store = new SnapshotStore(objects, key);
         hello = new FunctionDeployment(TestGuests.spec(TestGuests.example("hello")), true);
         work = Files.createTempDirectory("thaw-node-test");
         try (NodeRuntime origin = node("origin", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
@@ -206,6 +207,9 @@ class NodeRuntimeTest {
         String foreign = new String(original, UTF_8).replaceFirst("\"driverVersion\"\\s*:\\s*\"[^\"]+\"",
                 "\"driverVersion\" : \"6.0.0\"");
         assertThat(foreign).contains("6.0.0");
+        // Signed by a trusted node that runs another QEMU: genuine, and still not usable here.
+        objects.put("snapshots/hello/" + hello.revision() + "/info.sig", dev.thaw.snapshot.trust.InfoSignature.sign(
+                key, infoKey, foreign.getBytes(UTF_8)).toJson());
         objects.put(infoKey, foreign.getBytes(UTF_8));
         try (NodeRuntime node = node("foreign", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
             try (Instance instance = node.start(hello.elsewhere())) {
