@@ -233,7 +233,7 @@ public final class SnapshotStore {
         Path disk = targetDir.resolve(ImageInfo.DISK);
         String actual;
         try {
-            actual = sha256(disk);
+            actual = FileDigests.sha256Hex(disk);
         } catch (IOException e) {
             deleteQuietly(disk);
             throw new StoreException("cannot read back the fetched image " + disk + ": " + e, e);
@@ -244,24 +244,6 @@ public final class SnapshotStore {
                     + store.describe() + " hashes to " + actual + "; deploy the function again to publish it over it");
         }
         return report;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        java.security.MessageDigest digest;
-        try {
-            digest = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
-        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file)) {
-            while (in.read(buffer) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
     /** Deletes one snapshot: its {@code info.json} first, so readers stop seeing it at once. */
