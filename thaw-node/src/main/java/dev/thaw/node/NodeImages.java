@@ -90,40 +90,29 @@ final class NodeImages {
                 // The cache is full of images in use: this instance gets a private copy instead.
                 return Held.fill(null, scratch, CacheKeys.image(digest), bytes, filler);
             }
-        } catch (VerificationException e) {
-            counters.verifyFailed(e.reason());
-            throw new NodeStartException("image " + digest + " refused: " + e.getMessage(), e);
         } catch (StoreException e) {
-            throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);
+            throw failure(digest, e, "fetching image " + digest + " failed: " + e.getMessage());
         } catch (SnapshotFormatException e) {
             throw new NodeStartException("image " + digest + " in the store is unreadable: " + e.getMessage(), e);
         } catch (CacheException e) {
-            VerificationException refused = refusal(e);
-            if (refused != null) {
-                counters.verifyFailed(refused.reason());
-                throw new NodeStartException("image " + digest + " refused: " + refused.getMessage(), e);
-            }
-            throw new NodeStartException("image " + digest + " could not be cached: " + e.getMessage(), e);
+            throw failure(digest, e, "image " + digest + " could not be cached: " + e.getMessage());
         } catch (IOException e) {
-            VerificationException refused = refusal(e);
-            if (refused != null) {
-                counters.verifyFailed(refused.reason());
-                throw new NodeStartException("image " + digest + " refused: " + refused.getMessage(), e);
-            }
-            throw new NodeStartException("image " + digest + " could not be stored on this node: " + e.getMessage(), e);
+            throw failure(digest, e, "image " + digest + " could not be stored on this node: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeStartException("interrupted while fetching image " + digest, e);
         }
     }
 
-    private static VerificationException refusal(Throwable e) {
+    /** An image that failed authentication is counted and named as refused; anything else is {@code otherwise}. */
+    private NodeStartException failure(String digest, Exception e, String otherwise) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof VerificationException v) {
-                return v;
+            if (t instanceof VerificationException refused) {
+                counters.verifyFailed(refused.reason());
+                return new NodeStartException("image " + digest + " refused: " + refused.getMessage(), e);
             }
         }
-        return null;
+        return new NodeStartException(otherwise, e);
     }
 
     private static FetchReport fetchImage(SnapshotStore remote, ImageInfo info, Path staging) throws IOException {
