@@ -21,12 +21,20 @@ import java.util.Objects;
  * @param home where function images are built
  * @param registryDir where the function registry is kept when there is no store, or null to keep it in memory
  *     only (a restart forgets it); with a store the registry is in the store
+ * @param allowHostPaths whether {@code POST /v1/functions {"path": ...}} may build a directory of the gateway's
+ *     host; only for a gateway its user runs on their own machine ({@code thaw up}), never for a shared one
+ * @param maxInFlight requests the gateway serves at once; beyond it, it answers 503 at once
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
-        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, Path registryDir) {
+        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, Path registryDir,
+        boolean allowHostPaths, int maxInFlight) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
+    public static final long MAX_BODY_LIMIT = 1L << 30;
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration MAX_LIVENESS_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
+    public static final int MAX_IN_FLIGHT = 1_000_000;
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -40,45 +48,68 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
             throw new IllegalArgumentException("the API token and the node token must differ, so a node cannot"
                     + " deploy or invoke and a user cannot pose as a node");
         }
-        if (bodyLimitBytes <= 0) {
-            throw new IllegalArgumentException("bodyLimitBytes must be positive, got " + bodyLimitBytes);
+        if (bodyLimitBytes <= 0 || bodyLimitBytes > MAX_BODY_LIMIT) {
+            throw new IllegalArgumentException("the body limit must be from 1 byte to " + (MAX_BODY_LIMIT >> 20)
+                    + " MiB, got " + bodyLimitBytes + " bytes");
         }
-        if (livenessTimeout.isNegative() || livenessTimeout.isZero()) {
-            throw new IllegalArgumentException("livenessTimeout must be positive, got " + livenessTimeout);
+        if (livenessTimeout.isNegative() || livenessTimeout.isZero()
+                || livenessTimeout.compareTo(MAX_LIVENESS_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("the liveness timeout must be from 1 ms to "
+                    + MAX_LIVENESS_TIMEOUT.toMillis() + " ms, got " + livenessTimeout.toMillis() + " ms");
+        }
+        if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT) {
+            throw new IllegalArgumentException("the cap on requests in flight must be from 1 to " + MAX_IN_FLIGHT
+                    + ", got " + maxInFlight);
         }
     }
 
-    /** Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment. */
+    /**
+     * Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment,
+     * no deploys by host path, 4096 requests in flight.
+     */
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String nodeToken) {
         return new GatewayConfig(listen, apiToken, nodeToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
-                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null);
+                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null, false, DEFAULT_MAX_IN_FLIGHT);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
         return new GatewayConfig(listen, apiToken, nodeToken, value, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir);
+                registryDir, allowHostPaths, maxInFlight);
     }
 
     public GatewayConfig withBodyLimit(long value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home, registryDir);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home, registryDir,
+                allowHostPaths, maxInFlight);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home, registryDir);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home, registryDir,
+                allowHostPaths, maxInFlight);
     }
 
     public GatewayConfig withS3(S3Config value) {
         return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value, home,
-                registryDir);
+                registryDir, allowHostPaths, maxInFlight);
     }
 
     public GatewayConfig withRegistryDir(Path value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home, value);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home, value,
+                allowHostPaths, maxInFlight);
     }
 
     public GatewayConfig withHome(ThawHome value) {
         return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, value,
-                registryDir);
+                registryDir, allowHostPaths, maxInFlight);
+    }
+
+    public GatewayConfig withAllowHostPaths(boolean value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, value, maxInFlight);
+    }
+
+    public GatewayConfig withMaxInFlight(int value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, allowHostPaths, value);
     }
 
     // Tokens never go into logs.
@@ -86,6 +117,6 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
     public String toString() {
         return "GatewayConfig[listen=" + listen + ", policy=" + policy.label() + ", bodyLimitBytes=" + bodyLimitBytes
                 + ", livenessTimeout=" + livenessTimeout + ", s3=" + s3 + ", home=" + home.root() + ", registryDir="
-                + registryDir + "]";
+                + registryDir + ", allowHostPaths=" + allowHostPaths + ", maxInFlight=" + maxInFlight + "]";
     }
 }

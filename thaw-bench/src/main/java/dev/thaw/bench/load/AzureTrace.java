@@ -81,6 +81,9 @@ public final class AzureTrace {
         return maxMinutes > 0 && indexes.size() > maxMinutes ? indexes.subList(0, maxMinutes) : indexes;
     }
 
+    /** The most invocations one function may have in one minute of a trace. */
+    static final int MAX_COUNT_PER_MINUTE = 10_000_000;
+
     private static int count(Csv.Row row, int column) {
         String text = column < row.fields().size() ? row.fields().get(column).strip() : "";
         if (text.isEmpty()) {
@@ -89,8 +92,13 @@ public final class AzureTrace {
         try {
             // Some exports write counts as 3.0.
             double value = Double.parseDouble(text);
-            if (value < 0 || value != Math.rint(value) || value > Integer.MAX_VALUE) {
+            if (value < 0 || value != Math.rint(value)) {
                 throw new NumberFormatException();
+            }
+            if (value > MAX_COUNT_PER_MINUTE) {
+                // Each invocation is planned in memory before the run starts.
+                throw row.error("invocation count " + text + " in column " + (column + 1) + " is above the limit of "
+                        + MAX_COUNT_PER_MINUTE + " per minute");
             }
             return (int) value;
         } catch (NumberFormatException e) {
