@@ -10,6 +10,7 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.RegisterRequest;
+import dev.thaw.node.api.StartRequest;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -284,6 +285,27 @@ class GatewayTest {
                 a.url().toString()))).statusCode()).isEqualTo(204);
         a.heartbeating = true;
         await(() -> gateway.membership().alive().size() == 2 && a.deployments.containsKey("echo/rev1"));
+    }
+
+    @Test
+    void startsNameTheKeysOfTheNodesThatMayHavePublishedTheRevisionsSnapshot() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        FakeNode b = node("node-b");
+        deployEcho(FunctionSettings.DEFAULTS);
+        await(() -> a.deployments.containsKey("echo/rev1") && b.deployments.containsKey("echo/rev1"));
+        client.invoke("echo", "hi".getBytes(StandardCharsets.UTF_8));
+        StartRequest request = java.util.stream.Stream.concat(a.startRequests.stream(), b.startRequests.stream())
+                .findFirst().orElseThrow();
+        assertThat(request.signers()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "node-a", a.key.publicKeyText(), "node-b", b.key.publicKeyText()));
+
+        // A key that is not an Ed25519 public key is refused at registration, and changes nothing.
+        HttpResponse<String> refused = send("POST", "v1/nodes", NODE, dev.thaw.api.Json.write(new RegisterRequest(
+                "node-c", "http://127.0.0.1:1/", "bm90IGEga2V5")));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("signing key");
+        assertThat(gateway.membership().find("node-c")).isEmpty();
     }
 
     @Test

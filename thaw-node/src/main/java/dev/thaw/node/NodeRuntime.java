@@ -20,6 +20,8 @@ import dev.thaw.snapshot.store.CorruptBundleException;
 import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.snapshot.trust.VerificationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +71,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.store = store;
         this.cache = cache;
         this.imageCache = imageCache;
-        this.images = new NodeImages(imageCache, config.scratchDir(), store);
+        this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
     }
 
@@ -114,14 +116,26 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    /** Starts an instance of the function, from the cheapest tier that works. */
+    /**
+     * Starts an instance of the function, from the cheapest tier that works; a snapshot in the
+     * store is used only when this node signed it.
+     */
     public Instance start(FunctionDeployment deployment) throws NodeStartException {
+        return start(deployment, TrustedSigners.none());
+    }
+
+    /**
+     * Starts an instance of the function, from the cheapest tier that works. A snapshot in the
+     * store is used only when signed by one of {@code signers} (the nodes the control plane let
+     * publish this revision) or by this node.
+     */
+    public Instance start(FunctionDeployment deployment, TrustedSigners signers) throws NodeStartException {
         long requested = System.nanoTime();
         List<String> fallbacks = new ArrayList<>();
         if (config.mode() != SnapshotMode.DISABLED) {
             Optional<Instance> instance = fromCache(deployment, requested, fallbacks);
             if (instance.isEmpty() && config.mode() == SnapshotMode.REMOTE) {
-                instance = fromStore(deployment, requested, fallbacks);
+                instance = fromStore(deployment, signers.and(store.orElseThrow().ownSigners()), requested, fallbacks);
             }
             if (instance.isPresent()) {
                 return instance.get();
@@ -142,15 +156,21 @@ public final class NodeRuntime implements AutoCloseable {
         return restore(deployment, held, 0, 0, requested, fallbacks);
     }
 
-    private Optional<Instance> fromStore(FunctionDeployment deployment, long requested, List<String> fallbacks) {
+    private Optional<Instance> fromStore(FunctionDeployment deployment, TrustedSigners signers, long requested,
+            List<String> fallbacks) {
         SnapshotStore remote = store.orElseThrow();
         SnapshotInfo info;
         try {
-            Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision());
+            Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision(), signers);
             if (found.isEmpty()) {
                 return Optional.empty();
             }
             info = found.get();
+        } catch (VerificationException e) {
+            counters.verifyFailed(e.reason());
+            fallbacks.add("remote snapshot refused: " + e.getMessage());
+            LOG.warning("remote snapshot of " + deployment.function() + " refused: " + e.getMessage());
+            return Optional.empty();
         } catch (StoreException e) {
             counters.storeErrors.incrementAndGet();
             fallbacks.add("remote store: " + e.getMessage());
@@ -201,6 +221,9 @@ public final class NodeRuntime implements AutoCloseable {
 
     private void noteFetchFailure(Exception e, List<String> fallbacks) {
         if (causeOf(e, CorruptBundleException.class) != null) {
+            // Data that does not match its signed digests was tampered with or damaged: the same refusal.
+            VerificationException refused = causeOf(e, VerificationException.class);
+            counters.verifyFailed(refused != null ? refused.reason() : VerificationException.Reason.CONTENT);
             counters.corruptSnapshots.incrementAndGet();
             fallbacks.add("remote snapshot discarded: " + causeOf(e, CorruptBundleException.class).getMessage());
         } else if (causeOf(e, StoreException.class) != null) {

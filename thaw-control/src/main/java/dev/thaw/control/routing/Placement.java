@@ -57,7 +57,8 @@ public final class Placement {
             Member node = byName.get(candidate.name());
             long attempt = System.nanoTime();
             try (AutoCloseable reservation = node.reserve(spec.shape().memoryMib())) {
-                InstanceView view = startOn(node, spec, keepAliveMs);
+                InstanceView view = startOn(node, spec, keepAliveMs,
+                        membership.signers(spec.function(), spec.revision()));
                 double scheduleMs = (attempt - begin) / 1e6;
                 return new Started(new Instance(view.id(), node, spec.revision(), view.start()), scheduleMs);
             } catch (ApiClient.ApiException e) {
@@ -79,10 +80,10 @@ public final class Placement {
                 + String.join("; ", failures));
     }
 
-    private static InstanceView startOn(Member node, DeploymentSpec spec, long keepAliveMs)
-            throws IOException, InterruptedException {
+    private static InstanceView startOn(Member node, DeploymentSpec spec, long keepAliveMs,
+            Map<String, String> signers) throws IOException, InterruptedException {
         Duration timeout = Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30);
-        StartRequest request = new StartRequest(spec.function(), spec.revision(), keepAliveMs);
+        StartRequest request = new StartRequest(spec.function(), spec.revision(), keepAliveMs, signers);
         try {
             return node.json("POST", "v1/instances", request, InstanceView.class, timeout);
         } catch (ApiClient.ApiException e) {

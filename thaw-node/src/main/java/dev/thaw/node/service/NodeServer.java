@@ -79,7 +79,7 @@ public final class NodeServer implements AutoCloseable {
                 // The configured token is the cluster's join token: presented once to the gateway, never accepted here.
                 server.link = GatewayLink.start(config.gatewayUrl().get(), config.token(),
                         new IdentityFile(config.workDir()), token -> server.accepted = token, config.name(), url,
-                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration);
+                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration, service.signingKey());
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;

@@ -27,6 +27,8 @@ import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.trust.TrustedSigners;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -74,7 +76,11 @@ public final class NodeService implements AutoCloseable {
         }
     }
 
+    /** Where in the work directory the node keeps its snapshot signing key (kept across restarts). */
+    static final String KEY_DIR = "identity";
+
     private final NodeServiceConfig config;
+    private final NodeKey key;
     private final GuestKernel kernel;
     private final SandboxDriver driver;
     private final Optional<S3ObjectStore> objects;
@@ -93,8 +99,9 @@ public final class NodeService implements AutoCloseable {
     private volatile boolean closed;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir) {
+            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir, NodeKey key) {
         this.config = config;
+        this.key = key;
         this.shmDir = shmDir;
         this.kernel = kernel;
         this.driver = driver;
@@ -136,8 +143,10 @@ public final class NodeService implements AutoCloseable {
             }
             // the node's cache holds guest memory: its owner only
             FileTrees.createPrivateDirectories(config.workDir());
-            NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver, objects.map(SnapshotStore::new));
-            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir);
+            NodeKey key = NodeKey.loadOrCreate(config.workDir().resolve(KEY_DIR), config.name());
+            NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver,
+                    objects.map(o -> new SnapshotStore(o, key)));
+            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir, key);
         } catch (StoreException e) {
             closeQuietly(driver, objects, cleanup);
             throw new IOException("the S3 store " + config.s3().get().describe() + " is not usable: "
@@ -150,6 +159,11 @@ public final class NodeService implements AutoCloseable {
 
     public NodeServiceConfig config() {
         return config;
+    }
+
+    /** The public key this node signs its snapshots with, as it registers it with the gateway. */
+    public String signingKey() {
+        return key.publicKeyText();
     }
 
     /** Calls {@code listener} with the record of every instance started from now on (for metrics). */
@@ -202,7 +216,7 @@ public final class NodeService implements AutoCloseable {
         capacity.reserve(memory, config.name());
         Instance instance;
         try {
-            instance = runtime.start(deployed.deployment());
+            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()));
         } catch (NodeStartException e) {
             capacity.release(memory);
             throw new NodeRequestException(500, "start_failed", e.getMessage());
