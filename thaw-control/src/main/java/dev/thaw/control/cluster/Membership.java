@@ -86,14 +86,7 @@ public final class Membership implements AutoCloseable {
             throw new IllegalArgumentException("node url must be http:// or https:// with a host, got '"
                     + request.url() + "'");
         }
-        if (request.signingKey() != null) {
-            try {
-                SignerKeys.parse(request.signingKey());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid signing key of node '" + request.node() + "': "
-                        + e.getMessage(), e);
-            }
-        }
+        checkSigningKey(request.node(), request.signingKey());
         if (callToken == null || callToken.isBlank()) {
             throw new IllegalArgumentException("a node needs a token to be called with");
         }
@@ -123,8 +116,22 @@ public final class Membership implements AutoCloseable {
         if (member == null || !member.alive()) {
             return false;
         }
+        if (member.signingKey() == null && status.signingKey() != null) {
+            checkSigningKey(node, status.signingKey());
+            member.learnSigningKey(status.signingKey());
+        }
         member.heartbeat(status);
         return true;
+    }
+
+    private static void checkSigningKey(String node, String key) {
+        if (key != null) {
+            try {
+                SignerKeys.parse(key);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid signing key of node '" + node + "': " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
