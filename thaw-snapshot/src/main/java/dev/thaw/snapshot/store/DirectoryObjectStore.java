@@ -105,8 +105,12 @@ public final class DirectoryObjectStore implements ObjectStore {
 
     @Override
     public byte[] get(String key) throws StoreException {
-        try {
-            return Files.readAllBytes(file(key));
+        try (java.io.InputStream in = Files.newInputStream(file(key))) {
+            byte[] bytes = in.readNBytes(MAX_WHOLE_OBJECT_BYTES + 1);
+            if (bytes.length > MAX_WHOLE_OBJECT_BYTES) {
+                throw ObjectStore.tooLarge(key, Files.size(file(key)));
+            }
+            return bytes;
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(key);
         } catch (IOException e) {

@@ -29,7 +29,18 @@ public interface ObjectStore extends AutoCloseable {
      */
     boolean create(String key, byte[] bytes) throws StoreException;
 
-    /** The whole object. */
+    /**
+     * The most a whole-object read returns. Whole objects are metadata (snapshot and image info,
+     * pack indexes, signatures, registry records); bulk data is read in ranges. A larger object is
+     * refused before it is read into memory, whoever wrote it.
+     */
+    int MAX_WHOLE_OBJECT_BYTES = 64 << 20;
+
+    /**
+     * The whole object.
+     *
+     * @throws StoreException also when it is larger than {@link #MAX_WHOLE_OBJECT_BYTES}
+     */
     byte[] get(String key) throws StoreException;
 
     /** {@code length} bytes from {@code offset}: one ranged GET. */
@@ -46,4 +57,10 @@ public interface ObjectStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /** The refusal of a whole-object read of {@code size} bytes, past {@link #MAX_WHOLE_OBJECT_BYTES}. */
+    static StoreException tooLarge(String key, long size) {
+        return new StoreException("object '" + key + "' is " + size + " bytes; whole-object reads take at most "
+                + MAX_WHOLE_OBJECT_BYTES + " (metadata objects are far smaller, so this one is not trusted)");
+    }
 }

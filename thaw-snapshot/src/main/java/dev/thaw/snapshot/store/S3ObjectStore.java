@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -201,9 +202,23 @@ public final class S3ObjectStore implements ObjectStore {
     public byte[] get(String key) throws StoreException {
         StoreKeys.requireKey(key);
         try {
-            return s3.getObjectAsBytes(b -> b.bucket(config.bucket()).key(key)).asByteArrayUnsafe();
+            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(config.bucket()).key(key))) {
+                Long declared = in.response().contentLength();
+                if (declared != null && declared > MAX_WHOLE_OBJECT_BYTES) {
+                    in.abort();
+                    throw ObjectStore.tooLarge(key, declared);
+                }
+                byte[] bytes = in.readNBytes(MAX_WHOLE_OBJECT_BYTES + 1);
+                if (bytes.length > MAX_WHOLE_OBJECT_BYTES) {
+                    in.abort();
+                    throw ObjectStore.tooLarge(key, bytes.length);
+                }
+                return bytes;
+            }
         } catch (SdkException e) {
             throw failure("download", key, e);
+        } catch (IOException e) {
+            throw new StoreException("cannot download '" + key + "': " + e, e);
         }
     }
 

@@ -66,6 +66,19 @@ class DirectoryObjectStoreTest {
     }
 
     @Test
+    void aWholeObjectReadPastTheCapIsRefused() throws Exception {
+        DirectoryObjectStore store = new DirectoryObjectStore(root);
+        store.put("small", new byte[] {1});
+        Path huge = root.resolve("small").resolveSibling("huge");
+        try (var out = java.nio.channels.FileChannel.open(huge, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            out.write(java.nio.ByteBuffer.wrap(new byte[] {7}), ObjectStore.MAX_WHOLE_OBJECT_BYTES); // sparse
+        }
+        assertThatThrownBy(() -> store.get("huge")).isInstanceOf(StoreException.class).hasMessageContaining("'huge'");
+        assertThat(store.get("small")).containsExactly(1);
+    }
+
+    @Test
     void missingObjectIsNotFound() {
         DirectoryObjectStore store = new DirectoryObjectStore(root);
         assertThatThrownBy(() -> store.get("nope/x")).isInstanceOf(ObjectNotFoundException.class)

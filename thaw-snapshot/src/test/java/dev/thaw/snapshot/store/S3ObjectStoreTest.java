@@ -89,6 +89,22 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void aWholeObjectReadPastTheCapIsRefusedAndRangesStillWork() throws Exception {
+        Path file = tmp.resolve("huge");
+        try (var out = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            out.write(java.nio.ByteBuffer.wrap(new byte[] {7}), ObjectStore.MAX_WHOLE_OBJECT_BYTES); // sparse
+        }
+        S3ObjectStore store = s3.newStore();
+        store.put("huge/info.json", file);
+
+        assertThatThrownBy(() -> store.get("huge/info.json")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("huge/info.json").hasMessageContaining("at most " + ObjectStore.MAX_WHOLE_OBJECT_BYTES);
+        assertThat(store.getRange("huge/info.json", ObjectStore.MAX_WHOLE_OBJECT_BYTES, 1)).containsExactly(7);
+        store.delete("huge/info.json");
+    }
+
+    @Test
     void wrongCredentialsAreReported() {
         S3Config good = s3.config();
         S3Config bad = new S3Config(good.endpoint(), good.region(), good.bucket(), good.accessKey(), "wrong-secret", true);
