@@ -1,0 +1,35 @@
+package dev.thaw.bench.sim;
+
+/**
+ * How long an idle instance stays warm, which idle instance goes first when a node needs room, and whether to
+ * pre-warm one before a predicted invocation. Times are milliseconds of simulated time.
+ */
+public interface KeepAlivePolicy {
+    String name();
+
+    /** Told of every invocation, before it is served. */
+    default void record(int function, double nowMs) {
+    }
+
+    /** How long an instance that becomes idle at {@code endMs} stays warm; infinite keeps it until evicted. */
+    double keepAliveMs(int function, double endMs);
+
+    /**
+     * When the last instance of a function is gone: the window, relative to the end of its last execution, in
+     * which a pre-warmed instance should be ready; null for none.
+     */
+    default Window prewarm(int function, double lastEndMs) {
+        return null;
+    }
+
+    /** Under memory pressure the idle instance of lowest priority goes first. */
+    double priority(int function, double lastUsedMs);
+
+    /** Told the priority of each instance evicted under memory pressure. */
+    default void evicted(double priority) {
+    }
+
+    /** A pre-warm window: the instance should be ready at {@code startMs} and stays until {@code endMs}. */
+    record Window(double startMs, double endMs) {
+    }
+}
