@@ -61,6 +61,11 @@ final class SimCommand implements Callable<Integer> {
             description = "the fixed keep-alive, also the hybrid policy's fallback (default: ${DEFAULT-VALUE})")
     double keepAliveSeconds;
 
+    @Option(names = "--scale-out-keep-alive-seconds", defaultValue = "120",
+            description = "under hybrid-histogram, how long idle instances of functions that scale out (mostly "
+                    + "invoked while another invocation runs) stay warm (default: ${DEFAULT-VALUE})")
+    double scaleOutSeconds;
+
     @Option(names = "--combinations", split = ",", paramLabel = "K+E+P+F",
             description = "combinations to run, keep-alive+eviction+placement+prefetch (default: today, each "
                     + "policy alone, and " + "the chosen combination)")
@@ -122,11 +127,19 @@ final class SimCommand implements Callable<Integer> {
         System.out.printf("trace %s: %d functions, %d minutes, %d invocations; %d nodes x %d MiB, %d slots, "
                 + "%d MiB cache%n", trace, simTrace.functions().size(), simTrace.minutes(), simTrace.invocations(),
                 nodes, memoryMib, slots, cacheMib);
-        Simulator simulator = new Simulator(simTrace, cluster, costs, seed, keepAliveSeconds * 1000);
+        Simulator simulator = new Simulator(simTrace, cluster, costs, seed, keepAliveSeconds * 1000,
+                scaleOutSeconds * 1000);
         List<SimResult> results = new ArrayList<>();
-        Simulator.AccessLog log = new Simulator.AccessLog(cluster);
+        // Eviction policies are replayed on the lookups of today's combination and of the chosen one (whose
+        // placement changes what each node sees), when it runs.
+        Map<Combination, Simulator.AccessLog> logs = new LinkedHashMap<>();
         for (Combination c : wanted) {
-            results.add(simulator.run(c, progress(c.name()), c.equals(Combination.TODAY) ? log : null));
+            Simulator.AccessLog log = null;
+            if (c.equals(Combination.TODAY) || c.equals(Combination.CHOSEN)) {
+                log = new Simulator.AccessLog(cluster);
+                logs.put(c, log);
+            }
+            results.add(simulator.run(c, progress(c.name()), log));
         }
         List<String> evictions = new ArrayList<>(Policies.EVICTION);
         evictions.addAll(Policies.CLAIRVOYANT);
@@ -135,7 +148,8 @@ final class SimCommand implements Callable<Integer> {
             sizes.add(cluster.cacheBytes());
             sizes.sort(null);
         }
-        List<CacheReplay.Point> replay = CacheReplay.run(simTrace, costs, log, evictions, sizes);
+        List<CacheReplay.Point> replay = new ArrayList<>();
+        logs.forEach((c, log) -> replay.addAll(CacheReplay.run(simTrace, costs, log, c.name(), evictions, sizes)));
         SimReport.Outcome outcome = new SimReport.Outcome(trace.toString(), simTrace.functions().size(),
                 simTrace.minutes(), simTrace.invocations(), cluster, costs, keepAliveSeconds, seed,
                 Combination.TODAY.name(), results, replay);
@@ -160,6 +174,9 @@ final class SimCommand implements Callable<Integer> {
             SimReport.Outcome outcome) {
         Map<String, List<double[]>> hit = new LinkedHashMap<>();
         for (CacheReplay.Point p : outcome.eviction()) {
+            if (!p.stream().equals(Combination.TODAY.name())) {
+                continue;
+            }
             hit.computeIfAbsent(p.policy(), k -> new ArrayList<>())
                     .add(new double[] {p.cacheBytes() / 1048576.0, p.hitRatio()});
         }
@@ -169,7 +186,7 @@ final class SimCommand implements Callable<Integer> {
         Map<String, List<double[]>> cold = new LinkedHashMap<>();
         List<double[]> sweep = new ArrayList<>();
         for (double seconds : new double[] {10, 30, 60, 120, 300, 600, 1200}) {
-            Simulator fixed = new Simulator(simTrace, cluster, costs, seed, seconds * 1000);
+            Simulator fixed = new Simulator(simTrace, cluster, costs, seed, seconds * 1000, scaleOutSeconds * 1000);
             SimResult r = fixed.run(Combination.TODAY, progress("fixed " + (int) seconds + " s"));
             sweep.add(new double[] {r.memoryGibS() / 3600, r.coldStarts()});
         }
@@ -183,7 +200,7 @@ final class SimCommand implements Callable<Integer> {
         }
         Path coldPng = charts.resolve("sim-cold-vs-memory.png");
         Charts.lines(cold, "Cold starts against warm-instance memory", "Warm-instance memory (GiB x h)",
-                "Cold starts", true, coldPng);
+                "Cold starts", false, coldPng);
         System.out.println("wrote " + hitPng + " and " + coldPng);
     }
 }

@@ -9,15 +9,16 @@ import java.util.List;
  */
 public final class CacheReplay {
     /** One policy at one cache size, summed over nodes. */
-    public record Point(String policy, long cacheBytes, long hits, long misses, double hitRatio,
+    public record Point(String stream, String policy, long cacheBytes, long hits, long misses, double hitRatio,
             double byteMissRatio) {
     }
 
     private CacheReplay() {
     }
 
-    public static List<Point> run(SimTrace trace, StartCosts costs, Simulator.AccessLog log, List<String> policies,
-            List<Long> cacheSizes) {
+    /** {@code stream} names the combination whose lookups {@code log} holds. */
+    public static List<Point> run(SimTrace trace, StartCosts costs, Simulator.AccessLog log, String stream,
+            List<String> policies, List<Long> cacheSizes) {
         int keys = trace.functions().size();
         long[] sizes = new long[keys];
         double[] missCost = new double[keys];
@@ -38,7 +39,7 @@ public final class CacheReplay {
                     }
                     total.add(cache.stats());
                 }
-                points.add(new Point(policy, budget, total.hits(), total.misses(), total.hitRatio(),
+                points.add(new Point(stream, policy, budget, total.hits(), total.misses(), total.hitRatio(),
                         total.byteMissRatio()));
             }
         }

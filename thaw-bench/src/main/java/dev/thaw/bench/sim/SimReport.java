@@ -37,14 +37,16 @@ public final class SimReport {
         }
         if (!o.eviction().isEmpty()) {
             out.println();
-            out.println("eviction replay (each node's snapshot lookups under " + base.name() + "):");
-            out.printf(Locale.ROOT, "%-12s %10s %9s %10s %12s%n", "policy", "cache MiB", "hit ratio", "byte miss",
-                    "x belady");
+            out.println("eviction replay (each node's snapshot lookups under a combination):");
+            out.printf(Locale.ROOT, "%-46s %-12s %10s %9s %10s %9s%n", "lookups of", "policy", "cache MiB",
+                    "hit ratio", "byte miss", "x belady");
             for (CacheReplay.Point p : o.eviction()) {
                 double belady = o.eviction().stream()
-                        .filter(b -> b.policy().contains("belady") && b.cacheBytes() == p.cacheBytes())
+                        .filter(b -> b.policy().contains("belady") && b.cacheBytes() == p.cacheBytes()
+                                && b.stream().equals(p.stream()))
                         .mapToDouble(CacheReplay.Point::byteMissRatio).findFirst().orElse(Double.NaN);
-                out.printf(Locale.ROOT, "%-12s %10d %9.3f %10.4f %12.3f%n", p.policy(), p.cacheBytes() >> 20,
+                out.printf(Locale.ROOT, "%-46s %-12s %10d %9.3f %10.4f %9.3f%n", p.stream(), p.policy(),
+                        p.cacheBytes() >> 20,
                         p.hitRatio(), p.byteMissRatio(), p.byteMissRatio() / belady);
             }
         }
@@ -96,7 +98,7 @@ public final class SimReport {
         }
         ArrayNode eviction = root.putArray("eviction");
         for (CacheReplay.Point e : o.eviction()) {
-            ObjectNode p = eviction.addObject().put("name", e.policy()).put("cache_bytes", e.cacheBytes())
+            ObjectNode p = eviction.addObject().put("lookups_of", e.stream()).put("name", e.policy()).put("cache_bytes", e.cacheBytes())
                     .put("hits", e.hits()).put("misses", e.misses());
             number(p, "hit_ratio", e.hitRatio());
             number(p, "byte_miss_ratio", e.byteMissRatio());

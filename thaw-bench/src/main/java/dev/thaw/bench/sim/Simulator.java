@@ -28,8 +28,15 @@ public final class Simulator {
     private final StartCosts costs;
     private final long seed;
     private final double fixedKeepAliveMs;
+    private final double concurrentKeepAliveMs;
 
     public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs) {
+        this(trace, cluster, costs, seed, fixedKeepAliveMs, 2 * fixedKeepAliveMs);
+    }
+
+    /** {@code concurrentKeepAliveMs}: how long the hybrid policy keeps idle instances of functions that scale out. */
+    public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs,
+            double concurrentKeepAliveMs) {
         if (trace.functions().size() >= 1 << FUNCTION_BITS) {
             throw new IllegalArgumentException("at most " + ((1 << FUNCTION_BITS) - 1) + " functions");
         }
@@ -38,6 +45,7 @@ public final class Simulator {
         this.costs = costs;
         this.seed = seed;
         this.fixedKeepAliveMs = fixedKeepAliveMs;
+        this.concurrentKeepAliveMs = concurrentKeepAliveMs;
     }
 
     /** Told how far a run is, in invocations. */
@@ -161,7 +169,8 @@ public final class Simulator {
                 nodeNames[n] = String.format(java.util.Locale.ROOT, "node-%05d", n);
             }
             runningOn = new int[functions * nodes];
-            keepAlive = Policies.keepAlive(combination.keepAlive(), trace, costs, idle, fixedKeepAliveMs);
+            keepAlive = Policies.keepAlive(combination.keepAlive(), trace, costs, idle, fixedKeepAliveMs,
+                    concurrentKeepAliveMs);
             placement = Policies.placement(combination.placement());
             costModel = new StartCostModel(costs.localMs(), costs.restoreMs(), costs.bandwidthMibPerS(),
                     costs.localMs(), 0);

@@ -136,7 +136,7 @@ class SimulatorTest {
         ClusterConfig cluster = new ClusterConfig(2, 4096, 8, 512L << 20);
         Simulator.AccessLog log = new Simulator.AccessLog(cluster);
         new Simulator(trace, cluster, COSTS, 1, 60_000).run(Combination.TODAY, Simulator.Progress.NONE, log);
-        List<CacheReplay.Point> points = CacheReplay.run(trace, COSTS, log,
+        List<CacheReplay.Point> points = CacheReplay.run(trace, COSTS, log, "today",
                 List.of("lru", "lfu", "gdsf", "w-tinylfu", "belady"), List.of(256L << 20, 512L << 20));
         assertThat(points).hasSize(10);
         for (long size : List.of(256L << 20, 512L << 20)) {
