@@ -13,6 +13,7 @@ import dev.thaw.sandbox.SnapshotCompatibility;
 import dev.thaw.sandbox.StartKind;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.EvictionPolicy;
 import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
@@ -85,7 +86,8 @@ public final class NodeRuntime implements AutoCloseable {
         }
         FileTrees.deleteTree(config.scratchDir());
         Files.createDirectories(config.scratchDir());
-        NodeCache cache = config.cacheBudgetBytes() > 0 ? NodeCache.open(config.cacheDir(), config.cacheBudgetBytes())
+        NodeCache cache = config.cacheBudgetBytes() > 0 ? NodeCache.open(config.cacheDir(), config.cacheBudgetBytes(),
+                EvictionPolicy.parse(config.cacheEviction()))
                 : null;
         NodeCache imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
         NodeRuntime runtime = new NodeRuntime(config, driver, store, cache, imageCache);
