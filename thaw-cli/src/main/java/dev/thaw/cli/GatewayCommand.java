@@ -2,6 +2,7 @@ package dev.thaw.cli;
 
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.k8s.discovery.NodeDiscovery;
 import dev.thaw.node.http.ListenAddress;
@@ -25,10 +26,15 @@ final class GatewayCommand implements Callable<Integer> {
             description = "where the API listens (default: ${DEFAULT-VALUE})")
     String listen;
 
-    @Option(names = "--policy", defaultValue = "snapshot-aware", paramLabel = "snapshot-aware|spread",
+    @Option(names = "--policy", defaultValue = "snapshot-aware", paramLabel = "snapshot-aware|spread|cost-aware",
             converter = ClusterOptions.PolicyConverter.class,
             description = "how cold starts are placed (default: ${DEFAULT-VALUE})")
     SchedulerPolicy policy;
+
+    @Option(names = "--keep-alive-policy", defaultValue = "fixed", paramLabel = "fixed|hybrid-histogram",
+            description = "how long idle instances stay: each function's keepAliveMs, or chosen from its idle-time "
+                    + "histogram (docs/policies.md) (default: ${DEFAULT-VALUE})")
+    String keepAlivePolicy;
 
     @Option(names = "--body-limit-mib", defaultValue = "6",
             description = "largest request body accepted (default: ${DEFAULT-VALUE})")
@@ -61,7 +67,8 @@ final class GatewayCommand implements Callable<Integer> {
         String nodeToken = requireEnv("THAW_NODE_TOKEN");
         InetSocketAddress address = ListenAddress.parse(listen, "0.0.0.0:8080").socketAddress();
         GatewayConfig config = GatewayConfig.of(address, apiToken, nodeToken).withPolicy(policy)
-                .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs));
+                .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs))
+                .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy));
         var store = s3.external();
         Gateway gateway = Gateway.start(store == null ? config : config.withS3(store));
         AutoCloseable discovery = kubernetesNamespace == null ? () -> { }
@@ -76,7 +83,8 @@ final class GatewayCommand implements Callable<Integer> {
             gateway.close();
             stopped.countDown();
         }));
-        System.out.println("thaw-gateway listening on " + gateway.url() + " (" + policy.label() + " placement"
+        System.out.println("thaw-gateway listening on " + gateway.url() + " (" + policy.label() + " placement, "
+                + config.keepAlive().label() + " keep-alive"
                 + (store == null ? ", no store" : ", store " + store.describe()) + ")");
         stopped.await();
         return 0;

@@ -1,5 +1,6 @@
 package dev.thaw.control;
 
+import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.snapshot.store.S3Config;
@@ -18,9 +19,10 @@ import java.util.Objects;
  * @param livenessTimeout a node silent this long is declared dead
  * @param s3 the snapshot and image store, or null to run without one
  * @param home where function images are built
+ * @param keepAlive how long idle instances stay (fixed keepAliveMs by default)
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
-        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home) {
+        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, KeepAlivePolicy keepAlive) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
@@ -30,6 +32,7 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(livenessTimeout, "livenessTimeout");
         Objects.requireNonNull(home, "home");
+        Objects.requireNonNull(keepAlive, "keepAlive");
         if (apiToken == null || apiToken.isBlank() || nodeToken == null || nodeToken.isBlank()) {
             throw new IllegalArgumentException("the API token and the node token must both be set");
         }
@@ -47,28 +50,39 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
 
     /** Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment. */
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String nodeToken) {
-        return new GatewayConfig(listen, apiToken, nodeToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
-                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment());
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
+                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), KeepAlivePolicy.FIXED);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, value, bodyLimitBytes, livenessTimeout, s3, home);
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                value, bodyLimitBytes, livenessTimeout, s3, home, keepAlive);
     }
 
     public GatewayConfig withBodyLimit(long value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home);
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                policy, value, livenessTimeout, s3, home, keepAlive);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home);
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                policy, bodyLimitBytes, value, s3, home, keepAlive);
     }
 
     public GatewayConfig withS3(S3Config value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value, home);
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                policy, bodyLimitBytes, livenessTimeout, value, home, keepAlive);
+    }
+
+    public GatewayConfig withKeepAlive(KeepAlivePolicy value) {
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                policy, bodyLimitBytes, livenessTimeout, s3, home, value);
     }
 
     public GatewayConfig withHome(ThawHome value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, value);
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                policy, bodyLimitBytes, livenessTimeout, s3, value, keepAlive);
     }
 
     // Tokens never go into logs.

@@ -356,8 +356,7 @@ public final class Simulator {
                 events.push(at, PREWARM, f, generation);
             }
             if (prefetch && idle.samples(f) >= HybridHistogramKeepAlive.MIN_SAMPLES) {
-                double next = idle.quantileMs(f, HybridHistogramKeepAlive.HEAD, false)
-                        * (1 - HybridHistogramKeepAlive.MARGIN);
+                double next = idle.quantileMs(f, HybridHistogramKeepAlive.HEAD, false);
                 // Fetch early enough that the snapshot is there when the invocation is predicted.
                 events.push(Math.max(now, lastEnd[f] + next - 2 * remoteMs[f]), PREFETCH, f, generation);
             }

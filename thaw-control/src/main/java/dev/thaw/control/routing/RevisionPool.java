@@ -1,6 +1,8 @@
 package dev.thaw.control.routing;
 
 import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.keepalive.IdleHistogram;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.node.api.DeploymentSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,12 +45,22 @@ final class RevisionPool {
     private final List<Instance> instances = new ArrayList<>();
     private final ArrayDeque<CompletableFuture<Grant>> waiters = new ArrayDeque<>();
     private volatile FunctionSettings settings;
+    private final KeepAlivePolicy keepAlive;
+    /** Idle times of the revision (from its last execution's end to the next request); guarded by lock. */
+    private final IdleHistogram idle = new IdleHistogram();
+    private long lastEndNanos;
+    private boolean everIdle;
     private int starting;
     private boolean closed;
 
     RevisionPool(DeploymentSpec spec, FunctionSettings settings) {
+        this(spec, settings, KeepAlivePolicy.FIXED);
+    }
+
+    RevisionPool(DeploymentSpec spec, FunctionSettings settings, KeepAlivePolicy keepAlive) {
         this.spec = spec;
         this.settings = settings;
+        this.keepAlive = keepAlive;
     }
 
     DeploymentSpec spec() {
@@ -77,6 +89,9 @@ final class RevisionPool {
             synchronized (lock) {
                 if (closed) {
                     return new Closed();
+                }
+                if (!retried) {
+                    noteArrival(System.nanoTime());
                 }
                 Instance free = leastBusy(s);
                 if (free != null) {
@@ -134,6 +149,16 @@ final class RevisionPool {
         }
     }
 
+    /** Records the idle time this request ends, or that it came while another ran. Under lock. */
+    private void noteArrival(long nowNanos) {
+        boolean busy = starting > 0 || instances.stream().anyMatch(i -> i.inFlight > 0);
+        if (busy) {
+            idle.overlap();
+        } else if (everIdle) {
+            idle.record(Math.max(0, nowNanos - lastEndNanos) / 1e6);
+        }
+    }
+
     private Instance leastBusy(FunctionSettings s) {
         Instance best = null;
         for (Instance i : instances) {
@@ -169,6 +194,10 @@ final class RevisionPool {
         synchronized (lock) {
             instance.inFlight--;
             instance.lastUsedNanos = System.nanoTime();
+            if (instance.inFlight == 0) {
+                lastEndNanos = instance.lastUsedNanos;
+                everIdle = true;
+            }
             if (instance.gone) {
                 return false;
             }
@@ -220,11 +249,11 @@ final class RevisionPool {
         }
     }
 
-    /** Removes and returns the instances idle for longer than {@code keepAliveMs}, to be stopped. */
+    /** Removes and returns the instances idle for longer than the keep-alive policy allows, to be stopped. */
     List<Instance> expire(long nowNanos) {
-        long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(settings.keepAliveMs());
         List<Instance> expired = new ArrayList<>();
         synchronized (lock) {
+            long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive.keepAliveMs(settings.keepAliveMs(), idle));
             for (Iterator<Instance> it = instances.iterator(); it.hasNext();) {
                 Instance i = it.next();
                 if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos) {

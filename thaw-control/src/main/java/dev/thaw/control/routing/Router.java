@@ -1,5 +1,6 @@
 package dev.thaw.control.routing;
 
+import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.NodeFailedException;
 import dev.thaw.control.functions.FunctionSettings;
@@ -30,12 +31,20 @@ public final class Router {
     private volatile RevisionPool current;
     private volatile boolean deleted;
 
+    private final KeepAlivePolicy keepAlive;
+
     public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
             InvocationListener listener) {
+        this(function, spec, settings, placement, listener, KeepAlivePolicy.FIXED);
+    }
+
+    public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
+            InvocationListener listener, KeepAlivePolicy keepAlive) {
         this.function = function;
         this.placement = placement;
         this.listener = listener;
-        this.current = new RevisionPool(spec, settings);
+        this.keepAlive = keepAlive;
+        this.current = new RevisionPool(spec, settings, keepAlive);
     }
 
     /** Switches to {@code spec}'s revision (draining the old one) or, for the same revision, updates settings. */
@@ -45,7 +54,7 @@ public final class Router {
             old.settings(settings);
             return;
         }
-        current = new RevisionPool(spec, settings);
+        current = new RevisionPool(spec, settings, keepAlive);
         draining.add(old);
         stopAll(old.close());
     }

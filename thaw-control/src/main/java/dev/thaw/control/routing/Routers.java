@@ -1,5 +1,6 @@
 package dev.thaw.control.routing;
 
+import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
 import dev.thaw.control.functions.FunctionSettings;
@@ -14,9 +15,16 @@ public final class Routers implements Membership.Listener {
     private final InvocationListener listener;
     private final Map<String, Router> routers = new ConcurrentHashMap<>();
 
+    private final KeepAlivePolicy keepAlive;
+
     public Routers(Placement placement, InvocationListener listener) {
+        this(placement, listener, KeepAlivePolicy.FIXED);
+    }
+
+    public Routers(Placement placement, InvocationListener listener, KeepAlivePolicy keepAlive) {
         this.placement = placement;
         this.listener = listener;
+        this.keepAlive = keepAlive;
     }
 
     public Optional<Router> find(String function) {
@@ -27,7 +35,7 @@ public final class Routers implements Membership.Listener {
     public void deploy(DeploymentSpec spec, FunctionSettings settings) {
         routers.compute(spec.function(), (name, router) -> {
             if (router == null) {
-                Router created = new Router(name, spec, settings, placement, listener);
+                Router created = new Router(name, spec, settings, placement, listener, keepAlive);
                 listener.routerCreated(name, created);
                 return created;
             }
