@@ -3,6 +3,7 @@ package dev.thaw.cli;
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.k8s.discovery.NodeDiscovery;
 import dev.thaw.node.http.ListenAddress;
@@ -36,6 +37,11 @@ final class GatewayCommand implements Callable<Integer> {
                     + "histogram (docs/policies.md) (default: ${DEFAULT-VALUE})")
     String keepAlivePolicy;
 
+    @Option(names = "--prefetch", defaultValue = "none", paramLabel = "none|histogram",
+            description = "ask a node to fetch a revision's snapshot before its predicted next invocation "
+                    + "(docs/policies.md) (default: ${DEFAULT-VALUE})")
+    String prefetch;
+
     @Option(names = "--body-limit-mib", defaultValue = "6",
             description = "largest request body accepted (default: ${DEFAULT-VALUE})")
     long bodyLimitMib;
@@ -68,7 +74,7 @@ final class GatewayCommand implements Callable<Integer> {
         InetSocketAddress address = ListenAddress.parse(listen, "0.0.0.0:8080").socketAddress();
         GatewayConfig config = GatewayConfig.of(address, apiToken, nodeToken).withPolicy(policy)
                 .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs))
-                .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy));
+                .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy)).withPrefetch(SnapshotPrefetch.parse(prefetch));
         var store = s3.external();
         Gateway gateway = Gateway.start(store == null ? config : config.withS3(store));
         AutoCloseable discovery = kubernetesNamespace == null ? () -> { }

@@ -43,7 +43,8 @@ public final class Gateway implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
         this.membership = new Membership(config.nodeToken(), config.livenessTimeout(), timer);
-        this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive());
+        this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
+                config.prefetch());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
         this.deployer = new Deployer(config.home(), registry, membership, routers,
                 Optional.ofNullable(objectStore).map(SnapshotStore::new));

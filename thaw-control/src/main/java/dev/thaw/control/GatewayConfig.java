@@ -1,6 +1,7 @@
 package dev.thaw.control;
 
 import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.snapshot.store.S3Config;
@@ -20,9 +21,11 @@ import java.util.Objects;
  * @param s3 the snapshot and image store, or null to run without one
  * @param home where function images are built
  * @param keepAlive how long idle instances stay (fixed keepAliveMs by default)
+ * @param prefetch whether nodes are asked to fetch snapshots before predicted invocations (none by default)
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
-        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, KeepAlivePolicy keepAlive) {
+        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, KeepAlivePolicy keepAlive,
+        SnapshotPrefetch prefetch) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
@@ -33,6 +36,7 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
         Objects.requireNonNull(livenessTimeout, "livenessTimeout");
         Objects.requireNonNull(home, "home");
         Objects.requireNonNull(keepAlive, "keepAlive");
+        Objects.requireNonNull(prefetch, "prefetch");
         if (apiToken == null || apiToken.isBlank() || nodeToken == null || nodeToken.isBlank()) {
             throw new IllegalArgumentException("the API token and the node token must both be set");
         }
@@ -52,37 +56,43 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String nodeToken) {
         return new GatewayConfig(listen, apiToken, nodeToken,
                 SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
-                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), KeepAlivePolicy.FIXED);
+                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), KeepAlivePolicy.FIXED,
+                SnapshotPrefetch.NONE);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                value, bodyLimitBytes, livenessTimeout, s3, home, keepAlive);
+                value, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, prefetch);
     }
 
     public GatewayConfig withBodyLimit(long value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, value, livenessTimeout, s3, home, keepAlive);
+                policy, value, livenessTimeout, s3, home, keepAlive, prefetch);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, value, s3, home, keepAlive);
+                policy, bodyLimitBytes, value, s3, home, keepAlive, prefetch);
     }
 
     public GatewayConfig withS3(S3Config value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, value, home, keepAlive);
+                policy, bodyLimitBytes, livenessTimeout, value, home, keepAlive, prefetch);
     }
 
     public GatewayConfig withKeepAlive(KeepAlivePolicy value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, home, value);
+                policy, bodyLimitBytes, livenessTimeout, s3, home, value, prefetch);
+    }
+
+    public GatewayConfig withPrefetch(SnapshotPrefetch value) {
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                policy, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, value);
     }
 
     public GatewayConfig withHome(ThawHome value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, value, keepAlive);
+                policy, bodyLimitBytes, livenessTimeout, s3, value, keepAlive, prefetch);
     }
 
     // Tokens never go into logs.

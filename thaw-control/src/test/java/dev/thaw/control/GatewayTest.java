@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.thaw.api.Json;
 import dev.thaw.api.MachineShape;
 import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.RegisterRequest;
@@ -224,6 +226,27 @@ class GatewayTest {
         GatewayClient.Answer again = invoke("y");
         assertThat(again.header("X-Thaw-Start")).isEqualTo("local");
         assertThat(again.header("X-Thaw-Node")).isEqualTo("node-b");
+    }
+
+    @Test
+    void hybridKeepAliveUnloadsARegularCallerAtOnceAndPrefetchAsksTheNodeForItsSnapshot() throws Exception {
+        gateway = Gateway.start(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), USER, NODE)
+                .withLivenessTimeout(Duration.ofMillis(600))
+                .withHome(new dev.thaw.sandbox.image.ThawHome(Path.of("target", "unused-home")))
+                .withKeepAlive(KeepAlivePolicy.HYBRID_HISTOGRAM).withPrefetch(SnapshotPrefetch.HISTOGRAM));
+        closing.add(gateway);
+        client = new GatewayClient(gateway.url(), USER);
+        FakeNode a = node("node-a");
+        deployEcho(settings(1, 2, 500, 10, 1_000));
+        for (int i = 0; i < 6; i++) {
+            assertThat(invoke("x" + i).status()).isEqualTo(200);
+            // A regular caller: about 1.5 s idle between calls (the histogram needs 4 idle periods).
+            Thread.sleep(1_500);
+        }
+        // Known to return after about 1.5 s, past the 500 ms keep-alive: the instance goes, and the node is asked
+        // to fetch the snapshot before the predicted next call.
+        await(() -> gateway.routers().find("echo").orElseThrow().instances() == 0);
+        await(() -> a.prefetches.contains("echo/rev1"));
     }
 
     @Test

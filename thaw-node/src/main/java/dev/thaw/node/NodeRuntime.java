@@ -146,35 +146,14 @@ public final class NodeRuntime implements AutoCloseable {
 
     private Optional<Instance> fromStore(FunctionDeployment deployment, long requested, List<String> fallbacks) {
         SnapshotStore remote = store.orElseThrow();
-        SnapshotInfo info;
-        try {
-            Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision());
-            if (found.isEmpty()) {
-                return Optional.empty();
-            }
-            info = found.get();
-        } catch (StoreException e) {
-            counters.storeErrors.incrementAndGet();
-            fallbacks.add("remote store: " + e.getMessage());
-            return Optional.empty();
-        } catch (SnapshotFormatException e) {
-            counters.corruptSnapshots.incrementAndGet();
-            fallbacks.add("remote snapshot: " + e.getMessage());
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, fallbacks);
+        if (usable.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> incompatible = SnapshotCompatibility.problem(info, deployment.spec(), driver.info());
-        if (incompatible.isPresent()) {
-            counters.incompatibleSnapshots.incrementAndGet();
-            fallbacks.add("remote snapshot: " + incompatible.get());
-            return Optional.empty();
-        }
+        SnapshotInfo info = usable.get();
         long started = System.nanoTime();
         AtomicLong fetched = new AtomicLong();
-        Filler fetch = staging -> {
-            FetchReport report = fetchSnapshot(remote, info, staging);
-            fetched.set(report.fetchedBytes());
-            return report.fetchedBytes();
-        };
+        Filler fetch = fetcher(remote, info, fetched);
         long bytes = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
         Held held;
         try {
@@ -199,6 +178,72 @@ public final class NodeRuntime implements AutoCloseable {
         }
         double fetchMs = (System.nanoTime() - started) / 1e6;
         return restore(deployment, held, fetchMs, fetched.get(), requested, fallbacks);
+    }
+
+    /**
+     * Fetches the revision's snapshot into the cache ahead of a predicted start, within the cache's budget (making
+     * room as its eviction policy says). Returns the bytes fetched: 0 when it is cached already, or when there is no
+     * cache, no store, no usable snapshot, or no room (entries in use).
+     */
+    public long prefetch(FunctionDeployment deployment) throws InterruptedException {
+        if (cache == null || store.isEmpty() || config.mode() != SnapshotMode.REMOTE
+                || cache.contains(snapshotKey(deployment))) {
+            return 0;
+        }
+        List<String> problems = new ArrayList<>();
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, problems);
+        if (usable.isEmpty()) {
+            return 0;
+        }
+        SnapshotInfo info = usable.get();
+        SnapshotStore remote = store.get();
+        AtomicLong fetched = new AtomicLong();
+        Filler fetch = fetcher(remote, info, fetched);
+        long bytes = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
+        try {
+            Held.fill(cache, config.scratchDir(), snapshotKey(deployment), bytes, fetch).close();
+        } catch (CacheException | IOException e) {
+            noteFetchFailure(e, problems);
+            return 0;
+        }
+        return fetched.get();
+    }
+
+    /** Fills a cache entry with the snapshot from the store, noting the bytes fetched. */
+    private static Filler fetcher(SnapshotStore remote, SnapshotInfo info, AtomicLong fetched) {
+        return staging -> {
+            FetchReport report = fetchSnapshot(remote, info, staging);
+            fetched.set(report.fetchedBytes());
+            return report.fetchedBytes();
+        };
+    }
+
+    /** The store's snapshot of the revision if it has one this node can restore; why not goes to fallbacks. */
+    private Optional<SnapshotInfo> remoteSnapshot(FunctionDeployment deployment, List<String> fallbacks) {
+        SnapshotStore remote = store.orElseThrow();
+        SnapshotInfo info;
+        try {
+            Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision());
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            info = found.get();
+        } catch (StoreException e) {
+            counters.storeErrors.incrementAndGet();
+            fallbacks.add("remote store: " + e.getMessage());
+            return Optional.empty();
+        } catch (SnapshotFormatException e) {
+            counters.corruptSnapshots.incrementAndGet();
+            fallbacks.add("remote snapshot: " + e.getMessage());
+            return Optional.empty();
+        }
+        Optional<String> incompatible = SnapshotCompatibility.problem(info, deployment.spec(), driver.info());
+        if (incompatible.isPresent()) {
+            counters.incompatibleSnapshots.incrementAndGet();
+            fallbacks.add("remote snapshot: " + incompatible.get());
+            return Optional.empty();
+        }
+        return Optional.of(info);
     }
 
     private void noteFetchFailure(Exception e, List<String> fallbacks) {

@@ -52,8 +52,10 @@ public final class SimReport {
         }
         double events = o.policies().stream().mapToDouble(SimResult::events).sum();
         double seconds = o.policies().stream().mapToDouble(SimResult::seconds).sum();
-        out.printf(Locale.ROOT, "%nspeed: %.2f M trace events/s (%d runs, %.0f events in %.1f s)%n",
-                events / seconds / 1e6, o.policies().size(), events, seconds);
+        double cpu = o.policies().stream().mapToDouble(SimResult::cpuSeconds).sum();
+        out.printf(Locale.ROOT, "%nspeed: %.2f M trace events/s wall-clock, %.2f M per CPU second (%d runs, %.0f "
+                + "events in %.1f s, %.1f s of CPU)%n", events / seconds / 1e6, events / cpu / 1e6,
+                o.policies().size(), events, seconds, cpu);
     }
 
     private static double ratio(double a, double b) {
@@ -76,6 +78,7 @@ public final class SimReport {
         ArrayNode policies = root.putArray("policies");
         double events = 0;
         double seconds = 0;
+        double cpu = 0;
         for (SimResult r : o.policies()) {
             ObjectNode p = policies.addObject();
             p.put("name", r.name()).put("invocations", r.invocations()).put("cold_starts", r.coldStarts());
@@ -93,8 +96,10 @@ public final class SimReport {
             number(p, "cold_starts_vs_baseline", ratio(r.coldStarts(), base.coldStarts()));
             number(p, "memory_vs_baseline", ratio(r.memoryGibS(), base.memoryGibS()));
             number(p, "events_per_second", r.eventsPerSecond());
+            number(p, "events_per_cpu_second", r.eventsPerCpuSecond());
             events += r.events();
             seconds += r.seconds();
+            cpu += r.cpuSeconds();
         }
         ArrayNode eviction = root.putArray("eviction");
         for (CacheReplay.Point e : o.eviction()) {
@@ -104,6 +109,7 @@ public final class SimReport {
             number(p, "byte_miss_ratio", e.byteMissRatio());
         }
         number(root, "events_per_second", seconds > 0 ? events / seconds : Double.NaN);
+        number(root, "events_per_cpu_second", cpu > 0 ? events / cpu : Double.NaN);
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

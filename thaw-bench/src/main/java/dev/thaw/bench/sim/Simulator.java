@@ -179,6 +179,8 @@ public final class Simulator {
 
         SimResult play(Progress progress) {
             long start = System.nanoTime();
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             SplittableRandom random = new SplittableRandom(seed);
             long total = trace.invocations();
             long done = 0;
@@ -216,10 +218,11 @@ public final class Simulator {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return result(total, seconds);
+            long cpuEnd = threads.getCurrentThreadCpuTime();
+            return result(total, seconds, cpuStart < 0 || cpuEnd < 0 ? Double.NaN : (cpuEnd - cpuStart) / 1e9);
         }
 
-        private SimResult result(long invocations, double seconds) {
+        private SimResult result(long invocations, double seconds, double cpuSeconds) {
             Map<Tier, Long> byTier = new EnumMap<>(Tier.class);
             Map<Tier, Long> prewarmed = new EnumMap<>(Tier.class);
             long cold = 0;
@@ -234,7 +237,8 @@ public final class Simulator {
             return new SimResult(combination.name(), invocations, cold, byTier, prewarmed, rejected,
                     coldCount == 0 ? 0 : initSum / coldCount, coldCount == 0 ? 0 : NearestRank.of(sorted, 0.99),
                     served == 0 ? 0 : initSum / served, memoryMibMs / 1024 / 1000, bytesFetched, prefetchedBytes,
-                    lookupBytes == 0 ? Double.NaN : (double) missBytes / lookupBytes, invocations, seconds);
+                    lookupBytes == 0 ? Double.NaN : (double) missBytes / lookupBytes, invocations, seconds,
+                    cpuSeconds);
         }
 
         private void advance(double now) {

@@ -5,7 +5,7 @@ package dev.thaw.control.keepalive;
  * shared by the gateway and {@code thaw sim}. Once a function's idle times are known (at least {@link #MIN_SAMPLES},
  * at most 1 % beyond the histogram's 4 h), its instances are unloaded after each execution and one is pre-warmed at
  * the 5th percentile of the idle time, kept until the 99th; when that window starts within the fixed keep-alive
- * anyway, instances simply stay until its end. Functions whose idle times the histogram cannot tell get the fixed
+ * anyway, instances simply stay until its end, or the fixed keep-alive if that is longer. Functions whose idle times the histogram cannot tell get the fixed
  * keep-alive, except that one known to come back almost always (95 %) later than it is unloaded at once: keeping it
  * costs memory for no warm start. Thaw adds one rule: a function mostly invoked while another of its invocations
  * runs scales out, and an idle instance of it is reused far sooner than its function-level idle times say, so its
@@ -66,7 +66,18 @@ public final class HybridKeepAlive {
             }
             return fixedMs;
         }
+        // Returning within the fixed keep-alive: keep at least that (the simulator finds a shorter one costs more
+        // cold starts than the memory it saves).
         return window.startMs() <= fixedMs ? Math.max(window.endMs(), fixedMs) : 0;
+    }
+
+    /**
+     * The earliest return the histogram predicts, in ms after the end of the last execution (its 5th percentile);
+     * NaN when it cannot tell or the function scales out (its instances are reused, not started).
+     */
+    public double predictedReturnMs(IdleHistogram h) {
+        Window window = window(h);
+        return window == null || scalesOut(h) ? Double.NaN : window.startMs();
     }
 
     /** When the function's last instance is gone: the window to pre-warm one in, or null for none. */

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * policy and asks them in turn for an instance until one starts it.
  */
 public final class Placement {
+    private static final System.Logger LOG = System.getLogger(Placement.class.getName());
     private final Membership membership;
     private final SchedulerPolicy policy;
 
@@ -77,6 +78,32 @@ public final class Placement {
         }
         throw new InvokeException(503, "no_nodes", "no node could start " + spec.function() + ": "
                 + String.join("; ", failures));
+    }
+
+    /**
+     * Asks the node a cold start of {@code spec} would go to now to fetch its snapshot into its cache, within its
+     * budget. Best effort: a failure is logged and changes nothing.
+     */
+    void prefetch(DeploymentSpec spec) {
+        List<NodeCandidate> candidates = membership.alive().stream()
+                .filter(m -> m.status() != null && m.hasDeployment(spec.function(), spec.revision()))
+                .map(m -> candidate(m, spec)).toList();
+        List<NodeCandidate> ranked = Scheduler.rank(policy, candidates, spec.shape().memoryMib());
+        if (ranked.isEmpty() || ranked.getFirst().cachesRevision()) {
+            return;
+        }
+        String name = ranked.getFirst().name();
+        membership.alive().stream().filter(m -> m.name().equals(name)).findFirst().ifPresent(node -> {
+            try {
+                node.json("POST", "v1/deployments/" + spec.function() + "/" + spec.revision() + "/prefetch", null,
+                        null, Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.INFO, "prefetch of {0} on {1} failed: {2}", spec.function(), name,
+                        e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private static InstanceView startOn(Member node, DeploymentSpec spec) throws IOException, InterruptedException {

@@ -2,7 +2,9 @@ package dev.thaw.control.routing;
 
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.keepalive.IdleHistogram;
+import dev.thaw.control.keepalive.HybridKeepAlive;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.node.api.DeploymentSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,6 +52,8 @@ final class RevisionPool {
     private final IdleHistogram idle = new IdleHistogram();
     private long lastEndNanos;
     private boolean everIdle;
+    /** The idle period (by its start) a prefetch was asked for, so it is asked once. */
+    private long prefetchedAfter = Long.MIN_VALUE;
     private int starting;
     private boolean closed;
 
@@ -246,6 +250,29 @@ final class RevisionPool {
     List<Instance> instancesOn(String node) {
         synchronized (lock) {
             return instances.stream().filter(i -> i.node.name().equals(node)).toList();
+        }
+    }
+
+    /**
+     * Whether to ask a node now to prefetch this revision's snapshot: once per idle period, with no instance left,
+     * from {@link SnapshotPrefetch#LEAD_MS} before the earliest return the idle-time histogram predicts.
+     */
+    boolean prefetchDue(long nowNanos) {
+        synchronized (lock) {
+            if (closed || !instances.isEmpty() || starting > 0 || !everIdle || prefetchedAfter == lastEndNanos) {
+                return false;
+            }
+            long keep = settings.keepAliveMs();
+            double returnMs = new HybridKeepAlive(keep, 2.0 * keep, 600_000).predictedReturnMs(idle);
+            if (Double.isNaN(returnMs)) {
+                return false;
+            }
+            long due = lastEndNanos + TimeUnit.MILLISECONDS.toNanos(Math.round(returnMs) - SnapshotPrefetch.LEAD_MS);
+            if (nowNanos < due) {
+                return false;
+            }
+            prefetchedAfter = lastEndNanos;
+            return true;
         }
     }
 

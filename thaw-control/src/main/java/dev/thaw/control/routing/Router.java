@@ -1,6 +1,7 @@
 package dev.thaw.control.routing;
 
 import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.NodeFailedException;
 import dev.thaw.control.functions.FunctionSettings;
@@ -32,15 +33,17 @@ public final class Router {
     private volatile boolean deleted;
 
     private final KeepAlivePolicy keepAlive;
+    private final SnapshotPrefetch prefetch;
 
     public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
             InvocationListener listener) {
-        this(function, spec, settings, placement, listener, KeepAlivePolicy.FIXED);
+        this(function, spec, settings, placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE);
     }
 
     public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
-            InvocationListener listener, KeepAlivePolicy keepAlive) {
+            InvocationListener listener, KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch) {
         this.function = function;
+        this.prefetch = prefetch;
         this.placement = placement;
         this.listener = listener;
         this.keepAlive = keepAlive;
@@ -197,6 +200,11 @@ public final class Router {
     public void expire(long nowNanos) {
         for (RevisionPool pool : pools()) {
             stopAll(pool.expire(nowNanos));
+        }
+        RevisionPool live = current;
+        if (prefetch == SnapshotPrefetch.HISTOGRAM && !deleted && live.prefetchDue(nowNanos)) {
+            // Off the expiry timer's thread: a fetch takes as long as the snapshot is large.
+            Thread.ofVirtual().name("prefetch-" + function).start(() -> placement.prefetch(live.spec()));
         }
         draining.removeIf(pool -> pool.instanceCount() == 0);
     }

@@ -1,6 +1,7 @@
 package dev.thaw.control.routing;
 
 import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
 import dev.thaw.control.functions.FunctionSettings;
@@ -17,14 +18,18 @@ public final class Routers implements Membership.Listener {
 
     private final KeepAlivePolicy keepAlive;
 
+    private final SnapshotPrefetch prefetch;
+
     public Routers(Placement placement, InvocationListener listener) {
-        this(placement, listener, KeepAlivePolicy.FIXED);
+        this(placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE);
     }
 
-    public Routers(Placement placement, InvocationListener listener, KeepAlivePolicy keepAlive) {
+    public Routers(Placement placement, InvocationListener listener, KeepAlivePolicy keepAlive,
+            SnapshotPrefetch prefetch) {
         this.placement = placement;
         this.listener = listener;
         this.keepAlive = keepAlive;
+        this.prefetch = prefetch;
     }
 
     public Optional<Router> find(String function) {
@@ -35,7 +40,7 @@ public final class Routers implements Membership.Listener {
     public void deploy(DeploymentSpec spec, FunctionSettings settings) {
         routers.compute(spec.function(), (name, router) -> {
             if (router == null) {
-                Router created = new Router(name, spec, settings, placement, listener, keepAlive);
+                Router created = new Router(name, spec, settings, placement, listener, keepAlive, prefetch);
                 listener.routerCreated(name, created);
                 return created;
             }

@@ -37,6 +37,12 @@ class HybridKeepAliveTest {
             h.record(i % 2 == 0 ? 20_000 : 90_000);
         }
         assertThat(POLICY.keepAliveMs(h)).isBetween(90_000.0, 110_000.0);
+        IdleHistogram regular = new IdleHistogram();
+        for (int i = 0; i < 10; i++) {
+            regular.record(15_000);
+        }
+        // Back within 15 s every time: the fixed keep-alive covers it.
+        assertThat(POLICY.keepAliveMs(regular)).isEqualTo(60_000);
         assertThat(POLICY.prewarm(h)).isNull();
     }
 

@@ -141,6 +141,11 @@ public final class NodeServer implements AutoCloseable {
         } else if (path.equals("/v1/status")) {
             requireMethod(method, "GET");
             HttpApi.json(exchange, 200, service.status(url));
+        } else if (parts.length == 6 && parts[1].equals("v1") && parts[2].equals("deployments")
+                && parts[5].equals("prefetch")) {
+            requireMethod(method, "POST");
+            long fetched = service.prefetch(parts[3], parts[4]);
+            HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", fetched));
         } else if (parts.length == 5 && parts[1].equals("v1") && parts[2].equals("deployments")) {
             requireMethod(method, "PUT");
             DeploymentSpec spec = HttpApi.json(exchange, config.bodyLimitBytes(), DeploymentSpec.class);

@@ -167,6 +167,24 @@ public final class NodeService implements AutoCloseable {
         deployments.put(key(function, revision), new Deployed(spec, new FunctionDeployment(boot, imagesHere)));
     }
 
+    /**
+     * Fetches a deployed revision's snapshot into this node's cache ahead of a predicted start (the gateway's
+     * prefetch), within the cache budget; returns the bytes fetched, 0 if there was nothing to do.
+     */
+    public long prefetch(String function, String revision) throws NodeRequestException {
+        requireOpen();
+        Deployed deployed = deployments.get(key(function, revision));
+        if (deployed == null) {
+            throw NodeRequestException.unknownDeployment(function, revision);
+        }
+        try {
+            return runtime.prefetch(deployed.deployment());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeRequestException(503, "interrupted", "the node is stopping");
+        }
+    }
+
     /** Starts an instance of a deployed revision from the cheapest tier that works. */
     public InstanceView start(StartRequest request) throws NodeRequestException {
         requireOpen();
