@@ -2,6 +2,8 @@ package dev.thaw.control.cluster;
 
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.sandbox.image.ThawHome;
@@ -38,9 +40,19 @@ public final class EmbeddedCluster implements AutoCloseable {
      * @param workDir holds the S3 data and one directory per node
      * @param externalS3 an S3 service to use instead of the embedded server (credentials from its config)
      * @param port the gateway's port on loopback; 0 picks a free one
+     * @param keepAlive the gateway's keep-alive policy
+     * @param prefetch whether the gateway has nodes prefetch snapshots before predicted invocations
      */
     public record Options(int nodes, SchedulerPolicy policy, SnapshotMode mode, long cacheBudgetMib,
-            long memoryMib, int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3) {
+            long memoryMib, int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3,
+            KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch) {
+
+        /** Today's keep-alive (fixed) and no prefetch. */
+        public Options(int nodes, SchedulerPolicy policy, SnapshotMode mode, long cacheBudgetMib, long memoryMib,
+                int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3) {
+            this(nodes, policy, mode, cacheBudgetMib, memoryMib, slots, prestart, port, workDir, home, externalS3,
+                    KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE);
+        }
 
         public Options {
             if (nodes < 1 || nodes > 64) {
@@ -50,6 +62,8 @@ public final class EmbeddedCluster implements AutoCloseable {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(workDir, "workDir");
             Objects.requireNonNull(home, "home");
+            Objects.requireNonNull(keepAlive, "keepAlive");
+            Objects.requireNonNull(prefetch, "prefetch");
             if (cacheBudgetMib < 0 || memoryMib < 128 || slots < 1 || prestart < 0 || port < 0 || port > 65535) {
                 throw new IllegalArgumentException("cache budget must be >= 0 MiB, memory >= 128 MiB, slots >= 1,"
                         + " prestart >= 0, port 0..65535");
@@ -93,7 +107,8 @@ public final class EmbeddedCluster implements AutoCloseable {
                 }
             }
             GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", options.port()), apiToken,
-                    nodeToken).withPolicy(options.policy()).withHome(options.home());
+                    nodeToken).withPolicy(options.policy()).withHome(options.home()).withKeepAlive(options.keepAlive())
+                    .withPrefetch(options.prefetch());
             gateway = Gateway.start(store == null ? config : config.withS3(store));
             List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
             for (int i = 1; i <= options.nodes(); i++) {
