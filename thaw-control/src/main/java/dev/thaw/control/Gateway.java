@@ -44,7 +44,7 @@ public final class Gateway implements AutoCloseable {
                 .factory());
         this.membership = new Membership(config.nodeToken(), config.livenessTimeout(), timer);
         this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
-                config.prefetch());
+                config.prefetch(), config.nanoClock());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
         this.deployer = new Deployer(config.home(), registry, membership, routers,
                 Optional.ofNullable(objectStore).map(SnapshotStore::new));

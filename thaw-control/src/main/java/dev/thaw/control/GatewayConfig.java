@@ -8,6 +8,7 @@ import dev.thaw.snapshot.store.S3Config;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * How a gateway runs.
@@ -22,10 +23,11 @@ import java.util.Objects;
  * @param home where function images are built
  * @param keepAlive how long idle instances stay (fixed keepAliveMs by default)
  * @param prefetch whether nodes are asked to fetch snapshots before predicted invocations (none by default)
+ * @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing ({@link System#nanoTime})
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
         long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, KeepAlivePolicy keepAlive,
-        SnapshotPrefetch prefetch) {
+        SnapshotPrefetch prefetch, LongSupplier nanoClock) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
@@ -37,6 +39,7 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
         Objects.requireNonNull(home, "home");
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(prefetch, "prefetch");
+        Objects.requireNonNull(nanoClock, "nanoClock");
         if (apiToken == null || apiToken.isBlank() || nodeToken == null || nodeToken.isBlank()) {
             throw new IllegalArgumentException("the API token and the node token must both be set");
         }
@@ -57,42 +60,47 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
         return new GatewayConfig(listen, apiToken, nodeToken,
                 SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
                 DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), KeepAlivePolicy.FIXED,
-                SnapshotPrefetch.NONE);
+                SnapshotPrefetch.NONE, System::nanoTime);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                value, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, prefetch);
+                value, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withBodyLimit(long value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, value, livenessTimeout, s3, home, keepAlive, prefetch);
+                policy, value, livenessTimeout, s3, home, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, value, s3, home, keepAlive, prefetch);
+                policy, bodyLimitBytes, value, s3, home, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withS3(S3Config value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, value, home, keepAlive, prefetch);
+                policy, bodyLimitBytes, livenessTimeout, value, home, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withKeepAlive(KeepAlivePolicy value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, home, value, prefetch);
+                policy, bodyLimitBytes, livenessTimeout, s3, home, value, prefetch, nanoClock);
     }
 
     public GatewayConfig withPrefetch(SnapshotPrefetch value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, value);
+                policy, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, value, nanoClock);
     }
 
     public GatewayConfig withHome(ThawHome value) {
         return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, value, keepAlive, prefetch);
+                policy, bodyLimitBytes, livenessTimeout, s3, value, keepAlive, prefetch, nanoClock);
+    }
+
+    public GatewayConfig withNanoClock(LongSupplier value) {
+        return new GatewayConfig(listen, apiToken, nodeToken,
+                policy, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, prefetch, value);
     }
 
     // Tokens never go into logs.

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -230,22 +231,30 @@ class GatewayTest {
 
     @Test
     void hybridKeepAliveUnloadsARegularCallerAtOnceAndPrefetchAsksTheNodeForItsSnapshot() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
         gateway = Gateway.start(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), USER, NODE)
                 .withLivenessTimeout(Duration.ofMillis(600))
                 .withHome(new dev.thaw.sandbox.image.ThawHome(Path.of("target", "unused-home")))
-                .withKeepAlive(KeepAlivePolicy.HYBRID_HISTOGRAM).withPrefetch(SnapshotPrefetch.HISTOGRAM));
+                .withKeepAlive(KeepAlivePolicy.HYBRID_HISTOGRAM).withPrefetch(SnapshotPrefetch.HISTOGRAM)
+                .withNanoClock(clock::get));
         closing.add(gateway);
         client = new GatewayClient(gateway.url(), USER);
         FakeNode a = node("node-a");
-        deployEcho(settings(1, 2, 500, 10, 1_000));
+        // keepAliveMs 60 s of the fake clock: the gateway's expiry timer runs in real time but reads that clock.
+        deployEcho(settings(1, 2, 60_000, 10, 1_000));
         for (int i = 0; i < 6; i++) {
+            // A regular caller: 90 s idle between calls (the histogram needs 4 idle periods).
+            clock.addAndGet(i == 0 ? 0 : 90_000_000_000L);
             assertThat(invoke("x" + i).status()).isEqualTo(200);
-            // A regular caller: about 1.5 s idle between calls (the histogram needs 4 idle periods).
-            Thread.sleep(1_500);
         }
-        // Known to return after about 1.5 s, past the 500 ms keep-alive: the instance goes, and the node is asked
-        // to fetch the snapshot before the predicted next call.
+        // A millisecond after the last call, far within the fixed 60 s keep-alive.
+        clock.addAndGet(1_000_000L);
+        // Known to return after about 90 s, past the 60 s keep-alive: the instance goes at once, and the node is
+        // asked to fetch the snapshot before the predicted next call.
         await(() -> gateway.routers().find("echo").orElseThrow().instances() == 0);
+        assertThat(a.prefetches).doesNotContain("echo/rev1");
+        // Then, a few seconds before the predicted return, the node is asked to prefetch.
+        clock.addAndGet(88_000_000_000L);
         await(() -> a.prefetches.contains("echo/rev1"));
     }
 

@@ -16,6 +16,11 @@ final class FunctionPool {
         return busySize + idleSize;
     }
 
+    /** Instances busy (or starting); call {@link #settle} first. */
+    int busy() {
+        return busySize;
+    }
+
     /** Moves instances free by {@code now} from busy to idle, in the order they became free. */
     void settle(double now, double[] freeAt) {
         while (busySize > 0 && freeAt[busy[0]] <= now) {

@@ -11,6 +11,18 @@ public interface KeepAlivePolicy {
     default void record(int function, double nowMs) {
     }
 
+    /** Told, at each invocation, how many invocations of its function run (the arriving one included). */
+    default void running(int function, double nowMs, int running) {
+    }
+
+    /**
+     * When an idle instance's keep-alive ends, with {@code instances} of its function live and this one idle for
+     * {@code idleMs}: how much longer it stays; 0 or less removes it.
+     */
+    default double extendMs(int function, double nowMs, int instances, double idleMs) {
+        return 0;
+    }
+
     /** How long an instance that becomes idle at {@code endMs} stays warm; infinite keeps it until evicted. */
     double keepAliveMs(int function, double endMs);
 

@@ -56,8 +56,8 @@ public final class Policies {
         return switch (name) {
             case "fixed" -> new FixedKeepAlive(fixedMs);
             case "greedy-dual" -> new GreedyDualKeepAlive(trace, costs, Double.POSITIVE_INFINITY);
-            case "hybrid-histogram" -> new HybridHistogramKeepAlive(idle, fixedMs, HYBRID_MAX_WINDOW_MS,
-                    concurrentMs);
+            case "hybrid-histogram" -> new HybridHistogramKeepAlive(idle, trace.functions().size(), fixedMs,
+                    HYBRID_MAX_WINDOW_MS, concurrentMs, Integer.getInteger("thaw.sim.peak", 0));
             default -> throw new IllegalArgumentException("unknown keep-alive policy '" + name + "': known are "
                     + String.join(", ", KEEP_ALIVE));
         };

@@ -268,6 +268,7 @@ public final class Simulator {
             planGeneration[f]++;
             FunctionPool pool = pools[f];
             pool.settle(now, freeAt);
+            keepAlive.running(f, now, pool.busy() + 1);
             int id = pool.takeIdle();
             if (id >= 0) {
                 tiers[Tier.WARM.ordinal()]++;
@@ -344,6 +345,13 @@ public final class Simulator {
                 return;
             }
             int f = instanceFunction[id];
+            if (freeAt[id] <= now) {
+                double more = keepAlive.extendMs(f, now, pools[f].size(), now - freeAt[id]);
+                if (more > 0) {
+                    events.push(now + more, EXPIRE, id, generation);
+                    return;
+                }
+            }
             remove(id, now);
             if (pools[f].size() == 0) {
                 plan(f, now);

@@ -49,7 +49,8 @@ public final class HybridKeepAlive {
         return end - start > maxWindowMs ? null : new Window(start, end);
     }
 
-    private boolean scalesOut(IdleHistogram h) {
+    /** Whether the function is mostly invoked while another of its invocations runs. */
+    public boolean scalesOut(IdleHistogram h) {
         int n = h.samples();
         return n >= MIN_SAMPLES && h.overlaps() >= n;
     }

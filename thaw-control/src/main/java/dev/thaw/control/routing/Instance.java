@@ -10,7 +10,8 @@ final class Instance {
     final String revision;
     final StartRecord start;
     int inFlight;
-    long lastUsedNanos = System.nanoTime();
+    /** Set by its pool, from the pool's clock, when the instance joins and after each request. */
+    long lastUsedNanos;
     boolean gone;
 
     Instance(String id, Member node, String revision, StartRecord start) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 
 /**
  * The instances of one revision and the requests waiting for them. Hands out
@@ -57,11 +58,15 @@ final class RevisionPool {
     private int starting;
     private boolean closed;
 
+    private final LongSupplier nanoClock;
+
     RevisionPool(DeploymentSpec spec, FunctionSettings settings) {
-        this(spec, settings, KeepAlivePolicy.FIXED);
+        this(spec, settings, KeepAlivePolicy.FIXED, System::nanoTime);
     }
 
-    RevisionPool(DeploymentSpec spec, FunctionSettings settings, KeepAlivePolicy keepAlive) {
+    /** @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing */
+    RevisionPool(DeploymentSpec spec, FunctionSettings settings, KeepAlivePolicy keepAlive, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.spec = spec;
         this.settings = settings;
         this.keepAlive = keepAlive;
@@ -95,7 +100,7 @@ final class RevisionPool {
                     return new Closed();
                 }
                 if (!retried) {
-                    noteArrival(System.nanoTime());
+                    noteArrival(nanoClock.getAsLong());
                 }
                 Instance free = leastBusy(s);
                 if (free != null) {
@@ -178,6 +183,7 @@ final class RevisionPool {
         synchronized (lock) {
             starting--;
             instance.inFlight = 1;
+            instance.lastUsedNanos = nanoClock.getAsLong();
             instances.add(instance);
             handOver(instance);
         }
@@ -197,7 +203,7 @@ final class RevisionPool {
     boolean release(Instance instance) {
         synchronized (lock) {
             instance.inFlight--;
-            instance.lastUsedNanos = System.nanoTime();
+            instance.lastUsedNanos = nanoClock.getAsLong();
             if (instance.inFlight == 0) {
                 lastEndNanos = instance.lastUsedNanos;
                 everIdle = true;

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,20 +35,25 @@ public final class Router {
 
     private final KeepAlivePolicy keepAlive;
     private final SnapshotPrefetch prefetch;
+    private final LongSupplier nanoClock;
 
     public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
             InvocationListener listener) {
-        this(function, spec, settings, placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE);
+        this(function, spec, settings, placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE,
+                System::nanoTime);
     }
 
+    /** @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing */
     public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
-            InvocationListener listener, KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch) {
+            InvocationListener listener, KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.function = function;
         this.prefetch = prefetch;
         this.placement = placement;
         this.listener = listener;
         this.keepAlive = keepAlive;
-        this.current = new RevisionPool(spec, settings, keepAlive);
+        this.current = new RevisionPool(spec, settings, keepAlive, nanoClock);
     }
 
     /** Switches to {@code spec}'s revision (draining the old one) or, for the same revision, updates settings. */
@@ -57,7 +63,7 @@ public final class Router {
             old.settings(settings);
             return;
         }
-        current = new RevisionPool(spec, settings, keepAlive);
+        current = new RevisionPool(spec, settings, keepAlive, nanoClock);
         draining.add(old);
         stopAll(old.close());
     }

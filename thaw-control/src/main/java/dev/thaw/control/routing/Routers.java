@@ -8,6 +8,7 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.node.api.DeploymentSpec;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One {@link Router} per deployed function; forgets a dead node's instances in all of them. */
@@ -19,17 +20,20 @@ public final class Routers implements Membership.Listener {
     private final KeepAlivePolicy keepAlive;
 
     private final SnapshotPrefetch prefetch;
+    private final LongSupplier nanoClock;
 
     public Routers(Placement placement, InvocationListener listener) {
-        this(placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE);
+        this(placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE, System::nanoTime);
     }
 
+    /** @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing */
     public Routers(Placement placement, InvocationListener listener, KeepAlivePolicy keepAlive,
-            SnapshotPrefetch prefetch) {
+            SnapshotPrefetch prefetch, LongSupplier nanoClock) {
         this.placement = placement;
         this.listener = listener;
         this.keepAlive = keepAlive;
         this.prefetch = prefetch;
+        this.nanoClock = java.util.Objects.requireNonNull(nanoClock, "nanoClock");
     }
 
     public Optional<Router> find(String function) {
@@ -40,7 +44,8 @@ public final class Routers implements Membership.Listener {
     public void deploy(DeploymentSpec spec, FunctionSettings settings) {
         routers.compute(spec.function(), (name, router) -> {
             if (router == null) {
-                Router created = new Router(name, spec, settings, placement, listener, keepAlive, prefetch);
+                Router created = new Router(name, spec, settings, placement, listener, keepAlive, prefetch,
+                        nanoClock);
                 listener.routerCreated(name, created);
                 return created;
             }
@@ -58,7 +63,7 @@ public final class Routers implements Membership.Listener {
     }
 
     public void expire() {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         routers.values().forEach(r -> r.expire(now));
     }
 
