@@ -66,6 +66,13 @@ final class SimCommand implements Callable<Integer> {
                     + "invoked while another invocation runs) stay warm (default: ${DEFAULT-VALUE})")
     double scaleOutSeconds;
 
+    @Option(names = "--scale-out-peak-minutes", defaultValue = "0",
+            description = "under hybrid-histogram, an idle instance of a function that scales out stays past the "
+                    + "fixed keep-alive (up to --scale-out-keep-alive-seconds) only while its function has no more "
+                    + "instances than its peak concurrency of the last N minutes; 0 keeps every one that long "
+                    + "(default: ${DEFAULT-VALUE})")
+    int scaleOutPeakMinutes;
+
     @Option(names = "--combinations", split = ",", paramLabel = "K+E+P+F",
             description = "combinations to run, keep-alive+eviction+placement+prefetch (default: today, each "
                     + "policy alone, and " + "the chosen combination)")
@@ -128,7 +135,7 @@ final class SimCommand implements Callable<Integer> {
                 + "%d MiB cache%n", trace, simTrace.functions().size(), simTrace.minutes(), simTrace.invocations(),
                 nodes, memoryMib, slots, cacheMib);
         Simulator simulator = new Simulator(simTrace, cluster, costs, seed, keepAliveSeconds * 1000,
-                scaleOutSeconds * 1000);
+                scaleOutSeconds * 1000, scaleOutPeakMinutes);
         List<SimResult> results = new ArrayList<>();
         // Eviction policies are replayed on the lookups of today's combination and of the chosen one (whose
         // placement changes what each node sees), when it runs.
@@ -186,7 +193,8 @@ final class SimCommand implements Callable<Integer> {
         Map<String, List<double[]>> cold = new LinkedHashMap<>();
         List<double[]> sweep = new ArrayList<>();
         for (double seconds : new double[] {10, 30, 60, 120, 300, 600, 1200}) {
-            Simulator fixed = new Simulator(simTrace, cluster, costs, seed, seconds * 1000, scaleOutSeconds * 1000);
+            Simulator fixed = new Simulator(simTrace, cluster, costs, seed, seconds * 1000, scaleOutSeconds * 1000,
+                    scaleOutPeakMinutes);
             SimResult r = fixed.run(Combination.TODAY, progress("fixed " + (int) seconds + " s"));
             sweep.add(new double[] {r.memoryGibS() / 3600, r.coldStarts()});
         }

@@ -29,6 +29,7 @@ public final class Simulator {
     private final long seed;
     private final double fixedKeepAliveMs;
     private final double concurrentKeepAliveMs;
+    private final int scaleOutPeakMinutes;
 
     public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs) {
         this(trace, cluster, costs, seed, fixedKeepAliveMs, 2 * fixedKeepAliveMs);
@@ -37,6 +38,17 @@ public final class Simulator {
     /** {@code concurrentKeepAliveMs}: how long the hybrid policy keeps idle instances of functions that scale out. */
     public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs,
             double concurrentKeepAliveMs) {
+        this(trace, cluster, costs, seed, fixedKeepAliveMs, concurrentKeepAliveMs, 0);
+    }
+
+    /**
+     * @param concurrentKeepAliveMs how long, at most, the hybrid policy keeps idle instances of functions that
+     *     scale out
+     * @param scaleOutPeakMinutes when positive, such an instance stays past the fixed keep-alive only while its
+     *     function has no more instances than its peak concurrency of the last this many minutes
+     */
+    public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs,
+            double concurrentKeepAliveMs, int scaleOutPeakMinutes) {
         if (trace.functions().size() >= 1 << FUNCTION_BITS) {
             throw new IllegalArgumentException("at most " + ((1 << FUNCTION_BITS) - 1) + " functions");
         }
@@ -46,6 +58,7 @@ public final class Simulator {
         this.seed = seed;
         this.fixedKeepAliveMs = fixedKeepAliveMs;
         this.concurrentKeepAliveMs = concurrentKeepAliveMs;
+        this.scaleOutPeakMinutes = scaleOutPeakMinutes;
     }
 
     /** Told how far a run is, in invocations. */
@@ -170,7 +183,7 @@ public final class Simulator {
             }
             runningOn = new int[functions * nodes];
             keepAlive = Policies.keepAlive(combination.keepAlive(), trace, costs, idle, fixedKeepAliveMs,
-                    concurrentKeepAliveMs);
+                    concurrentKeepAliveMs, scaleOutPeakMinutes);
             placement = Policies.placement(combination.placement());
             costModel = new StartCostModel(costs.localMs(), costs.restoreMs(), costs.bandwidthMibPerS(),
                     costs.localMs(), 0);
