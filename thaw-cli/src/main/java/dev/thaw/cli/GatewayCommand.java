@@ -34,7 +34,8 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--keep-alive-policy", defaultValue = "fixed", paramLabel = "fixed|hybrid-histogram",
             description = "how long idle instances stay: each function's keepAliveMs, or chosen from its idle-time "
-                    + "histogram (docs/policies.md) (default: ${DEFAULT-VALUE})")
+                    + "histogram, which also pre-warms an instance before a predicted invocation (docs/policies.md) "
+                    + "(default: ${DEFAULT-VALUE})")
     String keepAlivePolicy;
 
     @Option(names = "--prefetch", defaultValue = "none", paramLabel = "none|histogram",

@@ -230,7 +230,7 @@ class GatewayTest {
     }
 
     @Test
-    void hybridKeepAliveUnloadsARegularCallerAtOnceAndPrefetchAsksTheNodeForItsSnapshot() throws Exception {
+    void hybridKeepAliveUnloadsARegularCallerAtOnceThenPrefetchesAndPrewarmsBeforeItsReturn() throws Exception {
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         gateway = Gateway.start(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), USER, NODE)
                 .withLivenessTimeout(Duration.ofMillis(600))
@@ -242,8 +242,9 @@ class GatewayTest {
         FakeNode a = node("node-a");
         // keepAliveMs 60 s of the fake clock: the gateway's expiry timer runs in real time but reads that clock.
         deployEcho(settings(1, 2, 60_000, 10, 1_000));
-        for (int i = 0; i < 6; i++) {
-            // A regular caller: 90 s idle between calls (the histogram needs 4 idle periods).
+        for (int i = 0; i < 5; i++) {
+            // A regular caller: 90 s idle between calls. The histogram needs 4 idle periods, so the policy knows
+            // the caller only after the last call here (nothing is pre-warmed while the test still calls).
             clock.addAndGet(i == 0 ? 0 : 90_000_000_000L);
             assertThat(invoke("x" + i).status()).isEqualTo(200);
         }
@@ -253,9 +254,20 @@ class GatewayTest {
         // asked to fetch the snapshot before the predicted next call.
         await(() -> gateway.routers().find("echo").orElseThrow().instances() == 0);
         assertThat(a.prefetches).doesNotContain("echo/rev1");
-        // Then, a few seconds before the predicted return, the node is asked to prefetch.
+        int startsBefore = a.starts.get();
+        // Then, a few seconds before the predicted return, the node is asked to prefetch, and an instance is
+        // pre-warmed: the next call is warm.
         clock.addAndGet(88_000_000_000L);
         await(() -> a.prefetches.contains("echo/rev1"));
+        await(() -> gateway.routers().find("echo").orElseThrow().instances() == 1);
+        assertThat(a.starts.get()).isEqualTo(startsBefore + 1);
+        // Unused, it stays past the keep-alive (0 for this caller) until its window ends.
+        clock.addAndGet(1_000_000_000L);
+        gateway.routers().expire();
+        assertThat(gateway.routers().find("echo").orElseThrow().instances()).isEqualTo(1);
+        GatewayClient.Answer warm = invoke("x5");
+        assertThat(warm.status()).isEqualTo(200);
+        assertThat(warm.header("X-Thaw-Start")).isEqualTo("warm");
     }
 
     @Test

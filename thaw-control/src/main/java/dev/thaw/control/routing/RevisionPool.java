@@ -55,6 +55,10 @@ final class RevisionPool {
     private boolean everIdle;
     /** The idle period (by its start) a prefetch was asked for, so it is asked once. */
     private long prefetchedAfter = Long.MIN_VALUE;
+    /** The idle period (by its start) an instance was pre-warmed for, so it is pre-warmed once. */
+    private long prewarmedAfter = Long.MIN_VALUE;
+    /** Until when the pre-warmed instance being started is kept unused (the end of its window). */
+    private long prewarmUntilNanos;
     private int starting;
     private boolean closed;
 
@@ -204,6 +208,8 @@ final class RevisionPool {
         synchronized (lock) {
             instance.inFlight--;
             instance.lastUsedNanos = nanoClock.getAsLong();
+            // Used: a pre-warmed instance now follows the keep-alive policy like any other.
+            instance.keepUntilNanos = Long.MIN_VALUE;
             if (instance.inFlight == 0) {
                 lastEndNanos = instance.lastUsedNanos;
                 everIdle = true;
@@ -282,6 +288,59 @@ final class RevisionPool {
         }
     }
 
+    /**
+     * Whether to pre-warm an instance now, under the hybrid keep-alive: once per idle period, with no instance left,
+     * from {@link SnapshotPrefetch#LEAD_MS} before the start of the window the idle-time histogram predicts (when
+     * that window starts after the fixed keep-alive) until its end. When true the caller holds a start slot and
+     * must report {@link #prewarmed} or {@link #startFailed}.
+     */
+    boolean prewarmDue(long nowNanos) {
+        synchronized (lock) {
+            if (keepAlive != KeepAlivePolicy.HYBRID_HISTOGRAM || closed || !instances.isEmpty() || starting > 0
+                    || !everIdle || prewarmedAfter == lastEndNanos) {
+                return false;
+            }
+            long keep = settings.keepAliveMs();
+            HybridKeepAlive.Window window = new HybridKeepAlive(keep, 2.0 * keep, 600_000).prewarm(idle);
+            if (window == null) {
+                return false;
+            }
+            long due = lastEndNanos + TimeUnit.MILLISECONDS.toNanos(Math.round(window.startMs())
+                    - SnapshotPrefetch.LEAD_MS);
+            long end = lastEndNanos + TimeUnit.MILLISECONDS.toNanos(Math.round(window.endMs()));
+            if (nowNanos < due) {
+                return false;
+            }
+            prewarmedAfter = lastEndNanos;
+            if (nowNanos >= end) {
+                return false;
+            }
+            prewarmUntilNanos = end;
+            starting++;
+            return true;
+        }
+    }
+
+    /**
+     * A pre-warmed instance joins the pool idle, kept until its window ends unless used first; returns false when
+     * the pool was closed meanwhile and the instance must be stopped.
+     */
+    boolean prewarmed(Instance instance) {
+        synchronized (lock) {
+            starting--;
+            if (closed) {
+                instance.gone = true;
+                return false;
+            }
+            instance.inFlight = 0;
+            instance.lastUsedNanos = nanoClock.getAsLong();
+            instance.keepUntilNanos = prewarmUntilNanos;
+            instances.add(instance);
+            handOver(instance);
+            return true;
+        }
+    }
+
     /** Removes and returns the instances idle for longer than the keep-alive policy allows, to be stopped. */
     List<Instance> expire(long nowNanos) {
         List<Instance> expired = new ArrayList<>();
@@ -289,7 +348,7 @@ final class RevisionPool {
             long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive.keepAliveMs(settings.keepAliveMs(), idle));
             for (Iterator<Instance> it = instances.iterator(); it.hasNext();) {
                 Instance i = it.next();
-                if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos) {
+                if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos && nowNanos >= i.keepUntilNanos) {
                     i.gone = true;
                     it.remove();
                     expired.add(i);

@@ -212,7 +212,31 @@ public final class Router {
             // Off the expiry timer's thread: a fetch takes as long as the snapshot is large.
             Thread.ofVirtual().name("prefetch-" + function).start(() -> placement.prefetch(live.spec()));
         }
+        if (!deleted && live.prewarmDue(nowNanos)) {
+            Thread.ofVirtual().name("prewarm-" + function).start(() -> prewarm(live));
+        }
         draining.removeIf(pool -> pool.instanceCount() == 0);
+    }
+
+    /** Starts an instance ahead of the predicted next invocation; its start is no invocation's cold start. */
+    private void prewarm(RevisionPool pool) {
+        Instance instance;
+        try {
+            instance = placement.start(pool.spec()).instance();
+        } catch (InvokeException | RuntimeException e) {
+            pool.startFailed();
+            LOG.log(Level.WARNING, "pre-warming " + function + " failed: " + e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            pool.startFailed();
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!instance.node.alive()) {
+            pool.startFailed();
+        } else if (!pool.prewarmed(instance)) {
+            stopAll(List.of(instance));
+        }
     }
 
     private List<RevisionPool> pools() {
