@@ -1,26 +1,55 @@
 #!/usr/bin/env bash
-# Installs the host packages Thaw needs, from Debian, only when missing:
-# QEMU, debootstrap (guest root filesystems), static busybox (guest initramfs),
-# e2fsprogs (ext4 images), and dpkg/apt for fetching the guest kernel package.
+# Installs the host packages Thaw needs, from Debian, only when missing, without recommended
+# extras (a headless node needs none of QEMU's GTK, SDL or GStreamer front ends).
 # Idempotent: a second run checks and returns in milliseconds.
+#
+# Every program Thaw or its tests run is listed here as `need COMMAND PACKAGE`; the Java class
+# dev.thaw.sandbox.HostCommands declares the same list and a test keeps the two in step.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"
 
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
-need qemu-system-x86_64 qemu-system-x86
-need debootstrap debootstrap
-need mkfs.ext4 e2fsprogs
+need qemu-system-x86_64 qemu-system-x86   # the VMM
+need debootstrap debootstrap              # guest root file systems
+need mkfs.ext4 e2fsprogs                  # guest disk images
 need debugfs e2fsprogs
-need dpkg-deb dpkg
+need dpkg-deb dpkg                        # unpacking the guest kernel package
+need apt-get apt                          # fetching the guest kernel package
+need apt-cache apt
+need cpio cpio                            # tests read back the initramfs Thaw writes
+need setpriv util-linux                   # children die with their owner (parent-death signal)
+need unshare util-linux                   # image tests: run a built image's root in its own namespaces
+need chroot coreutils
+need umount mount                         # removing mounts a killed debootstrap left
+need stat coreutils
+need sleep coreutils                      # tests: stand-in children and finished processes
+need true coreutils
+need sh dash
+need skopeo skopeo                        # thaw package image: pushes and docker-load archives
+need docker-registry docker-registry      # its tests: a registry on loopback
+# the guest initramfs copies the host's static busybox, which only this package provides
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
+# one package may provide several commands
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "thaw: missing host packages: ${missing[*]}; install them as root: apt-get install ${missing[*]}" >&2
+  echo "thaw: missing host packages: ${missing[*]}; install them as root:" >&2
+  echo "  apt-get install --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi
 echo "thaw: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
-apt-get install -y -qq "${missing[@]}" >&2
+if ! apt-get update -qq >&2; then
+  echo "thaw: apt-get update failed; nothing was installed. Check the machine's apt sources, then run" \
+       "apt-get install --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+# apt installs all of them or, on failure, configures none of the missing ones half-way
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
+  echo "thaw: installing ${missing[*]} failed (see above); run" \
+       "apt-get install --no-install-recommends ${missing[*]} as root to retry" >&2
+  exit 1
+fi

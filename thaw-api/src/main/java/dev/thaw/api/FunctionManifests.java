@@ -34,6 +34,10 @@ import java.util.Set;
  * env:                     # optional; values may be strings, numbers or booleans,
  *   GREETING: hi           #   kept exactly as written (3.10 stays "3.10")
  * packages: [python3-pil]  # optional extra Debian packages
+ * example_request:         # optional sample request for load tools, see ExampleRequests
+ *   body: '{"n": 1}'       #   text, or a YAML mapping/list sent as JSON; or
+ *   file: request.json     #   a file in the function directory
+ *   content_type: application/json   # optional; default from the file's extension
  * }</pre>
  *
  * <p>All failures are {@link ManifestException}s naming the file and the offending field.
@@ -51,9 +55,10 @@ public final class FunctionManifests {
     static final String TIMEOUT_MS = "timeout_ms";
     static final String ENV = "env";
     static final String PACKAGES = "packages";
+    static final String EXAMPLE_REQUEST = "example_request";
 
     private static final List<String> KNOWN_FIELDS =
-            List.of(NAME, RUNTIME, HANDLER, MEMORY_MIB, VCPUS, TIMEOUT_MS, ENV, PACKAGES);
+            List.of(NAME, RUNTIME, HANDLER, MEMORY_MIB, VCPUS, TIMEOUT_MS, ENV, PACKAGES, EXAMPLE_REQUEST);
 
     // Writing quotes every string: a plain scalar such as 0x1f or yes would read back as a number
     // or boolean, and Jackson's "minimize quotes" mode does not catch all such cases.
@@ -69,9 +74,26 @@ public final class FunctionManifests {
      * {@code pkg/mod/__init__.py}.
      *
      * @throws ManifestException if the file is missing, unreadable, not UTF-8, not valid YAML,
-     *     invalid, or the handler module is missing
+     *     invalid, the handler module is missing, or its example request's file cannot be used
      */
     public static FunctionManifest read(Path functionDir) throws ManifestException {
+        return load(functionDir).manifest();
+    }
+
+    /**
+     * The manifest's {@code example_request}, with its file (if any) read from {@code functionDir}.
+     *
+     * @throws ManifestException if the manifest is invalid (as {@link #read}), or the example's file is missing,
+     *     outside the directory or over {@link ExampleRequest#MAX_BYTES}
+     */
+    public static java.util.Optional<ExampleRequest> exampleRequest(Path functionDir) throws ManifestException {
+        return load(functionDir).example();
+    }
+
+    private record Loaded(FunctionManifest manifest, java.util.Optional<ExampleRequest> example) {
+    }
+
+    private static Loaded load(Path functionDir) throws ManifestException {
         Path file = functionDir.resolve(MANIFEST_FILE);
         String yaml;
         try {
@@ -86,7 +108,13 @@ public final class FunctionManifests {
         }
         FunctionManifest manifest = parse(yaml, file);
         checkHandlerModule(functionDir, manifest.handler(), file);
-        return manifest;
+        // A broken example request fails the deploy, not the first load test.
+        return new Loaded(manifest, ExampleRequests.resolve(ExampleRequests.spec(fields(yaml, file)), functionDir,
+                file));
+    }
+
+    private static ManifestFields fields(String yaml, Path file) throws ManifestException {
+        return new ManifestFields(file, rootMapping(yaml, file));
     }
 
     /**
@@ -96,8 +124,9 @@ public final class FunctionManifests {
      * @throws ManifestException if the text is empty, not valid YAML, or invalid
      */
     public static FunctionManifest parse(String yaml, Path sourceForMessages) throws ManifestException {
-        ManifestFields fields = new ManifestFields(sourceForMessages, rootMapping(yaml, sourceForMessages));
+        ManifestFields fields = fields(yaml, sourceForMessages);
         fields.rejectUnknownKeys(KNOWN_FIELDS);
+        ExampleRequests.spec(fields);
 
         String name = fields.requiredString(NAME, "a function name such as 'hello'");
         try {

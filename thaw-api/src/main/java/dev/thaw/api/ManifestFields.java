@@ -47,6 +47,11 @@ final class ManifestFields {
         }
     }
 
+    /** The field's raw node, or null when absent. */
+    JsonNode optionalNode(String field) {
+        return root.get(field);
+    }
+
     String requiredString(String field, String expected) throws ManifestException {
         JsonNode node = root.get(field);
         if (node == null) {

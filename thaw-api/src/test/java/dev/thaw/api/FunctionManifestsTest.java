@@ -141,7 +141,7 @@ class FunctionManifestsTest {
     void unknownKeyIsRejectedWithSuggestion() {
         assertReadFails(MINIMAL + "memroy_mib: 512\n")
                 .hasMessage(manifestFile() + ": unknown field 'memroy_mib' (did you mean 'memory_mib'?); allowed fields:"
-                        + " name, runtime, handler, memory_mib, vcpus, timeout_ms, env, packages");
+                        + " name, runtime, handler, memory_mib, vcpus, timeout_ms, env, packages, example_request");
         assertReadFails(MINIMAL + "description: hi\n")
                 .hasMessageContaining("unknown field 'description'; allowed fields: name,");
     }

@@ -153,6 +153,15 @@ final class ClientCommands {
             System.out.printf("scheduler %s; nodes %d (%d alive); functions %d; instances %d%n%n",
                     status.schedulerPolicy(), status.nodes(), status.liveNodes(), status.functions(),
                     status.instances());
+            System.out.printf("registry %s%n", status.registry());
+            if (status.registryUnavailable() != null) {
+                System.out.printf("  NOT LOADED: %s%n", status.registryUnavailable());
+            }
+            for (var problem : status.registryProblems()) {
+                System.out.printf("  %s %s: %s (%s)%n", problem.serving() ? "warning" : "NOT SERVED",
+                        problem.function(), problem.problem(), problem.key());
+            }
+            System.out.println();
             for (NodeSummary node : client.nodes()) {
                 var s = node.status();
                 System.out.printf("%-10s %-6s %s%n", node.name(), node.alive() ? "alive" : "DEAD", node.url());

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         description = "Runs the gateway (control plane) alone: the API that deploys and invokes functions, node "
                 + "membership, the scheduler. Tokens come from $THAW_API_TOKEN (users) and $THAW_NODE_TOKEN "
                 + "(nodes). Nodes join with 'thaw node --gateway URL'. Without --s3-endpoint it runs without a "
-                + "store (nodes in local or disabled mode).")
+                + "store (nodes in local or disabled mode) and keeps its function registry in "
+                + "$THAW_HOME/gateway-registry; with a store the registry is in the store.")
 final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
             description = "where the API listens (default: ${DEFAULT-VALUE})")
@@ -77,7 +78,9 @@ final class GatewayCommand implements Callable<Integer> {
                 .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs))
                 .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy)).withPrefetch(SnapshotPrefetch.parse(prefetch));
         var store = s3.external();
-        Gateway gateway = Gateway.start(store == null ? config : config.withS3(store));
+        // Without a store the registry is kept under THAW_HOME, so a restart still finds every function.
+        Gateway gateway = Gateway.start(store == null
+                ? config.withRegistryDir(config.home().root().resolve("gateway-registry")) : config.withS3(store));
         AutoCloseable discovery = kubernetesNamespace == null ? () -> { }
                 : discover(gateway);
         CountDownLatch stopped = new CountDownLatch(1);

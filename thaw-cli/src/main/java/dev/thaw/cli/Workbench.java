@@ -13,7 +13,8 @@ import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What the one-machine commands share: the Thaw home (kernel, bases, images),
@@ -21,10 +22,19 @@ import java.util.stream.Stream;
  * removed when it closes.
  */
 final class Workbench implements AutoCloseable {
-    private final ThawHome home = ThawHome.fromEnvironment();
+    private final ThawHome home;
     private final Path runDir = Path.of("/dev/shm", "thaw", "cli-" + ProcessHandle.current().pid());
     private GuestKernel kernel;
     private QemuMicrovmDriver driver;
+    private final List<Path> scratchDirs = new CopyOnWriteArrayList<>();
+
+    Workbench() {
+        this(ThawHome.fromEnvironment());
+    }
+
+    Workbench(ThawHome home) {
+        this.home = home;
+    }
 
     ThawHome home() {
         return home;
@@ -56,10 +66,15 @@ final class Workbench implements AutoCloseable {
         return driver;
     }
 
-    /** A scratch directory for snapshots taken by this command, removed on close. */
+    /**
+     * A scratch directory of this command's (snapshots, a cluster's store and node directories),
+     * removed on close. It is named for this process, so the stale-entry sweep that other Thaw
+     * processes run in the home's {@code tmp/} (node processes this command starts among them)
+     * leaves it alone while this process lives.
+     */
     Path scratch(String name) throws IOException {
-        Path dir = home.tmp().resolve("cli-" + ProcessHandle.current().pid() + "-" + name);
-        Files.createDirectories(dir);
+        Path dir = home.newTempDir(name);
+        scratchDirs.add(dir);
         return dir;
     }
 
@@ -77,13 +92,6 @@ final class Workbench implements AutoCloseable {
             driver.close();
         }
         FileTrees.deleteQuietly(runDir);
-        try {
-            try (Stream<Path> entries = Files.list(home.tmp())) {
-                entries.filter(p -> p.getFileName().toString().startsWith("cli-" + ProcessHandle.current().pid()))
-                        .forEach(FileTrees::deleteQuietly);
-            }
-        } catch (IOException ignored) {
-            // nothing of ours there
-        }
+        scratchDirs.forEach(FileTrees::deleteQuietly);
     }
 }

@@ -6,14 +6,21 @@ import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.control.functions.Deployer;
 import dev.thaw.control.functions.FunctionRegistry;
 import dev.thaw.control.functions.FunctionView;
+import dev.thaw.control.registry.DurableRegistry;
+import dev.thaw.control.registry.MemoryRegistry;
+import dev.thaw.control.registry.ObjectStoreRegistry;
+import dev.thaw.control.registry.RegistryContents;
+import dev.thaw.control.registry.RegistryLoader;
 import dev.thaw.control.routing.Placement;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.Routers;
+import dev.thaw.snapshot.store.DirectoryObjectStore;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -34,6 +41,7 @@ public final class Gateway implements AutoCloseable {
     private final FunctionRegistry registry = new FunctionRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final Routers routers;
+    private final DurableRegistry durable;
     private final Deployer deployer;
     private final S3ObjectStore objectStore;
     private final GatewayServer server;
@@ -46,12 +54,25 @@ public final class Gateway implements AutoCloseable {
         this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
                 config.prefetch(), config.nanoClock());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
-        this.deployer = new Deployer(config.home(), registry, membership, routers,
+        this.durable = objectStore != null ? new ObjectStoreRegistry(objectStore, InstantSource.system())
+                : config.registryDir() != null ? new ObjectStoreRegistry(new DirectoryObjectStore(config.registryDir()),
+                        InstantSource.system())
+                : new MemoryRegistry();
+        this.deployer = new Deployer(config.home(), registry, durable, membership, routers,
                 Optional.ofNullable(objectStore).map(SnapshotStore::new));
         membership.addListener(routers);
         membership.addListener(deployer);
         timer.scheduleWithFixedDelay(routers::expire, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
+        new RegistryLoader(durable, registry, timer, this::serve).start();
         this.server = GatewayServer.start(this);
+    }
+
+    /** Routes every loaded function and hands them to the nodes that registered before the load. */
+    private void serve(RegistryContents contents) {
+        for (DeployedFunction f : registry.all()) {
+            routers.deploy(f.spec(), f.settings());
+        }
+        membership.alive().forEach(deployer::joined);
     }
 
     /** Starts a gateway listening on {@code config.listen()}. */
@@ -90,7 +111,8 @@ public final class Gateway implements AutoCloseable {
 
     public FunctionView view(DeployedFunction f) {
         int instances = routers.find(f.name()).map(Router::instances).orElse(0);
-        return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances);
+        return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances,
+                f.exampleRequest());
     }
 
     public List<FunctionView> list() {
@@ -103,7 +125,8 @@ public final class Gateway implements AutoCloseable {
 
     public ClusterStatus status() {
         return new ClusterStatus(config.policy().label(), membership.all().size(), membership.alive().size(),
-                registry.all().size(), routers.instances());
+                registry.all().size(), routers.instances(), config.bodyLimitBytes(), durable.describe(),
+                registry.unavailable().orElse(null), registry.problems());
     }
 
     private static NodeSummary summary(Member m) {

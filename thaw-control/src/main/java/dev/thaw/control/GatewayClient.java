@@ -90,13 +90,24 @@ public final class GatewayClient {
     }
 
     public Answer invoke(String name, byte[] body) throws IOException, InterruptedException {
+        return invoke(name, body, "application/octet-stream");
+    }
+
+    public Answer invoke(String name, byte[] body, String contentType) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = api.call("POST", "v1/functions/" + name + "/invoke", body,
-                Map.of("Content-Type", "application/octet-stream"), Duration.ofMinutes(16));
+                Map.of("Content-Type", contentType), Duration.ofMinutes(16));
         return new Answer(response.statusCode(), response.headers().map(), response.body());
     }
 
     public List<NodeSummary> nodes() throws IOException, InterruptedException {
         return List.of(api.json("GET", "v1/nodes", null, NodeSummary[].class, CALL));
+    }
+
+    /** The gateway's Prometheus metrics, as text. */
+    public String metrics() throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = api.call("GET", "metrics", null, Map.of(), CALL);
+        ApiClient.check(response);
+        return new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public ClusterStatus status() throws IOException, InterruptedException {

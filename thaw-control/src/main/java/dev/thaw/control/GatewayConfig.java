@@ -6,6 +6,7 @@ import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.snapshot.store.S3Config;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -21,13 +22,15 @@ import java.util.function.LongSupplier;
  * @param livenessTimeout a node silent this long is declared dead
  * @param s3 the snapshot and image store, or null to run without one
  * @param home where function images are built
+ * @param registryDir where the function registry is kept when there is no store, or null to keep it in memory
+ *     only (a restart forgets it); with a store the registry is in the store
  * @param keepAlive how long idle instances stay (fixed keepAliveMs by default)
  * @param prefetch whether nodes are asked to fetch snapshots before predicted invocations (none by default)
  * @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing ({@link System#nanoTime})
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
-        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, KeepAlivePolicy keepAlive,
-        SnapshotPrefetch prefetch, LongSupplier nanoClock) {
+        long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, Path registryDir,
+        KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch, LongSupplier nanoClock) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
@@ -57,56 +60,61 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
 
     /** Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment. */
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String nodeToken) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
-                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), KeepAlivePolicy.FIXED,
+        return new GatewayConfig(listen, apiToken, nodeToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
+                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null, KeepAlivePolicy.FIXED,
                 SnapshotPrefetch.NONE, System::nanoTime);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                value, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, value, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withBodyLimit(long value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, value, livenessTimeout, s3, home, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home,
+                registryDir, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, value, s3, home, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home,
+                registryDir, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withS3(S3Config value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, value, home, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value,
+                home, registryDir, keepAlive, prefetch, nanoClock);
     }
 
-    public GatewayConfig withKeepAlive(KeepAlivePolicy value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, home, value, prefetch, nanoClock);
-    }
-
-    public GatewayConfig withPrefetch(SnapshotPrefetch value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, value, nanoClock);
+    public GatewayConfig withRegistryDir(Path value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                value, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withHome(ThawHome value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, value, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, value,
+                registryDir, keepAlive, prefetch, nanoClock);
+    }
+
+    public GatewayConfig withKeepAlive(KeepAlivePolicy value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, value, prefetch, nanoClock);
+    }
+
+    public GatewayConfig withPrefetch(SnapshotPrefetch value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, keepAlive, value, nanoClock);
     }
 
     public GatewayConfig withNanoClock(LongSupplier value) {
-        return new GatewayConfig(listen, apiToken, nodeToken,
-                policy, bodyLimitBytes, livenessTimeout, s3, home, keepAlive, prefetch, value);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, keepAlive, prefetch, value);
     }
 
     // Tokens never go into logs.
     @Override
     public String toString() {
         return "GatewayConfig[listen=" + listen + ", policy=" + policy.label() + ", bodyLimitBytes=" + bodyLimitBytes
-                + ", livenessTimeout=" + livenessTimeout + ", s3=" + s3 + ", home=" + home.root() + "]";
+                + ", livenessTimeout=" + livenessTimeout + ", s3=" + s3 + ", home=" + home.root() + ", registryDir="
+                + registryDir + ", keepAlive=" + keepAlive + ", prefetch=" + prefetch + "]";
     }
 }

@@ -1,6 +1,8 @@
 package dev.thaw.control;
 
 import dev.thaw.control.routing.InvocationListener;
+import dev.thaw.node.ProcessGauges;
+import dev.thaw.node.api.ProcessStats;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.StartTimings;
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +21,10 @@ import java.util.List;
  */
 final class GatewayMetrics implements InvocationListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    GatewayMetrics() {
+        ProcessGauges.register(registry, () -> ProcessStats.sample(null), false);
+    }
 
     PrometheusMeterRegistry registry() {
         return registry;

@@ -118,6 +118,14 @@ final class GatewayServer implements AutoCloseable {
                 ? concat(parts.subList(0, 2), "{}", parts.subList(3, parts.size())) : parts);
         String user = gateway.config().apiToken();
         String node = gateway.config().nodeToken();
+        Optional<String> unavailable = gateway.functions().unavailable();
+        if (unavailable.isPresent() && path.startsWith("/v1/functions")) {
+            // An empty registry is not the truth until the store said so.
+            if (HttpApi.authorized(exchange, user)) {
+                HttpApi.error(exchange, 503, "registry_unavailable", unavailable.get());
+            }
+            return;
+        }
         switch (method + " " + path) {
             case "GET /healthz" -> HttpApi.send(exchange, 200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
             case "GET /openapi.yaml" -> openapi(exchange);
@@ -149,11 +157,7 @@ final class GatewayServer implements AutoCloseable {
             }
             case "DELETE /v1/functions/{}" -> {
                 if (HttpApi.authorized(exchange, user)) {
-                    if (gateway.deployer().delete(name)) {
-                        HttpApi.send(exchange, 204, null, new byte[0]);
-                    } else {
-                        unknownFunction(exchange, name);
-                    }
+                    delete(exchange, name);
                 }
             }
             case "POST /v1/functions/{}/invoke" -> {
@@ -224,6 +228,10 @@ final class GatewayServer implements AutoCloseable {
             return;
         } catch (HttpApi.TooLarge | IllegalArgumentException e) {
             throw e;
+        } catch (Deployer.RegistryWriteException e) {
+            HttpApi.error(exchange, e.conflict() ? 409 : 503, e.conflict() ? "conflict" : "registry_unavailable",
+                    e.getMessage());
+            return;
         } catch (IOException e) {
             HttpApi.error(exchange, 500, "build_failed", "cannot build the function image: " + e.getMessage());
             return;
@@ -297,7 +305,26 @@ final class GatewayServer implements AutoCloseable {
         }
     }
 
-    private static void unknownFunction(HttpExchange exchange, String name) throws IOException {
+    private void delete(HttpExchange exchange, String name) throws IOException, InterruptedException {
+        try {
+            if (gateway.deployer().delete(name)) {
+                HttpApi.send(exchange, 204, null, new byte[0]);
+            } else {
+                unknownFunction(exchange, name);
+            }
+        } catch (Deployer.RegistryWriteException e) {
+            HttpApi.error(exchange, e.conflict() ? 409 : 503, e.conflict() ? "conflict" : "registry_unavailable",
+                    e.getMessage());
+        }
+    }
+
+    private void unknownFunction(HttpExchange exchange, String name) throws IOException {
+        var problem = gateway.functions().problem(name);
+        if (problem.isPresent() && !problem.get().serving()) {
+            HttpApi.error(exchange, 503, "registry_record_unreadable", "function '" + name + "' has a registry record"
+                    + " the gateway cannot serve (" + problem.get().key() + "): " + problem.get().problem());
+            return;
+        }
         HttpApi.error(exchange, 404, "unknown_function", "function '" + name
                 + "' is not deployed; deploy it with POST /v1/functions");
     }

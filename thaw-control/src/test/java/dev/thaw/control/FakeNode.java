@@ -41,6 +41,7 @@ final class FakeNode implements AutoCloseable {
     final Set<String> cached = ConcurrentHashMap.newKeySet();
     final AtomicInteger invokesInFlight = new AtomicInteger();
     final AtomicInteger starts = new AtomicInteger();
+    final AtomicInteger registrations = new AtomicInteger();
     volatile long invokeDelayMs;
     volatile int slotsTotal = 8;
     volatile int busySlots;
@@ -70,11 +71,26 @@ final class FakeNode implements AutoCloseable {
                     }
                 } catch (InterruptedException e) {
                     return;
+                } catch (ApiClient.ApiException e) {
+                    if (e.status() == 404) {
+                        reregister(); // as a real node does when the gateway forgot it
+                    }
                 } catch (IOException e) {
                     // the gateway may be closing
                 }
             }
         });
+    }
+
+    private void reregister() {
+        try {
+            gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString()), null, Duration.ofSeconds(2));
+            registrations.incrementAndGet();
+        } catch (IOException e) {
+            // tried again on the next heartbeat
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     URI url() {

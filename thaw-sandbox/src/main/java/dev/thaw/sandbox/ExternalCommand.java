@@ -113,7 +113,7 @@ public final class ExternalCommand {
 
         Process process;
         try {
-            process = builder.start();
+            process = OwnedProcesses.start(builder, OwnedProcesses.CreatedFiles.INHERITED);
         } catch (IOException e) {
             throw new IOException("cannot start " + describe(command)
                     + (workDir == null ? "" : " in " + workDir) + ": " + e.getMessage(), e);
@@ -233,9 +233,14 @@ public final class ExternalCommand {
         if (program.contains("/")) {
             return program;
         }
+        String debianPackage = HostCommands.packageOf(program).orElseThrow(() -> new IOException(
+                "cannot run '" + program + "': not a host command Thaw declares (dev.thaw.sandbox.HostCommands"
+                        + " and scripts/install-host-deps.sh list them)"));
         return which(program, path)
                 .map(Path::toString)
-                .orElseThrow(() -> new IOException("cannot run '" + program + "': not found on PATH (" + path + ")"));
+                .orElseThrow(() -> new IOException("cannot run '" + program + "': not found on PATH (" + path
+                        + "); install " + (HostCommands.optional().containsKey(program) ? debianPackage
+                        : "the Debian package " + debianPackage + " (scripts/install-host-deps.sh does)")));
     }
 
     private static CompletableFuture<byte[]> drain(InputStream stream) {

@@ -8,11 +8,31 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
-/** Removing directory trees Thaw made: caches, staging directories, VM run directories. */
+/**
+ * Directory trees Thaw makes: caches, staging directories, VM run directories; creating private
+ * ones and removing them.
+ */
 public final class FileTrees {
+    /** Directories that hold guest memory, sockets or snapshots: their owner only. */
+    public static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    /** Files that hold guest memory or a guest's output: their owner only. */
+    public static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
     private FileTrees() {
+    }
+
+    /**
+     * Creates {@code dir} and any missing parents, then makes {@code dir} itself accessible to its
+     * owner only, so nothing beneath it can be read by another user whatever its own mode.
+     */
+    public static Path createPrivateDirectories(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, OWNER_ONLY_DIRECTORY);
+        return dir;
     }
 
     /**

@@ -42,6 +42,13 @@ public interface SandboxDriver extends AutoCloseable {
      */
     void forget(Path snapshotDir);
 
+    /**
+     * Stops every pre-started VMM, waits for those being started, and refuses further
+     * {@link #prestart} calls: the first step of shutting a node down, so that no new VMM
+     * comes up while its instances are being stopped. Running sandboxes are left alone.
+     */
+    void stopPrestarting();
+
     /** Stops every sandbox and VMM process this driver started. */
     @Override
     void close();

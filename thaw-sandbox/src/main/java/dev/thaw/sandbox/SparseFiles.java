@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /** Copying guest memory images, which are mostly zero pages. */
 public final class SparseFiles {
@@ -22,11 +24,13 @@ public final class SparseFiles {
 
     /**
      * Copies {@code from} to a new file {@code to}, leaving all-zero pages as holes,
-     * so a 256 MiB guest that touched 60 MiB costs 60 MiB of disk.
+     * so a 256 MiB guest that touched 60 MiB costs 60 MiB of disk. The copy is readable by its
+     * owner only: it is guest memory.
      */
     public static CopyStats copy(Path from, Path to) throws IOException {
         try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
-                FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileChannel out = FileChannel.open(to, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_FILE))) {
             long size = in.size();
             long data = 0;
             ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);

@@ -5,6 +5,7 @@ import dev.thaw.bench.load.InvocationRecord;
 import dev.thaw.bench.load.Invoker;
 import dev.thaw.bench.load.LoadRunner;
 import dev.thaw.bench.load.RecordsCsv;
+import dev.thaw.bench.load.RequestBody;
 import dev.thaw.bench.load.Workload;
 import dev.thaw.bench.report.ConfigurationSummary;
 import dev.thaw.bench.report.Sample;
@@ -15,7 +16,6 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.snapshot.store.StoreException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ public final class Evaluation {
      * @param workDir clusters, S3 data and node caches, one directory per configuration
      */
     public record Options(List<EvalConfiguration> configurations, int nodes, long cacheBudgetMib, long memoryMib,
-            int slots, List<Path> functions, Map<String, byte[]> bodies, long keepAliveMs, int maxInFlight,
+            int slots, List<Path> functions, Map<String, RequestBody> bodies, long keepAliveMs, int maxInFlight,
             Path workDir, ThawHome home) {
 
         public Options {
@@ -98,9 +98,14 @@ public final class Evaluation {
             }
             warmUp(client);
             return new LoadRunner().run(Invoker.of(client), workload,
-                    name -> options.bodies().getOrDefault(name, new byte[0]), options.maxInFlight(),
+                    this::body, options.maxInFlight(),
                     new ConsoleProgress());
         }
+    }
+
+    private RequestBody body(String function) {
+        RequestBody body = options.bodies().get(function);
+        return body != null ? body : RequestBody.empty("");
     }
 
     /**
@@ -114,7 +119,8 @@ public final class Evaluation {
         for (String name : client.list().stream().map(f -> f.name()).toList()) {
             calls.add(Thread.ofVirtual().start(() -> {
                 try {
-                    client.invoke(name, options.bodies().getOrDefault(name, new byte[0]));
+                    RequestBody body = body(name);
+                    client.invoke(name, body.bytes(), body.contentType());
                 } catch (IOException e) {
                     System.err.println("warm-up call of " + name + " failed: " + e.getMessage());
                 } catch (InterruptedException e) {
@@ -135,9 +141,9 @@ public final class Evaluation {
     public static List<Sample> samples(EvalConfiguration configuration, List<InvocationRecord> records) {
         List<Sample> samples = new ArrayList<>(records.size());
         for (InvocationRecord r : records) {
-            boolean failed = r.status() != 200;
+            boolean failed = !r.ok();
             samples.add(new Sample(configuration.label(), r.function(), failed ? "-" : r.start(), failed, r.initMs(),
-                    r.fetchMs(), r.fetchBytes()));
+                    r.fetchMs(), r.fetchBytes(), r.failure().label()));
         }
         return samples;
     }
@@ -147,7 +153,7 @@ public final class Evaluation {
         Map<String, List<Double>> byConfiguration = new LinkedHashMap<>();
         for (Run run : runs) {
             byConfiguration.put(run.configuration().label(), run.records().stream()
-                    .filter(r -> r.status() == 200 && !"warm".equals(r.start())).map(InvocationRecord::initMs)
+                    .filter(r -> r.ok() && !"warm".equals(r.start())).map(InvocationRecord::initMs)
                     .toList());
         }
         return byConfiguration;

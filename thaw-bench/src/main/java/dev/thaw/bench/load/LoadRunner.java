@@ -18,7 +18,7 @@ public final class LoadRunner {
     /** Long error bodies are cut so that records stay one readable line. */
     private static final int ERROR_CHARS = 300;
 
-    public List<InvocationRecord> run(Invoker invoker, Workload workload, Function<String, byte[]> bodies,
+    public List<InvocationRecord> run(Invoker invoker, Workload workload, Function<String, RequestBody> bodies,
             int maxInFlight, ProgressListener progress) throws InterruptedException {
         if (maxInFlight <= 0) {
             throw new IllegalArgumentException("maxInFlight must be > 0, got " + maxInFlight);
@@ -61,7 +61,7 @@ public final class LoadRunner {
         }
     }
 
-    private static InvocationRecord call(Invoker invoker, String function, Function<String, byte[]> bodies,
+    private static InvocationRecord call(Invoker invoker, String function, Function<String, RequestBody> bodies,
             long sentAtMs, double lateMs) {
         long begin = System.nanoTime();
         try {
@@ -72,7 +72,8 @@ public final class LoadRunner {
             return new InvocationRecord(sentAtMs, function, status, answer.header("X-Thaw-Start"),
                     answer.header("X-Thaw-Node"), ms(answer, "X-Thaw-Init-Ms"), ms(answer, "X-Thaw-Queue-Ms"),
                     ms(answer, "X-Thaw-Schedule-Ms"), ms(answer, "X-Thaw-Fetch-Ms"), ms(answer, "X-Thaw-Vm-Ms"),
-                    ms(answer, "X-Thaw-Guest-Ms"), e2eMs, error, lateMs, bytes(answer, "X-Thaw-Fetch-Bytes"));
+                    ms(answer, "X-Thaw-Guest-Ms"), e2eMs, error, lateMs, bytes(answer, "X-Thaw-Fetch-Bytes"),
+                    FailureClass.ofAnswer(status, answer.body()));
         } catch (Exception | Error e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -80,7 +81,7 @@ public final class LoadRunner {
             double e2eMs = (System.nanoTime() - begin) / 1e6;
             String message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             return new InvocationRecord(sentAtMs, function, 0, null, null, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, e2eMs, oneLine(message), lateMs, 0);
+                    Double.NaN, Double.NaN, Double.NaN, e2eMs, oneLine(message), lateMs, 0, FailureClass.ofException(e));
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.StringJoiner;
 /** Invocation records as CSV with a header row; unknown phase times are written as empty fields. */
 public final class RecordsCsv {
     static final List<String> HEADER = List.of("sentAtMs", "function", "status", "start", "node", "initMs",
-            "queueMs", "scheduleMs", "fetchMs", "vmMs", "guestMs", "e2eMs", "error", "lateMs", "fetchBytes");
+            "queueMs", "scheduleMs", "fetchMs", "vmMs", "guestMs", "e2eMs", "error", "lateMs", "fetchBytes", "failure");
 
     private RecordsCsv() {
     }
@@ -27,7 +27,8 @@ public final class RecordsCsv {
                         .add(Csv.field(r.start())).add(Csv.field(r.node()))
                         .add(number(r.initMs())).add(number(r.queueMs())).add(number(r.scheduleMs()))
                         .add(number(r.fetchMs())).add(number(r.vmMs())).add(number(r.guestMs()))
-                        .add(number(r.e2eMs())).add(Csv.field(r.error())).add(number(r.lateMs())).add(Long.toString(r.fetchBytes()));
+                        .add(number(r.e2eMs())).add(Csv.field(r.error())).add(number(r.lateMs())).add(Long.toString(r.fetchBytes()))
+                        .add(r.failure().label());
                 out.write(line.toString());
                 out.write('\n');
             }
@@ -42,7 +43,9 @@ public final class RecordsCsv {
                 number(row, "guestMs"), number(row, "e2eMs"), raw(row, "error"),
                 // Files from before lateness was recorded have no such column.
                 row.has("lateMs") ? number(row, "lateMs") : 0,
-                row.has("fetchBytes") ? (long) row.number("fetchBytes") : 0)));
+                row.has("fetchBytes") ? (long) row.number("fetchBytes") : 0,
+                // Without the column the class is derived from status and error.
+                row.has("failure") ? FailureClass.fromLabel(row.text("failure")) : null)));
         return records;
     }
 

@@ -8,7 +8,11 @@ package dev.thaw.bench.report;
  * {@code NaN} when there was no cold start.
  *
  * @param invocations all samples, failed ones included
- * @param failures samples marked failed; they count in no start kind and no latency figure
+ * @param failures samples that failed through the platform's fault ({@code platform_error}); failed samples
+ *     of every class count in no start kind and no latency figure
+ * @param functionErrors samples that failed because the handler raised or ran past its timeout
+ * @param rejected samples turned away by a full queue or a queue timeout
+ * @param clientErrors samples the caller got wrong or could not send
  * @param coldStarts successful starts that were not warm
  * @param cacheHitRate (clone + local) / (clone + local + remote): of the cold starts that found a
  *     snapshot somewhere, the share served without fetching from remote storage. Boots are left
@@ -30,4 +34,16 @@ public record ConfigurationSummary(
         double p99Ms,
         double cacheHitRate,
         long bytesFetched,
-        StartCounts starts) {}
+        StartCounts starts,
+        long functionErrors,
+        long rejected,
+        long clientErrors) {
+
+    /** A summary whose failures are all the platform's. */
+    public ConfigurationSummary(String name, long invocations, long failures, long coldStarts, double meanMs,
+            double p50Ms, double p90Ms, double p95Ms, double p99Ms, double cacheHitRate, long bytesFetched,
+            StartCounts starts) {
+        this(name, invocations, failures, coldStarts, meanMs, p50Ms, p90Ms, p95Ms, p99Ms, cacheHitRate, bytesFetched,
+                starts, 0, 0, 0);
+    }
+}

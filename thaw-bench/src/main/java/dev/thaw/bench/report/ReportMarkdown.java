@@ -88,13 +88,17 @@ public final class ReportMarkdown {
         }
 
         md.append("\n## Starts, cache and failures\n\n");
-        md.append("Cache hit rate: (clone + local) ÷ (clone + local + remote); boots had no snapshot anywhere.\n\n");
-        md.append("| Configuration | Invocations | Failures | Warm | Clone | Local | Remote | Boot | Cache hit rate | Bytes fetched |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("Cache hit rate: (clone + local) ÷ (clone + local + remote); boots had no snapshot anywhere. "
+                + "Failures are the platform's; function errors (the handler's own), rejections (full queue) and "
+                + "client errors are beside them.\n\n");
+        md.append("| Configuration | Invocations | Failures | Function errors | Rejected | Client errors | Warm | Clone "
+                + "| Local | Remote | Boot | Cache hit rate | Bytes fetched |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ConfigurationSummary s : summaries) {
             StartCounts c = s.starts();
             md.append("| ").append(s.name()).append(" | ").append(s.invocations()).append(" | ").append(s.failures())
-                    .append(" | ").append(c.warm()).append(" | ").append(c.clones()).append(" | ").append(c.local())
+                    .append(" | ").append(s.functionErrors()).append(" | ").append(s.rejected()).append(" | ")
+                    .append(s.clientErrors()).append(" | ").append(c.warm()).append(" | ").append(c.clones()).append(" | ").append(c.local())
                     .append(" | ").append(c.remote()).append(" | ").append(c.boots())
                     .append(" | ").append(percent(s.cacheHitRate())).append(" | ").append(s.bytesFetched())
                     .append(" |\n");

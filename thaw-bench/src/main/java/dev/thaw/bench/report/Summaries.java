@@ -14,13 +14,21 @@ public final class Summaries {
     /** Summarizes {@code samples} under {@code name}; their own configuration field is not checked. */
     public static ConfigurationSummary of(String name, List<Sample> samples) {
         long failures = 0;
+        long functionErrors = 0;
+        long rejected = 0;
+        long clientErrors = 0;
         long bytes = 0;
         StartCounts starts = StartCounts.NONE;
         List<Double> cold = new ArrayList<>();
         for (Sample sample : samples) {
             bytes += sample.bytesFetched();
             if (sample.failed()) {
-                failures++;
+                switch (sample.failure()) {
+                    case Sample.FUNCTION_ERROR -> functionErrors++;
+                    case Sample.REJECTED -> rejected++;
+                    case Sample.CLIENT_ERROR -> clientErrors++;
+                    default -> failures++;
+                }
                 continue;
             }
             starts = starts.plus(sample.start());
@@ -34,7 +42,7 @@ public final class Summaries {
         double hitRate = found == 0 ? Double.NaN : (double) (starts.clones() + starts.local()) / found;
         return new ConfigurationSummary(name, samples.size(), failures, starts.cold(), mean,
                 NearestRank.of(sorted, 0.50), NearestRank.of(sorted, 0.90), NearestRank.of(sorted, 0.95),
-                NearestRank.of(sorted, 0.99), hitRate, bytes, starts);
+                NearestRank.of(sorted, 0.99), hitRate, bytes, starts, functionErrors, rejected, clientErrors);
     }
 
     /** One summary per configuration found in {@code samples}, in {@link Configurations#order} order. */

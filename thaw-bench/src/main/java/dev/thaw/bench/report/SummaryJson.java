@@ -44,6 +44,9 @@ public final class SummaryJson {
             node.put("name", s.name());
             node.put("invocations", s.invocations());
             node.put("failures", s.failures());
+            node.put("function_errors", s.functionErrors());
+            node.put("rejected", s.rejected());
+            node.put("client_errors", s.clientErrors());
             node.put("cold_starts", s.coldStarts());
             number(node, "mean_ms", s.meanMs());
             number(node, "p50_ms", s.p50Ms());

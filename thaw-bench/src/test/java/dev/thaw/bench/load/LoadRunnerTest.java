@@ -30,10 +30,10 @@ class LoadRunnerTest {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         List<InvocationRecord> records = new LoadRunner().run((function, body) -> {
-            sentAt.merge(new String(body, StandardCharsets.UTF_8), System.nanoTime() - start, Math::min);
+            sentAt.merge(new String(body.bytes(), StandardCharsets.UTF_8), System.nanoTime() - start, Math::min);
             Thread.sleep(20);
             return WARM;
-        }, new Workload(arrivals, 0.4, "test"), f -> f.getBytes(StandardCharsets.UTF_8), 100, ProgressListener.NONE);
+        }, new Workload(arrivals, 0.4, "test"), f -> RequestBody.text(f, "test"), 100, ProgressListener.NONE);
 
         assertThat(records).hasSize(40).allSatisfy(r -> {
             assertThat(r.ok()).isTrue();
@@ -61,7 +61,7 @@ class LoadRunnerTest {
             case "bad" -> new GatewayClient.Answer(503, Map.of(), "no capacity,\nsorry".getBytes(StandardCharsets.UTF_8));
             case "boom" -> throw new IOException("connection refused");
             default -> WARM;
-        }, workload, f -> new byte[0], 2, ProgressListener.NONE);
+        }, workload, f -> RequestBody.empty("test"), 2, ProgressListener.NONE);
 
         assertThat(records).extracting(InvocationRecord::function).containsExactly("ok", "bad", "boom");
         assertThat(records.get(0).ok()).isTrue();
@@ -85,7 +85,7 @@ class LoadRunnerTest {
             Thread.sleep(30);
             inFlight.decrementAndGet();
             return WARM;
-        }, new Workload(arrivals, 0, "burst"), f -> new byte[0], 3, ProgressListener.NONE);
+        }, new Workload(arrivals, 0, "burst"), f -> RequestBody.empty("test"), 3, ProgressListener.NONE);
 
         assertThat(records).hasSize(12).allSatisfy(r -> assertThat(r.ok()).isTrue());
         assertThat(most.get()).isEqualTo(3);
@@ -113,7 +113,7 @@ class LoadRunnerTest {
         };
         new LoadRunner().run((function, body) -> function.equals("x") ? WARM
                 : new GatewayClient.Answer(500, Map.of(), new byte[0]),
-                new Workload(List.of(new Arrival(0, "x"), new Arrival(0, "y")), 0, ""), f -> new byte[0], 4, listener);
+                new Workload(List.of(new Arrival(0, "x"), new Arrival(0, "y")), 0, ""), f -> RequestBody.empty("test"), 4, listener);
         assertThat(lastDone.get()).isEqualTo(2);
         assertThat(lastFailed.get()).isEqualTo(1);
         assertThat(finished.get()).isEqualTo(1);

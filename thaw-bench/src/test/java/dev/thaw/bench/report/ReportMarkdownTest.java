@@ -33,6 +33,15 @@ class ReportMarkdownTest {
     }
 
     @Test
+    void platformFailuresStandBesideTheFunctionsOwnErrors() {
+        ConfigurationSummary s = new ConfigurationSummary("local", 100, 1, 50, 150, 150, 300, 450, 600, 0.5, 10,
+                new StartCounts(50, 20, 10, 10, 10), 7, 3, 2);
+        String md = ReportMarkdown.render(List.of(s), "cmd", "setup");
+        assertThat(md).contains("| Configuration | Invocations | Failures | Function errors | Rejected | Client errors |",
+                "| local | 100 | 1 | 7 | 3 | 2 | 50 |");
+    }
+
+    @Test
     void missingConfigurationsLeaveGapsNotErrors() {
         String md = ReportMarkdown.render(List.of(summary("remote-cache", 400)), "cmd", "setup");
         assertThat(md).contains("| no-snapshots |  | 5398 | 6698 |", "n/a");

@@ -19,6 +19,25 @@ class SummariesTest {
     }
 
     @Test
+    void failuresCountOnlyThePlatformsAndTheOtherClassesStandBeside() {
+        List<Sample> samples = List.of(ok("local", "warm", 1, 0),
+                new Sample("local", "f", "-", true, 5, 0, 0, Sample.FUNCTION_ERROR),
+                new Sample("local", "f", "-", true, 5, 0, 0, Sample.FUNCTION_ERROR),
+                new Sample("local", "f", "-", true, 5, 0, 0, Sample.REJECTED),
+                new Sample("local", "f", "-", true, 5, 0, 0, Sample.CLIENT_ERROR),
+                new Sample("local", "f", "-", true, 5, 0, 0, Sample.PLATFORM_ERROR),
+                new Sample("local", "f", "-", true, 5, 0, 0, null));
+        ConfigurationSummary s = Summaries.of("local", samples);
+        assertThat(s.invocations()).isEqualTo(7);
+        assertThat(s.failures()).isEqualTo(2);
+        assertThat(s.functionErrors()).isEqualTo(2);
+        assertThat(s.rejected()).isEqualTo(1);
+        assertThat(s.clientErrors()).isEqualTo(1);
+        assertThat(s.coldStarts()).isZero();
+        assertThat(new Sample("local", "f", "warm", false, 1, 0, 0, Sample.FUNCTION_ERROR).failure()).isEmpty();
+    }
+
+    @Test
     void warmStartsAndFailuresStayOutOfLatencyFigures() {
         List<Sample> samples = List.of(
                 ok("local", "warm", 1, 0), ok("local", "warm", 2, 0),

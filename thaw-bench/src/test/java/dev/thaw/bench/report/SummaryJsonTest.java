@@ -24,7 +24,8 @@ class SummaryJsonTest {
         JsonNode root = Json.mapper().readTree(file.toFile());
         assertThat(root.get("generated_at").asText()).isEqualTo("2025-01-31T12:00:00Z");
         JsonNode first = root.get("configurations").get(0);
-        assertThat(iterable(first.fieldNames())).containsExactly("name", "invocations", "failures", "cold_starts",
+        assertThat(iterable(first.fieldNames())).containsExactly("name", "invocations", "failures", "function_errors",
+                "rejected", "client_errors", "cold_starts",
                 "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "cache_hit_rate", "bytes_fetched", "starts");
         assertThat(first.get("name").asText()).isEqualTo("remote-cache");
         assertThat(first.get("invocations").asLong()).isEqualTo(10);

@@ -7,6 +7,7 @@ import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.sandbox.image.ThawHome;
+import dev.thaw.sandbox.qemu.StaleRunRoots;
 import dev.thaw.snapshot.store.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3Config;
 import dev.thaw.snapshot.store.S3ObjectStore;
@@ -109,7 +110,9 @@ public final class EmbeddedCluster implements AutoCloseable {
             GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", options.port()), apiToken,
                     nodeToken).withPolicy(options.policy()).withHome(options.home()).withKeepAlive(options.keepAlive())
                     .withPrefetch(options.prefetch());
-            gateway = Gateway.start(store == null ? config : config.withS3(store));
+            // Without a store the registry still outlives the gateway, in the work directory.
+            gateway = Gateway.start(store == null ? config.withRegistryDir(options.workDir().resolve("registry"))
+                    : config.withS3(store));
             List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
             for (int i = 1; i <= options.nodes(); i++) {
                 String name = "node-" + i;
@@ -225,6 +228,8 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
         closed = true;
         nodes.parallelStream().forEach(NodeProcess::close);
+        // a node that was killed (or crashed) left its run root with guest memory on tmpfs
+        StaleRunRoots.sweep();
         gateway.close();
         if (s3 != null) {
             s3.close();

@@ -1,5 +1,6 @@
 package dev.thaw.control.cluster;
 
+import dev.thaw.sandbox.OwnedProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,7 +55,7 @@ public final class NodeProcess implements AutoCloseable {
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
-        Process process = builder.start();
+        Process process = OwnedProcesses.start(builder, OwnedProcesses.CreatedFiles.INHERITED);
         CompletableFuture<URI> ready = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("node-output-" + name).start(() -> pump(process, log, ready));
         try {

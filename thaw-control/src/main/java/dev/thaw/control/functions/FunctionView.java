@@ -1,8 +1,13 @@
 package dev.thaw.control.functions;
 
+import dev.thaw.api.ExampleRequest;
 import java.time.Instant;
 
-/** A deployed function as the gateway API shows it. */
+/**
+ * A deployed function as the gateway API shows it.
+ *
+ * @param exampleRequest the manifest's sample request (body in base64 in JSON), or null
+ */
 public record FunctionView(String name, String revision, FunctionSettings settings, String imageDigest,
-        Instant deployedAt, int instances) {
+        Instant deployedAt, int instances, ExampleRequest exampleRequest) {
 }

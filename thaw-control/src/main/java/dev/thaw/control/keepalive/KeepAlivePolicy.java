@@ -11,6 +11,9 @@ public enum KeepAlivePolicy {
     /** {@link HybridKeepAlive}: from each revision's idle-time histogram, keepAliveMs until it knows. */
     HYBRID_HISTOGRAM;
 
+    /** The widest pre-warm window the gateway holds memory for. */
+    public static final long MAX_WINDOW_MS = 600_000;
+
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -34,8 +37,21 @@ public enum KeepAlivePolicy {
     public long keepAliveMs(long keepAliveMs, IdleHistogram idle) {
         return switch (this) {
             case FIXED -> keepAliveMs;
-            case HYBRID_HISTOGRAM -> Math.round(new HybridKeepAlive(keepAliveMs, 2.0 * keepAliveMs, 600_000)
+            case HYBRID_HISTOGRAM -> Math.round(new HybridKeepAlive(keepAliveMs, 2.0 * keepAliveMs, MAX_WINDOW_MS)
                     .keepAliveMs(idle));
+        };
+    }
+
+    /**
+     * The longest this policy keeps an idle instance of a function configured with {@code keepAliveMs}: what the
+     * gateway tells the node, whose own reaper must not stop an instance the gateway still keeps. Under the hybrid
+     * policy that is a scale-out instance's twice keepAliveMs, or a window of at most ten minutes that starts within
+     * keepAliveMs, or a pre-warmed instance's window and the lead it is started by.
+     */
+    public long longestKeepAliveMs(long keepAliveMs) {
+        return switch (this) {
+            case FIXED -> keepAliveMs;
+            case HYBRID_HISTOGRAM -> Math.max(2 * keepAliveMs, keepAliveMs + MAX_WINDOW_MS) + SnapshotPrefetch.LEAD_MS;
         };
     }
 }

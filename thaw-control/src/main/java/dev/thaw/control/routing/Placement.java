@@ -40,7 +40,7 @@ public final class Placement {
     record Started(Instance instance, double scheduleMs) {
     }
 
-    Started start(DeploymentSpec spec) throws InvokeException, InterruptedException {
+    Started start(DeploymentSpec spec, long keepAliveMs) throws InvokeException, InterruptedException {
         long begin = System.nanoTime();
         Map<String, Member> byName = membership.alive().stream()
                 .filter(m -> m.status() != null && m.hasDeployment(spec.function(), spec.revision()))
@@ -58,7 +58,7 @@ public final class Placement {
             Member node = byName.get(candidate.name());
             long attempt = System.nanoTime();
             try (AutoCloseable reservation = node.reserve(spec.shape().memoryMib())) {
-                InstanceView view = startOn(node, spec);
+                InstanceView view = startOn(node, spec, keepAliveMs);
                 double scheduleMs = (attempt - begin) / 1e6;
                 return new Started(new Instance(view.id(), node, spec.revision(), view.start()), scheduleMs);
             } catch (ApiClient.ApiException e) {
@@ -106,9 +106,10 @@ public final class Placement {
         });
     }
 
-    private static InstanceView startOn(Member node, DeploymentSpec spec) throws IOException, InterruptedException {
+    private static InstanceView startOn(Member node, DeploymentSpec spec, long keepAliveMs)
+            throws IOException, InterruptedException {
         Duration timeout = Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30);
-        StartRequest request = new StartRequest(spec.function(), spec.revision());
+        StartRequest request = new StartRequest(spec.function(), spec.revision(), keepAliveMs);
         try {
             return node.json("POST", "v1/instances", request, InstanceView.class, timeout);
         } catch (ApiClient.ApiException e) {

@@ -76,6 +76,11 @@ final class RevisionPool {
         this.keepAlive = keepAlive;
     }
 
+    /** The keep-alive the node is told, so it can stop the instance itself if no gateway does. */
+    long keepAliveMs() {
+        return keepAlive.longestKeepAliveMs(settings.keepAliveMs());
+    }
+
     DeploymentSpec spec() {
         return spec;
     }
@@ -275,7 +280,7 @@ final class RevisionPool {
                 return false;
             }
             long keep = settings.keepAliveMs();
-            double returnMs = new HybridKeepAlive(keep, 2.0 * keep, 600_000).predictedReturnMs(idle);
+            double returnMs = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).predictedReturnMs(idle);
             if (Double.isNaN(returnMs)) {
                 return false;
             }
@@ -301,7 +306,7 @@ final class RevisionPool {
                 return false;
             }
             long keep = settings.keepAliveMs();
-            HybridKeepAlive.Window window = new HybridKeepAlive(keep, 2.0 * keep, 600_000).prewarm(idle);
+            HybridKeepAlive.Window window = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).prewarm(idle);
             if (window == null) {
                 return false;
             }

@@ -103,7 +103,7 @@ public final class Router {
                 case RevisionPool.StartSlot slot -> {
                     Placement.Started started;
                     try {
-                        started = placement.start(pool.spec());
+                        started = placement.start(pool.spec(), pool.keepAliveMs());
                     } catch (InvokeException | RuntimeException e) {
                         pool.startFailed();
                         throw e;
@@ -222,7 +222,7 @@ public final class Router {
     private void prewarm(RevisionPool pool) {
         Instance instance;
         try {
-            instance = placement.start(pool.spec()).instance();
+            instance = placement.start(pool.spec(), pool.keepAliveMs()).instance();
         } catch (InvokeException | RuntimeException e) {
             pool.startFailed();
             LOG.log(Level.WARNING, "pre-warming " + function + " failed: " + e.getMessage());

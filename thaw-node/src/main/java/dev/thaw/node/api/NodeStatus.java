@@ -12,14 +12,23 @@ import java.util.List;
  * for its score.
  *
  * @param cache null when the node runs without a cache (budget 0)
+ * @param process the node process's own footprint; null from nodes that do not report it
  */
 public record NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
         int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
-        NodeStats.Counters counters, Instant at) {
+        NodeStats.Counters counters, Instant at, ProcessStats process) {
 
     public NodeStatus {
         instances = List.copyOf(instances);
         cached = List.copyOf(cached);
+    }
+
+    /** A status without the process's footprint. */
+    public NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
+            int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
+            NodeStats.Counters counters, Instant at) {
+        this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
+                counters, at, null);
     }
 
     /** Whether this node's cache holds the revision's snapshot. */

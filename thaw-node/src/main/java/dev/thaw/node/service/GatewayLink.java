@@ -30,6 +30,7 @@ public final class GatewayLink implements AutoCloseable {
     private final Duration interval;
     private final Duration timeout;
     private final Supplier<NodeStatus> status;
+    private final Supplier<Runnable> onRegistration;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private final Thread thread;
@@ -38,7 +39,7 @@ public final class GatewayLink implements AutoCloseable {
     private boolean registered;
 
     private GatewayLink(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
-            Supplier<NodeStatus> status) {
+            Supplier<NodeStatus> status, Supplier<Runnable> onRegistration) {
         // A heartbeat that takes longer than a few intervals is as good as missed.
         this.timeout = interval.multipliedBy(3).compareTo(Duration.ofSeconds(2)) > 0 ? interval.multipliedBy(3)
                 : Duration.ofSeconds(2);
@@ -47,13 +48,24 @@ public final class GatewayLink implements AutoCloseable {
         this.nodeUrl = nodeUrl;
         this.interval = interval;
         this.status = status;
+        this.onRegistration = onRegistration;
         this.thread = Thread.ofPlatform().daemon().name("thaw-gateway-link").unstarted(this::run);
     }
 
     /** Starts registering and heartbeating; {@code status} is asked for a fresh report each time. */
     public static GatewayLink start(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
             Supplier<NodeStatus> status) {
-        GatewayLink link = new GatewayLink(gatewayUrl, token, node, nodeUrl, interval, status);
+        return start(gatewayUrl, token, node, nodeUrl, interval, status, () -> () -> { });
+    }
+
+    /**
+     * Like {@link #start(URI, String, String, URI, Duration, Supplier)}; before each registration
+     * {@code onRegistration} is asked for a task, which runs once that registration succeeds
+     * (the node stops the instances no gateway owns any more).
+     */
+    public static GatewayLink start(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
+            Supplier<NodeStatus> status, Supplier<Runnable> onRegistration) {
+        GatewayLink link = new GatewayLink(gatewayUrl, token, node, nodeUrl, interval, status, onRegistration);
         link.thread.start();
         return link;
     }
@@ -74,8 +86,10 @@ public final class GatewayLink implements AutoCloseable {
     private void beat() throws InterruptedException {
         try {
             if (!registered) {
+                Runnable afterRegistration = onRegistration.get();
                 gateway.json("POST", "/v1/nodes", new RegisterRequest(node, nodeUrl.toString()), null, timeout);
                 registered = true;
+                afterRegistration.run();
                 LOG.info("node " + node + " registered with the gateway at " + gateway.base() + " as " + nodeUrl);
             }
             gateway.json("PUT", "/v1/nodes/" + node + "/heartbeat", status.get(), null, timeout);

@@ -1,6 +1,7 @@
 package dev.thaw.node.service;
 
 import dev.thaw.node.NodeStats;
+import dev.thaw.node.ProcessGauges;
 import dev.thaw.node.StartRecord;
 import dev.thaw.node.StartTier;
 import dev.thaw.snapshot.cache.CacheStats;
@@ -46,6 +47,7 @@ final class NodeMetrics {
         counter(service, "thaw.node.store.errors", c -> c.storeErrors());
         counter(service, "thaw.node.publish.failures", c -> c.publishFailures());
         counter(service, "thaw.node.published", c -> c.published());
+        ProcessGauges.register(registry, service::processStats, true);
     }
 
     void record(StartRecord start) {

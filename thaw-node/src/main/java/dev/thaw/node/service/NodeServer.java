@@ -68,7 +68,8 @@ public final class NodeServer implements AutoCloseable {
         NodeServer server = new NodeServer(config, service, http, url);
         http.start();
         config.gatewayUrl().ifPresent(gateway -> server.link = GatewayLink.start(gateway, config.token(),
-                config.name(), url, config.heartbeatInterval(), () -> service.status(url)));
+                config.name(), url, config.heartbeatInterval(), () -> service.status(url),
+                service::orphansOnRegistration));
         return server;
     }
 

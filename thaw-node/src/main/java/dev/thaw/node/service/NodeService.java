@@ -11,6 +11,7 @@ import dev.thaw.node.StartRecord;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.ProcessStats;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.FileTrees;
@@ -21,6 +22,7 @@ import dev.thaw.sandbox.image.GuestKernel;
 import dev.thaw.sandbox.image.GuestKernels;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import dev.thaw.sandbox.qemu.StaleRunRoots;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
@@ -31,12 +33,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,6 +59,11 @@ import java.util.regex.Pattern;
 public final class NodeService implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeService.class.getName());
     private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Keep-alive of an instance whose start request named none. */
+    static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(10);
+    /** How long past its keep-alive an idle instance runs before the node stops it on its own. */
+    static final Duration IDLE_GRACE = Duration.ofSeconds(30);
+    private static final Duration REAP_PERIOD = Duration.ofSeconds(1);
 
     private record Deployed(DeploymentSpec spec, FunctionDeployment deployment) {
     }
@@ -69,21 +80,29 @@ public final class NodeService implements AutoCloseable {
     private final Optional<S3ObjectStore> objects;
     private final NodeRuntime runtime;
     private final Runnable cleanup;
+    /** The QEMU run directory on /dev/shm, reported in the status; null for other drivers. */
+    private final Path shmDir;
     private final Capacity capacity;
     private final Map<String, Deployed> deployments = new ConcurrentHashMap<>();
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
     private final List<Consumer<StartRecord>> startListeners = new CopyOnWriteArrayList<>();
+    private final IdleTracker idle = new IdleTracker(InstantSource.system(), IDLE_GRACE);
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("thaw-node-reaper").daemon().factory());
     private volatile boolean closed;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup) {
+            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir) {
         this.config = config;
+        this.shmDir = shmDir;
         this.kernel = kernel;
         this.driver = driver;
         this.objects = objects;
         this.runtime = runtime;
         this.cleanup = cleanup;
         this.capacity = new Capacity(config.memoryMib(), config.slots());
+        reaper.scheduleWithFixedDelay(this::reapQuietly, REAP_PERIOD.toMillis(), REAP_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -93,29 +112,30 @@ public final class NodeService implements AutoCloseable {
     public static NodeService open(NodeServiceConfig config) throws IOException {
         GuestKernel kernel = new GuestKernels().ensure(new ThawHome(config.thawHome()));
         // The parent directory is shared so QEMU's accelerator verdict is remembered across node processes.
-        Path runRoot = Path.of("/dev/shm", "thaw", "node-" + config.name() + "-" + ProcessHandle.current().pid());
+        Path runRoot = StaleRunRoots.forNode(config.name(), ProcessHandle.current().pid());
         QemuMicrovmDriver driver = QemuMicrovmDriver.start(kernel.vmlinuz(), kernel.initramfs(), runRoot,
                 config.name());
-        return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot));
+        return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot), runRoot);
     }
 
     /** Opens a node on a driver started for {@code kernel}; the node owns the driver from now on. */
     public static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver)
             throws IOException {
-        return open(config, kernel, driver, () -> { });
+        return open(config, kernel, driver, () -> { }, null);
     }
 
     private static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Runnable cleanup) throws IOException {
+            Runnable cleanup, Path shmDir) throws IOException {
         Optional<S3ObjectStore> objects = Optional.empty();
         try {
             if (config.s3().isPresent()) {
                 objects = Optional.of(new S3ObjectStore(config.s3().get()));
                 objects.get().createBucketIfMissing();
             }
-            Files.createDirectories(config.workDir());
+            // the node's cache holds guest memory: its owner only
+            FileTrees.createPrivateDirectories(config.workDir());
             NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver, objects.map(SnapshotStore::new));
-            return new NodeService(config, kernel, driver, objects, runtime, cleanup);
+            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir);
         } catch (StoreException e) {
             closeQuietly(driver, objects, cleanup);
             throw new IOException("the S3 store " + config.s3().get().describe() + " is not usable: "
@@ -206,6 +226,8 @@ public final class NodeService implements AutoCloseable {
             throw e;
         }
         Running running = new Running(instance, deployed.spec(), Instant.now());
+        idle.started(instance.id(), request.keepAliveMs() == null ? DEFAULT_KEEP_ALIVE
+                : Duration.ofMillis(Math.max(0, request.keepAliveMs())));
         instances.put(instance.id(), running);
         // A delete or close that ran while this VM started did not see it: undo the start here.
         if (closed || deployments.get(key) != deployed) {
@@ -231,6 +253,7 @@ public final class NodeService implements AutoCloseable {
         }
         Duration limit = timeout.orElse(Duration.ofMillis(running.spec().invokeTimeoutMs()));
         InvocationResult result;
+        idle.begin(id);
         try {
             if (!running.instance().isAlive()) {
                 throw new SandboxException("its VM is no longer running");
@@ -244,6 +267,8 @@ public final class NodeService implements AutoCloseable {
             }
             throw new NodeRequestException(500, "invoke_failed", "invoking instance " + id + " failed: "
                     + e.getMessage());
+        } finally {
+            idle.end(id);
         }
         return switch (result.outcome()) {
             case OK -> result;
@@ -280,7 +305,12 @@ public final class NodeService implements AutoCloseable {
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
-                stats.cached(), stats.counters(), Instant.now());
+                stats.cached(), stats.counters(), Instant.now(), processStats());
+    }
+
+    /** This node process's footprint, with its /dev/shm run directory. */
+    public ProcessStats processStats() {
+        return ProcessStats.sample(shmDir);
     }
 
     /** Calls {@code listener} on every change of this node's cache; see {@link NodeRuntime#addCacheListener}. */
@@ -309,7 +339,51 @@ public final class NodeService implements AutoCloseable {
         runtime.awaitPublications();
     }
 
+    /**
+     * Before registering with a gateway: the instances running now belong to no gateway once
+     * the registration succeeds (a gateway that knew this node would not have asked it to
+     * register again), so the returned task stops them. Instances started after the
+     * registration are the new gateway's and stay.
+     */
+    public Runnable orphansOnRegistration() {
+        List<String> before = List.copyOf(instances.keySet());
+        return () -> {
+            for (String id : before) {
+                Running running = instances.get(id);
+                if (running != null && stopQuietly(id)) {
+                    LOG.info("stopped instance " + id + " of " + running.spec().function() + ": the gateway that"
+                            + " started it no longer knows this node");
+                }
+            }
+        };
+    }
+
+    // A periodic task that throws is never run again: the reaper must outlive any one failure.
+    private void reapQuietly() {
+        try {
+            reapIdle();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "reaping idle instances failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops instances idle past their keep-alive plus {@link #IDLE_GRACE}; returns their ids. */
+    List<String> reapIdle() {
+        List<String> expired = idle.expired();
+        for (String id : expired) {
+            Running running = instances.get(id);
+            Duration idleFor = idle.idleFor(id);
+            if (running != null && stopQuietly(id)) {
+                LOG.info("stopped instance " + id + " of " + running.spec().function() + ": idle for "
+                        + idleFor.toSeconds() + " s, past its keep-alive plus " + IDLE_GRACE.toSeconds()
+                        + " s, and no gateway stopped it");
+            }
+        }
+        return expired;
+    }
+
     private boolean stopQuietly(String id) {
+        idle.stopped(id);
         Running running = instances.remove(id);
         if (running == null) {
             return false;
@@ -344,13 +418,19 @@ public final class NodeService implements AutoCloseable {
         return function + "/" + revision;
     }
 
-    /** Stops every instance, then the runtime (waiting for snapshot publications), the driver and the store client. */
+    /**
+     * Stops pre-starting VMMs (and the ones waiting), then every instance, then the runtime
+     * (waiting for snapshot publications), the driver and the store client. No VM of this node
+     * runs when it returns.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        reaper.shutdownNow();
+        driver.stopPrestarting();
         List.copyOf(instances.keySet()).forEach(this::stopQuietly);
         try {
             runtime.close();

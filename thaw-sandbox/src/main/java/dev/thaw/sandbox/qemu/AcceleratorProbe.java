@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.qemu;
 
+import dev.thaw.sandbox.OwnedProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,13 +49,14 @@ final class AcceleratorProbe {
         Files.createDirectories(workDir);
         Path console = Files.createTempFile(workDir, "kvm-probe", ".log");
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(List.of(qemu.binary().toString(),
+        Process process = OwnedProcesses.start(new ProcessBuilder(List.of(qemu.binary().toString(),
                 "-M", "microvm", "-accel", "kvm", "-cpu", "host", "-m", "128M",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-kernel", kernel.toString(), "-initrd", initramfs.toString(),
                 "-append", VmConfig.KERNEL_CMDLINE + " thaw.probe",
                 "-serial", "file:" + console))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD),
+                OwnedProcesses.CreatedFiles.PRIVATE);
         try {
             long deadline = started + DEADLINE.toNanos();
             while (System.nanoTime() < deadline) {

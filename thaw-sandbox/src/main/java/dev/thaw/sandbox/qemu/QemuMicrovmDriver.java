@@ -2,6 +2,7 @@ package dev.thaw.sandbox.qemu;
 
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.DriverInfo;
+import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.sandbox.Sandbox;
 import dev.thaw.sandbox.SandboxDriver;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +47,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
     private final Map<Path, VmmPool> pools = new ConcurrentHashMap<>();
     private final Map<Path, byte[]> deviceStates = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile boolean prestartStopped;
 
     private QemuMicrovmDriver(QemuInstallation qemu, AcceleratorProbe.Choice accelerator, Path runRoot, String node) {
         this.qemu = qemu;
@@ -64,7 +67,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
             throws IOException {
         QemuInstallation qemu = QemuInstallation.locate();
         StaleRunRoots.sweep(runRoot);
-        Files.createDirectories(runRoot);
+        FileTrees.createPrivateDirectories(runRoot);
         AcceleratorProbe.Choice choice = rememberedChoice(qemu, kernel, initramfs, runRoot.getParent());
         return new QemuMicrovmDriver(qemu, choice, runRoot, node);
     }
@@ -187,9 +190,28 @@ public final class QemuMicrovmDriver implements SandboxDriver {
         if (count < 0) {
             throw new IllegalArgumentException("count must be >= 0, got " + count);
         }
+        if (prestartStopped) {
+            throw new SandboxException("the driver no longer pre-starts VMMs: it is shutting down");
+        }
         VmmPool pool = pools.computeIfAbsent(snapshot.dir(),
                 dir -> new VmmPool(() -> startListening(spec, snapshot), 0));
         pool.resize(count);
+        if (prestartStopped) {
+            // stopPrestarting ran meanwhile and may not have seen this pool
+            pools.remove(snapshot.dir(), pool);
+            pool.close();
+        }
+    }
+
+    @Override
+    public void stopPrestarting() {
+        prestartStopped = true;
+        for (Path dir : List.copyOf(pools.keySet())) {
+            VmmPool pool = pools.remove(dir);
+            if (pool != null) {
+                pool.close();
+            }
+        }
     }
 
     private Vmm startListening(BootSpec spec, LocalSnapshot snapshot) throws IOException {
@@ -258,8 +280,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
     @Override
     public void close() {
         closed = true;
-        pools.values().forEach(VmmPool::close);
-        pools.clear();
+        stopPrestarting();
         for (QemuSandbox sandbox : open.toArray(QemuSandbox[]::new)) {
             sandbox.close();
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The host directory of one VMM process: its sockets, logs and (for a booting
@@ -13,10 +14,20 @@ import java.nio.file.Path;
  */
 record RunDir(String id, Path dir) {
 
+
+    /**
+     * Creates the directory, readable by its owner only, and fails if it exists: guest memory
+     * and sockets are never shared with another VM or another user.
+     */
     static RunDir create(Path root, String id) throws IOException {
         Path dir = root.resolve(id);
-        Files.createDirectories(dir);
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_DIRECTORY));
         return new RunDir(id, dir);
+    }
+
+    /** Creates QEMU's output log, empty and readable by its owner only; fails if it exists. */
+    Path createQemuLog() throws IOException {
+        return Files.createFile(qemuLog(), PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_FILE));
     }
 
     Path qmpSocket() {

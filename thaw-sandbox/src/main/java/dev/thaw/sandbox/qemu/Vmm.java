@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.qemu;
 
+import dev.thaw.sandbox.OwnedProcesses;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -38,10 +39,10 @@ final class Vmm implements AutoCloseable {
     static Vmm start(QemuInstallation qemu, VmConfig config) throws IOException {
         List<String> args = config.arguments(qemu.binary());
         RunDir run = config.run();
-        Process process = new ProcessBuilder(args)
+        ProcessBuilder builder = new ProcessBuilder(args)
                 .redirectErrorStream(true)
-                .redirectOutput(run.qemuLog().toFile())
-                .start();
+                .redirectOutput(run.createQemuLog().toFile());
+        Process process = OwnedProcesses.start(builder, OwnedProcesses.CreatedFiles.PRIVATE);
         QmpClient qmp = null;
         try {
             long deadline = System.nanoTime() + QMP_TIMEOUT.toNanos();

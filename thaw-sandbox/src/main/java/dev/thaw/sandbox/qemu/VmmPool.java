@@ -1,8 +1,10 @@
 package dev.thaw.sandbox.qemu;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,7 +24,8 @@ final class VmmPool implements AutoCloseable {
 
     private final Starter starter;
     private final ConcurrentLinkedDeque<Vmm> waiting = new ConcurrentLinkedDeque<>();
-    private final AtomicInteger starting = new AtomicInteger();
+    /** Threads starting a VMM right now: {@link #close()} waits for them, so none outlives the pool. */
+    private final Set<Thread> starting = ConcurrentHashMap.newKeySet();
     private volatile int target;
     private volatile boolean closed;
 
@@ -63,10 +66,11 @@ final class VmmPool implements AutoCloseable {
         return waiting.size();
     }
 
-    private void refill() {
-        while (!closed && waiting.size() + starting.get() < target) {
-            starting.incrementAndGet();
-            Thread.ofVirtual().name("vmm-pool-refill").start(this::startOne);
+    private synchronized void refill() {
+        while (!closed && waiting.size() + starting.size() < target) {
+            Thread thread = Thread.ofVirtual().name("vmm-pool-refill").unstarted(this::startOne);
+            starting.add(thread);
+            thread.start();
         }
     }
 
@@ -77,7 +81,7 @@ final class VmmPool implements AutoCloseable {
             LOG.log(Level.WARNING, "could not pre-start a VMM: " + e.getMessage());
             stopRefilling();
         } finally {
-            starting.decrementAndGet();
+            starting.remove(Thread.currentThread());
         }
     }
 
@@ -94,12 +98,34 @@ final class VmmPool implements AutoCloseable {
         target = Math.min(target, waiting.size());
     }
 
+    /**
+     * Stops every waiting VMM and waits for the ones being started (each is stopped as it comes
+     * up), so that no VMM of this pool is running when this returns.
+     */
     @Override
-    public synchronized void close() {
-        closed = true;
-        Vmm vmm;
-        while ((vmm = waiting.pollFirst()) != null) {
-            vmm.close();
+    public void close() {
+        List<Thread> inFlight;
+        synchronized (this) {
+            closed = true;
+            Vmm vmm;
+            while ((vmm = waiting.pollFirst()) != null) {
+                vmm.close();
+            }
+            inFlight = List.copyOf(starting);
+        }
+        boolean interrupted = false;
+        for (Thread thread : inFlight) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -100,16 +100,16 @@ class CpioWriterTest {
         Files.write(archive, sample());
 
         ExternalCommand.Result list = ExternalCommand.runChecked(
-                List.of("sh", "-c", "cpio -t < a.cpio"), dir, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
+                List.of("cpio", "-t", "-F", "a.cpio"), dir, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
         assertThat(list.stdout().lines()).containsExactly("bin", "dev", "dev/console", "bin/tool", "init", "empty");
 
         ExternalCommand.Result verbose = ExternalCommand.runChecked(
-                List.of("sh", "-c", "cpio -tv < a.cpio"), dir, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
+                List.of("cpio", "-tv", "-F", "a.cpio"), dir, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
         assertThat(verbose.stdout().lines().filter(l -> l.endsWith("dev/console")).findFirst().orElseThrow())
                 .startsWith("crw-------").contains("5,").contains("1");
 
         Path out = Files.createDirectory(dir.resolve("out"));
-        ExternalCommand.runChecked(List.of("sh", "-c", "cpio -id --no-absolute-filenames -f dev/console < ../a.cpio"), out, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
+        ExternalCommand.runChecked(List.of("cpio", "-id", "--no-absolute-filenames", "-F", "../a.cpio", "-f", "dev/console"), out, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
         assertThat(Files.readString(out.resolve("bin/tool"))).isEqualTo("#!/bin/sh\necho hi\n");
         assertThat(Files.readAllBytes(out.resolve("init"))).containsExactly(1, 2, 3);
         assertThat(Files.isExecutable(out.resolve("init"))).isTrue();

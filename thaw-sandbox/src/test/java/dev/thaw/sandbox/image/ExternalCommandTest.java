@@ -73,11 +73,20 @@ class ExternalCommandTest {
     }
 
     @Test
-    void missingProgramIsAClearError() {
+    void undeclaredProgramIsRefused() {
         assertThatThrownBy(() -> ExternalCommand.run(List.of("thaw-no-such-program"), null, LIMIT, Map.of()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("'thaw-no-such-program'")
-                .hasMessageContaining("not found");
+                .hasMessageContaining("not a host command Thaw declares");
+    }
+
+    @Test
+    void missingProgramNamesItsPackage(@TempDir Path emptyDir) {
+        assertThatThrownBy(() -> ExternalCommand.run(List.of("cpio", "--version"), null, LIMIT,
+                Map.of("PATH", emptyDir.toString())))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("'cpio': not found")
+                .hasMessageContaining("install the Debian package cpio");
     }
 
     @Test

@@ -53,7 +53,7 @@ class GuestKernelsTest {
             assertThat(module.data()).as(module.name()).startsWith(0x7f, 'E', 'L', 'F');
         }
 
-        ExternalCommand.Result listing = ExternalCommand.runChecked(List.of("sh", "-c", "cpio -t < \"$1\"", "sh",
+        ExternalCommand.Result listing = ExternalCommand.runChecked(List.of("cpio", "-t", "-F",
                 kernel.initramfs().toString()), null, Duration.ofSeconds(30), Map.of("LC_ALL", "C"));
         assertThat(listing.stdout().lines()).contains("init", "bin/busybox", "dev/console", "modules/order");
 

@@ -161,6 +161,31 @@ class QemuMicrovmDriverTest {
     }
 
     @Test
+    void stoppingPrestartWaitsForVmmsBeingStartedAndRefusesNewOnes() throws Exception {
+        QemuMicrovmDriver stopping = TestGuests.driver();
+        try {
+            stopping.prestart(hello, snapshot, 2); // returns while both VMMs are still starting
+            stopping.stopPrestarting();
+            assertThat(waitingVmms()).as("pre-started VMMs still running after stopPrestarting returned").isEmpty();
+            assertThatThrownBy(() -> stopping.prestart(hello, snapshot, 1))
+                    .isInstanceOf(SandboxException.class).hasMessageContaining("shutting down");
+            try (Sandbox clone = stopping.restore(hello, snapshot)) {
+                assertThat(clone.start().kind()).as("restores still work, without a pool")
+                        .isEqualTo(StartKind.RESTORE);
+            }
+        } finally {
+            stopping.close();
+        }
+    }
+
+    private static List<ProcessHandle> waitingVmms() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("-incoming")).orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    @Test
     void handlerExceptionIsReturnedAndTheVmStaysUsable() throws Exception {
         InvocationResult failed = booted.invoke("fail".getBytes(UTF_8), TIMEOUT);
         assertThat(failed.outcome()).isEqualTo(InvocationResult.Outcome.HANDLER_ERROR);

@@ -44,6 +44,9 @@ public final class BundleTransfer {
 
     public static final String INFO_JSON = SnapshotInfo.FILE_NAME;
     public static final String PACKED_SUFFIX = ".zst";
+    /** Marks a bundle being published; see {@link #claim}. */
+    public static final String CLAIM = "publishing.json";
+    static final java.time.Duration STALE_CLAIM = java.time.Duration.ofMinutes(15);
     static final int ZSTD_LEVEL = 3;
     /** Contiguous frames are fetched together, up to this many bytes per GET. */
     static final int MAX_REQUEST_BYTES = 8 << 20;
@@ -51,10 +54,17 @@ public final class BundleTransfer {
     static final int FETCH_PARALLELISM = 8;
 
     private final ObjectStore store;
+    private final java.time.InstantSource clock;
     private final int compressThreads;
 
     public BundleTransfer(ObjectStore store) {
+        this(store, java.time.InstantSource.system());
+    }
+
+    /** With {@code clock} to judge when a publication claim is stale. */
+    public BundleTransfer(ObjectStore store, java.time.InstantSource clock) {
         this.store = store;
+        this.clock = clock;
         this.compressThreads = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
@@ -82,6 +92,47 @@ public final class BundleTransfer {
         }
         requireBundlePrefix(prefix);
         files.keySet().forEach(BundleTransfer::requireFileName);
+        String claim = prefix + CLAIM;
+        if (!claim(claim)) {
+            return PublishReport.skipped(files.values().stream().mapToLong(FileEntry::size).sum(), elapsedMs(start));
+        }
+        try {
+            return publishClaimed(prefix, sources, files, infoJson, start);
+        } finally {
+            store.delete(claim);
+        }
+    }
+
+    /**
+     * One publisher per bundle at a time: two nodes that snapshot one revision at once would
+     * otherwise overwrite each other's objects under one prefix and leave an {@code info.json}
+     * paired with the other's data. The claim is created atomically ({@link ObjectStore#create});
+     * the loser skips, since either snapshot of a revision serves. A claim older than
+     * {@link #STALE_CLAIM} is a publisher that died, and is taken over.
+     */
+    private boolean claim(String key) throws StoreException {
+        byte[] now = clock.instant().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (store.create(key, now)) {
+            return true;
+        }
+        java.time.Instant since;
+        try {
+            since = java.time.Instant.parse(new String(store.get(key), java.nio.charset.StandardCharsets.UTF_8)
+                    .strip());
+        } catch (ObjectNotFoundException e) {
+            return store.create(key, now); // the other publisher just finished
+        } catch (java.time.format.DateTimeParseException e) {
+            since = java.time.Instant.EPOCH; // not a claim this code wrote: take it over
+        }
+        if (since.plus(STALE_CLAIM).isAfter(clock.instant())) {
+            return false;
+        }
+        store.delete(key);
+        return store.create(key, now);
+    }
+
+    private PublishReport publishClaimed(String prefix, Map<String, Path> sources, Map<String, FileEntry> files,
+            byte[] infoJson, long start) throws StoreException {
         store.delete(prefix + INFO_JSON);
 
         Map<String, PackIndex.PackedFile> packed = new LinkedHashMap<>();

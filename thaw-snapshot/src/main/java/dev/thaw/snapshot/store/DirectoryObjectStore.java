@@ -61,13 +61,45 @@ public final class DirectoryObjectStore implements ObjectStore {
         Path target = file(key);
         Path temp = null;
         try {
-            Files.createDirectories(target.getParent());
-            temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, ".tmp");
-            Files.write(temp, bytes);
+            temp = writeTemp(target, bytes);
             commit(temp, target);
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new StoreException("cannot store '" + key + "' under " + root + ": " + e, e);
+        }
+    }
+
+    /** Writes {@code bytes} to a new temporary file beside {@code target}, creating its directory. */
+    private static Path writeTemp(Path target, byte[] bytes) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, ".tmp");
+        try {
+            Files.write(temp, bytes);
+            return temp;
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw e;
+        }
+    }
+
+    // A hard link fails when the name exists: the atomic create-if-absent a rename cannot give.
+    @Override
+    public boolean create(String key, byte[] bytes) throws StoreException {
+        Path target = file(key);
+        Path temp = null;
+        try {
+            temp = writeTemp(target, bytes);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.createLink(target, temp);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new StoreException("cannot create '" + key + "' under " + root + ": " + e, e);
+        } finally {
+            deleteQuietly(temp);
         }
     }
 

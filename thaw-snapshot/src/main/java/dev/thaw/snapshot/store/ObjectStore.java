@@ -20,6 +20,15 @@ public interface ObjectStore extends AutoCloseable {
 
     void put(String key, byte[] bytes) throws StoreException;
 
+    /**
+     * Stores {@code bytes} under {@code key} only if no object is there yet, in one atomic step:
+     * of two callers racing for one key exactly one gets true (S3 {@code If-None-Match: *},
+     * a hard link in a directory). The optimistic concurrency of the function registry rests on it.
+     *
+     * @return true when this call created the object, false when one was already there
+     */
+    boolean create(String key, byte[] bytes) throws StoreException;
+
     /** The whole object. */
     byte[] get(String key) throws StoreException;
 

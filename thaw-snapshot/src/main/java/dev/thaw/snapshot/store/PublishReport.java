@@ -7,7 +7,8 @@ package dev.thaw.snapshot.store;
  * @param storedBytes what went into the store: packed objects plus {@code pack.json}
  * @param dataBytes the bytes of non-zero chunks, before compression
  * @param elapsedMs wall-clock time
- * @param skipped true when the bundle was there already and nothing was uploaded
+ * @param skipped true when nothing was uploaded: the bundle was there already, or another publisher
+ *     is writing the same bundle right now
  */
 public record PublishReport(long rawBytes, long storedBytes, long dataBytes, long elapsedMs, boolean skipped) {
 

@@ -55,6 +55,17 @@ class DirectoryObjectStoreTest {
     }
 
     @Test
+    void createWritesOnlyWhenTheKeyIsFreeAndLeavesNoTemporaryFiles() throws Exception {
+        DirectoryObjectStore store = new DirectoryObjectStore(root);
+        assertThat(store.create("c/one", "first".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(store.create("c/one", "second".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(new String(store.get("c/one"), StandardCharsets.UTF_8)).isEqualTo("first");
+        try (var files = java.nio.file.Files.list(root.resolve("c"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("one");
+        }
+    }
+
+    @Test
     void missingObjectIsNotFound() {
         DirectoryObjectStore store = new DirectoryObjectStore(root);
         assertThatThrownBy(() -> store.get("nope/x")).isInstanceOf(ObjectNotFoundException.class)

@@ -53,6 +53,14 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void createWritesOnlyWhenTheKeyIsFree() throws Exception {
+        S3ObjectStore store = s3.newStore();
+        assertThat(store.create("create/one", "first".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(store.create("create/one", "second".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(new String(store.get("create/one"), StandardCharsets.UTF_8)).isEqualTo("first");
+    }
+
+    @Test
     void missingObjectIsNotFound() {
         S3ObjectStore store = s3.newStore();
         assertThatThrownBy(() -> store.get("no/such/key")).isInstanceOf(ObjectNotFoundException.class)

@@ -1,6 +1,7 @@
 package dev.thaw.snapshot.store;
 
 import static dev.thaw.snapshot.store.Bundles.MIB;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -86,6 +87,58 @@ class SnapshotStoreTest {
 
         assertSameFiles(source, target, info);
         assertThat(local.revisions("dir-fn")).containsExactly("r1");
+    }
+
+    @Test
+    void concurrentPublishersOfOneRevisionLeaveOneValidSnapshot() throws Exception {
+        SnapshotStore local = new SnapshotStore(new DirectoryObjectStore(tmp.resolve("store")));
+        for (int round = 0; round < 4; round++) {
+            String revision = "r" + round;
+            List<Path> sources = List.of(tmp.resolve("a" + round), tmp.resolve("b" + round));
+            List<SnapshotInfo> infos = List.of(Bundles.sparseSnapshot(sources.get(0), "race", revision, 8, 10 + round),
+                    Bundles.sparseSnapshot(sources.get(1), "race", revision, 8, 20 + round));
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                List<java.util.concurrent.Future<PublishReport>> reports = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    int which = i;
+                    reports.add(pool.submit(() -> {
+                        together.await();
+                        return local.publishSnapshot(sources.get(which), infos.get(which));
+                    }));
+                }
+                for (var report : reports) {
+                    report.get();
+                }
+            }
+            SnapshotInfo found = local.findSnapshot("race", revision).orElseThrow();
+            int winner = infos.indexOf(found);
+            assertThat(winner).as("the stored info is one publisher's").isNotNegative();
+            Path target = tmp.resolve("fetched" + round);
+            local.fetchSnapshot(found, target);
+            assertSameFiles(sources.get(winner), target, found);
+            assertThat(local.objectStore().size("snapshots/race/" + revision + "/" + BundleTransfer.CLAIM)).isEmpty();
+        }
+    }
+
+    @Test
+    void aLiveClaimMakesAPublisherSkipAndAStaleClaimIsTakenOver() throws Exception {
+        DirectoryObjectStore objects = new DirectoryObjectStore(tmp.resolve("store"));
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T12:00:00Z");
+        BundleTransfer transfer = new BundleTransfer(objects, java.time.InstantSource.fixed(now));
+        Path source = tmp.resolve("claimed");
+        SnapshotInfo info = Bundles.sparseSnapshot(source, "claimed", "r1", 4, 3);
+        String prefix = "snapshots/claimed/r1/";
+        byte[] json = dev.thaw.api.Json.write(info).getBytes(UTF_8);
+        objects.put(prefix + BundleTransfer.CLAIM, now.minusSeconds(60).toString().getBytes(UTF_8));
+        assertThat(transfer.publish(prefix, source, info.files(), json).skipped()).isTrue();
+        assertThat(objects.size(prefix + "info.json")).isEmpty();
+
+        objects.put(prefix + BundleTransfer.CLAIM, now.minus(BundleTransfer.STALE_CLAIM).minusSeconds(1).toString()
+                .getBytes(UTF_8));
+        assertThat(transfer.publish(prefix, source, info.files(), json).skipped()).isFalse();
+        assertThat(objects.list(prefix)).containsExactly(prefix + "info.json", prefix + "mem.zst",
+                prefix + "pack.json", prefix + "vmstate.zst");
     }
 
     @Test
@@ -345,6 +398,9 @@ class SnapshotStoreTest {
         @Override public String describe() { return delegate.describe(); }
         @Override public void put(String key, Path file) throws StoreException { delegate.put(key, file); }
         @Override public void put(String key, byte[] bytes) throws StoreException { delegate.put(key, bytes); }
+        @Override public boolean create(String key, byte[] bytes) throws StoreException {
+            return delegate.create(key, bytes);
+        }
         @Override public byte[] get(String key) throws StoreException { return delegate.get(key); }
         @Override public byte[] getRange(String key, long offset, int length) throws StoreException {
             return delegate.getRange(key, offset, length);
