@@ -73,6 +73,12 @@ final class SimCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     int scaleOutPeakMinutes;
 
+    @Option(names = "--burst-prewarm-share", defaultValue = "0.8",
+            description = "under hybrid-histogram, when an invocation finds its function without any instance, "
+                    + "also pre-warm instances up to this share of the most it had live in its previous busy period: "
+                    + "a burst is likely to need as many again (0: none; default: ${DEFAULT-VALUE})")
+    double burstShare;
+
     @Option(names = "--combinations", split = ",", paramLabel = "K+E+P+F",
             description = "combinations to run, keep-alive+eviction+placement+prefetch (default: today, each "
                     + "policy alone, and " + "the chosen combination)")
@@ -135,7 +141,7 @@ final class SimCommand implements Callable<Integer> {
                 + "%d MiB cache%n", trace, simTrace.functions().size(), simTrace.minutes(), simTrace.invocations(),
                 nodes, memoryMib, slots, cacheMib);
         Simulator simulator = new Simulator(simTrace, cluster, costs, seed, keepAliveSeconds * 1000,
-                scaleOutSeconds * 1000, scaleOutPeakMinutes);
+                scaleOutSeconds * 1000, scaleOutPeakMinutes, burstShare);
         List<SimResult> results = new ArrayList<>();
         // Eviction policies are replayed on the lookups of today's combination and of the chosen one (whose
         // placement changes what each node sees), when it runs.
@@ -194,7 +200,7 @@ final class SimCommand implements Callable<Integer> {
         List<double[]> sweep = new ArrayList<>();
         for (double seconds : new double[] {10, 30, 60, 120, 300, 600, 1200}) {
             Simulator fixed = new Simulator(simTrace, cluster, costs, seed, seconds * 1000, scaleOutSeconds * 1000,
-                    scaleOutPeakMinutes);
+                    scaleOutPeakMinutes, burstShare);
             SimResult r = fixed.run(Combination.TODAY, progress("fixed " + (int) seconds + " s"));
             sweep.add(new double[] {r.memoryGibS() / 3600, r.coldStarts()});
         }

@@ -17,10 +17,16 @@ final class HybridHistogramKeepAlive implements KeepAlivePolicy {
     private final double fixedMs;
     private final double scaleOutMs;
     private final double stepMs;
+    private final double burstShare;
 
-    /** @param peakMinutes the window of the recent peak concurrency; 0 keeps every scale-out instance scaleOutMs */
+    /**
+     * @param peakMinutes the window of the recent peak concurrency; 0 keeps every scale-out instance scaleOutMs
+     * @param burstShare the share of the previous busy period's peak instances pre-warmed when a function with no
+     *     instance is invoked again (0: none)
+     */
     HybridHistogramKeepAlive(IdleHistogram histogram, int functions, double fixedMs, double maxWindowMs,
-            double scaleOutMs, int peakMinutes) {
+            double scaleOutMs, int peakMinutes, double burstShare) {
+        this.burstShare = burstShare;
         this.histogram = histogram;
         this.fixedMs = fixedMs;
         this.scaleOutMs = scaleOutMs;
@@ -60,6 +66,12 @@ final class HybridHistogramKeepAlive implements KeepAlivePolicy {
             return 0;
         }
         return Math.min(stepMs, scaleOutMs - idleMs);
+    }
+
+    @Override
+    public int burstInstances(int function, int lastPeak) {
+        // The invocation that found no instance starts one itself.
+        return Math.max(0, (int) Math.floor(burstShare * lastPeak) - 1);
     }
 
     @Override

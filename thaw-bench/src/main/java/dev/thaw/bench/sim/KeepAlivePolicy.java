@@ -34,6 +34,14 @@ public interface KeepAlivePolicy {
         return null;
     }
 
+    /**
+     * When an invocation finds its function with no instance at all and starts one: how many more to pre-warm at
+     * once, given the most instances the function had live at a time in its previous busy period.
+     */
+    default int burstInstances(int function, int lastPeak) {
+        return 0;
+    }
+
     /** Under memory pressure the idle instance of lowest priority goes first. */
     double priority(int function, double lastUsedMs);
 

@@ -52,12 +52,12 @@ public final class Policies {
     }
 
     static KeepAlivePolicy keepAlive(String name, SimTrace trace, StartCosts costs, IdleHistogram idle,
-            double fixedMs, double concurrentMs, int peakMinutes) {
+            double fixedMs, double concurrentMs, int peakMinutes, double burstShare) {
         return switch (name) {
             case "fixed" -> new FixedKeepAlive(fixedMs);
             case "greedy-dual" -> new GreedyDualKeepAlive(trace, costs, Double.POSITIVE_INFINITY);
             case "hybrid-histogram" -> new HybridHistogramKeepAlive(idle, trace.functions().size(), fixedMs,
-                    HYBRID_MAX_WINDOW_MS, concurrentMs, peakMinutes);
+                    HYBRID_MAX_WINDOW_MS, concurrentMs, peakMinutes, burstShare);
             default -> throw new IllegalArgumentException("unknown keep-alive policy '" + name + "': known are "
                     + String.join(", ", KEEP_ALIVE));
         };

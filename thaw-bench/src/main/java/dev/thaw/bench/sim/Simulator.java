@@ -30,6 +30,7 @@ public final class Simulator {
     private final double fixedKeepAliveMs;
     private final double concurrentKeepAliveMs;
     private final int scaleOutPeakMinutes;
+    private final double burstShare;
 
     public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs) {
         this(trace, cluster, costs, seed, fixedKeepAliveMs, 2 * fixedKeepAliveMs);
@@ -49,6 +50,19 @@ public final class Simulator {
      */
     public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs,
             double concurrentKeepAliveMs, int scaleOutPeakMinutes) {
+        this(trace, cluster, costs, seed, fixedKeepAliveMs, concurrentKeepAliveMs, scaleOutPeakMinutes, 0);
+    }
+
+    /**
+     * @param burstShare under the hybrid policy, when an invocation finds its function without any instance, also
+     *     pre-warm instances up to this share of the most it had live in its previous busy period (0: none)
+     */
+    public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs,
+            double concurrentKeepAliveMs, int scaleOutPeakMinutes, double burstShare) {
+        if (!(burstShare >= 0 && burstShare <= 1)) {
+            throw new IllegalArgumentException("the burst pre-warm share must be in 0..1, got " + burstShare);
+        }
+        this.burstShare = burstShare;
         if (trace.functions().size() >= 1 << FUNCTION_BITS) {
             throw new IllegalArgumentException("at most " + ((1 << FUNCTION_BITS) - 1) + " functions");
         }
@@ -140,6 +154,9 @@ public final class Simulator {
         private final int[] planGeneration = new int[functions];
         private final double[] prewarmUntil = new double[functions];
         private final FunctionPool[] pools = new FunctionPool[functions];
+        /** Most live instances of each function since its pool was last empty, and in the busy period before. */
+        private final int[] burstPeak = new int[functions];
+        private final int[] lastBurstPeak = new int[functions];
 
         private int[] instanceFunction = new int[1024];
         private int[] instanceNode = new int[1024];
@@ -183,7 +200,7 @@ public final class Simulator {
             }
             runningOn = new int[functions * nodes];
             keepAlive = Policies.keepAlive(combination.keepAlive(), trace, costs, idle, fixedKeepAliveMs,
-                    concurrentKeepAliveMs, scaleOutPeakMinutes);
+                    concurrentKeepAliveMs, scaleOutPeakMinutes, burstShare);
             placement = Policies.placement(combination.placement());
             costModel = new StartCostModel(costs.localMs(), costs.restoreMs(), costs.bandwidthMibPerS(),
                     costs.localMs(), 0);
@@ -288,6 +305,7 @@ public final class Simulator {
                 serve(id, now, 0);
                 return;
             }
+            boolean burstStarts = pool.size() == 0;
             int node = place(f, now);
             if (node < 0) {
                 rejected++;
@@ -313,6 +331,17 @@ public final class Simulator {
             initSum += init;
             id = create(f, node, now);
             serve(id, now, init);
+            if (burstStarts) {
+                int more = keepAlive.burstInstances(f, lastBurstPeak[f]);
+                for (int i = 0; i < more && prewarmOne(f, now, -1); i++) {
+                    // Each pre-warm is placed on its own: the burst may need more than one node.
+                }
+            }
+            notePeak(f);
+        }
+
+        private void notePeak(int f) {
+            burstPeak[f] = Math.max(burstPeak[f], pools[f].size());
         }
 
         private boolean lookup(int node, int f) {
@@ -367,8 +396,14 @@ public final class Simulator {
             }
             remove(id, now);
             if (pools[f].size() == 0) {
+                endBurst(f);
                 plan(f, now);
             }
+        }
+
+        private void endBurst(int f) {
+            lastBurstPeak[f] = burstPeak[f];
+            burstPeak[f] = 0;
         }
 
         /** After a function's last instance is gone: pre-warm and prefetch for its predicted next invocation. */
@@ -391,11 +426,20 @@ public final class Simulator {
             if (planGeneration[f] != generation || pools[f].size() > 0) {
                 return;
             }
+            prewarmOne(f, now, prewarmUntil[f]);
+            notePeak(f);
+        }
+
+        /**
+         * Starts an instance no invocation waits for, kept idle until {@code until}, or for its keep-alive once
+         * ready if {@code until} is negative; false when no node has room.
+         */
+        private boolean prewarmOne(int f, double now, double until) {
             int node = place(f, now);
             if (node < 0) {
-                return;
+                return false;
             }
-            Tier tier = lookup(node, f) ? Tier.LOCAL : Tier.REMOTE;
+            Tier tier = runningOn[f * nodes + node] > 0 ? Tier.CLONE : lookup(node, f) ? Tier.LOCAL : Tier.REMOTE;
             prewarmTiers[tier.ordinal()]++;
             int id = create(f, node, now);
             double ready = now + initMs(tier, f);
@@ -403,7 +447,9 @@ public final class Simulator {
             lastUsed[id] = now;
             pools[f].addBusy(id, freeAt);
             int g = ++instanceGeneration[id];
-            events.push(Math.max(ready, prewarmUntil[f]), EXPIRE, id, g);
+            double expiry = until >= 0 ? Math.max(ready, until) : ready + Math.max(0, keepAlive.keepAliveMs(f, ready));
+            events.push(expiry, EXPIRE, id, g);
+            return true;
         }
 
         private void prefetchSnapshot(int f, int generation, double now) {
@@ -483,6 +529,7 @@ public final class Simulator {
                 pools[f].settle(now, freeAt);
                 remove(victim, now);
                 if (pools[f].size() == 0) {
+                    endBurst(f);
                     plan(f, now);
                 }
             }

@@ -43,6 +43,30 @@ class SimulatorTest {
     }
 
     @Test
+    void aBurstAfterAnIdlePeriodFindsInstancesPreWarmedByThePreviousBurstsPeak() {
+        // Two bursts of 20 long calls, 30 minutes apart: the second finds no instance left.
+        int[] counts = new int[40];
+        counts[0] = 20;
+        counts[30] = 20;
+        SimTrace trace = trace(50_000, counts);
+        ClusterConfig big = new ClusterConfig(1, 16_384, 64, 1L << 30);
+        Combination hybrid = new Combination("hybrid-histogram", "lru", "snapshot-aware", "none");
+        SimResult none = new Simulator(trace, big, COSTS, 1, 60_000, 120_000, 0, 0).run(hybrid,
+                Simulator.Progress.NONE);
+        SimResult burst = new Simulator(trace, big, COSTS, 1, 60_000, 120_000, 0, 1).run(hybrid,
+                Simulator.Progress.NONE);
+        // Calls arrive within a minute and each runs 50 s: the first burst needs most of its 20 instances.
+        assertThat(none.coldStarts()).isGreaterThan(25);
+        // The second burst starts one instance itself and pre-warms the rest of the first burst's peak.
+        long peak = none.coldStarts() / 2;
+        assertThat(burst.coldStarts()).isLessThan(none.coldStarts() - peak / 2);
+        assertThat(burst.prewarmsByTier().values().stream().mapToLong(Long::longValue).sum())
+                .isGreaterThanOrEqualTo(peak / 2);
+        assertThatThrownBy(() -> new Simulator(trace, big, COSTS, 1, 60_000, 120_000, 0, 1.5))
+                .hasMessageContaining("0..1");
+    }
+
+    @Test
     void aLongerKeepAliveServesTheSecondCallWarm() {
         SimTrace trace = trace(100, at(10, 0, 5));
         SimResult r = new Simulator(trace, ONE_NODE, COSTS, 1, 600_000).run(Combination.TODAY,

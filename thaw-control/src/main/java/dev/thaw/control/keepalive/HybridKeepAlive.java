@@ -51,8 +51,8 @@ public final class HybridKeepAlive {
 
     /** Whether the function is mostly invoked while another of its invocations runs. */
     public boolean scalesOut(IdleHistogram h) {
-        int n = h.samples();
-        return n >= MIN_SAMPLES && h.overlaps() >= n;
+        // A function never idle has no idle times at all: it scales out all the time.
+        return h.overlaps() >= Math.max(MIN_SAMPLES, h.samples());
     }
 
     /** How long an instance that just became idle stays warm. */

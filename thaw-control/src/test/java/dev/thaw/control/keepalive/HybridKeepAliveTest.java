@@ -65,6 +65,29 @@ class HybridKeepAliveTest {
     }
 
     @Test
+    void aFunctionNeverIdleScalesOut() {
+        IdleHistogram neverIdle = new IdleHistogram();
+        for (int i = 0; i < HybridKeepAlive.MIN_SAMPLES - 1; i++) {
+            neverIdle.overlap();
+        }
+        assertThat(POLICY.scalesOut(neverIdle)).isFalse();
+        neverIdle.overlap();
+        // No idle time at all: every invocation came while another ran.
+        assertThat(POLICY.scalesOut(neverIdle)).isTrue();
+        assertThat(POLICY.keepAliveMs(neverIdle)).isEqualTo(120_000);
+    }
+
+    @Test
+    void theNodeIsToldTheLongestKeepAliveThePolicyMayGive() {
+        assertThat(KeepAlivePolicy.FIXED.longestKeepAliveMs(60_000)).isEqualTo(60_000);
+        // A window of up to ten minutes that starts within the keep-alive, and the pre-warm lead.
+        assertThat(KeepAlivePolicy.HYBRID_HISTOGRAM.longestKeepAliveMs(60_000))
+                .isEqualTo(60_000 + KeepAlivePolicy.MAX_WINDOW_MS + SnapshotPrefetch.LEAD_MS);
+        assertThat(KeepAlivePolicy.HYBRID_HISTOGRAM.longestKeepAliveMs(3_600_000))
+                .isEqualTo(7_200_000 + SnapshotPrefetch.LEAD_MS);
+    }
+
+    @Test
     void parsesNamesAndListsTheKnownOnes() {
         assertThat(KeepAlivePolicy.parse("Hybrid_Histogram")).isEqualTo(KeepAlivePolicy.HYBRID_HISTOGRAM);
         assertThatThrownBy(() -> KeepAlivePolicy.parse("forever")).hasMessageContaining("fixed, hybrid-histogram");
