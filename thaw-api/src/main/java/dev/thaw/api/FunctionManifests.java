@@ -46,6 +46,8 @@ public final class FunctionManifests {
 
     /** The manifest's file name inside a function directory. */
     public static final String MANIFEST_FILE = "thaw.yaml";
+    /** The largest manifest read, in bytes. */
+    public static final int MAX_MANIFEST_BYTES = 1 << 20;
 
     static final String NAME = "name";
     static final String RUNTIME = "runtime";
@@ -97,7 +99,7 @@ public final class FunctionManifests {
         Path file = functionDir.resolve(MANIFEST_FILE);
         String yaml;
         try {
-            yaml = Files.readString(file);
+            yaml = readManifest(file);
         } catch (NoSuchFileException e) {
             throw new ManifestException(file, "not found: every function directory needs a "
                     + MANIFEST_FILE + " with at least name, runtime and handler", e);
@@ -111,6 +113,29 @@ public final class FunctionManifests {
         // A broken example request fails the deploy, not the first load test.
         return new Loaded(manifest, ExampleRequests.resolve(ExampleRequests.spec(fields(yaml, file)), functionDir,
                 file));
+    }
+
+    /**
+     * The manifest's text, read without following a link (a link could name any file of the
+     * host, whose content a parse error would then quote), and bounded.
+     */
+    private static String readManifest(Path file) throws IOException, ManifestException {
+        java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file,
+                java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile()) {
+            throw new ManifestException(file, (attributes.isSymbolicLink() ? "is a symbolic link" : "is not a file")
+                    + "; " + MANIFEST_FILE + " must be a regular file in the function directory");
+        }
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file,
+                java.util.Set.of(java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+                java.io.InputStream in = java.nio.channels.Channels.newInputStream(channel)) {
+            byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                throw new ManifestException(file, "is larger than " + MAX_MANIFEST_BYTES + " bytes");
+            }
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        }
     }
 
     private static ManifestFields fields(String yaml, Path file) throws ManifestException {

@@ -63,6 +63,9 @@ public record SnapshotInfo(
 
     /** The metadata file's name inside a snapshot directory. */
     public static final String FILE_NAME = "info.json";
+    /** The largest {@code info.json} read, in bytes, and the most files one snapshot may list. */
+    public static final int MAX_BYTES = 32 << 20;
+    public static final int MAX_FILES = 64;
 
     // Every component must be present: a field missing from info.json is corruption, not a default.
     private static final ObjectReader STRICT_READER = Json.mapper()
@@ -84,17 +87,24 @@ public record SnapshotInfo(
 
         /** The chunk size Thaw writes: fine enough to skip zero regions, coarse enough to stay small. */
         public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
+        /** The smallest and largest chunk sizes read: each chunk is held in memory whole. */
+        public static final int MIN_CHUNK_SIZE = 4096;
+        public static final int MAX_CHUNK_SIZE = 64 << 20;
+        /** The largest snapshot file read: above any guest's memory. */
+        public static final long MAX_FILE_SIZE = 1L << 40;
 
         private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
         /** @throws IllegalArgumentException if size is negative, a digest malformed or the chunk list the wrong length */
         public FileEntry {
-            if (size < 0) {
-                throw new IllegalArgumentException("file size must be >= 0, got " + size);
+            if (size < 0 || size > MAX_FILE_SIZE) {
+                throw new IllegalArgumentException("file size must be from 0 to " + MAX_FILE_SIZE + " bytes, got "
+                        + size);
             }
             requireSha256(sha256, "sha256");
-            if (chunkSize <= 0) {
-                throw new IllegalArgumentException("chunkSize must be > 0, got " + chunkSize);
+            if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+                throw new IllegalArgumentException("chunkSize must be from " + MIN_CHUNK_SIZE + " to " + MAX_CHUNK_SIZE
+                        + " bytes, got " + chunkSize);
             }
             Objects.requireNonNull(chunks, "chunks must not be null");
             long expected = (size + chunkSize - 1) / chunkSize;
@@ -158,6 +168,9 @@ public record SnapshotInfo(
     public static SnapshotInfo read(Path infoJson) throws SnapshotFormatException {
         String text;
         try {
+            if (Files.size(infoJson) > MAX_BYTES) {
+                throw new SnapshotFormatException(infoJson, "snapshot metadata is larger than " + MAX_BYTES + " bytes");
+            }
             text = Files.readString(infoJson);
         } catch (NoSuchFileException e) {
             throw new SnapshotFormatException(infoJson, "snapshot metadata not found", e);
@@ -220,6 +233,9 @@ public record SnapshotInfo(
 
     private static Map<String, FileEntry> copyFiles(Map<String, FileEntry> files) {
         Objects.requireNonNull(files, "files must not be null");
+        if (files.size() > MAX_FILES) {
+            throw new IllegalArgumentException("files: " + files.size() + " entries; at most " + MAX_FILES);
+        }
         TreeMap<String, FileEntry> sorted = new TreeMap<>();
         for (Map.Entry<String, FileEntry> e : files.entrySet()) {
             String name = e.getKey();

@@ -103,6 +103,20 @@ class SnapshotInfoTest {
     }
 
     @Test
+    void hostileSizesAreRefusedWithAFormatError() throws IOException {
+        // A 2 GiB (Integer.MAX_VALUE) chunk would be held in memory whole on fetch.
+        writeSampleWith(tree -> ((ObjectNode) tree.get("files").get("mem")).put("chunkSize", Integer.MAX_VALUE));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson())).isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("chunkSize must be from 4096 to 67108864 bytes, got 2147483647");
+        writeSampleWith(tree -> ((ObjectNode) tree.get("files").get("mem")).put("size", Long.MAX_VALUE));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson())).isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("file size must be from 0 to");
+        Files.write(infoJson(), new byte[SnapshotInfo.MAX_BYTES + 1]);
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson())).isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("larger than " + SnapshotInfo.MAX_BYTES + " bytes");
+    }
+
+    @Test
     void wrongVersionIsReportedBeforeOtherFields() throws IOException {
         // A v2 file may have fields v1 does not know; the version must still be what is reported.
         writeSampleWith(tree -> tree.put("formatVersion", 2).put("newInV2", true));
@@ -139,7 +153,8 @@ class SnapshotInfoTest {
     void fileEntryValidation() {
         assertThatThrownBy(() -> entry(1, "abc")).hasMessageContaining("64 lower-case hex digits, got 'abc'");
         assertThatThrownBy(() -> entry(1, null)).hasMessageContaining("got null");
-        assertThatThrownBy(() -> entry(-1, SHA_A)).hasMessage("file size must be >= 0, got -1");
+        assertThatThrownBy(() -> entry(-1, SHA_A)).hasMessage("file size must be from 0 to 1099511627776 bytes,"
+                + " got -1");
         assertThat(entry(0, SHA_A).size()).isZero();
     }
 
@@ -211,7 +226,7 @@ class SnapshotInfoTest {
         assertThatThrownBy(() -> new SnapshotInfo.FileEntry(3 << 20, SHA_A, 1 << 20, List.of(SHA_A, SHA_A)))
                 .hasMessageContaining("has 3 chunk digests, got 2");
         assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, SHA_A, 0, List.of(SHA_A)))
-                .hasMessageContaining("chunkSize must be > 0");
+                .hasMessageContaining("chunkSize must be from 4096 to 67108864 bytes, got 0");
         assertThatThrownBy(() -> new SnapshotInfo.FileEntry(1, SHA_A, 1 << 20, List.of("xyz")))
                 .hasMessageContaining("chunk sha256 must be 64 lower-case hex digits");
         SnapshotInfo.FileEntry last = new SnapshotInfo.FileEntry((2 << 20) + 5, SHA_A, 1 << 20,

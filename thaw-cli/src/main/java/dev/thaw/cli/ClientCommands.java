@@ -32,7 +32,7 @@ final class ClientCommands {
         Path dir;
 
         @Option(names = "--upload", description = "send the directory as a .tar.gz instead of its path "
-                + "(needed when the gateway runs on another host)")
+                + "(needed unless the gateway runs on this host with --allow-host-paths, as 'thaw up' does)")
         boolean upload;
 
         @Option(names = "--concurrency", description = "requests one instance serves at once (default 1)")

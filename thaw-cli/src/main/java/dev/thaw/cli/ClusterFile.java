@@ -47,4 +47,10 @@ record ClusterFile(URI gateway, String token) {
             // another cluster's file, or none: leave it
         }
     }
+
+    // The token never goes into logs or messages.
+    @Override
+    public String toString() {
+        return "ClusterFile[gateway=" + gateway + "]";
+    }
 }

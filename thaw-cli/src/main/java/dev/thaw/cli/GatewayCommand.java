@@ -45,12 +45,24 @@ final class GatewayCommand implements Callable<Integer> {
     String prefetch;
 
     @Option(names = "--body-limit-mib", defaultValue = "6",
-            description = "largest request body accepted (default: ${DEFAULT-VALUE})")
+            description = "largest request body accepted, from 1 to 1024 (default: ${DEFAULT-VALUE})")
     long bodyLimitMib;
 
     @Option(names = "--liveness-timeout-ms", defaultValue = "3000",
-            description = "a node silent this long is taken out of scheduling (default: ${DEFAULT-VALUE})")
+            description = "a node silent this long is taken out of scheduling, from 1 to 600000 "
+                    + "(default: ${DEFAULT-VALUE})")
     long livenessMs;
+
+    @Option(names = "--max-in-flight", defaultValue = "4096",
+            description = "requests served at once; beyond it the gateway answers 503 at once, from 1 to 1000000 "
+                    + "(default: ${DEFAULT-VALUE})")
+    int maxInFlight;
+
+    @Option(names = "--allow-host-paths",
+            description = "let POST /v1/functions {\"path\": DIR} build a directory of this host (and so let anyone "
+                    + "with the API token read the host's files into a guest); only for a gateway used on its own "
+                    + "machine. Without it, functions are uploaded as .tar.gz ('thaw deploy --upload').")
+    boolean allowHostPaths;
 
     @Mixin
     S3Options s3;
@@ -73,10 +85,15 @@ final class GatewayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String apiToken = requireEnv("THAW_API_TOKEN");
         String nodeToken = requireEnv("THAW_NODE_TOKEN");
+        if (bodyLimitMib < 1 || bodyLimitMib > GatewayConfig.MAX_BODY_LIMIT >> 20) {
+            throw new IllegalArgumentException("--body-limit-mib must be from 1 to " + (GatewayConfig.MAX_BODY_LIMIT >> 20)
+                    + ", got " + bodyLimitMib);
+        }
         InetSocketAddress address = ListenAddress.parse(listen, "0.0.0.0:8080").socketAddress();
         GatewayConfig config = GatewayConfig.of(address, apiToken, nodeToken).withPolicy(policy)
                 .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs))
-                .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy)).withPrefetch(SnapshotPrefetch.parse(prefetch));
+                .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy)).withPrefetch(SnapshotPrefetch.parse(prefetch))
+                .withMaxInFlight(maxInFlight).withAllowHostPaths(allowHostPaths);
         var store = s3.external();
         // Without a store the registry is kept under THAW_HOME, so a restart still finds every function.
         Gateway gateway = Gateway.start(store == null

@@ -24,16 +24,24 @@ import java.util.function.LongSupplier;
  * @param home where function images are built
  * @param registryDir where the function registry is kept when there is no store, or null to keep it in memory
  *     only (a restart forgets it); with a store the registry is in the store
+ * @param allowHostPaths whether {@code POST /v1/functions {"path": ...}} may build a directory of the gateway's
+ *     host; only for a gateway its user runs on their own machine ({@code thaw up}), never for a shared one
+ * @param maxInFlight requests the gateway serves at once; beyond it, it answers 503 at once
  * @param keepAlive how long idle instances stay (fixed keepAliveMs by default)
  * @param prefetch whether nodes are asked to fetch snapshots before predicted invocations (none by default)
  * @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing ({@link System#nanoTime})
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String nodeToken, SchedulerPolicy policy,
         long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, Path registryDir,
-        KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch, LongSupplier nanoClock) {
+        boolean allowHostPaths, int maxInFlight, KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch,
+        LongSupplier nanoClock) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
+    public static final long MAX_BODY_LIMIT = 1L << 30;
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration MAX_LIVENESS_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
+    public static final int MAX_IN_FLIGHT = 1_000_000;
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -50,64 +58,84 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
             throw new IllegalArgumentException("the API token and the node token must differ, so a node cannot"
                     + " deploy or invoke and a user cannot pose as a node");
         }
-        if (bodyLimitBytes <= 0) {
-            throw new IllegalArgumentException("bodyLimitBytes must be positive, got " + bodyLimitBytes);
+        if (bodyLimitBytes <= 0 || bodyLimitBytes > MAX_BODY_LIMIT) {
+            throw new IllegalArgumentException("the body limit must be from 1 byte to " + (MAX_BODY_LIMIT >> 20)
+                    + " MiB, got " + bodyLimitBytes + " bytes");
         }
-        if (livenessTimeout.isNegative() || livenessTimeout.isZero()) {
-            throw new IllegalArgumentException("livenessTimeout must be positive, got " + livenessTimeout);
+        if (livenessTimeout.isNegative() || livenessTimeout.isZero()
+                || livenessTimeout.compareTo(MAX_LIVENESS_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("the liveness timeout must be from 1 ms to "
+                    + MAX_LIVENESS_TIMEOUT.toMillis() + " ms, got " + livenessTimeout.toMillis() + " ms");
+        }
+        if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT) {
+            throw new IllegalArgumentException("the cap on requests in flight must be from 1 to " + MAX_IN_FLIGHT
+                    + ", got " + maxInFlight);
         }
     }
 
-    /** Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment. */
+    /**
+     * Defaults: snapshot-aware placement, 6 MiB bodies, 3 s liveness, no store, the Thaw home of the environment,
+     * no deploys by host path, 4096 requests in flight.
+     */
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String nodeToken) {
         return new GatewayConfig(listen, apiToken, nodeToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
-                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null, KeepAlivePolicy.FIXED,
-                SnapshotPrefetch.NONE, System::nanoTime);
+                DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null, false, DEFAULT_MAX_IN_FLIGHT,
+                KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE, System::nanoTime);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
         return new GatewayConfig(listen, apiToken, nodeToken, value, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, keepAlive, prefetch, nanoClock);
+                registryDir, allowHostPaths, maxInFlight, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withBodyLimit(long value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home,
-                registryDir, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, value, livenessTimeout, s3, home, registryDir,
+                allowHostPaths, maxInFlight, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home,
-                registryDir, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, value, s3, home, registryDir,
+                allowHostPaths, maxInFlight, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withS3(S3Config value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value,
-                home, registryDir, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, value, home,
+                registryDir, allowHostPaths, maxInFlight, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withRegistryDir(Path value) {
-        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                value, keepAlive, prefetch, nanoClock);
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home, value,
+                allowHostPaths, maxInFlight, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withHome(ThawHome value) {
         return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, value,
-                registryDir, keepAlive, prefetch, nanoClock);
+                registryDir, allowHostPaths, maxInFlight, keepAlive, prefetch, nanoClock);
+    }
+
+    public GatewayConfig withAllowHostPaths(boolean value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, value, maxInFlight, keepAlive, prefetch, nanoClock);
+    }
+
+    public GatewayConfig withMaxInFlight(int value) {
+        return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, allowHostPaths, value, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withKeepAlive(KeepAlivePolicy value) {
         return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, value, prefetch, nanoClock);
+                registryDir, allowHostPaths, maxInFlight, value, prefetch, nanoClock);
     }
 
     public GatewayConfig withPrefetch(SnapshotPrefetch value) {
         return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, keepAlive, value, nanoClock);
+                registryDir, allowHostPaths, maxInFlight, keepAlive, value, nanoClock);
     }
 
     public GatewayConfig withNanoClock(LongSupplier value) {
         return new GatewayConfig(listen, apiToken, nodeToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, keepAlive, prefetch, value);
+                registryDir, allowHostPaths, maxInFlight, keepAlive, prefetch, value);
     }
 
     // Tokens never go into logs.
@@ -115,6 +143,7 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String no
     public String toString() {
         return "GatewayConfig[listen=" + listen + ", policy=" + policy.label() + ", bodyLimitBytes=" + bodyLimitBytes
                 + ", livenessTimeout=" + livenessTimeout + ", s3=" + s3 + ", home=" + home.root() + ", registryDir="
-                + registryDir + ", keepAlive=" + keepAlive + ", prefetch=" + prefetch + "]";
+                + registryDir + ", allowHostPaths=" + allowHostPaths + ", maxInFlight=" + maxInFlight + ", keepAlive="
+                + keepAlive.label() + ", prefetch=" + prefetch.label() + "]";
     }
 }

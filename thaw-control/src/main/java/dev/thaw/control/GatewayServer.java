@@ -20,7 +20,6 @@ import dev.thaw.node.http.HttpApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 /** The gateway's HTTP API (see {@code /openapi.yaml}): the user API and the membership endpoints. */
 final class GatewayServer implements AutoCloseable {
@@ -45,9 +45,11 @@ final class GatewayServer implements AutoCloseable {
     private final Gateway gateway;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore inFlight;
 
     private GatewayServer(Gateway gateway) throws IOException {
         this.gateway = gateway;
+        this.inFlight = new Semaphore(gateway.config().maxInFlight());
         this.server = HttpServer.create(gateway.config().listen(), 128);
         server.createContext("/", this::handle);
         // The scheduler extender over this cluster's live cache state, as kube-scheduler would call it;
@@ -75,6 +77,17 @@ final class GatewayServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long accepted = System.nanoTime();
+        // Past the cap the answer is immediate, so a flood costs a thread and a few bytes, not a queue.
+        if (!inFlight.tryAcquire()) {
+            try {
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                HttpApi.error(exchange, 503, "overloaded", "the gateway is serving " + gateway.config().maxInFlight()
+                        + " requests, its limit; retry shortly");
+            } finally {
+                exchange.close();
+            }
+            return;
+        }
         try {
             route(exchange, accepted);
         } catch (HttpApi.TooLarge e) {
@@ -85,13 +98,9 @@ final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             HttpApi.error(exchange, 503, "shutting_down", "the gateway is shutting down; retry elsewhere");
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed", e);
-            try {
-                HttpApi.error(exchange, 500, "internal", "the gateway failed: " + e);
-            } catch (IOException | RuntimeException ignored) {
-                // the response was already under way
-            }
+            HttpApi.internalError(exchange, LOG, e);
         } finally {
+            inFlight.release();
             exchange.close();
         }
     }
@@ -212,6 +221,13 @@ final class GatewayServer implements AutoCloseable {
                 outcome = gateway.deployer().deployArchive(archive, settings, Math.max(limit * 16, 64L << 20));
             } else {
                 DeployRequest request = HttpApi.json(exchange, limit, DeployRequest.class);
+                if (!gateway.config().allowHostPaths()) {
+                    HttpApi.error(exchange, 403, "host_paths_disabled", "this gateway does not build directories of"
+                            + " its own host; upload the function as a .tar.gz (Content-Type: application/gzip, or"
+                            + " 'thaw deploy --upload DIR'). A gateway for local use only may be started with"
+                            + " --allow-host-paths");
+                    return;
+                }
                 if (request.path() == null) {
                     throw new IllegalArgumentException("the deploy request needs \"path\": the absolute path of the"
                             + " function directory on the gateway host, or send a .tar.gz as application/gzip");
@@ -233,7 +249,7 @@ final class GatewayServer implements AutoCloseable {
                     e.getMessage());
             return;
         } catch (IOException e) {
-            HttpApi.error(exchange, 500, "build_failed", "cannot build the function image: " + e.getMessage());
+            HttpApi.internalError(exchange, LOG, e);
             return;
         }
         HttpApi.json(exchange, outcome.created() ? 201 : 200, gateway.view(outcome.function()));

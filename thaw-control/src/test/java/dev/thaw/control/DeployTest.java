@@ -7,15 +7,12 @@ import dev.thaw.control.functions.FunctionView;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.sandbox.testing.TestGuests;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +43,7 @@ class DeployTest {
     @Test
     void sameCodeSameRevisionChangedCodeNewRevision() throws Exception {
         GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), GatewayTest.USER,
-                GatewayTest.NODE).withHome(home());
+                GatewayTest.NODE).withHome(home()).withAllowHostPaths(true);
         try (Gateway gateway = Gateway.start(config); FakeNode node = new FakeNode("node-a", gateway.url(),
                 GatewayTest.NODE)) {
             GatewayClient client = new GatewayClient(gateway.url(), GatewayTest.USER);
@@ -84,16 +81,7 @@ class DeployTest {
             assertThat(missing.statusCode()).isEqualTo(400);
             assertThat(missing.body()).contains("not an absolute path to a function directory");
 
-            ByteArrayOutputStream evil = new ByteArrayOutputStream();
-            try (GZIPOutputStream out = new GZIPOutputStream(evil)) {
-                dev.thaw.control.functions.Archives.writeEntry(out, "../x", '0', 0644,
-                        "x".getBytes(StandardCharsets.UTF_8), "");
-                out.write(new byte[1024]);
-            }
-            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(gateway.url().resolve("v1/functions"))
-                    .header("Authorization", "Bearer " + GatewayTest.USER).header("Content-Type", "application/gzip")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(evil.toByteArray())).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> refused = upload(http, gateway, new TarFixtures().file("../x", "x").tarGz());
             assertThat(refused.statusCode()).isEqualTo(400);
             assertThat(refused.body()).contains("bad_archive");
             assertThat(client.list()).extracting(FunctionView::name).containsExactly("hello");
@@ -101,5 +89,64 @@ class DeployTest {
         } catch (ApiClient.ApiException e) {
             throw new AssertionError(e.status() + " " + e.code() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static HttpResponse<String> upload(HttpClient http, Gateway gateway, byte[] archive) throws Exception {
+        return http.send(HttpRequest.newBuilder(gateway.url().resolve("v1/functions"))
+                .header("Authorization", "Bearer " + GatewayTest.USER).header("Content-Type", "application/gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(archive)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Hostile uploads over the real HTTP path of a gateway as deployed (no host paths); it keeps serving. */
+    @Test
+    void hostileUploadsAreRefusedAndTheGatewayKeepsServing() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "SECRET-MARKER: [unclosed");
+        GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), GatewayTest.USER,
+                GatewayTest.NODE).withHome(home());
+        try (Gateway gateway = Gateway.start(config); FakeNode node = new FakeNode("node-a", gateway.url(),
+                GatewayTest.NODE); HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> byPath = http.send(HttpRequest.newBuilder(gateway.url().resolve("v1/functions"))
+                    .header("Authorization", "Bearer " + GatewayTest.USER)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"path\": \"" + tmp + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(byPath.statusCode()).isEqualTo(403);
+            assertThat(byPath.body()).contains("host_paths_disabled", "--allow-host-paths");
+
+            // thaw.yaml as a link to another file of the archive is refused before anything reads it.
+            Path source = Files.createDirectories(tmp.resolve("linked"));
+            copy(TestGuests.example("hello"), source);
+            Files.move(source.resolve("thaw.yaml"), source.resolve("real.yaml"));
+            Files.writeString(source.resolve("real.yaml"), "SECRET-MARKER: [unclosed");
+            TarFixtures linked = new TarFixtures().file("main.py", Files.readString(source.resolve("main.py")))
+                    .file("real.yaml", "SECRET-MARKER: [unclosed").symlink("thaw.yaml", "real.yaml");
+            HttpResponse<String> manifestLink = upload(http, gateway, linked.tarGz());
+            assertThat(manifestLink.statusCode()).isEqualTo(400);
+            assertThat(manifestLink.body()).contains("bad_manifest", "thaw.yaml: is a symbolic link")
+                    .doesNotContain("SECRET-MARKER").doesNotContain(home().root().toString());
+
+            // ... and so is a link to a file of the gateway's host, whatever its depth.
+            String up = "../".repeat(20) + secret.toString().substring(1);
+            HttpResponse<String> hostLink = upload(http, gateway, new TarFixtures().symlink("thaw.yaml", up).tarGz());
+            assertThat(hostLink.statusCode()).isEqualTo(400);
+            assertThat(hostLink.body()).contains("bad_archive", "points outside").doesNotContain("SECRET-MARKER");
+
+            HttpResponse<String> escape = upload(http, gateway, new TarFixtures().symlink("l", ".")
+                    .symlink("m", "l/../escaped").file("m", "pwned").tarGz());
+            assertThat(escape.statusCode()).isEqualTo(400);
+            assertThat(escape.body()).contains("bad_archive");
+
+            // A pax header claiming 2 GiB (cut short here; ArchivesTest sends one past the limit).
+            HttpResponse<String> bomb = upload(http, gateway, TarFixtures.hugeHeader('x', 2L << 30, 8 << 20));
+            assertThat(bomb.statusCode()).isEqualTo(400);
+            assertThat(bomb.body()).contains("bad_archive");
+
+            // Still serving: a proper upload of the same function deploys.
+            HttpResponse<String> good = upload(http, gateway, dev.thaw.control.functions.Archives.tarGz(
+                    TestGuests.example("hello")));
+            assertThat(good.statusCode()).as(good.body()).isEqualTo(201);
+            assertThat(new GatewayClient(gateway.url(), GatewayTest.USER).list()).extracting(FunctionView::name)
+                    .containsExactly("hello");
+        }
+        assertThat(secret).hasContent("SECRET-MARKER: [unclosed");
     }
 }

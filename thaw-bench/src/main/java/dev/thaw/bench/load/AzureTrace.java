@@ -33,7 +33,7 @@ public final class AzureTrace {
         }
         SplittableRandom random = new SplittableRandom(seed);
         List<Arrival> arrivals = new ArrayList<>();
-        List<TracedFunction> trace = functions(dir, maxMinutes, Integer.MAX_VALUE);
+        List<TracedFunction> trace = functions(dir, maxMinutes, MAX_COUNT_PER_MINUTE);
         int traced = 0;
         int minutes = 0;
         for (TracedFunction f : trace) {
@@ -112,6 +112,9 @@ public final class AzureTrace {
         return maxMinutes > 0 && indexes.size() > maxMinutes ? indexes.subList(0, maxMinutes) : indexes;
     }
 
+    /** The most invocations one function may have in one minute of a trace. */
+    public static final int MAX_COUNT_PER_MINUTE = 10_000_000;
+
     private static int count(Csv.Row row, int column, int maxPerMinute) {
         if (column >= row.fields().size()) {
             throw row.error("missing column " + (column + 1) + " (the row has " + row.fields().size() + " fields)");
@@ -123,12 +126,13 @@ public final class AzureTrace {
         try {
             // Some exports write counts as 3.0.
             double value = Double.parseDouble(text);
-            if (value < 0 || value != Math.rint(value) || value > Integer.MAX_VALUE) {
+            if (value < 0 || value != Math.rint(value)) {
                 throw new NumberFormatException();
             }
             if (value > maxPerMinute) {
-                throw row.error("invocation count " + text + " in column " + (column + 1) + " is above "
-                        + maxPerMinute + " in a minute");
+                // Each invocation is planned in memory before the run starts.
+                throw row.error("invocation count " + text + " in column " + (column + 1) + " is above the limit of "
+                        + maxPerMinute + " per minute");
             }
             return (int) value;
         } catch (NumberFormatException e) {

@@ -8,7 +8,7 @@ import java.util.List;
 /** A trace ready to simulate: functions and their invocation counts per minute. */
 public record SimTrace(String source, List<SimFunction> functions, int[][] counts, int minutes) {
     /** The bound on one minute's count for one function; more is taken for a broken trace. */
-    public static final int MAX_PER_MINUTE = 10_000_000;
+    public static final int MAX_PER_MINUTE = AzureTrace.MAX_COUNT_PER_MINUTE;
     /** Memory and duration of functions the trace gives no size for: the trace's medians (see docs/policies.md). */
     static final int DEFAULT_MEMORY_MIB = 128;
     static final double DEFAULT_DURATION_MS = 1000;

@@ -106,6 +106,16 @@ class AzureTraceTest {
     }
 
     @Test
+    void aHugeCountIsRefusedNamingFileLineAndColumn() throws IOException {
+        Files.writeString(dir.resolve("invocations.csv"), "HashOwner,HashApp,HashFunction,Trigger,1,2\n"
+                + "o,a,f,http,1,2\n" + "o,a,g,http,1," + Integer.MAX_VALUE + "\n");
+        assertThatThrownBy(() -> AzureTrace.read(dir, DEPLOYED, InterArrival.UNIFORM, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invocations.csv:3:").hasMessageContaining("column 6")
+                .hasMessageContaining("above the limit of 10000000 per minute");
+    }
+
+    @Test
     void malformedCountNamesFileAndLine() throws IOException {
         Files.writeString(dir.resolve("invocations.csv"), "HashOwner,HashApp,HashFunction,Trigger,1,2\n"
                 + "o,a,f,http,1,2\n" + "o,a,g,http,1,x\n");

@@ -109,7 +109,9 @@ public final class EmbeddedCluster implements AutoCloseable {
             }
             GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", options.port()), apiToken,
                     nodeToken).withPolicy(options.policy()).withHome(options.home()).withKeepAlive(options.keepAlive())
-                    .withPrefetch(options.prefetch());
+                    .withPrefetch(options.prefetch())
+                    // A cluster on 127.0.0.1 for its own user: 'thaw deploy DIR' builds DIR in place.
+                    .withAllowHostPaths(true);
             // Without a store the registry still outlives the gateway, in the work directory.
             gateway = Gateway.start(store == null ? config.withRegistryDir(options.workDir().resolve("registry"))
                     : config.withS3(store));

@@ -94,8 +94,16 @@ public final class Deployer implements Membership.Listener {
             throws IOException, ManifestException, InterruptedException {
         Path scratch = home.newTempDir("upload");
         try {
-            Archives.extractTarGz(archive, scratch, maxExtractedBytes);
-            return deploy(scratch, archive, settings);
+            Path function = scratch.resolve("function");
+            Archives.extractTarGz(archive, function, maxExtractedBytes);
+            try {
+                return deploy(function, archive, settings);
+            } catch (ManifestException e) {
+                // Name the file as the uploader knows it, not where the gateway extracted it.
+                Path manifest = e.manifest() != null && e.manifest().startsWith(function)
+                        ? function.relativize(e.manifest()) : e.manifest();
+                throw new ManifestException(manifest, e.detail(), e);
+            }
         } finally {
             FileTrees.deleteQuietly(scratch);
         }

@@ -12,14 +12,18 @@ package dev.thaw.control.functions;
 public record FunctionSettings(int concurrency, int maxInstances, long keepAliveMs, int queueSize,
         long queueTimeoutMs) {
 
+    public static final long MAX_KEEP_ALIVE_MS = 86_400_000;
+    public static final long MAX_QUEUE_TIMEOUT_MS = 900_000;
     public static final FunctionSettings DEFAULTS = new FunctionSettings(1, 10, 60_000, 100, 30_000);
 
     public FunctionSettings {
         require(concurrency >= 1 && concurrency <= 1000, "concurrency must be 1..1000, got " + concurrency);
         require(maxInstances >= 1 && maxInstances <= 10_000, "maxInstances must be 1..10000, got " + maxInstances);
-        require(keepAliveMs >= 0, "keepAliveMs must not be negative, got " + keepAliveMs);
+        require(keepAliveMs >= 0 && keepAliveMs <= MAX_KEEP_ALIVE_MS, "keepAliveMs must be 0.." + MAX_KEEP_ALIVE_MS
+                + " (a day), got " + keepAliveMs);
         require(queueSize >= 0 && queueSize <= 1_000_000, "queueSize must be 0..1000000, got " + queueSize);
-        require(queueTimeoutMs >= 0, "queueTimeoutMs must not be negative, got " + queueTimeoutMs);
+        require(queueTimeoutMs >= 0 && queueTimeoutMs <= MAX_QUEUE_TIMEOUT_MS, "queueTimeoutMs must be 0.."
+                + MAX_QUEUE_TIMEOUT_MS + " (15 minutes), got " + queueTimeoutMs);
     }
 
     private static void require(boolean ok, String message) {

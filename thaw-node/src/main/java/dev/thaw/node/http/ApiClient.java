@@ -19,8 +19,15 @@ public final class ApiClient {
     private final URI base;
     private final String token;
     private final HttpClient http;
+    private final int maxBodyBytes;
 
     public ApiClient(URI base, String token, Duration connectTimeout) {
+        this(base, token, connectTimeout, PooledHttpClient.DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /** @param maxBodyBytes a response body larger than this fails the call */
+    public ApiClient(URI base, String token, Duration connectTimeout, int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         this.base = base;
         this.token = token;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
@@ -59,7 +66,58 @@ public final class ApiClient {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<java.io.InputStream> response = http.send(request.build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        byte[] bytes;
+        try (java.io.InputStream in = response.body()) {
+            long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
+            if (declared > maxBodyBytes) {
+                throw new PooledHttpClient.ResponseTooLarge(maxBodyBytes);
+            }
+            bytes = in.readNBytes(maxBodyBytes + 1);
+            if (bytes.length > maxBodyBytes) {
+                throw new PooledHttpClient.ResponseTooLarge(maxBodyBytes);
+            }
+        }
+        return new Bounded(response, bytes);
+    }
+
+    /** A response whose body was read up to the cap. */
+    private record Bounded(HttpResponse<java.io.InputStream> response, byte[] body) implements HttpResponse<byte[]> {
+        @Override
+        public int statusCode() {
+            return response.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return response.request();
+        }
+
+        @Override
+        public java.util.Optional<HttpResponse<byte[]>> previousResponse() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return response.headers();
+        }
+
+        @Override
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return response.sslSession();
+        }
+
+        @Override
+        public URI uri() {
+            return response.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return response.version();
+        }
     }
 
     /** Sends {@code body} as JSON (or nothing when null) and reads a JSON answer into {@code type} (null for none). */

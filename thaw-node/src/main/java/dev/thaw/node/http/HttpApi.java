@@ -97,6 +97,25 @@ public final class HttpApi {
         send(exchange, status, JSON, Json.mapper().writeValueAsBytes(value));
     }
 
+    /**
+     * Answers 500 with a reference, never the exception's text (it may name files, hosts or
+     * secrets), and logs the detail under that reference for the operator. A response already
+     * under way is left as it is.
+     *
+     * @return the reference
+     */
+    public static String internalError(HttpExchange exchange, System.Logger log, Throwable failure) {
+        String reference = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+        log.log(System.Logger.Level.WARNING, exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
+                + " failed (reference " + reference + ")", failure);
+        try {
+            error(exchange, 500, "internal", "internal error, reference " + reference);
+        } catch (IOException | RuntimeException ignored) {
+            // the response was already under way
+        }
+        return reference;
+    }
+
     public static void error(HttpExchange exchange, int status, String code, String message) throws IOException {
         json(exchange, status, new ErrorBody(code, message));
     }

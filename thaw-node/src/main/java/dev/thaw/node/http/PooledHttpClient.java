@@ -38,21 +38,40 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 public final class PooledHttpClient implements AutoCloseable {
     private static final long MAX_IDLE_NANOS = Duration.ofSeconds(15).toNanos();
     private static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** The default cap on a response body: well above a function's response, far below the heap. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 << 20;
 
     private final URI base;
     private final String authorization;
     private final int connectTimeoutMs;
+    private final int maxBodyBytes;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final Set<Connection> busy = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public PooledHttpClient(URI base, String token, Duration connectTimeout) {
+        this(base, token, connectTimeout, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /** @param maxBodyBytes a response body larger than this fails the call (the connection is dropped) */
+    public PooledHttpClient(URI base, String token, Duration connectTimeout, int maxBodyBytes) {
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
+        }
+        this.maxBodyBytes = maxBodyBytes;
         if (!"http".equals(base.getScheme())) {
             throw new IllegalArgumentException("only http:// peers are supported, got " + base);
         }
         this.base = base;
         this.authorization = "Bearer " + token;
         this.connectTimeoutMs = (int) connectTimeout.toMillis();
+    }
+
+    /** A response body over the client's cap; the connection it came on is closed. */
+    public static final class ResponseTooLarge extends IOException {
+        public ResponseTooLarge(long limit) {
+            super("the peer's response body is larger than the limit of " + limit + " bytes");
+        }
     }
 
     /** A response: status, headers (names lower-cased), body. */
@@ -75,7 +94,7 @@ public final class PooledHttpClient implements AutoCloseable {
         if (closed) {
             throw new IOException("client for " + base + " is closed");
         }
-        Connection connection = take();
+        Connection connection = take(maxBodyBytes);
         busy.add(connection);
         boolean reusable = false;
         try {
@@ -117,7 +136,7 @@ public final class PooledHttpClient implements AutoCloseable {
         return all;
     }
 
-    private Connection take() throws IOException {
+    private Connection take(int maxBody) throws IOException {
         Connection connection;
         while ((connection = idle.pollFirst()) != null) {
             if (System.nanoTime() - connection.lastUsed < MAX_IDLE_NANOS && !connection.socket.isClosed()) {
@@ -133,7 +152,7 @@ public final class PooledHttpClient implements AutoCloseable {
             socket.close();
             throw e;
         }
-        return new Connection(socket);
+        return new Connection(socket, maxBody);
     }
 
     /** Closes every connection, idle or in use: calls blocked on them fail now. */
@@ -155,10 +174,12 @@ public final class PooledHttpClient implements AutoCloseable {
         final Socket socket;
         final InputStream in;
         final OutputStream out;
+        final int maxBody;
         volatile long lastUsed = System.nanoTime();
 
-        Connection(Socket socket) throws IOException {
+        Connection(Socket socket, int maxBody) throws IOException {
             this.socket = socket;
+            this.maxBody = maxBody;
             this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             this.out = socket.getOutputStream();
         }
@@ -174,7 +195,12 @@ public final class PooledHttpClient implements AutoCloseable {
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
                 throw new IOException("not an HTTP response: '" + statusLine + "'");
             }
-            int status = Integer.parseInt(parts[1]);
+            int status;
+            try {
+                status = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                throw new IOException("malformed status in the response");
+            }
             Map<String, List<String>> headers = new TreeMap<>();
             int headerBytes = 0;
             String line;
@@ -194,14 +220,26 @@ public final class PooledHttpClient implements AutoCloseable {
             if ("chunked".equalsIgnoreCase(first(headers, "transfer-encoding"))) {
                 body = chunked();
             } else if (length != null) {
-                body = in.readNBytes(Integer.parseInt(length));
-                if (body.length < Integer.parseInt(length)) {
+                long declared;
+                try {
+                    declared = Long.parseLong(length.strip());
+                } catch (NumberFormatException e) {
+                    throw new IOException("malformed Content-Length in the response");
+                }
+                if (declared < 0 || declared > maxBody) {
+                    throw tooLarge();
+                }
+                body = in.readNBytes((int) declared);
+                if (body.length < declared) {
                     throw new EOFException("connection closed in the middle of the response body");
                 }
             } else if (status == 204 || status == 304 || status / 100 == 1) {
                 body = new byte[0];
             } else {
-                body = in.readAllBytes(); // no length: the body ends with the connection
+                body = in.readNBytes(maxBody + 1); // no length: the body ends with the connection
+                if (body.length > maxBody) {
+                    throw tooLarge();
+                }
                 headers.put("connection", List.of("close"));
             }
             headers.replaceAll((k, v) -> Collections.unmodifiableList(v));
@@ -213,20 +251,32 @@ public final class PooledHttpClient implements AutoCloseable {
             while (true) {
                 String size = line();
                 int semicolon = size.indexOf(';');
-                int length = Integer.parseInt((semicolon < 0 ? size : size.substring(0, semicolon)).strip(), 16);
+                long length;
+                try {
+                    length = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).strip(), 16);
+                } catch (NumberFormatException e) {
+                    throw new IOException("malformed chunk size in the response");
+                }
+                if (length < 0 || body.size() + length > maxBody) {
+                    throw tooLarge();
+                }
                 if (length == 0) {
                     while (!line().isEmpty()) {
                         // trailers are ignored
                     }
                     return body.toByteArray();
                 }
-                byte[] chunk = in.readNBytes(length);
+                byte[] chunk = in.readNBytes((int) length);
                 if (chunk.length < length) {
                     throw new EOFException("connection closed in the middle of a chunk");
                 }
                 body.write(chunk);
                 line();
             }
+        }
+
+        private IOException tooLarge() {
+            return new ResponseTooLarge(maxBody);
         }
 
         private String line() throws IOException {

@@ -22,13 +22,16 @@ public final class NodeArguments {
     public static final String TOKEN_ENV = "THAW_NODE_TOKEN";
     public static final String S3_ACCESS_KEY_ENV = "THAW_S3_ACCESS_KEY";
     public static final String S3_SECRET_KEY_ENV = "THAW_S3_SECRET_KEY";
+    /** The most memory or cache a node may be given: 16 TiB, in MiB. */
+    static final long MAX_MIB = 16L << 20;
 
     public static final String USAGE = """
             usage: thaw-node --name=NAME [options]
               --name=NAME              this node's name in the cluster (required)
               --listen=HOST:PORT       where the API listens (default 127.0.0.1:0, 0 picks a free port)
               --public-url=URL         where the gateway reaches this node (default: from the bound address)
-              --token=TOKEN            the node token (default: $THAW_NODE_TOKEN)
+              --token-file=FILE        read the node token from FILE (default: $THAW_NODE_TOKEN); never
+                                       on the command line, where every user of the host could read it
               --gateway=URL            register and heartbeat there (default: standalone)
               --heartbeat-ms=MS        heartbeat interval (default 1000)
               --mode=MODE              snapshots: disabled, local or remote (default local)
@@ -45,7 +48,7 @@ public final class NodeArguments {
               --thaw-home=DIR          guest kernel cache (default $THAW_HOME, else ~/.thaw)
             """;
 
-    private static final Set<String> OPTIONS = Set.of("name", "listen", "public-url", "token", "gateway",
+    private static final Set<String> OPTIONS = Set.of("name", "listen", "public-url", "token-file", "gateway",
             "heartbeat-ms", "mode", "work-dir", "cache-budget-mib", "cache-eviction", "memory-mib", "slots", "body-limit-mib", "prestart",
             "s3-endpoint", "s3-bucket", "s3-region", "thaw-home");
 
@@ -71,6 +74,10 @@ public final class NodeArguments {
                 throw new IllegalArgumentException("unexpected argument '" + arg + "': options look like --name=value");
             }
             String option = arg.substring(2, eq);
+            if (option.equals("token")) {
+                throw new IllegalArgumentException("--token is not accepted: a token on the command line is visible"
+                        + " to every user of the host; put it in $" + TOKEN_ENV + " or in a file for --token-file");
+            }
             if (!OPTIONS.contains(option)) {
                 throw new IllegalArgumentException("unknown option --" + option + "; see --help");
             }
@@ -86,23 +93,42 @@ public final class NodeArguments {
         ListenAddress address = ListenAddress.parse(listen, "0.0.0.0:7070");
         String host = address.host();
         int port = address.port();
-        String token = given.getOrDefault("token", env.get(TOKEN_ENV));
+        String token = given.containsKey("token-file") ? tokenFile(given.get("token-file")) : env.get(TOKEN_ENV);
         if (token == null || token.isBlank()) {
-            throw new IllegalArgumentException("a node token is required: --token=TOKEN or $" + TOKEN_ENV);
+            throw new IllegalArgumentException("a node token is required: $" + TOKEN_ENV + " or --token-file=FILE");
         }
         Path thawHome = thawHome(given, env);
         SnapshotMode mode = SnapshotMode.parse(given.getOrDefault("mode", "local"));
         Path workDir = Path.of(given.getOrDefault("work-dir", thawHome.resolve("nodes").resolve(name).toString()))
                 .toAbsolutePath();
         return new NodeServiceConfig(name, host, port, url(given, "public-url"), token, url(given, "gateway"),
-                Duration.ofMillis(number(given, "heartbeat-ms", 1000, 1, Long.MAX_VALUE)),
-                number(given, "memory-mib", NodeServiceConfig.DEFAULT_MEMORY_MIB, 1, Long.MAX_VALUE),
+                Duration.ofMillis(number(given, "heartbeat-ms", 1000, 1, 60_000)),
+                number(given, "memory-mib", NodeServiceConfig.DEFAULT_MEMORY_MIB, 1, MAX_MIB),
                 (int) number(given, "slots", NodeServiceConfig.DEFAULT_SLOTS, 1, 100_000),
                 number(given, "body-limit-mib", 6, 1, 1024) << 20, mode, workDir,
                 number(given, "cache-budget-mib", NodeServiceConfig.DEFAULT_CACHE_BUDGET >> 20, 0,
-                        Long.MAX_VALUE >> 20) << 20,
+                        MAX_MIB) << 20,
                 (int) number(given, "prestart", 0, 0, 64), s3(given, env), thawHome,
                 EvictionPolicy.parse(given.getOrDefault("cache-eviction", "lru")).name());
+    }
+
+    /** The token in {@code file}: its first line, at most 4 KiB read. */
+    static String tokenFile(String file) {
+        try (var in = java.nio.file.Files.newInputStream(Path.of(file))) {
+            byte[] bytes = in.readNBytes(4097);
+            if (bytes.length > 4096) {
+                throw new IllegalArgumentException("--token-file " + file + " is larger than 4096 bytes; it must hold"
+                        + " only the token");
+            }
+            String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (text.isEmpty() || text.contains("\n")) {
+                throw new IllegalArgumentException("--token-file " + file + " must hold the token on one line");
+            }
+            return text;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--token-file " + file + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        }
     }
 
     private static Path thawHome(Map<String, String> given, Map<String, String> env) {

@@ -16,8 +16,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The node's HTTP API (see the cluster contract) over a {@link NodeService}, and
@@ -25,7 +23,7 @@ import java.util.logging.Logger;
  * the server stops heartbeats, the HTTP listener, then the service.
  */
 public final class NodeServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(NodeServer.class.getName());
+    private static final System.Logger LOG = System.getLogger(NodeServer.class.getName());
     private static final String TIMEOUT_HEADER = "X-Thaw-Timeout-Ms";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -121,12 +119,7 @@ public final class NodeServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             HttpApi.error(exchange, 400, "bad_request", e.getMessage());
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed", e);
-            try {
-                HttpApi.error(exchange, 500, "internal", "the node failed to answer: " + e);
-            } catch (IOException | RuntimeException ignored) {
-                // the answer was already under way, or the client left
-            }
+            HttpApi.internalError(exchange, LOG, e);
         } finally {
             exchange.close();
         }

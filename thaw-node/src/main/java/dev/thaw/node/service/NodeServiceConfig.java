@@ -54,7 +54,7 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
         Objects.requireNonNull(publicUrl, "publicUrl");
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("a node token is needed: every call to the node and the gateway "
-                    + "carries it (--token or $THAW_NODE_TOKEN)");
+                    + "carries it ($THAW_NODE_TOKEN or --token-file)");
         }
         Objects.requireNonNull(gatewayUrl, "gatewayUrl");
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
@@ -122,5 +122,15 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
     private static NodeConfig nodeConfig(String name, SnapshotMode mode, Path workDir, long cacheBudgetBytes,
             int prestart, String cacheEviction) {
         return new NodeConfig(name, mode, workDir, cacheBudgetBytes, prestart, cacheEviction);
+    }
+
+    // The token never goes into logs or messages.
+    @Override
+    public String toString() {
+        return "NodeServiceConfig[name=" + name + ", host=" + host + ", port=" + port + ", publicUrl=" + publicUrl
+                + ", gatewayUrl=" + gatewayUrl + ", heartbeatInterval=" + heartbeatInterval + ", memoryMib=" + memoryMib
+                + ", slots=" + slots + ", bodyLimitBytes=" + bodyLimitBytes + ", mode=" + mode + ", workDir=" + workDir
+                + ", cacheBudgetBytes=" + cacheBudgetBytes + ", prestart=" + prestart + ", s3=" + s3 + ", thawHome="
+                + thawHome + "]";
     }
 }

@@ -31,9 +31,10 @@ class NodeArgumentsTest {
     }
 
     @Test
-    void everyOptionIsRead() {
+    void everyOptionIsRead() throws Exception {
         NodeServiceConfig config = NodeArguments.parse(new String[] {"--name=n2", "--listen=0.0.0.0:7071",
-            "--token=t", "--gateway=http://gw:7000", "--public-url=http://n2:7071", "--heartbeat-ms=250",
+            "--token-file=" + tokenFile("t\n"), "--gateway=http://gw:7000", "--public-url=http://n2:7071",
+            "--heartbeat-ms=250",
             "--mode=remote", "--work-dir=/srv/n2", "--cache-budget-mib=10", "--memory-mib=512", "--slots=3",
             "--body-limit-mib=1", "--prestart=2", "--s3-endpoint=http://minio:9000", "--s3-bucket=snaps",
             "--s3-region=eu", "--thaw-home=/opt/thaw"},
@@ -71,6 +72,30 @@ class NodeArgumentsTest {
         assertRefused(new String[] {"--name=n", "--s3-endpoint=http://s3:9000"}, ENV, "THAW_S3_ACCESS_KEY");
         assertRefused(new String[] {"--name=Bad Name"}, ENV, "node name");
         assertRefused(new String[] {"--name=n", "stray"}, ENV, "unexpected argument 'stray'");
+        assertRefused(new String[] {"--name=n", "--heartbeat-ms=999999999"}, ENV, "--heartbeat-ms needs a number from 1 to 60000");
+        assertRefused(new String[] {"--name=n", "--memory-mib=99999999999"}, ENV, "--memory-mib needs a number from 1 to");
+    }
+
+    @Test
+    void tokensComeFromTheEnvironmentOrAFileNeverTheCommandLine() throws Exception {
+        assertRefused(new String[] {"--name=n", "--token=secret"}, ENV, "--token is not accepted");
+        assertRefused(new String[] {"--name=n", "--token=secret"}, ENV, "THAW_NODE_TOKEN");
+        assertThatThrownBy(() -> NodeArguments.parse(new String[] {"--name=n", "--token=s3cr3t"}, ENV))
+                .message().doesNotContain("s3cr3t");
+        NodeServiceConfig fromFile = NodeArguments.parse(new String[] {"--name=n", "--token-file="
+                + tokenFile("  from-file \n")}, Map.of());
+        assertThat(fromFile.token()).isEqualTo("from-file");
+        assertThat(fromFile.toString()).as("never logged").doesNotContain("from-file");
+        assertRefused(new String[] {"--name=n", "--token-file=/nonexistent/token"}, ENV, "cannot be read");
+        assertRefused(new String[] {"--name=n", "--token-file=" + tokenFile("a\nb")}, ENV, "one line");
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    static Path dir;
+
+    private static String tokenFile(String content) throws java.io.IOException {
+        return java.nio.file.Files.writeString(java.nio.file.Files.createTempFile(dir, "token", ".txt"), content)
+                .toString();
     }
 
     private static void assertRefused(String[] args, Map<String, String> env, String message) {

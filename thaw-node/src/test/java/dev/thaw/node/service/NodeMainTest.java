@@ -25,7 +25,7 @@ class NodeMainTest {
 
     @Test
     void nodeProcessServesThenStopsOnSigterm(@TempDir Path work) throws Exception {
-        Process process = java("--name=node-main", "--listen=127.0.0.1:0", "--mode=disabled", "--token=t0ken",
+        Process process = java("--name=node-main", "--listen=127.0.0.1:0", "--mode=disabled",
                 "--work-dir=" + work, "--thaw-home=" + TestGuests.home().root());
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -58,7 +58,7 @@ class NodeMainTest {
 
     @Test
     void badArgumentsExitWith2AndOneLine() throws Exception {
-        Process process = java("--name=node-main", "--slots=none", "--token=t");
+        Process process = java("--name=node-main", "--slots=none");
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isEqualTo(2);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -73,7 +73,7 @@ class NodeMainTest {
                 NodeMain.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().remove(NodeArguments.TOKEN_ENV);
+        builder.environment().put(NodeArguments.TOKEN_ENV, "t0ken");
         return builder.start();
     }
 }

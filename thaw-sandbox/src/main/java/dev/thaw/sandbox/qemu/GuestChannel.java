@@ -24,6 +24,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code len} body bytes. Requests carry an id; the agent's reply carries it back.
  */
 final class GuestChannel implements AutoCloseable {
+    /** The longest header line a guest may send, in bytes. */
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** The largest frame body a guest may send (a response, an error text), in bytes. */
+    static final int MAX_FRAME_BYTES = 32 << 20;
+
+    /** The guest broke the frame protocol's bounds; the channel, and so the VM, is of no further use. */
+    static final class ProtocolViolation extends IOException {
+        ProtocolViolation(String message) {
+            super(message);
+        }
+    }
 
     /** One frame from the guest. */
     record Frame(JsonNode header, byte[] body) {
@@ -38,6 +49,7 @@ final class GuestChannel implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Thread reader;
     private volatile String closedReason;
+    private volatile boolean violated;
 
     GuestChannel(SocketChannel channel) {
         this.channel = channel;
@@ -99,9 +111,19 @@ final class GuestChannel implements AutoCloseable {
                 }
                 dispatch(frame);
             }
+        } catch (ProtocolViolation e) {
+            reason = "the guest broke the channel protocol: " + e.getMessage();
+            violated = true;
         } catch (IOException e) {
             reason = "guest channel failed: " + e.getMessage();
         } finally {
+            if (violated) {
+                try {
+                    channel.close(); // read no further from a guest that ignores the bounds
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
             closedReason = reason;
             IOException failure = new IOException(reason);
             ready.completeExceptionally(failure);
@@ -119,6 +141,11 @@ final class GuestChannel implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Why the guest end can no longer be trusted (it broke the protocol's bounds), if it did. */
+    java.util.Optional<String> violation() {
+        return violated ? java.util.Optional.of(closedReason) : java.util.Optional.empty();
     }
 
     @Override
@@ -155,13 +182,25 @@ final class GuestChannel implements AutoCloseable {
                     if (b == '\n') {
                         break;
                     }
+                    if (line.size() >= MAX_HEADER_BYTES) {
+                        throw new ProtocolViolation("a header line is longer than " + MAX_HEADER_BYTES + " bytes");
+                    }
                     line.write(b);
                 }
                 JsonNode header = parseHeader(line.toByteArray());
                 if (header == null) {
                     continue; // noise before the agent's first frame
                 }
-                int length = header.path("len").asInt(0);
+                JsonNode len = header.path("len");
+                if (!len.isMissingNode() && !len.canConvertToLong()) {
+                    throw new ProtocolViolation("a frame header's len is not a number");
+                }
+                long declared = len.asLong(0);
+                if (declared < 0 || declared > MAX_FRAME_BYTES) {
+                    throw new ProtocolViolation("a frame declares " + declared + " bytes; the limit is "
+                            + MAX_FRAME_BYTES);
+                }
+                int length = (int) declared;
                 byte[] body = new byte[length];
                 int filled = 0;
                 while (filled < length) {

@@ -68,6 +68,12 @@ final class QemuSandbox implements Sandbox {
                         + " ms (handler timeout plus grace); the VM was stopped");
                 throw new SandboxException("sandbox " + id() + ": " + deathReason);
             } catch (IOException e) {
+                var violation = vmm.agent().violation();
+                if (violation.isPresent()) {
+                    // A guest that broke the protocol's bounds is not trusted with another request.
+                    die(violation.get() + "; the VM was stopped");
+                    throw new SandboxException("sandbox " + id() + ": " + deathReason, e);
+                }
                 throw new SandboxException("sandbox " + id() + " failed during an invocation: " + reasonFor(e), e);
             }
             double totalMs = (System.nanoTime() - started) / 1e6;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.thaw.api.Json;
+import dev.thaw.api.SnapshotInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,6 +27,11 @@ public record PackIndex(int formatVersion, Map<String, PackedFile> files) {
 
     public static final int FORMAT_VERSION = 1;
     public static final String FILE_NAME = "pack.json";
+    /** The largest {@code pack.json} read, the most files, chunks per file, and bytes per compressed chunk. */
+    public static final int MAX_BYTES = 32 << 20;
+    public static final int MAX_FILES = SnapshotInfo.MAX_FILES;
+    public static final int MAX_CHUNKS = 1 << 24;
+    public static final int MAX_FRAME_BYTES = 2 * SnapshotInfo.FileEntry.MAX_CHUNK_SIZE;
 
     private static final ObjectReader STRICT_READER = Json.mapper()
             .readerFor(PackIndex.class)
@@ -43,6 +49,9 @@ public record PackIndex(int formatVersion, Map<String, PackedFile> files) {
                         + " is not a plain name");
             }
             Objects.requireNonNull(chunks, "chunks must not be null");
+            if (chunks.size() > MAX_CHUNKS) {
+                throw new IllegalArgumentException("a packed file of " + chunks.size() + " chunks; at most " + MAX_CHUNKS);
+            }
             // Nulls are meaningful here (zero chunks), so no List.copyOf.
             chunks = Collections.unmodifiableList(new ArrayList<>(chunks));
         }
@@ -51,9 +60,9 @@ public record PackIndex(int formatVersion, Map<String, PackedFile> files) {
     /** One zstd frame: {@code length} bytes at {@code offset} in the packed object. */
     public record Chunk(long offset, int length) {
         public Chunk {
-            if (offset < 0 || length <= 0) {
-                throw new IllegalArgumentException("chunk must have offset >= 0 and length > 0, got offset "
-                        + offset + ", length " + length);
+            if (offset < 0 || length <= 0 || length > MAX_FRAME_BYTES) {
+                throw new IllegalArgumentException("chunk must have offset >= 0 and a length from 1 to "
+                        + MAX_FRAME_BYTES + ", got offset " + offset + ", length " + length);
             }
         }
     }
@@ -64,6 +73,9 @@ public record PackIndex(int formatVersion, Map<String, PackedFile> files) {
                     + FORMAT_VERSION + " only");
         }
         Objects.requireNonNull(files, "files must not be null");
+        if (files.size() > MAX_FILES) {
+            throw new IllegalArgumentException(files.size() + " files; at most " + MAX_FILES);
+        }
         TreeMap<String, PackedFile> sorted = new TreeMap<>();
         files.forEach((name, file) -> sorted.put(name, Objects.requireNonNull(file, () -> "file '" + name + "' is null")));
         files = Collections.unmodifiableMap(sorted);
@@ -83,6 +95,9 @@ public record PackIndex(int formatVersion, Map<String, PackedFile> files) {
      * @throws CorruptBundleException if it is not valid JSON, of another version, or breaks the contract
      */
     public static PackIndex parse(String key, byte[] json) throws CorruptBundleException {
+        if (json.length > MAX_BYTES) {
+            throw new CorruptBundleException(key + ": pack index of " + json.length + " bytes; at most " + MAX_BYTES);
+        }
         try {
             JsonNode root = Json.mapper().readTree(new String(json, StandardCharsets.UTF_8));
             if (root == null || !root.isObject()) {
