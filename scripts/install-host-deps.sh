@@ -19,7 +19,9 @@ need apt-get apt                          # fetching the guest kernel package
 need apt-cache apt
 need cpio cpio                            # tests read back the initramfs Thaw writes
 need setpriv util-linux                   # children die with their owner (parent-death signal)
-need unshare util-linux                   # image tests: run a built image's root in its own namespaces
+need unshare util-linux                   # confined VMMs and image tests: their own mount namespace
+need prlimit util-linux                   # confined VMMs: resource limits
+need mount mount                          # confined VMMs: their files, bind-mounted read-only
 need chroot coreutils
 need umount mount                         # removing mounts a killed debootstrap left
 need stat coreutils

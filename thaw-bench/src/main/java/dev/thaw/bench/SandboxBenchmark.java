@@ -20,7 +20,9 @@ import java.util.Map;
  * Cold boot versus restore, on one function in one run: boot to first response,
  * restore to first response into a newly started VMM, and restore to first
  * response from a pre-started VMM. Every sample is a new sandbox, stopped after
- * its first response.
+ * its first response. Given a second driver that does not confine its VMMs, both
+ * restore modes are also measured on it, sample for sample in turn with the
+ * confined driver, so the cost of confinement shows side by side.
  */
 public final class SandboxBenchmark {
     private static final Duration INVOKE_TIMEOUT = Duration.ofSeconds(30);
@@ -28,16 +30,28 @@ public final class SandboxBenchmark {
     private static final Duration POOL_SETTLE = Duration.ofMillis(1500);
 
     private final SandboxDriver driver;
+    private final SandboxDriver unconfined;
     private final BootSpec spec;
     private final byte[] body;
 
     public SandboxBenchmark(SandboxDriver driver, BootSpec spec, byte[] body) {
+        this(driver, null, spec, body);
+    }
+
+    /** @param unconfined a driver whose VMMs are not confined, or null to measure only {@code driver} */
+    public SandboxBenchmark(SandboxDriver driver, SandboxDriver unconfined, BootSpec spec, byte[] body) {
         this.driver = driver;
+        this.unconfined = unconfined;
         this.spec = spec;
         this.body = body.clone();
     }
 
-    /** Measured times in ms, per mode: "boot", "restore", "restore_pooled". */
+    /**
+     * Measured times in ms, per mode: "boot", "restore", "restore_pooled", and with an unconfined
+     * driver also "restore_unconfined" and "restore_pooled_unconfined". Each restore mode also has
+     * a "..._host" entry: its host side alone (getting the VMM and loading device state, without the
+     * guest's reseed and first response), which guest emulation speed does not blur.
+     */
     public record Result(String function, String accelerator, int runs, Map<String, Percentiles> modes,
             double snapshotMs, long memoryBytes, long memoryDataBytes) {
 
@@ -65,35 +79,54 @@ public final class SandboxBenchmark {
                 }
             }
         }
-        List<Double> restore = new ArrayList<>();
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
         for (int i = 0; i < runs; i++) {
-            long started = System.nanoTime();
-            try (Sandbox sandbox = driver.restore(spec, snapshot)) {
-                firstResponse(sandbox);
-                restore.add(ms(started));
+            restoreOnce(driver, snapshot, "restore", samples);
+            if (unconfined != null) {
+                restoreOnce(unconfined, snapshot, "restore_unconfined", samples);
             }
         }
-        List<Double> pooled = new ArrayList<>();
         driver.prestart(spec, snapshot, 1);
         try {
+            if (unconfined != null) {
+                unconfined.prestart(spec, snapshot, 1);
+            }
             for (int i = 0; i < runs; i++) {
                 Thread.sleep(POOL_SETTLE.toMillis());
-                long started = System.nanoTime();
-                try (Sandbox sandbox = driver.restore(spec, snapshot)) {
-                    firstResponse(sandbox);
-                    pooled.add(ms(started));
+                restoreOnce(driver, snapshot, "restore_pooled", samples);
+                if (unconfined != null) {
+                    restoreOnce(unconfined, snapshot, "restore_pooled_unconfined", samples);
                 }
             }
         } finally {
             driver.prestart(spec, snapshot, 0);
+            if (unconfined != null) {
+                unconfined.prestart(spec, snapshot, 0);
+            }
         }
         Map<String, Percentiles> modes = new LinkedHashMap<>();
         modes.put("boot", Percentiles.of(boot));
-        modes.put("restore", Percentiles.of(restore));
-        modes.put("restore_pooled", Percentiles.of(pooled));
+        for (String mode : List.of("restore", "restore_pooled", "restore_unconfined", "restore_pooled_unconfined",
+                "restore_host", "restore_pooled_host", "restore_unconfined_host", "restore_pooled_unconfined_host")) {
+            if (samples.containsKey(mode)) {
+                modes.put(mode, Percentiles.of(samples.get(mode)));
+            }
+        }
         long dataBytes = allocatedBytes(snapshot.memory());
         return new Result(spec.function(), driver.info().accelerator(), runs, modes, snapshotMs,
                 Files.size(snapshot.memory()), dataBytes);
+    }
+
+    private void restoreOnce(SandboxDriver on, LocalSnapshot snapshot, String mode, Map<String, List<Double>> samples)
+            throws SandboxException {
+        long started = System.nanoTime();
+        try (Sandbox sandbox = on.restore(spec, snapshot)) {
+            firstResponse(sandbox);
+            double total = ms(started);
+            samples.computeIfAbsent(mode, m -> new ArrayList<>()).add(total);
+            samples.computeIfAbsent(mode + "_host", m -> new ArrayList<>())
+                    .add(sandbox.start().vmmMs() + sandbox.start().loadMs());
+        }
     }
 
     private void firstResponse(Sandbox sandbox) throws SandboxException {

@@ -37,7 +37,8 @@ final class BenchCommand {
 
     @Command(name = "sandbox", mixinStandardHelpOptions = true,
             description = "Cold boot to first response versus restore to first response (fresh VMM, and "
-                    + "pre-started VMM from the pool), on one function.")
+                    + "pre-started VMM from the pool), on one function. Both restores are also measured on VMMs "
+                    + "that are not confined, in turn with the confined ones, to show what confinement costs.")
     static final class Sandbox implements Callable<Integer> {
         @Option(names = "--function", required = true, paramLabel = "DIR", description = "function directory")
         Path function;
@@ -59,9 +60,11 @@ final class BenchCommand {
             try (Workbench bench = new Workbench()) {
                 var spec = bench.spec(bench.image(function));
                 var driver = bench.driver();
+                var unconfined = bench.unconfinedDriver();
                 System.out.printf("function %s, %d runs per mode, QEMU %s, accelerator %s (%s)%n", spec.function(),
                         runs, driver.info().version(), driver.info().accelerator(), driver.acceleratorReason());
-                SandboxBenchmark.Result result = new SandboxBenchmark(driver, spec,
+                System.out.printf("VMM confinement: %s%n", driver.confinement().describe());
+                SandboxBenchmark.Result result = new SandboxBenchmark(driver, unconfined, spec,
                         body.getBytes(StandardCharsets.UTF_8)).run(runs, bench.scratch("bench"));
                 print(result);
                 if (json != null) {
@@ -75,11 +78,34 @@ final class BenchCommand {
             System.out.printf("%n%-34s %9s %9s %9s%n", "to first response (ms)", "p50", "p90", "max");
             for (Map.Entry<String, Percentiles> mode : r.modes().entrySet()) {
                 Percentiles p = mode.getValue();
-                System.out.printf("%-34s %9.1f %9.1f %9.1f%n", label(mode.getKey()), p.p50(), p.p90(), p.max());
+                if (!mode.getKey().endsWith("_host")) {
+                    System.out.printf("%-34s %9.1f %9.1f %9.1f%n", label(mode.getKey()), p.p50(), p.p90(), p.max());
+                }
+            }
+            System.out.printf("%n%-34s %9s %9s %9s%n", "host side: VMM + device state (ms)", "p50", "p90", "max");
+            for (Map.Entry<String, Percentiles> mode : r.modes().entrySet()) {
+                Percentiles p = mode.getValue();
+                if (mode.getKey().endsWith("_host")) {
+                    String name = mode.getKey().substring(0, mode.getKey().length() - "_host".length());
+                    System.out.printf("%-34s %9.2f %9.2f %9.2f%n", label(name), p.p50(), p.p90(), p.max());
+                }
             }
             System.out.printf("%nboot / restore (p50)          %7.1fx%n", r.ratio("boot", "restore"));
             System.out.printf("boot / pooled restore (p50)   %7.1fx%n", r.ratio("boot", "restore_pooled"));
             System.out.printf("restore / pooled restore (p50)%7.1fx%n", r.ratio("restore", "restore_pooled"));
+            for (String mode : java.util.List.of("restore", "restore_pooled")) {
+                Percentiles unconfined = r.modes().get(mode + "_unconfined");
+                if (unconfined != null) {
+                    double confined = r.modes().get(mode).p50();
+                    System.out.printf("confinement, %-24s p50 %+.1f ms (%.1f confined / %.1f unconfined = %.2fx)%n",
+                            label(mode) + ":", confined - unconfined.p50(), confined, unconfined.p50(),
+                            r.ratio(mode, mode + "_unconfined"));
+                    double host = r.modes().get(mode + "_host").p50();
+                    double hostUnconfined = r.modes().get(mode + "_unconfined_host").p50();
+                    System.out.printf("  host side alone:                p50 %+.2f ms (%.2f / %.2f = %.2fx)%n",
+                            host - hostUnconfined, host, hostUnconfined, host / hostUnconfined);
+                }
+            }
             System.out.printf("snapshot: taken in %.0f ms; memory file %d MiB, %d MiB of it data (%.1fx smaller)%n",
                     r.snapshotMs(), r.memoryBytes() >> 20, r.memoryDataBytes() >> 20,
                     r.memoryBytes() / (double) Math.max(1, r.memoryDataBytes()));
@@ -90,6 +116,8 @@ final class BenchCommand {
                 case "boot" -> "cold boot";
                 case "restore" -> "restore, new VMM";
                 case "restore_pooled" -> "restore, pre-started VMM";
+                case "restore_unconfined" -> "restore, new VMM, unconfined";
+                case "restore_pooled_unconfined" -> "restore, pre-started, unconfined";
                 default -> mode;
             };
         }
@@ -102,8 +130,13 @@ final class BenchCommand {
                 node.put("p50", mode.getValue().p50()).put("p90", mode.getValue().p90())
                         .put("max", mode.getValue().max());
             }
-            root.putObject("ratio").put("boot_over_restore_p50", r.ratio("boot", "restore"))
+            ObjectNode ratio = root.putObject("ratio").put("boot_over_restore_p50", r.ratio("boot", "restore"))
                     .put("boot_over_restore_pooled_p50", r.ratio("boot", "restore_pooled"));
+            if (r.modes().containsKey("restore_unconfined")) {
+                ratio.put("confined_over_unconfined_restore_p50", r.ratio("restore", "restore_unconfined"))
+                        .put("confined_over_unconfined_restore_pooled_p50",
+                                r.ratio("restore_pooled", "restore_pooled_unconfined"));
+            }
             root.put("snapshot_ms", r.snapshotMs()).put("memory_bytes", r.memoryBytes())
                     .put("memory_data_bytes", r.memoryDataBytes());
             return root;

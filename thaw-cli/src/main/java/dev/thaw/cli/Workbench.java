@@ -26,6 +26,7 @@ final class Workbench implements AutoCloseable {
     private final Path runDir = Path.of("/dev/shm", "thaw", "cli-" + ProcessHandle.current().pid());
     private GuestKernel kernel;
     private QemuMicrovmDriver driver;
+    private QemuMicrovmDriver unconfinedDriver;
     private final List<Path> scratchDirs = new CopyOnWriteArrayList<>();
 
     Workbench() {
@@ -66,6 +67,16 @@ final class Workbench implements AutoCloseable {
         return driver;
     }
 
+    /** A second driver whose VMMs are not confined, to measure what confinement costs. */
+    QemuMicrovmDriver unconfinedDriver() throws IOException {
+        if (unconfinedDriver == null) {
+            unconfinedDriver = QemuMicrovmDriver.start(kernel().vmlinuz(), kernel().initramfs(),
+                    runDir.resolve("run-unconfined"), hostname(),
+                    new QemuMicrovmDriver.Options(false, QemuMicrovmDriver.Options.DEFAULT.consoleCap()));
+        }
+        return unconfinedDriver;
+    }
+
     /**
      * A scratch directory of this command's (snapshots, a cluster's store and node directories),
      * removed on close. It is named for this process, so the stale-entry sweep that other Thaw
@@ -90,6 +101,9 @@ final class Workbench implements AutoCloseable {
     public void close() {
         if (driver != null) {
             driver.close();
+        }
+        if (unconfinedDriver != null) {
+            unconfinedDriver.close();
         }
         FileTrees.deleteQuietly(runDir);
         scratchDirs.forEach(FileTrees::deleteQuietly);

@@ -22,6 +22,8 @@ public final class HostCommands {
             Map.entry("cpio", "cpio"),
             Map.entry("setpriv", "util-linux"),
             Map.entry("unshare", "util-linux"),
+            Map.entry("prlimit", "util-linux"),
+            Map.entry("mount", "mount"),
             Map.entry("chroot", "coreutils"),
             Map.entry("umount", "mount"),
             Map.entry("stat", "coreutils"),

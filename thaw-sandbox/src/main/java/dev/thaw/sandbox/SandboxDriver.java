@@ -12,6 +12,11 @@ public interface SandboxDriver extends AutoCloseable {
     /** Name, version, and the accelerator in use. */
     DriverInfo info();
 
+    /** How the processes this driver starts are confined, and what it could not apply. */
+    default Confinement confinement() {
+        return Confinement.none("this driver starts no VMM processes");
+    }
+
     /**
      * Boots the function's guest and waits until its init phase finished.
      *

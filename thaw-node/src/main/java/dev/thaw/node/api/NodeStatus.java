@@ -1,6 +1,7 @@
 package dev.thaw.node.api;
 
 import dev.thaw.node.NodeStats;
+import dev.thaw.sandbox.Confinement;
 import dev.thaw.snapshot.cache.CacheEntry;
 import dev.thaw.snapshot.cache.CacheStats;
 import java.time.Instant;
@@ -13,14 +14,24 @@ import java.util.List;
  *
  * @param cache null when the node runs without a cache (budget 0)
  * @param process the node process's own footprint; null from nodes that do not report it
+ * @param confinement how the node confines its VMMs and what it could not apply; null from nodes
+ *     that do not report it
  */
 public record NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
         int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
-        NodeStats.Counters counters, Instant at, ProcessStats process) {
+        NodeStats.Counters counters, Instant at, ProcessStats process, Confinement confinement) {
 
     public NodeStatus {
         instances = List.copyOf(instances);
         cached = List.copyOf(cached);
+    }
+
+    /** A status without the VMMs' confinement. */
+    public NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
+            int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
+            NodeStats.Counters counters, Instant at, ProcessStats process) {
+        this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
+                counters, at, process, null);
     }
 
     /** A status without the process's footprint. */
@@ -28,7 +39,7 @@ public record NodeStatus(String node, String url, String mode, long memoryMibTot
             int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
             NodeStats.Counters counters, Instant at) {
         this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
-                counters, at, null);
+                counters, at, null, null);
     }
 
     /** Whether this node's cache holds the revision's snapshot. */

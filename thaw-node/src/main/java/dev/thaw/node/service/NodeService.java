@@ -305,7 +305,7 @@ public final class NodeService implements AutoCloseable {
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
-                stats.cached(), stats.counters(), Instant.now(), processStats());
+                stats.cached(), stats.counters(), Instant.now(), processStats(), driver.confinement());
     }
 
     /** This node process's footprint, with its /dev/shm run directory. */

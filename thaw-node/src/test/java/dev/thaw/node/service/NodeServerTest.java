@@ -22,7 +22,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +66,65 @@ class NodeServerTest {
         }
     }
 
+    /** Writes to its console (stdout) without end from init on; answers how many bytes it wrote. */
+    private static final String FLOOD = """
+            import sys, termios, threading
+
+            WRITTEN = [0]
+
+            def _flood():
+                try:  # the console's fastest rate, so the test need not wait long
+                    attrs = termios.tcgetattr(1)
+                    attrs[4] = attrs[5] = termios.B115200
+                    termios.tcsetattr(1, termios.TCSANOW, attrs)
+                except Exception:
+                    pass
+                line = "flood " * 20 + "\\n"
+                while True:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+                    WRITTEN[0] += len(line)
+
+            def init():
+                threading.Thread(target=_flood, daemon=True).start()
+
+            def handle(body):
+                return str(WRITTEN[0])
+            """;
+
+    @Test
+    void aFunctionFloodingItsConsoleLeavesTheNodeServingAndItsTmpfsClean(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("thaw.yaml"), "name: flood\nruntime: python3\nhandler: main:handle\n");
+        Files.writeString(dir.resolve("main.py"), FLOOD);
+        DeploymentSpec flood = NodeFixtures.deployment(TestGuests.spec(dir));
+        // a node of its own, so the other tests' start counts stay theirs
+        try (NodeServer node = NodeFixtures.node(NodeFixtures.config("node-flood", dir.resolve("node")))) {
+            ApiClient client = client(node.url());
+            client.json("PUT", "/v1/deployments/flood/" + flood.revision(), flood, null, CALL);
+            InstanceView flooding = client.json("POST", "/v1/instances",
+                    new StartRequest("flood", flood.revision()), InstanceView.class, CALL);
+            long cap = 64 << 10; // what the node keeps of a console
+            long written = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (written <= 4 * cap && System.nanoTime() < deadline) {
+                written = Long.parseLong(text(post(client, "/v1/instances/" + flooding.id() + "/invoke", "count")));
+                if (written <= 4 * cap) {
+                    Thread.sleep(500); // the guest writes at its serial port's pace
+                }
+            }
+            assertThat(written).as("console bytes the guest wrote").isGreaterThan(4 * cap);
+            NodeStatus status = client.json("GET", "/v1/status", null, NodeStatus.class, CALL);
+            assertThat(status.instances()).extracting(InstanceView::id).contains(flooding.id());
+            // the console never reaches the node's tmpfs: only guest memory files have content there
+            try (Stream<Path> files = Files.walk(TestGuests.runRoot())) {
+                List<Path> withContent = files.filter(Files::isRegularFile)
+                        .filter(f -> f.toFile().length() > 0).toList();
+                assertThat(withContent).isNotEmpty()
+                        .allMatch(f -> f.getFileName().toString().equals("mem"), "guest memory");
+            }
+        }
+    }
+
     @Test
     void instancesBootThenRestoreAndGoAwayWithTheirFunction() throws Exception {
         String deployPath = "/v1/deployments/hello/" + hello.revision();
@@ -89,6 +151,8 @@ class NodeServerTest {
         assertThat(status.caches("hello", hello.revision())).isTrue();
         assertThat(status.slotsFree()).isEqualTo(status.slotsTotal() - 2);
         assertThat(status.memoryMibFree()).isEqualTo(status.memoryMibTotal() - 2 * hello.shape().memoryMib());
+        assertThat(status.confinement()).as("how the node confines its VMMs").isNotNull();
+        assertThat(status.confinement().seccomp()).isTrue();
 
         String metrics = text(api.call("GET", "/metrics", null, Map.of(), CALL));
         assertThat(metrics).contains("thaw_node_starts_total{tier=\"boot\"} 1.0", "thaw_node_instances 2.0",

@@ -1,6 +1,7 @@
 package dev.thaw.sandbox.qemu;
 
 import dev.thaw.sandbox.BootSpec;
+import dev.thaw.sandbox.Confinement;
 import dev.thaw.sandbox.DriverInfo;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.LocalSnapshot;
@@ -23,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs functions in QEMU {@code microvm} guests.
@@ -34,11 +37,33 @@ import java.util.concurrent.TimeoutException;
  * every clone), waits with {@code -incoming defer}, and loads the device state
  * over a Unix socket. Then the agent gets fresh entropy so clones do not share
  * RNG state. This is HyperFork's flash-clone on stock QEMU.
+ *
+ * <p>Every VMM is confined (see {@link VmmJail}) as far as the host allows: {@link #confinement()}
+ * says how far, and the driver logs it at start.
  */
 public final class QemuMicrovmDriver implements SandboxDriver {
+    private static final Logger LOG = Logger.getLogger(QemuMicrovmDriver.class.getName());
     private static final Duration RESEED_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * How the driver starts VMMs.
+     *
+     * @param confine confine VMMs as far as the host allows; false only to measure what confinement costs
+     * @param consoleCap bytes of each guest's console output the node keeps
+     */
+    public record Options(boolean confine, int consoleCap) {
+        public static final Options DEFAULT = new Options(true, Vmm.DEFAULT_CONSOLE_CAP);
+
+        public Options {
+            if (consoleCap < 1024 || consoleCap > (16 << 20)) {
+                throw new IllegalArgumentException("consoleCap must be in 1 KiB..16 MiB, got " + consoleCap);
+            }
+        }
+    }
+
     private final QemuInstallation qemu;
+    private final Confinement confinement;
+    private final Vmm.Launch launch;
     private final AcceleratorProbe.Choice accelerator;
     private final Path runRoot;
     private final SnapshotWriter snapshots;
@@ -49,8 +74,12 @@ public final class QemuMicrovmDriver implements SandboxDriver {
     private volatile boolean closed;
     private volatile boolean prestartStopped;
 
-    private QemuMicrovmDriver(QemuInstallation qemu, AcceleratorProbe.Choice accelerator, Path runRoot, String node) {
+    private QemuMicrovmDriver(QemuInstallation qemu, AcceleratorProbe.Choice accelerator, Path runRoot, String node,
+            Confinement confinement, Options options) {
         this.qemu = qemu;
+        this.confinement = confinement;
+        this.launch = new Vmm.Launch(qemu, confinement.ownUser() ? new VmmUids() : null,
+                !confinement.limits().equals("none"), options.consoleCap());
         this.accelerator = accelerator;
         this.runRoot = runRoot;
         this.snapshots = new SnapshotWriter(qemu.version(), node);
@@ -65,11 +94,20 @@ public final class QemuMicrovmDriver implements SandboxDriver {
      */
     public static QemuMicrovmDriver start(Path kernel, Path initramfs, Path runRoot, String node)
             throws IOException {
+        return start(kernel, initramfs, runRoot, node, Options.DEFAULT);
+    }
+
+    /** {@link #start(Path, Path, Path, String)} with options. */
+    public static QemuMicrovmDriver start(Path kernel, Path initramfs, Path runRoot, String node, Options options)
+            throws IOException {
         QemuInstallation qemu = QemuInstallation.locate();
         StaleRunRoots.sweep(runRoot);
         FileTrees.createPrivateDirectories(runRoot);
         AcceleratorProbe.Choice choice = rememberedChoice(qemu, kernel, initramfs, runRoot.getParent());
-        return new QemuMicrovmDriver(qemu, choice, runRoot, node);
+        Confinement confinement = ConfinementProbe.probe(qemu, options.confine(), runRoot);
+        LOG.log(confinement.complete() ? Level.INFO : Level.WARNING,
+                "VMM confinement for node " + node + ": " + confinement.describe());
+        return new QemuMicrovmDriver(qemu, choice, runRoot, node, confinement, options);
     }
 
     private static AcceleratorProbe.Choice rememberedChoice(QemuInstallation qemu, Path kernel, Path initramfs,
@@ -93,6 +131,11 @@ public final class QemuMicrovmDriver implements SandboxDriver {
         return new DriverInfo(SnapshotWriter.DRIVER, qemu.version(), accelerator.accelerator().qemuName());
     }
 
+    @Override
+    public Confinement confinement() {
+        return confinement;
+    }
+
     /** Why this accelerator was chosen. */
     public String acceleratorReason() {
         return accelerator.reason();
@@ -106,7 +149,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
         Vmm vmm;
         try {
             run = newRunDir();
-            vmm = Vmm.start(qemu, new VmConfig(spec, accelerator.accelerator(), run, run.bootMemory(), true, false));
+            vmm = Vmm.start(launch, config(spec, run, run.bootMemory(), true, false));
         } catch (IOException e) {
             throw new SandboxException("could not start a VM for " + spec.function() + ": " + e.getMessage(), e);
         }
@@ -125,7 +168,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
             return register(new QemuSandbox(vmm, report, snapshots, open::remove));
         } catch (TimeoutException e) {
             String reason = "function " + spec.function() + " was not ready within " + spec.initTimeout().toMillis()
-                    + " ms" + run.diagnostics();
+                    + " ms" + vmm.diagnostics();
             vmm.close();
             throw new SandboxException(reason);
         } catch (IOException e) {
@@ -216,8 +259,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
 
     private Vmm startListening(BootSpec spec, LocalSnapshot snapshot) throws IOException {
         RunDir run = newRunDir();
-        VmConfig config = new VmConfig(spec, accelerator.accelerator(), run, snapshot.memory(), false, true);
-        Vmm vmm = Vmm.start(qemu, config);
+        Vmm vmm = Vmm.start(launch, config(spec, run, snapshot.memory(), false, true));
         try {
             vmm.listenForState();
             return vmm;
@@ -225,6 +267,11 @@ public final class QemuMicrovmDriver implements SandboxDriver {
             vmm.close();
             throw e;
         }
+    }
+
+    private VmConfig config(BootSpec spec, RunDir run, Path memory, boolean shared, boolean incoming) {
+        return new VmConfig(spec, accelerator.accelerator(), run, memory, shared, incoming,
+                confinement.mountNamespace(), confinement.seccomp());
     }
 
     private byte[] deviceState(LocalSnapshot snapshot) throws IOException {

@@ -49,6 +49,16 @@ final class QemuSandbox implements Sandbox {
         return vmm.pid();
     }
 
+    /** What the node kept of the guest console. */
+    BoundedLog console() {
+        return vmm.console();
+    }
+
+    /** The run directory, which a confined QEMU has as its root. */
+    Path runDir() {
+        return vmm.run().dir();
+    }
+
     @Override
     public StartReport start() {
         return start;

@@ -2,18 +2,16 @@ package dev.thaw.sandbox.qemu;
 
 import dev.thaw.sandbox.FileTrees;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The host directory of one VMM process: its sockets, logs and (for a booting
- * VM) its memory file. Short paths on purpose: a Unix socket path may not be
- * longer than 107 bytes.
+ * The host directory of one VMM process: its sockets and (for a booting VM) its memory file. A
+ * confined VMM is chrooted into it, so it is also all of the file system that VMM sees. Short paths
+ * on purpose: a Unix socket path may not be longer than 107 bytes.
  */
 record RunDir(String id, Path dir) {
-
 
     /**
      * Creates the directory, readable by its owner only, and fails if it exists: guest memory
@@ -22,58 +20,48 @@ record RunDir(String id, Path dir) {
     static RunDir create(Path root, String id) throws IOException {
         Path dir = root.resolve(id);
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_DIRECTORY));
+        Files.createDirectory(dir.resolve("s"), PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_DIRECTORY));
         return new RunDir(id, dir);
     }
 
-    /** Creates QEMU's output log, empty and readable by its owner only; fails if it exists. */
-    Path createQemuLog() throws IOException {
-        return Files.createFile(qemuLog(), PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_FILE));
+    /** Where QEMU creates its sockets: the only directory a confined VMM may write. */
+    Path socketDir() {
+        return dir.resolve("s");
     }
 
     Path qmpSocket() {
-        return dir.resolve("qmp.sock");
+        return socketDir().resolve("qmp.sock");
     }
 
     Path agentSocket() {
-        return dir.resolve("agent.sock");
+        return socketDir().resolve("agent.sock");
+    }
+
+    Path consoleSocket() {
+        return socketDir().resolve("console.sock");
     }
 
     Path incomingSocket() {
-        return dir.resolve("in.sock");
+        return socketDir().resolve("in.sock");
     }
 
     Path outgoingSocket() {
-        return dir.resolve("out.sock");
-    }
-
-    Path consoleLog() {
-        return dir.resolve("console.log");
-    }
-
-    Path qemuLog() {
-        return dir.resolve("qemu.log");
+        return socketDir().resolve("out.sock");
     }
 
     Path bootMemory() {
         return dir.resolve("mem");
     }
 
-    /** The last lines of the guest console and QEMU's own output, for error messages. */
-    String diagnostics() {
-        return tail(qemuLog(), 5) + tail(consoleLog(), 10);
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            if (!Files.exists(file)) {
-                return "";
-            }
-            var all = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
-            var last = all.subList(Math.max(0, all.size() - lines), all.size());
-            return last.isEmpty() ? "" : "\n  " + file.getFileName() + ": " + String.join("\n  ", last);
-        } catch (IOException e) {
-            return "";
+    /** How QEMU names {@code file} of this directory: from its root when chrooted here, else as the host does. */
+    String qemuPath(Path file, boolean chrooted) {
+        if (!chrooted) {
+            return file.toString();
         }
+        if (!file.startsWith(dir)) {
+            throw new IllegalArgumentException(file + " is outside the run directory " + dir);
+        }
+        return "/" + dir.relativize(file);
     }
 
     void delete() {

@@ -100,12 +100,15 @@ final class SnapshotWriter {
         Files.deleteIfExists(socket);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
+            if (vmm.uid() >= 0) {
+                VmmJail.own(socket, vmm.uid(), VmmUids.group()); // a confined QEMU connects as its own user
+            }
             CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> receive(server, target),
                     runnable -> Thread.ofVirtual().start(runnable));
             vmm.qmp().execute("migrate-set-capabilities",
                     Map.of("capabilities", List.of(Map.of("capability", "x-ignore-shared", "state", true))),
                     Vmm.QMP_TIMEOUT);
-            vmm.qmp().execute("migrate", Map.of("uri", "unix:" + socket), Vmm.QMP_TIMEOUT);
+            vmm.qmp().execute("migrate", Map.of("uri", "unix:" + vmm.config().socketPath(socket)), Vmm.QMP_TIMEOUT);
             vmm.awaitMigration("saving device state");
             try {
                 received.get(Vmm.MIGRATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -86,7 +86,7 @@ final class VmmPool implements AutoCloseable {
     }
 
     private synchronized void offer(Vmm vmm) {
-        if (closed) {
+        if (closed || waiting.size() >= target) { // the pool shrank while this VMM was starting
             vmm.close();
         } else {
             waiting.addLast(vmm);
