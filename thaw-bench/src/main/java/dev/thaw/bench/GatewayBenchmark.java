@@ -55,7 +55,7 @@ public final class GatewayBenchmark {
         String instance = first.header("X-Thaw-Instance");
         URI nodeUrl = URI.create(gateway.nodes().stream().filter(n -> n.name().equals(first.header("X-Thaw-Node")))
                 .map(NodeSummary::url).findFirst().orElseThrow());
-        ApiClient node = new ApiClient(nodeUrl, cluster.nodeToken(), Duration.ofSeconds(5));
+        ApiClient node = new ApiClient(nodeUrl, cluster.callToken(first.header("X-Thaw-Node")), Duration.ofSeconds(5));
         String path = "/v1/instances/" + instance + "/invoke";
         for (int i = 0; i < 20; i++) { // JIT and connection warm-up on both paths
             ok(gateway.invoke(name, body));

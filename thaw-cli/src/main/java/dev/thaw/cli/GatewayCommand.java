@@ -2,6 +2,7 @@ package dev.thaw.cli;
 
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
+import dev.thaw.control.cluster.IdentityKeyFile;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = "Runs the gateway (control plane) alone: the API that deploys and invokes functions, node "
                 + "membership, the scheduler. Tokens come from $THAW_API_TOKEN (users) and $THAW_NODE_TOKEN "
-                + "(nodes). Nodes join with 'thaw node --gateway URL'. Without --s3-endpoint it runs without a "
+                + "(the cluster's join token: a node presents it once and gets a credential of its own, bound to "
+                + "its name). Nodes join with 'thaw node --gateway URL'. Without --s3-endpoint it runs without a "
                 + "store (nodes in local or disabled mode) and keeps its function registry in "
                 + "$THAW_HOME/gateway-registry; with a store the registry is in the store.")
 final class GatewayCommand implements Callable<Integer> {
@@ -77,6 +79,17 @@ final class GatewayCommand implements Callable<Integer> {
             description = "label selector of node-agent pods (default: ${DEFAULT-VALUE})")
     String nodeSelector;
 
+    @Option(names = "--node-daemonset", defaultValue = "thaw-node",
+            description = "with --kubernetes-namespace: only pods this DaemonSet controls are nodes; the gateway calls"
+                    + " them with $THAW_NODE_CALL_TOKEN (default: ${DEFAULT-VALUE})")
+    String nodeDaemonSet;
+
+    @Option(names = "--identity-key-file", paramLabel = "FILE",
+            description = "the secret keying the hashes of node credentials kept beside the registry; created (mode"
+                    + " 0600) when missing. It must outlive the registry, or nodes must join again (default:"
+                    + " $THAW_HOME/gateway-identity.key)")
+    java.nio.file.Path identityKeyFile;
+
     @Option(names = "--node-port", defaultValue = "8081",
             description = "port node agents listen on in their pods (default: ${DEFAULT-VALUE})")
     int nodePort;
@@ -94,12 +107,18 @@ final class GatewayCommand implements Callable<Integer> {
                 .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs))
                 .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy)).withPrefetch(SnapshotPrefetch.parse(prefetch))
                 .withMaxInFlight(maxInFlight).withAllowHostPaths(allowHostPaths);
+        config = config.withIdentityKey(IdentityKeyFile.loadOrCreate(identityKeyFile != null ? identityKeyFile
+                : config.home().root().resolve(IdentityKeyFile.NAME)));
+        String callToken = kubernetesNamespace == null ? null : requireEnv("THAW_NODE_CALL_TOKEN");
+        if (callToken != null && (callToken.equals(apiToken) || callToken.equals(nodeToken))) {
+            throw new IllegalArgumentException("$THAW_NODE_CALL_TOKEN must differ from the API and join tokens");
+        }
         var store = s3.external();
         // Without a store the registry is kept under THAW_HOME, so a restart still finds every function.
         Gateway gateway = Gateway.start(store == null
                 ? config.withRegistryDir(config.home().root().resolve("gateway-registry")) : config.withS3(store));
         AutoCloseable discovery = kubernetesNamespace == null ? () -> { }
-                : discover(gateway);
+                : discover(gateway, callToken);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -117,10 +136,10 @@ final class GatewayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private AutoCloseable discover(Gateway gateway) {
+    private AutoCloseable discover(Gateway gateway, String callToken) {
         KubernetesClient client = new KubernetesClientBuilder().build();
-        NodeDiscovery discovery = new NodeDiscovery(client, kubernetesNamespace, nodeSelector, nodePort,
-                gateway.membership(), Duration.ofSeconds(1));
+        NodeDiscovery discovery = new NodeDiscovery(client, kubernetesNamespace, nodeSelector, nodeDaemonSet,
+                callToken, nodePort, gateway.membership(), Duration.ofSeconds(1));
         return () -> {
             discovery.close();
             client.close();

@@ -11,7 +11,9 @@ import picocli.CommandLine.Unmatched;
 @Command(name = "node",
         description = "Runs a node agent: it registers with a gateway (--gateway=URL), runs function instances in "
                 + "microVMs and serves the node API. Options use the --key=value form; 'thaw node --help' lists "
-                + "them. The node token comes from $THAW_NODE_TOKEN, S3 credentials from $THAW_S3_ACCESS_KEY and "
+                + "them. $THAW_NODE_TOKEN holds the cluster's join token: with --gateway the node joins once and "
+                + "keeps a credential of its own in WORK_DIR/identity.json (mode 0600), reused after a restart; without "
+                + "--gateway it is the token the node's API accepts. S3 credentials come from $THAW_S3_ACCESS_KEY and "
                 + "$THAW_S3_SECRET_KEY. On Kubernetes, --kubernetes-node=NAME also keeps the node's NodeSnapshotCache "
                 + "object up to date (--kubernetes-batch-ms, --kubernetes-resync-ms, --kubernetes-max-revisions).")
 final class NodeCommand implements Callable<Integer> {

@@ -2,6 +2,7 @@ package dev.thaw.control;
 
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
+import dev.thaw.control.cluster.NodeIdentities;
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.control.functions.Deployer;
 import dev.thaw.control.functions.FunctionRegistry;
@@ -15,6 +16,7 @@ import dev.thaw.control.routing.Placement;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.Routers;
 import dev.thaw.snapshot.store.DirectoryObjectStore;
+import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,6 +40,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final ScheduledExecutorService timer;
     private final Membership membership;
+    private final NodeIdentities identities;
     private final FunctionRegistry registry = new FunctionRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final Routers routers;
@@ -50,14 +53,16 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
-        this.membership = new Membership(config.nodeToken(), config.livenessTimeout(), timer);
+        this.membership = new Membership(config.livenessTimeout(), timer);
         this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
                 config.prefetch(), config.nanoClock());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
-        this.durable = objectStore != null ? new ObjectStoreRegistry(objectStore, InstantSource.system())
-                : config.registryDir() != null ? new ObjectStoreRegistry(new DirectoryObjectStore(config.registryDir()),
-                        InstantSource.system())
+        // Node bindings live beside the function registry, and last as long as it does.
+        ObjectStore registryStore = objectStore != null ? objectStore
+                : config.registryDir() != null ? new DirectoryObjectStore(config.registryDir()) : null;
+        this.durable = registryStore != null ? new ObjectStoreRegistry(registryStore, InstantSource.system())
                 : new MemoryRegistry();
+        this.identities = new NodeIdentities(registryStore, config.identityKey(), InstantSource.system());
         this.deployer = new Deployer(config.home(), registry, durable, membership, routers,
                 Optional.ofNullable(objectStore).map(SnapshotStore::new));
         membership.addListener(routers);
@@ -91,6 +96,11 @@ public final class Gateway implements AutoCloseable {
 
     public Membership membership() {
         return membership;
+    }
+
+    /** Which node token belongs to which node. */
+    public NodeIdentities identities() {
+        return identities;
     }
 
     public Deployer deployer() {

@@ -4,7 +4,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.FunctionName;
 import dev.thaw.api.ManifestException;
+import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
+import dev.thaw.control.cluster.NodeIdentities;
 import dev.thaw.control.extender.Extender;
 import dev.thaw.control.extender.ExtenderHandler;
 import dev.thaw.control.extender.MembershipCacheView;
@@ -14,9 +16,13 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.routing.InvokeException;
 import dev.thaw.control.routing.InvokeResult;
 import dev.thaw.control.routing.Router;
+import dev.thaw.node.api.JoinRequest;
+import dev.thaw.node.api.JoinResponse;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.http.HttpApi;
+import dev.thaw.node.identity.NodeTokens;
+import dev.thaw.snapshot.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
@@ -126,7 +132,6 @@ final class GatewayServer implements AutoCloseable {
         String path = "/" + String.join("/", parts.size() >= 3 && name != null
                 ? concat(parts.subList(0, 2), "{}", parts.subList(3, parts.size())) : parts);
         String user = gateway.config().apiToken();
-        String node = gateway.config().nodeToken();
         Optional<String> unavailable = gateway.functions().unavailable();
         if (unavailable.isPresent() && path.startsWith("/v1/functions")) {
             // An empty registry is not the truth until the store said so.
@@ -184,17 +189,26 @@ final class GatewayServer implements AutoCloseable {
                     HttpApi.json(exchange, 200, gateway.status());
                 }
             }
+            case "POST /v1/join" -> {
+                if (HttpApi.authorized(exchange, gateway.config().joinToken())) {
+                    join(exchange);
+                }
+            }
             case "POST /v1/nodes" -> {
-                if (HttpApi.authorized(exchange, node)) {
-                    RegisterRequest request = HttpApi.json(exchange, gateway.config().bodyLimitBytes(),
-                            RegisterRequest.class);
-                    gateway.membership().register(request);
-                    HttpApi.send(exchange, 204, null, new byte[0]);
+                Optional<String> node = node(exchange);
+                if (node.isPresent()) {
+                    register(exchange, node.get());
                 }
             }
             case "PUT /v1/nodes/{}/heartbeat" -> {
-                if (HttpApi.authorized(exchange, node)) {
+                Optional<String> node = node(exchange);
+                if (node.isPresent() && asItself(exchange, node.get(), name)) {
                     heartbeat(exchange, name);
+                }
+            }
+            case "DELETE /v1/nodes/{}" -> {
+                if (HttpApi.authorized(exchange, user)) {
+                    forgetNode(exchange, name);
                 }
             }
             default -> HttpApi.error(exchange, 404, "not_found", method + " " + raw
@@ -305,6 +319,84 @@ final class GatewayServer implements AutoCloseable {
             e.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             HttpApi.error(exchange, e.status(), e.code(), e.getMessage());
         }
+    }
+
+    /**
+     * The node whose own token the request carries; otherwise answers 401 (or 503 when the
+     * binding cannot be read) and is empty. The join token, the user token and the tokens the
+     * gateway calls nodes with are none of them.
+     */
+    private Optional<String> node(HttpExchange exchange) throws IOException {
+        Optional<String> node;
+        try {
+            node = gateway.identities().authenticate(HttpApi.bearer(exchange));
+        } catch (StoreException e) {
+            HttpApi.error(exchange, 503, "registry_unavailable", "cannot read node bindings from the store: "
+                    + e.getMessage());
+            return Optional.empty();
+        }
+        if (node.isEmpty()) {
+            HttpApi.unauthorized(exchange);
+        }
+        return node;
+    }
+
+    /** Whether {@code claimed} is the authenticated node; if not, answers 403. */
+    private static boolean asItself(HttpExchange exchange, String node, String claimed) throws IOException {
+        if (node.equals(claimed)) {
+            return true;
+        }
+        HttpApi.error(exchange, 403, "wrong_node", "this credential belongs to node '" + node
+                + "'; a node registers and reports only as itself, not as '" + claimed + "'");
+        return false;
+    }
+
+    private void join(HttpExchange exchange) throws IOException {
+        JoinRequest request = HttpApi.json(exchange, 64L * 1024, JoinRequest.class);
+        try {
+            boolean created = gateway.identities().join(request.node(), request.token());
+            HttpApi.json(exchange, created ? 201 : 200, new JoinResponse(request.node()));
+        } catch (NodeIdentities.NameTaken e) {
+            HttpApi.error(exchange, 409, "node_name_taken", e.getMessage());
+        } catch (StoreException e) {
+            HttpApi.error(exchange, 503, "registry_unavailable", "cannot keep the node binding in the store: "
+                    + e.getMessage());
+        }
+    }
+
+    private void register(HttpExchange exchange, String node) throws IOException {
+        RegisterRequest request = HttpApi.json(exchange, gateway.config().bodyLimitBytes(), RegisterRequest.class);
+        if (!asItself(exchange, node, String.valueOf(request.node()))) {
+            return;
+        }
+        try {
+            // The gateway calls the node with a token that follows from the node's own, never with one
+            // the node could present here or to another node.
+            gateway.membership().register(request, NodeTokens.callToken(HttpApi.bearer(exchange)));
+        } catch (Membership.Conflict e) {
+            HttpApi.error(exchange, 409, "url_in_use", e.getMessage());
+            return;
+        }
+        HttpApi.send(exchange, 204, null, new byte[0]);
+    }
+
+    private void forgetNode(HttpExchange exchange, String name) throws IOException {
+        boolean bound;
+        try {
+            bound = gateway.identities().forget(name);
+        } catch (StoreException e) {
+            HttpApi.error(exchange, 503, "registry_unavailable", "cannot remove the node binding from the store: "
+                    + e.getMessage());
+            return;
+        }
+        var member = gateway.membership().find(name);
+        member.filter(Member::alive).ifPresent(m -> gateway.membership().declareDead(m,
+                "its binding was removed by an operator"));
+        if (!bound && member.isEmpty()) {
+            HttpApi.error(exchange, 404, "unknown_node", "no node '" + name + "' is bound or registered");
+            return;
+        }
+        HttpApi.send(exchange, 204, null, new byte[0]);
     }
 
     private void heartbeat(HttpExchange exchange, String name) throws IOException {

@@ -6,11 +6,14 @@ import dev.thaw.node.StartRecord;
 import dev.thaw.node.StartTier;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
+import dev.thaw.node.api.JoinRequest;
+import dev.thaw.node.api.JoinResponse;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.http.HttpApi;
+import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.snapshot.cache.CacheEntry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,20 +49,26 @@ final class FakeNode implements AutoCloseable {
     volatile int slotsTotal = 8;
     volatile int busySlots;
     volatile boolean heartbeating = true;
-    private final String token;
+    /** The node's own token, got by joining with the join token. */
+    final String nodeToken;
+    /** The token the gateway calls this node with; the only one its API accepts. */
+    final String callToken;
     private final HttpServer server;
     private final ApiClient gateway;
     private final Thread heartbeats;
     private final AtomicInteger ids = new AtomicInteger();
 
-    FakeNode(String name, URI gatewayUrl, String token) throws IOException, InterruptedException {
+    FakeNode(String name, URI gatewayUrl, String joinToken) throws IOException, InterruptedException {
         this.name = name;
-        this.token = token;
+        this.nodeToken = NodeTokens.issue(name);
+        new ApiClient(gatewayUrl, joinToken, Duration.ofSeconds(2)).json("POST", "v1/join",
+                new JoinRequest(name, nodeToken), JoinResponse.class, Duration.ofSeconds(5));
+        this.callToken = NodeTokens.callToken(nodeToken);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
-        this.gateway = new ApiClient(gatewayUrl, token, Duration.ofSeconds(2));
+        this.gateway = new ApiClient(gatewayUrl, nodeToken, Duration.ofSeconds(2));
         gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString()), null, Duration.ofSeconds(5));
         heartbeat();
         this.heartbeats = Thread.ofVirtual().start(() -> {
@@ -111,7 +120,7 @@ final class FakeNode implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!HttpApi.authorized(exchange, token)) {
+            if (!HttpApi.authorized(exchange, callToken)) {
                 return;
             }
             String method = exchange.getRequestMethod();

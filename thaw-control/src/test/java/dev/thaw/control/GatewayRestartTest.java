@@ -48,8 +48,9 @@ class GatewayRestartTest {
     }
 
     private Gateway gateway(S3Config s3, int port) throws Exception {
+        // One identity key for every gateway of a test, as a restarted gateway reads it from its file.
         GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", port), USER, NODE)
-                .withLivenessTimeout(Duration.ofSeconds(2)).withS3(s3)
+                .withLivenessTimeout(Duration.ofSeconds(2)).withS3(s3).withIdentityKey("restart-test-identity-key")
                 .withHome(new dev.thaw.sandbox.image.ThawHome(Path.of("target", "unused-home")));
         Gateway gateway = Gateway.start(config);
         closing.add(gateway);

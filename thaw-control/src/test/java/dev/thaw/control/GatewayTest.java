@@ -69,6 +69,15 @@ class GatewayTest {
         gateway.deployer().deploy(ECHO, "digest", settings);
     }
 
+    /** Joins {@code node} with the join token and returns its own token. */
+    private String join(String node) throws Exception {
+        String token = dev.thaw.node.identity.NodeTokens.issue(node);
+        HttpResponse<String> joined = send("POST", "v1/join", NODE, dev.thaw.api.Json.write(
+                new dev.thaw.node.api.JoinRequest(node, token)));
+        assertThat(joined.statusCode()).isEqualTo(201);
+        return token;
+    }
+
     private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(gateway.url().resolve(path)).method(method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -107,9 +116,13 @@ class GatewayTest {
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.body()).contains("unauthorized");
         assertThat(send("PUT", "v1/nodes/n1/heartbeat", USER, "{}").statusCode()).isEqualTo(401);
+        // The join token only joins: it registers nobody.
+        assertThat(send("POST", "v1/nodes", NODE, register).statusCode()).isEqualTo(401);
+        assertThat(send("POST", "v1/join", USER, dev.thaw.api.Json.write(new dev.thaw.node.api.JoinRequest("n1",
+                dev.thaw.node.identity.NodeTokens.issue("n1")))).statusCode()).isEqualTo(401);
         assertThat(client.nodes()).isEmpty();
         assertThat(client.list()).isEmpty();
-        assertThat(send("POST", "v1/nodes", NODE, register).statusCode()).isEqualTo(204);
+        assertThat(send("POST", "v1/nodes", join("n1"), register).statusCode()).isEqualTo(204);
         assertThat(client.nodes()).extracting(NodeSummary::name).containsExactly("n1");
         assertThat(send("GET", "healthz", null, null).body()).isEqualTo("ok");
     }
@@ -128,7 +141,7 @@ class GatewayTest {
         HttpResponse<String> large = send("POST", "v1/functions/echo/invoke", USER, "x".repeat(64 * 1024 + 1));
         assertThat(large.statusCode()).isEqualTo(413);
         assertThat(large.body()).contains("too_large");
-        assertThat(send("POST", "v1/nodes", NODE, "{\"node\": \"n" + "x".repeat(70 * 1024) + "\", \"url\": \"u\"}")
+        assertThat(send("POST", "v1/nodes", join("n"), "{\"node\": \"n" + "x".repeat(70 * 1024) + "\", \"url\": \"u\"}")
                 .statusCode()).isEqualTo(413);
     }
 
@@ -309,9 +322,9 @@ class GatewayTest {
         assertThat(client.nodes()).filteredOn(NodeSummary::alive).extracting(NodeSummary::name)
                 .containsExactly("node-b");
         // The dead node is told to register again, and then it is used again.
-        assertThat(send("PUT", "v1/nodes/node-a/heartbeat", NODE,
+        assertThat(send("PUT", "v1/nodes/node-a/heartbeat", a.nodeToken,
                 dev.thaw.api.Json.write(a.status())).statusCode()).isEqualTo(404);
-        assertThat(send("POST", "v1/nodes", NODE, dev.thaw.api.Json.write(new RegisterRequest("node-a",
+        assertThat(send("POST", "v1/nodes", a.nodeToken, dev.thaw.api.Json.write(new RegisterRequest("node-a",
                 a.url().toString()))).statusCode()).isEqualTo(204);
         a.heartbeating = true;
         await(() -> gateway.membership().alive().size() == 2 && a.deployments.containsKey("echo/rev1"));
@@ -359,7 +372,7 @@ class GatewayTest {
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/healthz", "/openapi.yaml", "/metrics", "/v1/functions",
                 "/v1/functions/{name}", "/v1/functions/{name}/invoke", "/v1/nodes", "/v1/nodes/{node}/heartbeat",
-                "/v1/status");
+                "/v1/status", "/v1/join", "/v1/nodes/{node}");
         assertThat(response.body()).contains("X-Thaw-Init-Ms", "'429'", "'502'", "'413'", "queue_timeout");
     }
 

@@ -75,16 +75,16 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final EmbeddedS3Server s3;
     private final Gateway gateway;
     private final List<NodeProcess> nodes;
-    private final String nodeToken;
+    private final String joinToken;
     /** Stops the node processes if this JVM is stopped (Ctrl-C) before {@link #close()}: they must not outlive it. */
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private EmbeddedCluster(EmbeddedS3Server s3, Gateway gateway, List<NodeProcess> nodes, String nodeToken) {
+    private EmbeddedCluster(EmbeddedS3Server s3, Gateway gateway, List<NodeProcess> nodes, String joinToken) {
         this.s3 = s3;
         this.gateway = gateway;
         this.nodes = nodes;
-        this.nodeToken = nodeToken;
+        this.joinToken = joinToken;
         this.shutdownHook = new Thread(this::stop, "thaw-cluster-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -92,7 +92,10 @@ public final class EmbeddedCluster implements AutoCloseable {
     public static EmbeddedCluster start(Options options) throws IOException, StoreException, InterruptedException {
         Files.createDirectories(options.workDir());
         String apiToken = token();
-        String nodeToken = token();
+        // A fresh join token each start: nodes that joined before keep their own credentials in their work
+        // directories, and the gateway's bindings survive with the registry, keyed by a key that lasts too.
+        String joinToken = token();
+        String identityKey = IdentityKeyFile.loadOrCreate(options.workDir().resolve(IdentityKeyFile.NAME));
         EmbeddedS3Server s3 = null;
         Gateway gateway = null;
         List<NodeProcess> nodes = new ArrayList<>();
@@ -108,8 +111,8 @@ public final class EmbeddedCluster implements AutoCloseable {
                 }
             }
             GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", options.port()), apiToken,
-                    nodeToken).withPolicy(options.policy()).withHome(options.home()).withKeepAlive(options.keepAlive())
-                    .withPrefetch(options.prefetch())
+                    joinToken).withPolicy(options.policy()).withHome(options.home()).withIdentityKey(identityKey)
+                    .withKeepAlive(options.keepAlive()).withPrefetch(options.prefetch())
                     // A cluster on 127.0.0.1 for its own user: 'thaw deploy DIR' builds DIR in place.
                     .withAllowHostPaths(true);
             // Without a store the registry still outlives the gateway, in the work directory.
@@ -119,8 +122,8 @@ public final class EmbeddedCluster implements AutoCloseable {
             for (int i = 1; i <= options.nodes(); i++) {
                 String name = "node-" + i;
                 List<String> arguments = nodeArguments(options, name, gateway.url(), store);
-                Map<String, String> environment = store == null ? Map.of("THAW_NODE_TOKEN", nodeToken)
-                        : Map.of("THAW_NODE_TOKEN", nodeToken, "THAW_S3_ACCESS_KEY", store.accessKey(),
+                Map<String, String> environment = store == null ? Map.of("THAW_NODE_TOKEN", joinToken)
+                        : Map.of("THAW_NODE_TOKEN", joinToken, "THAW_S3_ACCESS_KEY", store.accessKey(),
                                 "THAW_S3_SECRET_KEY", store.secretKey());
                 Path log = options.workDir().resolve(name + ".log");
                 starting.add(CompletableFuture.supplyAsync(() -> {
@@ -143,7 +146,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                 throw failure;
             }
             awaitMembers(gateway, options.nodes());
-            return new EmbeddedCluster(s3, gateway, nodes, nodeToken);
+            return new EmbeddedCluster(s3, gateway, nodes, joinToken);
         } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
             nodes.forEach(NodeProcess::close);
             if (gateway != null) {
@@ -196,9 +199,15 @@ public final class EmbeddedCluster implements AutoCloseable {
         return gateway.config().apiToken();
     }
 
-    /** The token nodes accept; for benchmarks that call a node directly. */
-    public String nodeToken() {
-        return nodeToken;
+    /** The join token the nodes were started with. */
+    public String joinToken() {
+        return joinToken;
+    }
+
+    /** The token {@code node} accepts from this gateway; for benchmarks that call a node directly. */
+    public String callToken(String node) {
+        return gateway.membership().find(node).map(Member::callToken)
+                .orElseThrow(() -> new IllegalArgumentException("no node " + node + " in this cluster"));
     }
 
     public Gateway gateway() {

@@ -24,6 +24,7 @@ public final class Member {
     private final String name;
     private final URI url;
     private final PooledHttpClient http;
+    private final String callToken;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deployments ({@code function/revision}) this node accepted; only those can be started here. */
     private final Set<String> deployed = ConcurrentHashMap.newKeySet();
@@ -53,10 +54,11 @@ public final class Member {
         }
     }
 
-    Member(String name, URI url, String token) {
+    Member(String name, URI url, String callToken) {
         this.name = name;
         this.url = url;
-        this.http = new PooledHttpClient(url, token, Duration.ofSeconds(2));
+        this.callToken = callToken;
+        this.http = new PooledHttpClient(url, callToken, Duration.ofSeconds(2));
         this.lastHeartbeatNanos = System.nanoTime();
         this.lastHeartbeat = Instant.now();
     }
@@ -67,6 +69,11 @@ public final class Member {
 
     public URI url() {
         return url;
+    }
+
+    /** The token this gateway calls the node with; for code in this process that calls the node directly. */
+    String callToken() {
+        return callToken;
     }
 
     public boolean alive() {

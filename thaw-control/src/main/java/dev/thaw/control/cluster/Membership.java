@@ -36,14 +36,19 @@ public final class Membership implements AutoCloseable {
         }
     }
 
-    private final String nodeToken;
     private final Duration livenessTimeout;
     private final Map<String, Member> members = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> livenessCheck;
 
-    public Membership(String nodeToken, Duration livenessTimeout, ScheduledExecutorService timer) {
-        this.nodeToken = nodeToken;
+    /** A registration that would take over what another live node holds. */
+    public static final class Conflict extends IllegalArgumentException {
+        Conflict(String message) {
+            super(message);
+        }
+    }
+
+    public Membership(Duration livenessTimeout, ScheduledExecutorService timer) {
         this.livenessTimeout = livenessTimeout;
         long period = Math.max(20, livenessTimeout.toMillis() / 10);
         this.livenessCheck = timer.scheduleWithFixedDelay(this::checkLiveness, period, period, TimeUnit.MILLISECONDS);
@@ -60,8 +65,12 @@ public final class Membership implements AutoCloseable {
     /**
      * Registers a node, or registers it again: a node that registers while we
      * still think it alive has restarted, so its old instances are gone too.
+     * The caller has checked that the request comes from {@code request.node()}.
+     *
+     * @param callToken the bearer token the gateway presents to this node
+     * @throws Conflict when another live node is registered at the same URL
      */
-    public Member register(RegisterRequest request) {
+    public Member register(RegisterRequest request, String callToken) {
         if (!validNodeName(request.node())) {
             throw new IllegalArgumentException("invalid node name '" + request.node()
                     + "': use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -76,7 +85,20 @@ public final class Membership implements AutoCloseable {
             throw new IllegalArgumentException("node url must be http:// or https:// with a host, got '"
                     + request.url() + "'");
         }
-        Member fresh = new Member(request.node(), url, nodeToken);
+        if (callToken == null || callToken.isBlank()) {
+            throw new IllegalArgumentException("a node needs a token to be called with");
+        }
+        Member fresh;
+        synchronized (members) {
+            // Two names at one URL would send one node's calls to the other.
+            for (Member other : members.values()) {
+                if (other.alive() && other.url().equals(url) && !other.name().equals(request.node())) {
+                    throw new Conflict("node " + other.name() + " is registered at " + url + "; node "
+                            + request.node() + " cannot register there too");
+                }
+            }
+            fresh = new Member(request.node(), url, callToken);
+        }
         Member old = members.put(request.node(), fresh);
         if (old != null && old.alive()) {
             declareDead(old, "it registered again (restarted)");

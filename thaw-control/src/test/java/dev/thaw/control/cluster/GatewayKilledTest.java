@@ -8,6 +8,8 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.functions.FunctionView;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.http.ApiClient;
+import dev.thaw.node.identity.IdentityFile;
+import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.OwnedProcesses;
 import dev.thaw.sandbox.testing.TestGuests;
@@ -132,7 +134,9 @@ class GatewayKilledTest {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("hello", revision));
 
             // No orphans: every QEMU process under the node is an instance the new gateway routes to.
-            ApiClient nodeApi = new ApiClient(node.url(), nodeToken, Duration.ofSeconds(10));
+            String callToken = NodeTokens.callToken(new IdentityFile(work.resolve("node-1")).load("node-1")
+                    .orElseThrow().token());
+            ApiClient nodeApi = new ApiClient(node.url(), callToken, Duration.ofSeconds(10));
             awaitTrue(() -> {
                 NodeStatus status = nodeApi.json("GET", "v1/status", null, NodeStatus.class, Duration.ofSeconds(10));
                 long qemus = qemusUnder(node.pid());
@@ -168,6 +172,8 @@ class GatewayKilledTest {
                 s3.secretKey())).redirectErrorStream(true);
         builder.environment().put("THAW_TEST_API_TOKEN", apiToken);
         builder.environment().put("THAW_TEST_NODE_TOKEN", nodeToken);
+        // The restarted gateway must key node credentials as the first did, or the node is locked out.
+        builder.environment().put("THAW_TEST_IDENTITY_KEY", "gateway-killed-test-identity-key");
         Process process = OwnedProcesses.start(builder, OwnedProcesses.CreatedFiles.INHERITED);
         ReadyLine.await(process, "the gateway", READY_TIMEOUT, new StringBuffer());
         return process;

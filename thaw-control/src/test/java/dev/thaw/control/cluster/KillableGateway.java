@@ -22,7 +22,8 @@ public final class KillableGateway {
             S3Config s3 = new S3Config(URI.create(args[1]), EmbeddedS3Server.REGION, "thaw", args[2], args[3], true);
             GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])),
                     System.getenv("THAW_TEST_API_TOKEN"), System.getenv("THAW_TEST_NODE_TOKEN")).withS3(s3)
-                    .withHome(TestGuests.home()).withAllowHostPaths(true);
+                    .withHome(TestGuests.home()).withAllowHostPaths(true)
+                    .withIdentityKey(System.getenv("THAW_TEST_IDENTITY_KEY"));
             Gateway gateway = Gateway.start(config);
             System.out.println("ready " + gateway.url());
             System.out.flush();

@@ -54,7 +54,7 @@ class DeployManifestsTest {
         }
         assertThat(kinds).containsExactlyInAnyOrder("Namespace", "CustomResourceDefinition", "ServiceAccount",
                 "ClusterRole", "ClusterRoleBinding", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-                "RoleBinding", "DaemonSet", "Deployment", "Service", "Deployment", "Service");
+                "RoleBinding", "Role", "RoleBinding", "DaemonSet", "Deployment", "Service", "Deployment", "Service");
         assertThat(documents(BASE.resolve("scheduler/thaw-scheduler-config.yaml")))
                 .extracting(HasMetadata::getKind).containsExactly("KubeSchedulerConfiguration");
     }
@@ -91,6 +91,15 @@ class DeployManifestsTest {
             assertThat(rule.getResources()).containsExactly("pods");
             assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ);
         });
+        // The node-agent DaemonSet, read by name only: discovery checks each pod's owner against it.
+        assertThat(docs).filteredOn(Role.class::isInstance).map(Role.class::cast)
+                .filteredOn(r -> r.getMetadata().getName().equals("thaw-control-daemonset")).singleElement()
+                .satisfies(r -> assertThat(r.getRules()).singleElement().satisfies(rule -> {
+                    assertThat(rule.getApiGroups()).containsExactly("apps");
+                    assertThat(rule.getResources()).containsExactly("daemonsets");
+                    assertThat(rule.getResourceNames()).containsExactly("thaw-node");
+                    assertThat(rule.getVerbs()).containsExactly("get");
+                }));
         assertThat(docs).filteredOn(d -> d.getKind().endsWith("Role"))
                 .flatExtracting(d -> d instanceof Role r ? r.getRules() : ((ClusterRole) d).getRules())
                 .flatExtracting(PolicyRule::getVerbs).doesNotContain("create", "update", "patch", "delete", "*");

@@ -31,16 +31,27 @@ public final class HttpApi {
      * answers 401 and the caller must do nothing else. Compared in constant time.
      */
     public static boolean authorized(HttpExchange exchange, String token) throws IOException {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
+        String presented = bearer(exchange);
         if (MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))
                 && !token.isEmpty()) {
             return true;
         }
+        unauthorized(exchange);
+        return false;
+    }
+
+    /** The bearer token the request carries; empty when none. */
+    public static String bearer(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        return header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
+    }
+
+    /** Answers 401: no token, or one not valid for this API. */
+    public static void unauthorized(HttpExchange exchange) throws IOException {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         error(exchange, 401, "unauthorized", header == null ? "this API needs 'Authorization: Bearer <token>'"
                 : "the token is not valid for this API");
-        return false;
     }
 
     /** The request body, refused with {@link TooLarge} past {@code limit} bytes (checked before reading it all). */

@@ -1,30 +1,43 @@
 package dev.thaw.node.service;
 
+import dev.thaw.node.api.JoinRequest;
+import dev.thaw.node.api.JoinResponse;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.http.ApiClient;
+import dev.thaw.node.identity.IdentityFile;
+import dev.thaw.node.identity.NodeTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A node's membership in the gateway: registers, then sends its status every
- * interval on a daemon thread. A 404 on a heartbeat means the gateway forgot the
- * node (it restarted, or declared the node dead), so the node registers again.
- * While the gateway is unreachable it keeps trying, logging once per change of
- * state rather than once per attempt.
+ * A node's membership in the gateway. Without a credential of its own the node first joins: it
+ * makes a node token, keeps it in its {@link IdentityFile}, and asks the gateway, with the
+ * cluster's join token, to bind it to its name (asking again is safe, so a lost answer costs
+ * nothing). It then registers and sends its status every interval with that node token, on a
+ * daemon thread, and after a restart registers with the kept token without joining. A 404 on a
+ * heartbeat means the gateway forgot the node (it restarted, or declared the node dead), so the
+ * node registers again; a 401 means the gateway does not know the token (its binding was removed,
+ * or the join never reached it), so the node joins again with the same token. While the gateway
+ * is unreachable it keeps trying, logging once per change of state rather than once per attempt.
  */
 public final class GatewayLink implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayLink.class.getName());
 
     private enum State { STARTING, CONNECTED, UNREACHABLE, REFUSED }
 
-    private final ApiClient gateway;
+    private final URI gatewayUrl;
+    private final ApiClient joining;
+    private final IdentityFile identityFile;
+    private final Consumer<String> onCallToken;
     private final String node;
     private final URI nodeUrl;
     private final Duration interval;
@@ -37,13 +50,23 @@ public final class GatewayLink implements AutoCloseable {
     private volatile boolean closed;
     private State state = State.STARTING;
     private boolean registered;
+    /** The node's credential; null until it made one or found one stored. */
+    private IdentityFile.Identity identity;
+    /** Whether the credential must be bound (again) before registering. */
+    private boolean mustJoin;
+    /** The node token's client. */
+    private ApiClient gateway;
 
-    private GatewayLink(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
-            Supplier<NodeStatus> status, Supplier<Runnable> onRegistration) {
+    private GatewayLink(URI gatewayUrl, String joinToken, IdentityFile identityFile, Consumer<String> onCallToken,
+            String node, URI nodeUrl, Duration interval, Supplier<NodeStatus> status,
+            Supplier<Runnable> onRegistration) {
         // A heartbeat that takes longer than a few intervals is as good as missed.
         this.timeout = interval.multipliedBy(3).compareTo(Duration.ofSeconds(2)) > 0 ? interval.multipliedBy(3)
                 : Duration.ofSeconds(2);
-        this.gateway = new ApiClient(gatewayUrl, token, timeout);
+        this.gatewayUrl = gatewayUrl;
+        this.joining = new ApiClient(gatewayUrl, joinToken, timeout);
+        this.identityFile = identityFile;
+        this.onCallToken = onCallToken;
         this.node = node;
         this.nodeUrl = nodeUrl;
         this.interval = interval;
@@ -52,22 +75,35 @@ public final class GatewayLink implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("thaw-gateway-link").unstarted(this::run);
     }
 
-    /** Starts registering and heartbeating; {@code status} is asked for a fresh report each time. */
-    public static GatewayLink start(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
-            Supplier<NodeStatus> status) {
-        return start(gatewayUrl, token, node, nodeUrl, interval, status, () -> () -> { });
-    }
-
     /**
-     * Like {@link #start(URI, String, String, URI, Duration, Supplier)}; before each registration
-     * {@code onRegistration} is asked for a task, which runs once that registration succeeds
-     * (the node stops the instances no gateway owns any more).
+     * Starts joining (unless {@code identityFile} holds this node's credential), registering and
+     * heartbeating. {@code status} is asked for a fresh report each time; before each registration
+     * {@code onRegistration} is asked for a task, which runs once that registration succeeds (the
+     * node stops the instances no gateway owns any more). {@code onCallToken} is told the token the
+     * gateway will call this node with, before the node registers with it.
+     *
+     * @throws IOException if the identity file exists but cannot be read
      */
-    public static GatewayLink start(URI gatewayUrl, String token, String node, URI nodeUrl, Duration interval,
-            Supplier<NodeStatus> status, Supplier<Runnable> onRegistration) {
-        GatewayLink link = new GatewayLink(gatewayUrl, token, node, nodeUrl, interval, status, onRegistration);
+    public static GatewayLink start(URI gatewayUrl, String joinToken, IdentityFile identityFile,
+            Consumer<String> onCallToken, String node, URI nodeUrl, Duration interval, Supplier<NodeStatus> status,
+            Supplier<Runnable> onRegistration) throws IOException {
+        GatewayLink link = new GatewayLink(gatewayUrl, joinToken, identityFile, onCallToken, node, nodeUrl, interval,
+                status, onRegistration);
+        Optional<IdentityFile.Identity> stored = identityFile.load(node);
+        if (stored.isPresent()) {
+            link.adopt(stored.get());
+            LOG.info("node " + node + " uses the credential stored in " + identityFile.path());
+        } else {
+            link.mustJoin = true;
+        }
         link.thread.start();
         return link;
+    }
+
+    private void adopt(IdentityFile.Identity identity) {
+        this.identity = identity;
+        gateway = new ApiClient(gatewayUrl, identity.token(), timeout);
+        onCallToken.accept(NodeTokens.callToken(identity.token()));
     }
 
     private void run() {
@@ -85,6 +121,9 @@ public final class GatewayLink implements AutoCloseable {
 
     private void beat() throws InterruptedException {
         try {
+            if (mustJoin && !join()) {
+                return;
+            }
             if (!registered) {
                 Runnable afterRegistration = onRegistration.get();
                 gateway.json("POST", "/v1/nodes", new RegisterRequest(node, nodeUrl.toString()), null, timeout);
@@ -97,16 +136,54 @@ public final class GatewayLink implements AutoCloseable {
         } catch (ApiClient.ApiException e) {
             if (e.status() == 404 && registered) {
                 registered = false;
-                LOG.info("the gateway at " + gateway.base() + " no longer knows node " + node + "; registering again");
+                LOG.info("the gateway at " + gatewayUrl + " no longer knows node " + node + "; registering again");
                 return;
             }
-            change(State.REFUSED, "the gateway at " + gateway.base() + " refused node " + node + ": " + e.status()
-                    + " " + e.code() + ": " + e.getMessage() + "; check the node token; retrying every "
-                    + interval.toMillis() + " ms");
+            if (e.status() == 401 && !mustJoin) {
+                // The binding is gone (removed by an operator, or a new store): bind the same token again.
+                mustJoin = true;
+                registered = false;
+                LOG.warning("the gateway at " + gatewayUrl + " does not accept the credential of node " + node
+                        + " (" + e.getMessage() + "); joining again with the join token");
+                return;
+            }
+            change(State.REFUSED, "the gateway at " + gatewayUrl + " refused node " + node + ": " + e.status()
+                    + " " + e.code() + ": " + e.getMessage() + "; retrying every " + interval.toMillis() + " ms");
         } catch (IOException e) {
-            change(State.UNREACHABLE, "cannot reach the gateway at " + gateway.base() + " (" + describe(e)
+            change(State.UNREACHABLE, "cannot reach the gateway at " + gatewayUrl + " (" + describe(e)
                     + "); retrying every " + interval.toMillis() + " ms");
         }
+    }
+
+    /** Binds the node's token (made and kept first if there is none) with the join token; false when refused. */
+    private boolean join() throws IOException, InterruptedException {
+        if (identity == null) {
+            IdentityFile.Identity fresh = new IdentityFile.Identity(node, NodeTokens.issue(node));
+            try {
+                identityFile.save(fresh); // kept before it is sent, so no answer can be lost with it
+            } catch (IOException e) {
+                change(State.REFUSED, "node " + node + " cannot keep its credential in " + identityFile.path()
+                        + " (" + describe(e) + "); retrying every " + interval.toMillis() + " ms");
+                return false;
+            }
+            adopt(fresh);
+        }
+        try {
+            joining.json("POST", "/v1/join", new JoinRequest(node, identity.token()), JoinResponse.class, timeout);
+        } catch (ApiClient.ApiException e) {
+            String advice = e.status() == 401 ? "check the join token ($THAW_NODE_TOKEN)"
+                    : e.status() == 409 ? "another node holds this name; pick another --name, or remove the old"
+                            + " binding with 'DELETE /v1/nodes/" + node + "' (user token) if that node is gone"
+                    : "see the gateway's log";
+            change(State.REFUSED, "the gateway at " + gatewayUrl + " refused to let node " + node + " join: "
+                    + e.status() + " " + e.code() + ": " + e.getMessage() + "; " + advice + "; retrying every "
+                    + interval.toMillis() + " ms");
+            return false;
+        }
+        mustJoin = false;
+        LOG.info("node " + node + " joined the gateway at " + gatewayUrl + "; its credential is in "
+                + identityFile.path());
+        return true;
     }
 
     private static String describe(IOException e) {

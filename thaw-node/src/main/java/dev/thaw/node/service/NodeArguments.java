@@ -30,8 +30,10 @@ public final class NodeArguments {
               --name=NAME              this node's name in the cluster (required)
               --listen=HOST:PORT       where the API listens (default 127.0.0.1:0, 0 picks a free port)
               --public-url=URL         where the gateway reaches this node (default: from the bound address)
-              --token-file=FILE        read the node token from FILE (default: $THAW_NODE_TOKEN); never
-                                       on the command line, where every user of the host could read it
+              --token-file=FILE        read the join token from FILE (default: $THAW_NODE_TOKEN); never
+                                       on the command line, where every user of the host could read it.
+                                       With --gateway the node joins once and keeps its own credential in
+                                       WORK_DIR/identity.json; without, it is the one token its API accepts
               --gateway=URL            register and heartbeat there (default: standalone)
               --heartbeat-ms=MS        heartbeat interval (default 1000)
               --mode=MODE              snapshots: disabled, local or remote (default local)

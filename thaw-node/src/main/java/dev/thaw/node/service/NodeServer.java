@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.HttpApi;
+import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.sandbox.InvocationResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,6 +35,11 @@ public final class NodeServer implements AutoCloseable {
     private final ExecutorService executor;
     private final URI url;
     private GatewayLink link;
+    /**
+     * The only bearer token this node's API accepts: with a gateway, the call token that follows
+     * from the node's own credential (none until it has one); standalone, the configured token.
+     */
+    private volatile String accepted;
 
     private NodeServer(NodeServiceConfig config, NodeService service, HttpServer http, URI url) {
         this.config = config;
@@ -64,10 +70,21 @@ public final class NodeServer implements AutoCloseable {
         }
         URI url = config.publicUrl().orElseGet(() -> derivedUrl(http.getAddress()));
         NodeServer server = new NodeServer(config, service, http, url);
+        if (config.gatewayUrl().isEmpty()) {
+            server.accepted = config.token();
+        }
         http.start();
-        config.gatewayUrl().ifPresent(gateway -> server.link = GatewayLink.start(gateway, config.token(),
-                config.name(), url, config.heartbeatInterval(), () -> service.status(url),
-                service::orphansOnRegistration));
+        if (config.gatewayUrl().isPresent()) {
+            try {
+                // The configured token is the cluster's join token: presented once to the gateway, never accepted here.
+                server.link = GatewayLink.start(config.gatewayUrl().get(), config.token(),
+                        new IdentityFile(config.workDir()), token -> server.accepted = token, config.name(), url,
+                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
         return server;
     }
 
@@ -108,7 +125,8 @@ public final class NodeServer implements AutoCloseable {
                 HttpApi.send(exchange, 200, "text/plain; charset=utf-8", "ok".getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            if (!HttpApi.authorized(exchange, config.token())) {
+            String token = accepted;
+            if (!HttpApi.authorized(exchange, token == null ? "" : token)) {
                 return;
             }
             route(exchange, method, path.split("/", -1));

@@ -83,6 +83,7 @@ public final class NodeService implements AutoCloseable {
     /** The QEMU run directory on /dev/shm, reported in the status; null for other drivers. */
     private final Path shmDir;
     private final Capacity capacity;
+    private final ImagePaths imagePaths;
     private final Map<String, Deployed> deployments = new ConcurrentHashMap<>();
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
     private final List<Consumer<StartRecord>> startListeners = new CopyOnWriteArrayList<>();
@@ -101,6 +102,7 @@ public final class NodeService implements AutoCloseable {
         this.runtime = runtime;
         this.cleanup = cleanup;
         this.capacity = new Capacity(config.memoryMib(), config.slots());
+        this.imagePaths = new ImagePaths(new ThawHome(config.thawHome()));
         reaper.scheduleWithFixedDelay(this::reapQuietly, REAP_PERIOD.toMillis(), REAP_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -180,7 +182,8 @@ public final class NodeService implements AutoCloseable {
         boolean imagesHere = config.mode() != SnapshotMode.REMOTE && !spec.imagePaths().isEmpty()
                 && spec.imagePaths().stream().allMatch(p -> Files.isRegularFile(Path.of(p)));
         // Without paths a disk is found by digest alone; the placeholder path is never opened.
-        List<Path> disks = spec.imagePaths().isEmpty() ? spec.imageDigests().stream().map(Path::of).toList()
+        List<Path> disks = imagesHere ? imagePaths.attachable(spec.imagePaths())
+                : spec.imagePaths().isEmpty() ? spec.imageDigests().stream().map(Path::of).toList()
                 : spec.imagePaths().stream().map(Path::of).toList();
         BootSpec boot = new BootSpec(function, revision, spec.shape(), kernel.vmlinuz(), kernel.initramfs(),
                 kernel.digest(), disks, spec.imageDigests(), Duration.ofMillis(spec.initTimeoutMs()));

@@ -6,24 +6,34 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.Json;
 import dev.thaw.node.SnapshotMode;
+import dev.thaw.node.api.JoinRequest;
+import dev.thaw.node.api.JoinResponse;
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.http.HttpApi;
+import dev.thaw.node.identity.IdentityFile;
+import dev.thaw.node.identity.NodeTokens;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Registration and heartbeats against a small HTTP server standing in for the gateway. */
 class GatewayLinkTest {
+    /** A condition that may read files. */
+    interface Check {
+        boolean met() throws Exception;
+    }
+
     private static final Duration INTERVAL = Duration.ofMillis(100);
 
     /** Counts what reaches it; answers 404 to one chosen heartbeat, as a restarted gateway would. */
@@ -31,6 +41,9 @@ class GatewayLinkTest {
         final List<RegisterRequest> registrations = new CopyOnWriteArrayList<>();
         final List<NodeStatus> heartbeats = new CopyOnWriteArrayList<>();
         final AtomicInteger unauthorized = new AtomicInteger();
+        final List<String> joins = new CopyOnWriteArrayList<>();
+        /** The node token issued last; the only one accepted on registration and heartbeats. */
+        volatile String issued;
         volatile int forgetAtHeartbeat = -1;
         private final HttpServer http;
 
@@ -45,11 +58,24 @@ class GatewayLinkTest {
         }
 
         private void handle(HttpExchange exchange) throws IOException {
-            if (!HttpApi.authorized(exchange, NodeFixtures.TOKEN)) {
+            String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/join")) {
+                if (!HttpApi.authorized(exchange, NodeFixtures.TOKEN)) {
+                    unauthorized.incrementAndGet();
+                    return;
+                }
+                JoinRequest join = Json.mapper().readValue(exchange.getRequestBody().readAllBytes(),
+                        JoinRequest.class);
+                joins.add(join.node());
+                issued = join.token();
+                HttpApi.json(exchange, 201, new JoinResponse(join.node()));
+                return;
+            }
+            String token = issued;
+            if (!HttpApi.authorized(exchange, token == null ? "" : token)) {
                 unauthorized.incrementAndGet();
                 return;
             }
-            String path = exchange.getRequestURI().getPath();
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/nodes")) {
                 registrations.add(Json.mapper().readValue(body, RegisterRequest.class));
@@ -120,9 +146,50 @@ class GatewayLinkTest {
         }
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
+    @Test
+    void nodeJoinsOnceKeepsItsCredentialPrivateAndAcceptsOnlyTheTokenThatFollowsFromIt(@TempDir Path work)
+            throws Exception {
+        try (FakeGateway gateway = new FakeGateway(0)) {
+            NodeServiceConfig config = NodeFixtures.config("node-j", work).withMode(SnapshotMode.DISABLED)
+                    .withGateway(gateway.url(), INTERVAL);
+            String nodeToken;
+            try (NodeServer node = NodeFixtures.node(config)) {
+                await(() -> gateway.heartbeats.size() >= 2);
+                assertThat(gateway.joins).containsExactly("node-j");
+                Path file = work.resolve(IdentityFile.NAME);
+                assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+                nodeToken = new IdentityFile(work).load("node-j").orElseThrow().token();
+                assertThat(nodeToken).isEqualTo(gateway.issued);
+
+                // The node's API takes the call token only: not the join token, not its own node token.
+                String call = NodeTokens.callToken(nodeToken);
+                assertThat(NodeFixtures.client(node.url(), call).call("GET", "/v1/status", null, java.util.Map.of(),
+                        NodeFixtures.CALL).statusCode()).isEqualTo(200);
+                for (String wrong : List.of(NodeFixtures.TOKEN, nodeToken, NodeTokens.callToken(
+                        NodeTokens.issue("node-j")))) {
+                    assertThat(NodeFixtures.client(node.url(), wrong).call("POST", "/v1/instances",
+                            "{}".getBytes(), java.util.Map.of(), NodeFixtures.CALL).statusCode()).isEqualTo(401);
+                }
+            }
+            // Restarted, it registers with the credential it kept: no second join.
+            try (NodeServer node = NodeFixtures.node(config)) {
+                await(() -> gateway.registrations.size() >= 2);
+                assertThat(gateway.joins).hasSize(1);
+                assertThat(gateway.issued).isEqualTo(nodeToken);
+            }
+            // A gateway that does not know the credential (401) makes the node bind the same one again.
+            gateway.issued = null;
+            try (NodeServer node = NodeFixtures.node(config)) {
+                await(() -> gateway.joins.size() == 2 && gateway.registrations.size() >= 3);
+                assertThat(gateway.issued).isEqualTo(nodeToken);
+                assertThat(new IdentityFile(work).load("node-j").orElseThrow().token()).isEqualTo(nodeToken);
+            }
+        }
+    }
+
+    private static void await(Check condition) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!condition.met()) {
             assertThat(System.nanoTime()).as("waited 20 s for the gateway to hear from the node").isLessThan(deadline);
             Thread.sleep(20);
         }

@@ -204,6 +204,28 @@ class NodeServerTest {
     }
 
     @Test
+    void imagePathsOutsideTheNodesImageDirectoriesAreRefused() throws Exception {
+        // Real files a caller might want a guest to read: one elsewhere, one reached from the images
+        // directory through '..'.
+        Path secret = Files.writeString(work.resolve("secret.img"), "not an image");
+        Path images = TestGuests.home().images();
+        Path climbing = images.resolve(images.relativize(secret));
+        assertThat(climbing.toString()).contains("..");
+        for (Path outside : java.util.List.of(secret, climbing)) {
+            DeploymentSpec spec = new DeploymentSpec("hello", "r-outside", hello.shape(), 1000, 1000,
+                    hello.kernelDigest(), hello.imageDigests(), java.util.List.of(hello.imagePaths().get(0),
+                            outside.toString()));
+            ApiClient.ApiException refused = error(() -> api.json("PUT", "/v1/deployments/hello/r-outside", spec,
+                    null, CALL));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.code()).isEqualTo("image_path_refused");
+            assertThat(refused.getMessage()).contains(outside.toString(), images.toRealPath().toString());
+        }
+        assertThat(error(() -> api.json("POST", "/v1/instances", new StartRequest("hello", "r-outside"),
+                InstanceView.class, CALL)).code()).isEqualTo("unknown_deployment");
+    }
+
+    @Test
     void unknownThingsAre404() throws Exception {
         ApiClient.ApiException deployment = error(() -> api.json("POST", "/v1/instances",
                 new StartRequest("nothing", "r1"), InstanceView.class, CALL));
