@@ -53,6 +53,20 @@ public final class FileDigests {
         }
     }
 
+    /** The SHA-256 of the whole of {@code file}, hex, in one sequential read. */
+    public static String sha256Hex(Path file) throws IOException {
+        MessageDigest whole = sha256();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(SnapshotInfo.FileEntry.DEFAULT_CHUNK_SIZE);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (in.read(buffer) >= 0) {
+                buffer.flip();
+                whole.update(buffer);
+                buffer.clear();
+            }
+        }
+        return hex(whole.digest());
+    }
+
     /** The SHA-256 of {@code bytes}, hex. */
     public static String sha256Hex(ByteBuffer bytes) {
         return hex(digest(sha256(), bytes));

@@ -16,6 +16,11 @@ import dev.thaw.sandbox.SandboxException;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.api.FileDigests;
+import dev.thaw.node.api.CacheKeys;
+import dev.thaw.snapshot.trust.InfoSignature;
+import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.trust.TrustedSigners;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,10 +57,16 @@ public final class SnapshotBenchmark {
      * @param rawBytes the snapshot's files as restored (memory and device state)
      * @param storedBytes what the snapshot occupies in the store (zero chunks elided, the rest compressed)
      * @param fetchedBytes snapshot bytes transferred by one remote start
+     * @param verify what authentication adds to a remote start (signature of info.json, whole-layer hash)
      */
     public record Result(String function, String accelerator, int runs, Percentiles boot, Percentiles local,
-            Percentiles remote, Percentiles fetch, Percentiles snapshotFetch, Percentiles imageFetch, long rawBytes,
-            long storedBytes, long fetchedBytes) {
+            Percentiles remote, Percentiles fetch, Percentiles snapshotFetch, Percentiles imageFetch,
+            Percentiles verify, long rawBytes, long storedBytes, long fetchedBytes) {
+
+        /** Authentication's share of a remote start (p50 over p50). */
+        public double verifyShareOfRemote() {
+            return verify.p50() / remote.p50();
+        }
 
         public double remoteOverBoot() {
             return remote.p50() / boot.p50();
@@ -80,7 +91,10 @@ public final class SnapshotBenchmark {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be at least 1, got " + runs);
         }
-        SnapshotStore store = new SnapshotStore(objects);
+        // Two nodes with keys of their own: the fresh node checks the origin's signature as any node would.
+        NodeKey originKey = NodeKey.generate("origin");
+        SnapshotStore store = new SnapshotStore(objects, originKey);
+        SnapshotStore freshStore = new SnapshotStore(objects, NodeKey.generate("fresh"));
         List<Double> boot = new ArrayList<>();
         try (NodeRuntime plain = node("boot", SnapshotMode.DISABLED, workDir, Optional.empty())) {
             for (int i = 0; i < runs; i++) {
@@ -102,21 +116,23 @@ public final class SnapshotBenchmark {
         List<Double> fetch = new ArrayList<>();
         List<Double> snapshotFetch = new ArrayList<>();
         List<Double> imageFetch = new ArrayList<>();
+        List<Double> verify = new ArrayList<>();
         long fetchedBytes = 0;
         FunctionDeployment elsewhere = deployment.elsewhere();
-        try (NodeRuntime fresh = node("fresh", SnapshotMode.REMOTE, workDir, Optional.of(store))) {
+        try (NodeRuntime fresh = node("fresh", SnapshotMode.REMOTE, workDir, Optional.of(freshStore))) {
             // Brings the base image (and everything else) onto the node once; each sample then drops
             // the snapshot and the function's own layer again.
-            firstResponse(fresh, elsewhere, StartTier.REMOTE);
+            firstResponse(fresh, elsewhere, StartTier.REMOTE, originKey.alone());
             String layer = elsewhere.spec().diskDigests().getLast();
             for (int i = 0; i < runs; i++) {
                 fresh.evictSnapshot(elsewhere);
                 fresh.evictImage(layer);
-                Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE);
+                Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE, originKey.alone());
                 remote.add(sample.firstResponseMs);
                 fetch.add(sample.record.snapshotFetchMs() + sample.record.imageFetchMs());
                 snapshotFetch.add(sample.record.snapshotFetchMs());
                 imageFetch.add(sample.record.imageFetchMs());
+                verify.add(authenticationMs(originKey.alone(), workDir.resolve("fresh"), layer));
                 fetchedBytes = sample.record.snapshotBytes();
             }
         }
@@ -124,7 +140,29 @@ public final class SnapshotBenchmark {
         long stored = storedBytes("snapshots/" + info.function() + "/" + info.revision() + "/");
         return new Result(deployment.function(), driver.info().accelerator(), runs, Percentiles.of(boot),
                 Percentiles.of(local), Percentiles.of(remote), Percentiles.of(fetch), Percentiles.of(snapshotFetch),
-                Percentiles.of(imageFetch), raw, stored, fetchedBytes);
+                Percentiles.of(imageFetch), Percentiles.of(verify), raw, stored, fetchedBytes);
+    }
+
+    /**
+     * What authenticating a remote start adds to the checks an unsigned store needed (chunk
+     * digests): fetching and checking the signature of {@code info.json}, and hashing the fetched
+     * image layer whole against its digest. Timed on its own right after a sample, on the same
+     * objects, so that its share of a remote start is not lost in the noise of the restore.
+     */
+    private double authenticationMs(TrustedSigners signers, Path freshDir, String layer) throws StoreException {
+        String prefix = "snapshots/" + deployment.function() + "/" + deployment.revision() + "/";
+        String infoKey = prefix + SnapshotInfo.FILE_NAME;
+        String sigKey = prefix + InfoSignature.FILE_NAME;
+        byte[] info = objects.get(infoKey); // read without signatures too
+        long started = System.nanoTime();
+        objects.size(sigKey);
+        signers.check(InfoSignature.parse(sigKey, objects.get(sigKey)), InfoSignature.message(infoKey, info), infoKey);
+        try {
+            FileDigests.sha256Hex(freshDir.resolve("cache").resolve(CacheKeys.image(layer)).resolve("disk"));
+        } catch (IOException e) {
+            throw new StoreException("cannot read the fetched layer: " + e.getMessage(), e);
+        }
+        return (System.nanoTime() - started) / 1e6;
     }
 
     private record Sample(double firstResponseMs, StartRecord record) {
@@ -132,7 +170,12 @@ public final class SnapshotBenchmark {
 
     private Sample firstResponse(NodeRuntime node, FunctionDeployment target, StartTier expected)
             throws NodeStartException, SandboxException {
-        try (Instance instance = node.start(target)) {
+        return firstResponse(node, target, expected, TrustedSigners.none());
+    }
+
+    private Sample firstResponse(NodeRuntime node, FunctionDeployment target, StartTier expected,
+            TrustedSigners signers) throws NodeStartException, SandboxException {
+        try (Instance instance = node.start(target, signers)) {
             if (instance.start().tier() != expected) {
                 throw new IllegalStateException("expected a " + expected.label() + " start, got "
                         + instance.start().tier().label() + ": " + instance.start().fallbacks());

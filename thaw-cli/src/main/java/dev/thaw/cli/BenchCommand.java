@@ -195,10 +195,13 @@ final class BenchCommand {
             row("  of which fetch (snapshot + layer)", r.fetch());
             row("    snapshot fetch", r.snapshotFetch());
             row("    image layer fetch", r.imageFetch());
+            row("  authentication (timed alone)", r.verify());
             System.out.printf("%nremote / boot (p50)     %6.3f   (thesis: 757/6698 = 0.11 controlled, 4541/5398 = 0.84 "
                     + "trace)%n", r.remoteOverBoot());
             System.out.printf("remote / local (p50)    %6.2fx  (thesis: 757/197 = 3.8x)%n", r.remoteOverLocal());
             System.out.printf("fetch share of remote   %5.1f %%  (thesis: 73.5 %%)%n", 100 * r.fetchShareOfRemote());
+            System.out.printf("authentication / remote %5.1f %%  (signature of info.json + whole-layer SHA-256;"
+                    + " target <= 5 %%)%n", 100 * r.verifyShareOfRemote());
             System.out.printf("snapshot: %.1f MiB raw, %.1f MiB stored (stored / raw = %.3f), %.1f MiB fetched per "
                     + "remote start%n", r.rawBytes() / 1048576.0, r.storedBytes() / 1048576.0, r.storedOverRaw(),
                     r.fetchedBytes() / 1048576.0);
@@ -217,12 +220,14 @@ final class BenchCommand {
             putPercentiles(root, "fetch_ms", r.fetch());
             putPercentiles(root, "snapshot_fetch_ms", r.snapshotFetch());
             putPercentiles(root, "image_fetch_ms", r.imageFetch());
+            putPercentiles(root, "verify_ms", r.verify());
             root.put("raw_bytes", r.rawBytes()).put("stored_bytes", r.storedBytes())
                     .put("fetched_bytes", r.fetchedBytes());
             root.putObject("ratio").put("remote_over_boot_p50", r.remoteOverBoot())
                     .put("remote_over_local_p50", r.remoteOverLocal())
                     .put("stored_over_raw", r.storedOverRaw())
-                    .put("fetch_share_of_remote_p50", r.fetchShareOfRemote());
+                    .put("fetch_share_of_remote_p50", r.fetchShareOfRemote())
+                    .put("verify_share_of_remote_p50", r.verifyShareOfRemote());
             return root;
         }
 

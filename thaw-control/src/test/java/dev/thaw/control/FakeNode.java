@@ -15,6 +15,7 @@ import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.snapshot.cache.CacheEntry;
+import dev.thaw.snapshot.trust.NodeKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeNode implements AutoCloseable {
     /** Revisions ("function/revision") the gateway asked this node to prefetch, in order. */
     final java.util.List<String> prefetches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The bodies of those prefetch requests, in the same order. */
+    final List<dev.thaw.node.api.PrefetchRequest> prefetchRequests = new CopyOnWriteArrayList<>();
     final String name;
     final List<String> deletes = new CopyOnWriteArrayList<>();
     final Map<String, DeploymentSpec> deployments = new ConcurrentHashMap<>();
@@ -45,6 +48,9 @@ final class FakeNode implements AutoCloseable {
     final AtomicInteger invokesInFlight = new AtomicInteger();
     final AtomicInteger starts = new AtomicInteger();
     final AtomicInteger registrations = new AtomicInteger();
+    final List<StartRequest> startRequests = new CopyOnWriteArrayList<>();
+    /** The key it registers, as a node registers the key it signs snapshots with. */
+    final NodeKey key;
     volatile long invokeDelayMs;
     volatile int slotsTotal = 8;
     volatile int busySlots;
@@ -60,6 +66,7 @@ final class FakeNode implements AutoCloseable {
 
     FakeNode(String name, URI gatewayUrl, String joinToken) throws IOException, InterruptedException {
         this.name = name;
+        this.key = NodeKey.generate(name);
         this.nodeToken = NodeTokens.issue(name);
         new ApiClient(gatewayUrl, joinToken, Duration.ofSeconds(2)).json("POST", "v1/join",
                 new JoinRequest(name, nodeToken), JoinResponse.class, Duration.ofSeconds(5));
@@ -69,7 +76,7 @@ final class FakeNode implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
         this.gateway = new ApiClient(gatewayUrl, nodeToken, Duration.ofSeconds(2));
-        gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString()), null, Duration.ofSeconds(5));
+        gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString(), key.publicKeyText()), null, Duration.ofSeconds(5));
         heartbeat();
         this.heartbeats = Thread.ofVirtual().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -93,7 +100,7 @@ final class FakeNode implements AutoCloseable {
 
     private void reregister() {
         try {
-            gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString()), null, Duration.ofSeconds(2));
+            gateway.json("POST", "v1/nodes", new RegisterRequest(name, url().toString(), key.publicKeyText()), null, Duration.ofSeconds(2));
             registrations.incrementAndGet();
         } catch (IOException e) {
             // tried again on the next heartbeat
@@ -132,6 +139,7 @@ final class FakeNode implements AutoCloseable {
                 HttpApi.send(exchange, 204, null, new byte[0]);
             } else if (method.equals("POST") && p.length == 5 && p[1].equals("deployments")
                     && p[4].equals("prefetch")) {
+                prefetchRequests.add(HttpApi.json(exchange, 1L << 20, dev.thaw.node.api.PrefetchRequest.class));
                 prefetches.add(p[2] + "/" + p[3]);
                 HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", 1));
             } else if (method.equals("DELETE") && p[1].equals("functions")) {
@@ -141,6 +149,7 @@ final class FakeNode implements AutoCloseable {
                 HttpApi.send(exchange, 204, null, new byte[0]);
             } else if (method.equals("POST") && p.length == 2 && p[1].equals("instances")) {
                 StartRequest request = HttpApi.json(exchange, 1L << 20, StartRequest.class);
+                startRequests.add(request);
                 String key = request.function() + "/" + request.revision();
                 if (!deployments.containsKey(key)) {
                     HttpApi.error(exchange, 404, "unknown_deployment", key + " is not deployed here");

@@ -12,6 +12,7 @@ import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.RegisterRequest;
+import dev.thaw.node.api.StartRequest;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -272,6 +273,9 @@ class GatewayTest {
         // pre-warmed: the next call is warm.
         clock.addAndGet(88_000_000_000L);
         await(() -> a.prefetches.contains("echo/rev1"));
+        // The node is told whose signatures to accept, as a start would tell it.
+        assertThat(a.prefetchRequests.getLast().signers()).containsExactlyEntriesOf(
+                java.util.Map.of("node-a", a.key.publicKeyText()));
         await(() -> gateway.routers().find("echo").orElseThrow().instances() == 1);
         assertThat(a.starts.get()).isEqualTo(startsBefore + 1);
         // Unused, it stays past the keep-alive (0 for this caller) until its window ends.
@@ -328,6 +332,29 @@ class GatewayTest {
                 a.url().toString()))).statusCode()).isEqualTo(204);
         a.heartbeating = true;
         await(() -> gateway.membership().alive().size() == 2 && a.deployments.containsKey("echo/rev1"));
+    }
+
+    @Test
+    void startsNameTheKeysOfTheNodesThatMayHavePublishedTheRevisionsSnapshot() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        FakeNode a = node("node-a");
+        FakeNode b = node("node-b");
+        deployEcho(FunctionSettings.DEFAULTS);
+        await(() -> a.deployments.containsKey("echo/rev1") && b.deployments.containsKey("echo/rev1"));
+        client.invoke("echo", "hi".getBytes(StandardCharsets.UTF_8));
+        StartRequest request = java.util.stream.Stream.concat(a.startRequests.stream(), b.startRequests.stream())
+                .findFirst().orElseThrow();
+        assertThat(request.signers()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "node-a", a.key.publicKeyText(), "node-b", b.key.publicKeyText()));
+
+        // A key that is not an Ed25519 public key is refused at registration (with the node's own token), and
+        // changes nothing.
+        String tokenC = join("node-c");
+        HttpResponse<String> refused = send("POST", "v1/nodes", tokenC, dev.thaw.api.Json.write(new RegisterRequest(
+                "node-c", "http://127.0.0.1:1/", "bm90IGEga2V5")));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("signing key");
+        assertThat(gateway.membership().find("node-c")).isEmpty();
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.ImageInfo;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.VerificationException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,11 +29,13 @@ final class NodeImages {
     private final NodeCache cache;
     private final Path scratch;
     private final Optional<SnapshotStore> store;
+    private final NodeCounters counters;
 
-    NodeImages(NodeCache cache, Path scratch, Optional<SnapshotStore> store) {
+    NodeImages(NodeCache cache, Path scratch, Optional<SnapshotStore> store, NodeCounters counters) {
         this.cache = cache;
         this.scratch = scratch;
         this.store = store;
+        this.counters = counters;
     }
 
     /** The disks, what pins them, and what fetching them cost. */
@@ -88,17 +91,28 @@ final class NodeImages {
                 return Held.fill(null, scratch, CacheKeys.image(digest), bytes, filler);
             }
         } catch (StoreException e) {
-            throw new NodeStartException("fetching image " + digest + " failed: " + e.getMessage(), e);
+            throw failure(digest, e, "fetching image " + digest + " failed: " + e.getMessage());
         } catch (SnapshotFormatException e) {
             throw new NodeStartException("image " + digest + " in the store is unreadable: " + e.getMessage(), e);
         } catch (CacheException e) {
-            throw new NodeStartException("image " + digest + " could not be cached: " + e.getMessage(), e);
+            throw failure(digest, e, "image " + digest + " could not be cached: " + e.getMessage());
         } catch (IOException e) {
-            throw new NodeStartException("image " + digest + " could not be stored on this node: " + e.getMessage(), e);
+            throw failure(digest, e, "image " + digest + " could not be stored on this node: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeStartException("interrupted while fetching image " + digest, e);
         }
+    }
+
+    /** An image that failed authentication is counted and named as refused; anything else is {@code otherwise}. */
+    private NodeStartException failure(String digest, Exception e, String otherwise) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof VerificationException refused) {
+                counters.verifyFailed(refused.reason());
+                return new NodeStartException("image " + digest + " refused: " + refused.getMessage(), e);
+            }
+        }
+        return new NodeStartException(otherwise, e);
     }
 
     private static FetchReport fetchImage(SnapshotStore remote, ImageInfo info, Path staging) throws IOException {

@@ -21,6 +21,8 @@ import dev.thaw.snapshot.store.CorruptBundleException;
 import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.snapshot.trust.VerificationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +72,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.store = store;
         this.cache = cache;
         this.imageCache = imageCache;
-        this.images = new NodeImages(imageCache, config.scratchDir(), store);
+        this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
     }
 
@@ -116,14 +118,26 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    /** Starts an instance of the function, from the cheapest tier that works. */
+    /**
+     * Starts an instance of the function, from the cheapest tier that works; a snapshot in the
+     * store is used only when this node signed it.
+     */
     public Instance start(FunctionDeployment deployment) throws NodeStartException {
+        return start(deployment, TrustedSigners.none());
+    }
+
+    /**
+     * Starts an instance of the function, from the cheapest tier that works. A snapshot in the
+     * store is used only when signed by one of {@code signers} (the nodes the control plane let
+     * publish this revision) or by this node.
+     */
+    public Instance start(FunctionDeployment deployment, TrustedSigners signers) throws NodeStartException {
         long requested = System.nanoTime();
         List<String> fallbacks = new ArrayList<>();
         if (config.mode() != SnapshotMode.DISABLED) {
             Optional<Instance> instance = fromCache(deployment, requested, fallbacks);
             if (instance.isEmpty() && config.mode() == SnapshotMode.REMOTE) {
-                instance = fromStore(deployment, requested, fallbacks);
+                instance = fromStore(deployment, signers.and(store.orElseThrow().ownSigners()), requested, fallbacks);
             }
             if (instance.isPresent()) {
                 return instance.get();
@@ -144,9 +158,10 @@ public final class NodeRuntime implements AutoCloseable {
         return restore(deployment, held, 0, 0, requested, fallbacks);
     }
 
-    private Optional<Instance> fromStore(FunctionDeployment deployment, long requested, List<String> fallbacks) {
+    private Optional<Instance> fromStore(FunctionDeployment deployment, TrustedSigners signers, long requested,
+            List<String> fallbacks) {
         SnapshotStore remote = store.orElseThrow();
-        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, fallbacks);
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, signers, fallbacks);
         if (usable.isEmpty()) {
             return Optional.empty();
         }
@@ -180,18 +195,25 @@ public final class NodeRuntime implements AutoCloseable {
         return restore(deployment, held, fetchMs, fetched.get(), requested, fallbacks);
     }
 
+    /** Prefetches a snapshot only this node signed; see {@link #prefetch(FunctionDeployment, TrustedSigners)}. */
+    public long prefetch(FunctionDeployment deployment) throws InterruptedException {
+        return prefetch(deployment, TrustedSigners.none());
+    }
+
     /**
      * Fetches the revision's snapshot into the cache ahead of a predicted start, within the cache's budget (making
-     * room as its eviction policy says). Returns the bytes fetched: 0 when it is cached already, or when there is no
-     * cache, no store, no usable snapshot, or no room (entries in use).
+     * room as its eviction policy says). The snapshot is verified exactly as a start from the store verifies it:
+     * signed by one of {@code signers} or by this node, its files matching their signed digests; a refused one is
+     * counted as a start counts it and is not cached. Returns the bytes fetched: 0 when it is cached already, or
+     * when there is no cache, no store, no usable (or verifiable) snapshot, or no room (entries in use).
      */
-    public long prefetch(FunctionDeployment deployment) throws InterruptedException {
+    public long prefetch(FunctionDeployment deployment, TrustedSigners signers) throws InterruptedException {
         if (cache == null || store.isEmpty() || config.mode() != SnapshotMode.REMOTE
                 || cache.contains(snapshotKey(deployment))) {
             return 0;
         }
         List<String> problems = new ArrayList<>();
-        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, problems);
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, signers.and(store.get().ownSigners()), problems);
         if (usable.isEmpty()) {
             return 0;
         }
@@ -218,16 +240,25 @@ public final class NodeRuntime implements AutoCloseable {
         };
     }
 
-    /** The store's snapshot of the revision if it has one this node can restore; why not goes to fallbacks. */
-    private Optional<SnapshotInfo> remoteSnapshot(FunctionDeployment deployment, List<String> fallbacks) {
+    /**
+     * The store's snapshot of the revision if it has one signed by one of {@code signers} that this node can
+     * restore; why not goes to fallbacks.
+     */
+    private Optional<SnapshotInfo> remoteSnapshot(FunctionDeployment deployment, TrustedSigners signers,
+            List<String> fallbacks) {
         SnapshotStore remote = store.orElseThrow();
         SnapshotInfo info;
         try {
-            Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision());
+            Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision(), signers);
             if (found.isEmpty()) {
                 return Optional.empty();
             }
             info = found.get();
+        } catch (VerificationException e) {
+            counters.verifyFailed(e.reason());
+            fallbacks.add("remote snapshot refused: " + e.getMessage());
+            LOG.warning("remote snapshot of " + deployment.function() + " refused: " + e.getMessage());
+            return Optional.empty();
         } catch (StoreException e) {
             counters.storeErrors.incrementAndGet();
             fallbacks.add("remote store: " + e.getMessage());
@@ -248,6 +279,9 @@ public final class NodeRuntime implements AutoCloseable {
 
     private void noteFetchFailure(Exception e, List<String> fallbacks) {
         if (causeOf(e, CorruptBundleException.class) != null) {
+            // Data that does not match its signed digests was tampered with or damaged: the same refusal.
+            VerificationException refused = causeOf(e, VerificationException.class);
+            counters.verifyFailed(refused != null ? refused.reason() : VerificationException.Reason.CONTENT);
             counters.corruptSnapshots.incrementAndGet();
             fallbacks.add("remote snapshot discarded: " + causeOf(e, CorruptBundleException.class).getMessage());
         } else if (causeOf(e, StoreException.class) != null) {

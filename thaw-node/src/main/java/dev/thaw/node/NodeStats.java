@@ -17,11 +17,15 @@ public record NodeStats(String node, SnapshotMode mode, CacheStats cache, List<C
      * @param cacheRejections snapshots or images the cache could not take (budget too small, all pinned)
      * @param published snapshots published to the store
      * @param publishFailures publications that failed
+     * @param verifyFailures snapshots and images from the store refused because they failed
+     *     authentication (unsigned, bad signature, untrusted signer, wrong subject, content, image digest), by reason
      */
     public record Counters(Map<String, Long> starts, long corruptSnapshots, long incompatibleSnapshots,
-            long restoreFailures, long storeErrors, long cacheRejections, long published, long publishFailures) {
+            long restoreFailures, long storeErrors, long cacheRejections, long published, long publishFailures,
+            Map<String, Long> verifyFailures) {
         public Counters {
             starts = Map.copyOf(starts);
+            verifyFailures = verifyFailures == null ? Map.of() : Map.copyOf(verifyFailures);
         }
     }
 }

@@ -43,6 +43,7 @@ class NodeRuntimeTest {
     private QemuMicrovmDriver driver;
     private TestS3 s3;
     private SnapshotStore store;
+    private final dev.thaw.snapshot.trust.NodeKey key = dev.thaw.snapshot.trust.NodeKey.generate("origin");
     private S3ObjectStore objects;
     private FunctionDeployment hello;
     private Path work;
@@ -52,7 +53,8 @@ class NodeRuntimeTest {
         driver = TestGuests.driver();
         s3 = TestS3.start();
         objects = s3.newStore();
-        store = new SnapshotStore(objects);
+        // One key for every node of this class: each trusts what the others published.
+        store = new SnapshotStore(objects, key);
         hello = new FunctionDeployment(TestGuests.spec(TestGuests.example("hello")), true);
         work = Files.createTempDirectory("thaw-node-test");
         try (NodeRuntime origin = node("origin", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
@@ -223,6 +225,9 @@ class NodeRuntimeTest {
         String foreign = new String(original, UTF_8).replaceFirst("\"driverVersion\"\\s*:\\s*\"[^\"]+\"",
                 "\"driverVersion\" : \"6.0.0\"");
         assertThat(foreign).contains("6.0.0");
+        // Signed by a trusted node that runs another QEMU: genuine, and still not usable here.
+        objects.put("snapshots/hello/" + hello.revision() + "/info.sig", dev.thaw.snapshot.trust.InfoSignature.sign(
+                key, infoKey, foreign.getBytes(UTF_8)).toJson());
         objects.put(infoKey, foreign.getBytes(UTF_8));
         try (NodeRuntime node = node("foreign", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
             try (Instance instance = node.start(hello.elsewhere())) {
@@ -267,7 +272,7 @@ class NodeRuntimeTest {
                 "key", "secret", true);
         try (S3ObjectStore unreachable = new S3ObjectStore(nowhere);
                 NodeRuntime node = node("offline", SnapshotMode.REMOTE, BUDGET,
-                        Optional.of(new SnapshotStore(unreachable)))) {
+                        Optional.of(new SnapshotStore(unreachable, dev.thaw.snapshot.trust.NodeKey.generate("offline"))))) {
             try (Instance booted = node.start(hello)) {
                 assertThat(booted.start().tier()).isEqualTo(StartTier.BOOT);
                 assertThat(String.join("\n", booted.start().fallbacks())).contains("127.0.0.1:" + closedPort);
@@ -312,11 +317,12 @@ class NodeRuntimeTest {
 
     @Test
     void deletingAFunctionRemovesItsSnapshotsFromCacheAndStore(@TempDir Path unused) throws Exception {
+        dev.thaw.snapshot.trust.NodeKey deleterKey = dev.thaw.snapshot.trust.NodeKey.generate("deleter");
         try (TestS3 own = TestS3.start();
                 S3ObjectStore ownObjects = own.newStore();
                 NodeRuntime node = node("deleter", SnapshotMode.REMOTE, BUDGET,
-                        Optional.of(new SnapshotStore(ownObjects)))) {
-            SnapshotStore ownStore = new SnapshotStore(ownObjects);
+                        Optional.of(new SnapshotStore(ownObjects, deleterKey)))) {
+            SnapshotStore ownStore = new SnapshotStore(ownObjects, deleterKey);
             try (Instance instance = node.start(hello)) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
             }

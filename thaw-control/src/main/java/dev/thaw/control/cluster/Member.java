@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Member {
     private final String name;
     private final URI url;
+    /** The public key the node signs snapshots with; null until it registered or reported one, then fixed. */
+    private volatile String signingKey;
     private final PooledHttpClient http;
     private final String callToken;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -54,7 +56,8 @@ public final class Member {
         }
     }
 
-    Member(String name, URI url, String callToken) {
+    Member(String name, URI url, String callToken, String signingKey) {
+        this.signingKey = signingKey;
         this.name = name;
         this.url = url;
         this.callToken = callToken;
@@ -74,6 +77,22 @@ public final class Member {
     /** The token this gateway calls the node with; for code in this process that calls the node directly. */
     String callToken() {
         return callToken;
+    }
+
+    /** The public key (base64 X.509 Ed25519) the node signs its snapshots with; null when it registered none. */
+    public String signingKey() {
+        return signingKey;
+    }
+
+    /**
+     * Takes the signing key a node reports in its status when it registered none (nodes found through
+     * Kubernetes are registered by the gateway, which learns their key only from their status). A key,
+     * once known, never changes while this member lives: a node with a new key registers again.
+     */
+    synchronized void learnSigningKey(String reported) {
+        if (signingKey == null && reported != null) {
+            signingKey = reported;
+        }
     }
 
     public boolean alive() {

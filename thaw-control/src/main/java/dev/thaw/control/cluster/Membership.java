@@ -2,6 +2,7 @@ package dev.thaw.control.cluster;
 
 import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.api.RegisterRequest;
+import dev.thaw.snapshot.trust.SignerKeys;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -85,6 +86,7 @@ public final class Membership implements AutoCloseable {
             throw new IllegalArgumentException("node url must be http:// or https:// with a host, got '"
                     + request.url() + "'");
         }
+        checkSigningKey(request.node(), request.signingKey());
         if (callToken == null || callToken.isBlank()) {
             throw new IllegalArgumentException("a node needs a token to be called with");
         }
@@ -97,7 +99,7 @@ public final class Membership implements AutoCloseable {
                             + request.node() + " cannot register there too");
                 }
             }
-            fresh = new Member(request.node(), url, callToken);
+            fresh = new Member(request.node(), url, callToken, request.signingKey());
         }
         Member old = members.put(request.node(), fresh);
         if (old != null && old.alive()) {
@@ -114,8 +116,37 @@ public final class Membership implements AutoCloseable {
         if (member == null || !member.alive()) {
             return false;
         }
+        if (member.signingKey() == null && status.signingKey() != null) {
+            checkSigningKey(node, status.signingKey());
+            member.learnSigningKey(status.signingKey());
+        }
         member.heartbeat(status);
         return true;
+    }
+
+    private static void checkSigningKey(String node, String key) {
+        if (key != null) {
+            try {
+                SignerKeys.parse(key);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid signing key of node '" + node + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * The snapshot signing keys, by node name, of the nodes that hold {@code function}'s
+     * {@code revision}: those this gateway let run, and so snapshot and publish, it. Nodes
+     * declared dead stay, so what they published stays usable.
+     */
+    public Map<String, String> signers(String function, String revision) {
+        Map<String, String> keys = new java.util.TreeMap<>();
+        for (Member member : members.values()) {
+            if (member.signingKey() != null && member.hasDeployment(function, revision)) {
+                keys.put(member.name(), member.signingKey());
+            }
+        }
+        return keys;
     }
 
     public Optional<Member> find(String node) {

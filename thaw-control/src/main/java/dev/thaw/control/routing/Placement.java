@@ -8,6 +8,7 @@ import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.PrefetchRequest;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import java.io.IOException;
@@ -58,7 +59,8 @@ public final class Placement {
             Member node = byName.get(candidate.name());
             long attempt = System.nanoTime();
             try (AutoCloseable reservation = node.reserve(spec.shape().memoryMib())) {
-                InstanceView view = startOn(node, spec, keepAliveMs);
+                InstanceView view = startOn(node, spec, keepAliveMs,
+                        membership.signers(spec.function(), spec.revision()));
                 double scheduleMs = (attempt - begin) / 1e6;
                 return new Started(new Instance(view.id(), node, spec.revision(), view.start()), scheduleMs);
             } catch (ApiClient.ApiException e) {
@@ -82,7 +84,7 @@ public final class Placement {
 
     /**
      * Asks the node a cold start of {@code spec} would go to now to fetch its snapshot into its cache, within its
-     * budget. Best effort: a failure is logged and changes nothing.
+     * budget, if it was published by a node allowed to. Best effort: a failure is logged and changes nothing.
      */
     void prefetch(DeploymentSpec spec) {
         List<NodeCandidate> candidates = membership.alive().stream()
@@ -95,8 +97,10 @@ public final class Placement {
         String name = ranked.getFirst().name();
         membership.alive().stream().filter(m -> m.name().equals(name)).findFirst().ifPresent(node -> {
             try {
-                node.json("POST", "v1/deployments/" + spec.function() + "/" + spec.revision() + "/prefetch", null,
-                        null, Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30));
+                // The node verifies the snapshot against the same signers a start on it would be sent.
+                PrefetchRequest request = new PrefetchRequest(membership.signers(spec.function(), spec.revision()));
+                node.json("POST", "v1/deployments/" + spec.function() + "/" + spec.revision() + "/prefetch",
+                        request, null, Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30));
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.INFO, "prefetch of {0} on {1} failed: {2}", spec.function(), name,
                         e.getMessage());
@@ -106,10 +110,10 @@ public final class Placement {
         });
     }
 
-    private static InstanceView startOn(Member node, DeploymentSpec spec, long keepAliveMs)
-            throws IOException, InterruptedException {
+    private static InstanceView startOn(Member node, DeploymentSpec spec, long keepAliveMs,
+            Map<String, String> signers) throws IOException, InterruptedException {
         Duration timeout = Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30);
-        StartRequest request = new StartRequest(spec.function(), spec.revision(), keepAliveMs);
+        StartRequest request = new StartRequest(spec.function(), spec.revision(), keepAliveMs, signers);
         try {
             return node.json("POST", "v1/instances", request, InstanceView.class, timeout);
         } catch (ApiClient.ApiException e) {

@@ -16,7 +16,7 @@ class MemberTest {
 
     @Test
     void startsCountAgainstCapacityUntilAReportCanShowThem() throws Exception {
-        Member member = new Member("n1", URI.create("http://127.0.0.1:1/"), "token");
+        Member member = new Member("n1", URI.create("http://127.0.0.1:1/"), "token", null);
         try {
             AutoCloseable first = member.reserve(256);
             AutoCloseable second = member.reserve(512);

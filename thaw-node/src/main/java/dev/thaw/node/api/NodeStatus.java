@@ -16,14 +16,26 @@ import java.util.List;
  * @param process the node process's own footprint; null from nodes that do not report it
  * @param confinement how the node confines its VMMs and what it could not apply; null from nodes
  *     that do not report it
+ * @param signingKey the public key the node signs its snapshots with (base64 X.509 Ed25519); what a
+ *     gateway that discovers nodes instead of having them register learns it from; null from nodes
+ *     that do not report it
  */
 public record NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
         int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
-        NodeStats.Counters counters, Instant at, ProcessStats process, Confinement confinement) {
+        NodeStats.Counters counters, Instant at, ProcessStats process, Confinement confinement,
+        String signingKey) {
 
     public NodeStatus {
         instances = List.copyOf(instances);
         cached = List.copyOf(cached);
+    }
+
+    /** A status without the node's signing key. */
+    public NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
+            int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
+            NodeStats.Counters counters, Instant at, ProcessStats process, Confinement confinement) {
+        this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
+                counters, at, process, confinement, null);
     }
 
     /** A status without the VMMs' confinement. */
@@ -31,7 +43,7 @@ public record NodeStatus(String node, String url, String mode, long memoryMibTot
             int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
             NodeStats.Counters counters, Instant at, ProcessStats process) {
         this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
-                counters, at, process, null);
+                counters, at, process, null, null);
     }
 
     /** A status without the process's footprint. */
@@ -39,7 +51,7 @@ public record NodeStatus(String node, String url, String mode, long memoryMibTot
             int slotsTotal, int slotsFree, List<InstanceView> instances, CacheStats cache, List<CacheEntry> cached,
             NodeStats.Counters counters, Instant at) {
         this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
-                counters, at, null, null);
+                counters, at, null, null, null);
     }
 
     /** Whether this node's cache holds the revision's snapshot. */

@@ -44,6 +44,7 @@ public final class GatewayLink implements AutoCloseable {
     private final Duration timeout;
     private final Supplier<NodeStatus> status;
     private final Supplier<Runnable> onRegistration;
+    private final String signingKey;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private final Thread thread;
@@ -59,7 +60,8 @@ public final class GatewayLink implements AutoCloseable {
 
     private GatewayLink(URI gatewayUrl, String joinToken, IdentityFile identityFile, Consumer<String> onCallToken,
             String node, URI nodeUrl, Duration interval, Supplier<NodeStatus> status,
-            Supplier<Runnable> onRegistration) {
+            Supplier<Runnable> onRegistration, String signingKey) {
+        this.signingKey = signingKey;
         // A heartbeat that takes longer than a few intervals is as good as missed.
         this.timeout = interval.multipliedBy(3).compareTo(Duration.ofSeconds(2)) > 0 ? interval.multipliedBy(3)
                 : Duration.ofSeconds(2);
@@ -80,15 +82,16 @@ public final class GatewayLink implements AutoCloseable {
      * heartbeating. {@code status} is asked for a fresh report each time; before each registration
      * {@code onRegistration} is asked for a task, which runs once that registration succeeds (the
      * node stops the instances no gateway owns any more). {@code onCallToken} is told the token the
-     * gateway will call this node with, before the node registers with it.
+     * gateway will call this node with, before the node registers with it. {@code signingKey} is the
+     * public key the node signs its snapshots with, sent when it registers (null: none).
      *
      * @throws IOException if the identity file exists but cannot be read
      */
     public static GatewayLink start(URI gatewayUrl, String joinToken, IdentityFile identityFile,
             Consumer<String> onCallToken, String node, URI nodeUrl, Duration interval, Supplier<NodeStatus> status,
-            Supplier<Runnable> onRegistration) throws IOException {
+            Supplier<Runnable> onRegistration, String signingKey) throws IOException {
         GatewayLink link = new GatewayLink(gatewayUrl, joinToken, identityFile, onCallToken, node, nodeUrl, interval,
-                status, onRegistration);
+                status, onRegistration, signingKey);
         Optional<IdentityFile.Identity> stored = identityFile.load(node);
         if (stored.isPresent()) {
             link.adopt(stored.get());
@@ -126,7 +129,7 @@ public final class GatewayLink implements AutoCloseable {
             }
             if (!registered) {
                 Runnable afterRegistration = onRegistration.get();
-                gateway.json("POST", "/v1/nodes", new RegisterRequest(node, nodeUrl.toString()), null, timeout);
+                gateway.json("POST", "/v1/nodes", new RegisterRequest(node, nodeUrl.toString(), signingKey), null, timeout);
                 registered = true;
                 afterRegistration.run();
                 LOG.info("node " + node + " registered with the gateway at " + gateway.base() + " as " + nodeUrl);

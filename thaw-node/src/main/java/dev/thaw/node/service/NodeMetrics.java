@@ -5,6 +5,7 @@ import dev.thaw.node.ProcessGauges;
 import dev.thaw.node.StartRecord;
 import dev.thaw.node.StartTier;
 import dev.thaw.snapshot.cache.CacheStats;
+import dev.thaw.snapshot.trust.VerificationException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -47,6 +48,14 @@ final class NodeMetrics {
         counter(service, "thaw.node.store.errors", c -> c.storeErrors());
         counter(service, "thaw.node.publish.failures", c -> c.publishFailures());
         counter(service, "thaw.node.published", c -> c.published());
+        for (VerificationException.Reason reason : VerificationException.Reason.values()) {
+            String label = reason.label();
+            FunctionCounter.builder("thaw.node.snapshot.verify.failures", service,
+                            s -> s.stats().counters().verifyFailures().getOrDefault(label, 0L))
+                    .tag("reason", label)
+                    .description("snapshots and images from the store refused by authentication")
+                    .register(registry);
+        }
         ProcessGauges.register(registry, service::processStats, true);
     }
 

@@ -3,6 +3,7 @@ package dev.thaw.node.service;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.node.api.PrefetchRequest;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.IdentityFile;
@@ -79,7 +80,7 @@ public final class NodeServer implements AutoCloseable {
                 // The configured token is the cluster's join token: presented once to the gateway, never accepted here.
                 server.link = GatewayLink.start(config.gatewayUrl().get(), config.token(),
                         new IdentityFile(config.workDir()), token -> server.accepted = token, config.name(), url,
-                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration);
+                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration, service.signingKey());
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;
@@ -156,7 +157,8 @@ public final class NodeServer implements AutoCloseable {
         } else if (parts.length == 6 && parts[1].equals("v1") && parts[2].equals("deployments")
                 && parts[5].equals("prefetch")) {
             requireMethod(method, "POST");
-            long fetched = service.prefetch(parts[3], parts[4]);
+            PrefetchRequest request = HttpApi.json(exchange, config.bodyLimitBytes(), PrefetchRequest.class);
+            long fetched = service.prefetch(parts[3], parts[4], request);
             HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", fetched));
         } else if (parts.length == 5 && parts[1].equals("v1") && parts[2].equals("deployments")) {
             requireMethod(method, "PUT");

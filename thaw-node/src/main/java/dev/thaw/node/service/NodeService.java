@@ -11,6 +11,7 @@ import dev.thaw.node.StartRecord;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.PrefetchRequest;
 import dev.thaw.node.api.ProcessStats;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.sandbox.BootSpec;
@@ -27,6 +28,8 @@ import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.trust.TrustedSigners;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -74,7 +77,11 @@ public final class NodeService implements AutoCloseable {
         }
     }
 
+    /** Where in the work directory the node keeps its snapshot signing key (kept across restarts). */
+    static final String KEY_DIR = "identity";
+
     private final NodeServiceConfig config;
+    private final NodeKey key;
     private final GuestKernel kernel;
     private final SandboxDriver driver;
     private final Optional<S3ObjectStore> objects;
@@ -93,8 +100,9 @@ public final class NodeService implements AutoCloseable {
     private volatile boolean closed;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir) {
+            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir, NodeKey key) {
         this.config = config;
+        this.key = key;
         this.shmDir = shmDir;
         this.kernel = kernel;
         this.driver = driver;
@@ -136,8 +144,10 @@ public final class NodeService implements AutoCloseable {
             }
             // the node's cache holds guest memory: its owner only
             FileTrees.createPrivateDirectories(config.workDir());
-            NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver, objects.map(SnapshotStore::new));
-            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir);
+            NodeKey key = NodeKey.loadOrCreate(config.workDir().resolve(KEY_DIR), config.name());
+            NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver,
+                    objects.map(o -> new SnapshotStore(o, key)));
+            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir, key);
         } catch (StoreException e) {
             closeQuietly(driver, objects, cleanup);
             throw new IOException("the S3 store " + config.s3().get().describe() + " is not usable: "
@@ -150,6 +160,11 @@ public final class NodeService implements AutoCloseable {
 
     public NodeServiceConfig config() {
         return config;
+    }
+
+    /** The public key this node signs its snapshots with, as it registers it with the gateway. */
+    public String signingKey() {
+        return key.publicKeyText();
     }
 
     /** Calls {@code listener} with the record of every instance started from now on (for metrics). */
@@ -192,16 +207,17 @@ public final class NodeService implements AutoCloseable {
 
     /**
      * Fetches a deployed revision's snapshot into this node's cache ahead of a predicted start (the gateway's
-     * prefetch), within the cache budget; returns the bytes fetched, 0 if there was nothing to do.
+     * prefetch), within the cache budget; returns the bytes fetched, 0 if there was nothing to do. The snapshot is
+     * verified against the request's signers exactly as a start verifies it; an unverifiable one is not fetched.
      */
-    public long prefetch(String function, String revision) throws NodeRequestException {
+    public long prefetch(String function, String revision, PrefetchRequest request) throws NodeRequestException {
         requireOpen();
         Deployed deployed = deployments.get(key(function, revision));
         if (deployed == null) {
             throw NodeRequestException.unknownDeployment(function, revision);
         }
         try {
-            return runtime.prefetch(deployed.deployment());
+            return runtime.prefetch(deployed.deployment(), TrustedSigners.of(request.signers()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeRequestException(503, "interrupted", "the node is stopping");
@@ -220,7 +236,7 @@ public final class NodeService implements AutoCloseable {
         capacity.reserve(memory, config.name());
         Instance instance;
         try {
-            instance = runtime.start(deployed.deployment());
+            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()));
         } catch (NodeStartException e) {
             capacity.release(memory);
             throw new NodeRequestException(500, "start_failed", e.getMessage());
@@ -308,7 +324,7 @@ public final class NodeService implements AutoCloseable {
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
-                stats.cached(), stats.counters(), Instant.now(), processStats(), driver.confinement());
+                stats.cached(), stats.counters(), Instant.now(), processStats(), driver.confinement(), signingKey());
     }
 
     /** This node process's footprint, with its /dev/shm run directory. */

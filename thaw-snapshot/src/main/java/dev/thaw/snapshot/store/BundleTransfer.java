@@ -77,14 +77,28 @@ public final class BundleTransfer {
      */
     public PublishReport publish(String prefix, Path dir, Map<String, FileEntry> files, byte[] infoJson)
             throws StoreException {
+        return publish(prefix, dir, files, infoJson, null);
+    }
+
+    /**
+     * Like {@link #publish(String, Path, Map, byte[])}, and stores {@code signature} (when not null)
+     * as {@value dev.thaw.snapshot.trust.InfoSignature#FILE_NAME} just before {@code info.json}.
+     */
+    public PublishReport publish(String prefix, Path dir, Map<String, FileEntry> files, byte[] infoJson,
+            byte[] signature) throws StoreException {
         Map<String, Path> sources = new LinkedHashMap<>();
         files.keySet().forEach(name -> sources.put(name, dir.resolve(name)));
-        return publish(prefix, sources, files, infoJson);
+        return publish(prefix, sources, files, infoJson, signature);
     }
 
     /** Like {@link #publish(String, Path, Map, byte[])}, with each file's local path given: {@code sources} maps file names to paths. */
     public PublishReport publish(String prefix, Map<String, Path> sources, Map<String, FileEntry> files, byte[] infoJson)
             throws StoreException {
+        return publish(prefix, sources, files, infoJson, null);
+    }
+
+    private PublishReport publish(String prefix, Map<String, Path> sources, Map<String, FileEntry> files,
+            byte[] infoJson, byte[] signature) throws StoreException {
         long start = System.nanoTime();
         if (!sources.keySet().equals(files.keySet())) {
             throw new IllegalArgumentException("sources " + sources.keySet() + " and entries " + files.keySet()
@@ -97,7 +111,7 @@ public final class BundleTransfer {
             return PublishReport.skipped(files.values().stream().mapToLong(FileEntry::size).sum(), elapsedMs(start));
         }
         try {
-            return publishClaimed(prefix, sources, files, infoJson, start);
+            return publishClaimed(prefix, sources, files, infoJson, signature, start);
         } finally {
             store.delete(claim);
         }
@@ -132,7 +146,7 @@ public final class BundleTransfer {
     }
 
     private PublishReport publishClaimed(String prefix, Map<String, Path> sources, Map<String, FileEntry> files,
-            byte[] infoJson, long start) throws StoreException {
+            byte[] infoJson, byte[] signature, long start) throws StoreException {
         store.delete(prefix + INFO_JSON);
 
         Map<String, PackIndex.PackedFile> packed = new LinkedHashMap<>();
@@ -163,6 +177,9 @@ public final class BundleTransfer {
         byte[] packJson = new PackIndex(PackIndex.FORMAT_VERSION, packed).toJson();
         store.put(prefix + PackIndex.FILE_NAME, packJson);
         stored += packJson.length;
+        if (signature != null) {
+            store.put(prefix + dev.thaw.snapshot.trust.InfoSignature.FILE_NAME, signature);
+        }
         store.put(prefix + INFO_JSON, infoJson);
         return new PublishReport(raw, stored, data, elapsedMs(start), false);
     }

@@ -6,6 +6,11 @@ import dev.thaw.api.Json;
 import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.api.SnapshotInfo.FileEntry;
+import dev.thaw.snapshot.trust.InfoSignature;
+import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.snapshot.trust.VerificationException;
+import dev.thaw.snapshot.trust.VerificationException.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,15 +27,34 @@ import java.util.Optional;
  *
  * <p>A bundle is visible once its {@code info.json} is there: publishing writes it last and
  * deleting removes it first, so a reader never sees half a bundle.
+ *
+ * <p>Nothing read from the store is trusted: a snapshot's {@code info.json} must carry an
+ * Ed25519 signature ({@link InfoSignature}) by a key the caller trusts for that revision, and
+ * every chunk must match the signed digests; an image must hash to the digest it is stored
+ * under, which the caller got from the control plane.
  */
 public final class SnapshotStore {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SnapshotStore.class.getName());
 
     private final ObjectStore store;
     private final BundleTransfer transfer;
+    private final NodeKey key;
 
+    /** A store that can read, delete and publish images, but not publish snapshots. */
     public SnapshotStore(ObjectStore store) {
+        this(store, null);
+    }
+
+    /** A store that signs the snapshots it publishes with {@code key} (null: publishes none). */
+    public SnapshotStore(ObjectStore store, NodeKey key) {
         this.store = store;
         this.transfer = new BundleTransfer(store);
+        this.key = key;
+    }
+
+    /** The signers trusted when the caller names none: this store's own key, if any. */
+    public TrustedSigners ownSigners() {
+        return key == null ? TrustedSigners.none() : key.alone();
     }
 
     public ObjectStore objectStore() {
@@ -39,28 +63,57 @@ public final class SnapshotStore {
 
     /** Publishes the files {@code info.files()} names from {@code snapshotDir}, then {@code info.json}. */
     public PublishReport publishSnapshot(Path snapshotDir, SnapshotInfo info) throws StoreException {
+        if (key == null) {
+            throw new IllegalStateException("this store has no signing key: only nodes publish snapshots");
+        }
         String prefix = StoreKeys.snapshotPrefix(info.function(), info.revision());
-        return transfer.publish(prefix, snapshotDir, info.files(), snapshotJson(info));
+        byte[] json = snapshotJson(info);
+        byte[] signature = InfoSignature.sign(key, prefix + SnapshotInfo.FILE_NAME, json).toJson();
+        return transfer.publish(prefix, snapshotDir, info.files(), json, signature);
+    }
+
+    /** Like {@link #findSnapshot(String, String, TrustedSigners)}, trusting this store's own key only. */
+    public Optional<SnapshotInfo> findSnapshot(String function, String revision)
+            throws StoreException, SnapshotFormatException {
+        return findSnapshot(function, revision, ownSigners());
     }
 
     /**
      * The metadata of a published snapshot, or empty when there is none.
      *
-     * @throws SnapshotFormatException if its {@code info.json} is malformed, of another format
-     *     version, or names another function or revision
+     * <p>Its {@code info.json} is checked against its signature, which must verify and be made
+     * by one of {@code signers}, before it is parsed.
+     *
+     * @throws VerificationException if it is unsigned, its signature does not verify, its signer
+     *     is not one of {@code signers}, or it describes another function or revision
+     * @throws SnapshotFormatException if its {@code info.json} is malformed or of another format version
      */
-    public Optional<SnapshotInfo> findSnapshot(String function, String revision)
+    public Optional<SnapshotInfo> findSnapshot(String function, String revision, TrustedSigners signers)
             throws StoreException, SnapshotFormatException {
-        String key = StoreKeys.snapshotPrefix(function, revision) + SnapshotInfo.FILE_NAME;
-        Optional<byte[]> bytes = getIfPresent(key);
+        String prefix = StoreKeys.snapshotPrefix(function, revision);
+        String infoKey = prefix + SnapshotInfo.FILE_NAME;
+        Optional<byte[]> bytes = getIfPresent(infoKey);
         if (bytes.isEmpty()) {
             return Optional.empty();
         }
-        SnapshotInfo info = parseSnapshot(key, bytes.get());
+        String sigKey = prefix + InfoSignature.FILE_NAME;
+        java.util.OptionalLong sigSize = store.size(sigKey);
+        if (sigSize.isPresent() && sigSize.getAsLong() > InfoSignature.MAX_BYTES) {
+            throw new VerificationException(Reason.BAD_SIGNATURE, sigKey + " in " + store.describe() + " is "
+                    + sigSize.getAsLong() + " bytes, more than a signature's " + InfoSignature.MAX_BYTES);
+        }
+        Optional<byte[]> signature = getIfPresent(sigKey);
+        if (signature.isEmpty()) {
+            throw new VerificationException(Reason.UNSIGNED, infoKey + " in " + store.describe()
+                    + " has no signature " + InfoSignature.FILE_NAME + "; it is not used");
+        }
+        signers.check(InfoSignature.parse(sigKey, signature.get()), InfoSignature.message(infoKey, bytes.get()),
+                infoKey + " in " + store.describe());
+        SnapshotInfo info = parseSnapshot(infoKey, bytes.get());
         if (!info.function().equals(function) || !info.revision().equals(revision)) {
-            throw new SnapshotFormatException(Path.of(key), "describes function '" + info.function() + "' revision '"
-                    + info.revision() + "', not '" + function + "' revision '" + revision + "' (in " + store.describe()
-                    + "); delete it and publish again");
+            throw new VerificationException(Reason.WRONG_SUBJECT, infoKey + " describes function '" + info.function()
+                    + "' revision '" + info.revision() + "', not '" + function + "' revision '" + revision
+                    + "' (in " + store.describe() + ")");
         }
         return Optional.of(info);
     }
@@ -82,34 +135,76 @@ public final class SnapshotStore {
 
     /**
      * Publishes the image file {@code disk} under its content digest; skipped (report flag set,
-     * nothing stored) when that image is published already.
+     * nothing stored) when that very image is published already. An object already at that digest
+     * is downloaded and compared with {@code disk} chunk by chunk first: one that differs (planted,
+     * tampered, truncated) is overwritten.
+     *
+     * @throws StoreException also if {@code disk} does not hash to {@code digest}
      */
     public PublishReport publishImage(String digest, Path disk, String node) throws StoreException {
         long start = System.nanoTime();
         String prefix = StoreKeys.imagePrefix(digest);
         long size;
-        try {
-            size = Files.size(disk);
-        } catch (IOException e) {
-            throw new StoreException("cannot read image " + disk + ": " + e, e);
-        }
-        if (store.size(prefix + SnapshotInfo.FILE_NAME).isPresent()) {
-            return PublishReport.skipped(size, (System.nanoTime() - start) / 1_000_000);
-        }
         FileEntry entry;
         try {
+            size = Files.size(disk);
             entry = FileDigests.describe(disk);
         } catch (IOException e) {
             throw new StoreException("cannot read image " + disk + ": " + e, e);
+        }
+        if (!entry.sha256().equals(digest)) {
+            throw new StoreException("image " + disk + " has SHA-256 " + entry.sha256() + ", not the digest " + digest
+                    + " it is to be published under; build it again");
+        }
+        if (store.size(prefix + SnapshotInfo.FILE_NAME).isPresent()) {
+            Optional<String> problem = differenceFromStored(prefix, digest, entry);
+            if (problem.isEmpty()) {
+                return PublishReport.skipped(size, (System.nanoTime() - start) / 1_000_000);
+            }
+            LOG.warning("image " + digest + " in " + store.describe() + " is not the image built here ("
+                    + problem.get() + "); publishing it again over it");
         }
         ImageInfo info = new ImageInfo(ImageInfo.FORMAT_VERSION, digest, Map.of(ImageInfo.DISK, entry), Instant.now(), node);
         return transfer.publish(prefix, Map.of(ImageInfo.DISK, disk), info.files(), info.toJson());
     }
 
+    /** Empty when the stored image at {@code prefix} holds exactly the bytes {@code local} describes; else why not. */
+    private Optional<String> differenceFromStored(String prefix, String digest, FileEntry local) throws StoreException {
+        ImageInfo stored;
+        try {
+            stored = findImage(digest).orElse(null);
+        } catch (SnapshotFormatException | VerificationException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (stored == null) {
+            return Optional.of("its info.json vanished");
+        }
+        if (!stored.disk().equals(local)) {
+            return Optional.of("its info.json describes other bytes");
+        }
+        Path temp;
+        try {
+            temp = Files.createTempDirectory("thaw-verify-");
+        } catch (IOException e) {
+            throw new StoreException("cannot create a temporary directory to verify image " + digest + ": " + e, e);
+        }
+        try {
+            // Checked against the digests computed here from the local file, not the stored ones.
+            transfer.fetch(prefix, Map.of(ImageInfo.DISK, local), temp);
+            return Optional.empty();
+        } catch (CorruptBundleException e) {
+            return Optional.of(e.getMessage());
+        } finally {
+            deleteQuietly(temp.resolve(ImageInfo.DISK));
+            deleteQuietly(temp);
+        }
+    }
+
     /**
      * The metadata of a published image, or empty when there is none.
      *
-     * @throws SnapshotFormatException if its {@code info.json} is malformed, of another version or for another digest
+     * @throws VerificationException if it is for another digest, or its file's SHA-256 is not that digest
+     * @throws SnapshotFormatException if its {@code info.json} is malformed or of another version
      */
     public Optional<ImageInfo> findImage(String digest) throws StoreException, SnapshotFormatException {
         String key = StoreKeys.imagePrefix(digest) + SnapshotInfo.FILE_NAME;
@@ -118,16 +213,37 @@ public final class SnapshotStore {
             return Optional.empty();
         }
         ImageInfo info = ImageInfo.parse(Path.of(key), bytes.get());
-        if (!info.digest().equals(digest)) {
-            throw new SnapshotFormatException(Path.of(key), "describes image '" + info.digest() + "', not '" + digest
-                    + "' (in " + store.describe() + "); delete it and publish again");
+        if (!info.digest().equals(digest) || !info.disk().sha256().equals(digest)) {
+            throw new VerificationException(Reason.IMAGE_DIGEST, key + " in " + store.describe() + " describes image '"
+                    + info.digest() + "' with SHA-256 " + info.disk().sha256() + ", not '" + digest
+                    + "'; deploy the function again to publish the image over it");
         }
         return Optional.of(info);
     }
 
-    /** Fetches and verifies the image into {@code targetDir}/{@value ImageInfo#DISK}. */
+    /**
+     * Fetches the image into {@code targetDir}/{@value ImageInfo#DISK}, verifying each chunk and then
+     * that the whole file hashes to the image's digest: an image is content-addressed, so its bytes
+     * are checked against the name the caller asked for, whoever published it.
+     *
+     * @throws VerificationException if the fetched file does not hash to the digest (it is deleted)
+     */
     public FetchReport fetchImage(ImageInfo image, Path targetDir) throws StoreException {
-        return transfer.fetch(StoreKeys.imagePrefix(image.digest()), image.files(), targetDir);
+        FetchReport report = transfer.fetch(StoreKeys.imagePrefix(image.digest()), image.files(), targetDir);
+        Path disk = targetDir.resolve(ImageInfo.DISK);
+        String actual;
+        try {
+            actual = FileDigests.sha256Hex(disk);
+        } catch (IOException e) {
+            deleteQuietly(disk);
+            throw new StoreException("cannot read back the fetched image " + disk + ": " + e, e);
+        }
+        if (!actual.equals(image.digest())) {
+            deleteQuietly(disk);
+            throw new VerificationException(Reason.IMAGE_DIGEST, "image " + image.digest() + " fetched from "
+                    + store.describe() + " hashes to " + actual + "; deploy the function again to publish it over it");
+        }
+        return report;
     }
 
     /** Deletes one snapshot: its {@code info.json} first, so readers stop seeing it at once. */

@@ -12,6 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.thaw.api.FileDigests;
+import dev.thaw.snapshot.trust.InfoSignature;
+import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.trust.VerificationException;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,6 +38,7 @@ class SnapshotStoreTest {
     private static TestS3 s3;
     private static S3ObjectStore objects;
     private static SnapshotStore store;
+    private static final NodeKey KEY = NodeKey.generate("node-1");
 
     @TempDir
     Path tmp;
@@ -42,7 +47,7 @@ class SnapshotStoreTest {
     static void startServer() throws Exception {
         s3 = TestS3.start();
         objects = s3.newStore();
-        store = new SnapshotStore(objects);
+        store = new SnapshotStore(objects, KEY);
     }
 
     @AfterAll
@@ -72,14 +77,14 @@ class SnapshotStoreTest {
         assertThat(fetched.rawBytes()).isEqualTo(raw);
         assertThat(fetched.fetchedBytes()).isLessThan(published.storedBytes()).isGreaterThan(3L * MIB);
         assertThat(objects.list("snapshots/roundtrip/r1/")).containsExactly("snapshots/roundtrip/r1/info.json",
-                "snapshots/roundtrip/r1/mem.zst", "snapshots/roundtrip/r1/pack.json", "snapshots/roundtrip/r1/vmstate.zst");
+                "snapshots/roundtrip/r1/info.sig", "snapshots/roundtrip/r1/mem.zst", "snapshots/roundtrip/r1/pack.json", "snapshots/roundtrip/r1/vmstate.zst");
     }
 
     @Test
     void sparseSnapshotRoundTripsThroughADirectory() throws Exception {
         Path source = tmp.resolve("source");
         SnapshotInfo info = Bundles.sparseSnapshot(source, "dir-fn", "r1", 16, 2);
-        SnapshotStore local = new SnapshotStore(new DirectoryObjectStore(tmp.resolve("store")));
+        SnapshotStore local = new SnapshotStore(new DirectoryObjectStore(tmp.resolve("store")), KEY);
 
         local.publishSnapshot(source, info);
         Path target = tmp.resolve("target");
@@ -91,7 +96,7 @@ class SnapshotStoreTest {
 
     @Test
     void concurrentPublishersOfOneRevisionLeaveOneValidSnapshot() throws Exception {
-        SnapshotStore local = new SnapshotStore(new DirectoryObjectStore(tmp.resolve("store")));
+        SnapshotStore local = new SnapshotStore(new DirectoryObjectStore(tmp.resolve("store")), KEY);
         for (int round = 0; round < 4; round++) {
             String revision = "r" + round;
             List<Path> sources = List.of(tmp.resolve("a" + round), tmp.resolve("b" + round));
@@ -228,21 +233,27 @@ class SnapshotStoreTest {
         publish("badinfo", "r1");
         String key = "snapshots/badinfo/r1/info.json";
 
-        objects.put(key, "{\"formatVersion\":1,".getBytes(StandardCharsets.UTF_8));
+        // Signed, so that parsing is what fails: an unsigned change fails its signature first.
+        putSigned(key, "{\"formatVersion\":1,".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> store.findSnapshot("badinfo", "r1"))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessageStartingWith(key + ": malformed JSON");
 
-        objects.put(key, "{\"formatVersion\":2,\"whatever\":true}".getBytes(StandardCharsets.UTF_8));
+        putSigned(key, "{\"formatVersion\":2,\"whatever\":true}".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> store.findSnapshot("badinfo", "r1"))
                 .isInstanceOf(SnapshotFormatException.class)
                 .hasMessageContaining("snapshot format version 2 found");
 
         SnapshotInfo other = Bundles.info("someone-else", "r1", Map.of());
-        objects.put(key, Files.readAllBytes(writeInfo(other)));
+        putSigned(key, Files.readAllBytes(writeInfo(other)));
         assertThatThrownBy(() -> store.findSnapshot("badinfo", "r1"))
-                .isInstanceOf(SnapshotFormatException.class)
+                .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("describes function 'someone-else'");
+    }
+
+    private static void putSigned(String key, byte[] json) throws Exception {
+        objects.put(key.replace("info.json", InfoSignature.FILE_NAME), InfoSignature.sign(KEY, key, json).toJson());
+        objects.put(key, json);
     }
 
     @Test
@@ -296,7 +307,7 @@ class SnapshotStoreTest {
 
         watched.deleteSnapshot("doomed", "r1");
         assertThat(recording.deleted.getFirst()).isEqualTo("snapshots/doomed/r1/info.json");
-        assertThat(recording.deleted).hasSize(4);
+        assertThat(recording.deleted).hasSize(5);
         assertThat(objects.list("snapshots/doomed/r1/")).isEmpty();
         assertThat(store.findSnapshot("doomed", "r1")).isEmpty();
         assertThat(store.revisions("doomed")).containsExactly("r2");
@@ -315,14 +326,15 @@ class SnapshotStoreTest {
         Arrays.fill(data, MIB, 2 * MIB, (byte) 0);
         Path disk = Files.write(tmp.resolve("rootfs.ext4"), data);
 
-        PublishReport first = store.publishImage("img-abc", disk, "node-1");
-        PublishReport second = store.publishImage("img-abc", disk, "node-2");
+        String digest = FileDigests.describe(disk).sha256();
+        PublishReport first = store.publishImage(digest, disk, "node-1");
+        PublishReport second = store.publishImage(digest, disk, "node-2");
 
         assertThat(first.skipped()).isFalse();
         assertThat(first.storedBytes()).isPositive();
         assertThat(second.skipped()).isTrue();
         assertThat(second.storedBytes()).isZero();
-        ImageInfo image = store.findImage("img-abc").orElseThrow();
+        ImageInfo image = store.findImage(digest).orElseThrow();
         assertThat(image.node()).isEqualTo("node-1");
         assertThat(image.disk().size()).isEqualTo(data.length);
         Path target = tmp.resolve("image");
