@@ -9,7 +9,7 @@ final class ClusterOptions {
     @Option(names = "--nodes", defaultValue = "2", description = "node agents to start (default: ${DEFAULT-VALUE})")
     int nodes;
 
-    @Option(names = "--policy", defaultValue = "snapshot-aware", paramLabel = "snapshot-aware|spread",
+    @Option(names = "--policy", defaultValue = "snapshot-aware", paramLabel = "snapshot-aware|spread|cost-aware",
             converter = PolicyConverter.class,
             description = "how cold starts are placed (default: ${DEFAULT-VALUE})")
     SchedulerPolicy policy;

@@ -252,7 +252,8 @@ final class EvalCommands {
     @Command(name = "eval", mixinStandardHelpOptions = true,
             description = "The thesis' comparison on one workload: for each configuration (no-snapshots, local, "
                     + "remote-nocache, remote-cache, remote-cache-aware; all but the last place cold starts with "
-                    + "'spread') a fresh cluster with the same nodes and budgets, the same functions and workload, "
+                    + "'spread'; and, with --configs, remote-cache-aware-policies: cost-aware placement, hybrid "
+                    + "histogram keep-alive and histogram snapshot prefetch) a fresh cluster with the same nodes and budgets, the same functions and workload, "
                     + "then teardown. Writes summary.json, report.md (Table 6.2 beside the thesis' numbers), one "
                     + "CSV per configuration and PNG charts (box plot, CDF, tail percentiles). Functions get their "
                     + "manifests' example_request unless --body, --body-file or payloads/ say otherwise; 'failures' "
@@ -266,7 +267,8 @@ final class EvalCommands {
         boolean quick;
 
         @Option(names = "--configs", defaultValue = "no-snapshots,local,remote-nocache,remote-cache,remote-cache-aware",
-                description = "configurations to run, comma-separated (default: all five)")
+                description = "configurations to run, comma-separated: no-snapshots, local, remote-nocache, "
+                        + "remote-cache, remote-cache-aware, remote-cache-aware-policies (default: the first five)")
         String configs;
 
         @Option(names = "--examples", defaultValue = "examples", paramLabel = "DIR", description = "example functions")

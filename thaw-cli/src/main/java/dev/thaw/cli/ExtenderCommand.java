@@ -11,7 +11,7 @@ import picocli.CommandLine.Unmatched;
         description = "Runs the kube-scheduler extender: POST /filter and /prioritize score nodes for pods labelled "
                 + "thaw.dev/function and thaw.dev/revision with Thaw's snapshot-aware scoring, over the "
                 + "NodeSnapshotCache objects it watches through one informer. Options: --listen=HOST:PORT "
-                + "(default 0.0.0.0:8888), --policy=snapshot-aware|spread. Credentials: in-cluster, or the "
+                + "(default 0.0.0.0:8888), --policy=snapshot-aware|spread|cost-aware. Credentials: in-cluster, or the "
                 + "kubeconfig. It has no token of its own: expose it only inside the cluster.")
 final class ExtenderCommand implements Callable<Integer> {
     @Unmatched

@@ -3,6 +3,8 @@ package dev.thaw.cli;
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
 import dev.thaw.control.cluster.IdentityKeyFile;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.k8s.discovery.NodeDiscovery;
 import dev.thaw.node.http.ListenAddress;
@@ -28,10 +30,21 @@ final class GatewayCommand implements Callable<Integer> {
             description = "where the API listens (default: ${DEFAULT-VALUE})")
     String listen;
 
-    @Option(names = "--policy", defaultValue = "snapshot-aware", paramLabel = "snapshot-aware|spread",
+    @Option(names = "--policy", defaultValue = "snapshot-aware", paramLabel = "snapshot-aware|spread|cost-aware",
             converter = ClusterOptions.PolicyConverter.class,
             description = "how cold starts are placed (default: ${DEFAULT-VALUE})")
     SchedulerPolicy policy;
+
+    @Option(names = "--keep-alive-policy", defaultValue = "fixed", paramLabel = "fixed|hybrid-histogram",
+            description = "how long idle instances stay: each function's keepAliveMs, or chosen from its idle-time "
+                    + "histogram, which also pre-warms an instance before a predicted invocation (docs/policies.md) "
+                    + "(default: ${DEFAULT-VALUE})")
+    String keepAlivePolicy;
+
+    @Option(names = "--prefetch", defaultValue = "none", paramLabel = "none|histogram",
+            description = "ask a node to fetch a revision's snapshot before its predicted next invocation "
+                    + "(docs/policies.md) (default: ${DEFAULT-VALUE})")
+    String prefetch;
 
     @Option(names = "--body-limit-mib", defaultValue = "6",
             description = "largest request body accepted, from 1 to 1024 (default: ${DEFAULT-VALUE})")
@@ -92,6 +105,7 @@ final class GatewayCommand implements Callable<Integer> {
         InetSocketAddress address = ListenAddress.parse(listen, "0.0.0.0:8080").socketAddress();
         GatewayConfig config = GatewayConfig.of(address, apiToken, nodeToken).withPolicy(policy)
                 .withBodyLimit(bodyLimitMib << 20).withLivenessTimeout(Duration.ofMillis(livenessMs))
+                .withKeepAlive(KeepAlivePolicy.parse(keepAlivePolicy)).withPrefetch(SnapshotPrefetch.parse(prefetch))
                 .withMaxInFlight(maxInFlight).withAllowHostPaths(allowHostPaths);
         config = config.withIdentityKey(IdentityKeyFile.loadOrCreate(identityKeyFile != null ? identityKeyFile
                 : config.home().root().resolve(IdentityKeyFile.NAME)));
@@ -115,7 +129,8 @@ final class GatewayCommand implements Callable<Integer> {
             gateway.close();
             stopped.countDown();
         }));
-        System.out.println("thaw-gateway listening on " + gateway.url() + " (" + policy.label() + " placement"
+        System.out.println("thaw-gateway listening on " + gateway.url() + " (" + policy.label() + " placement, "
+                + config.keepAlive().label() + " keep-alive"
                 + (store == null ? ", no store" : ", store " + store.describe()) + ")");
         stopped.await();
         return 0;

@@ -54,7 +54,8 @@ public final class Gateway implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
         this.membership = new Membership(config.livenessTimeout(), timer);
-        this.routers = new Routers(new Placement(membership, config.policy()), metrics);
+        this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
+                config.prefetch(), config.nanoClock());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
         // Node bindings live beside the function registry, and last as long as it does.
         ObjectStore registryStore = objectStore != null ? objectStore

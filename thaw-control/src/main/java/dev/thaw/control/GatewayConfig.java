@@ -1,5 +1,7 @@
 package dev.thaw.control;
 
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.snapshot.store.S3Config;
@@ -7,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * How a gateway runs.
@@ -28,10 +31,14 @@ import java.util.Objects;
  * @param maxInFlight requests the gateway serves at once; beyond it, it answers 503 at once
  * @param identityKey the gateway's secret for the keyed hashes of node tokens it keeps next to the registry; a
  *     gateway restarted with another key no longer knows its nodes (they must be removed and join again)
+ * @param keepAlive how long idle instances stay (fixed keepAliveMs by default)
+ * @param prefetch whether nodes are asked to fetch snapshots before predicted invocations (none by default)
+ * @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing ({@link System#nanoTime})
  */
 public record GatewayConfig(InetSocketAddress listen, String apiToken, String joinToken, SchedulerPolicy policy,
         long bodyLimitBytes, Duration livenessTimeout, S3Config s3, ThawHome home, Path registryDir,
-        boolean allowHostPaths, int maxInFlight, String identityKey) {
+        boolean allowHostPaths, int maxInFlight, String identityKey, KeepAlivePolicy keepAlive,
+        SnapshotPrefetch prefetch, LongSupplier nanoClock) {
 
     public static final long DEFAULT_BODY_LIMIT = 6L << 20;
     public static final long MAX_BODY_LIMIT = 1L << 30;
@@ -45,6 +52,9 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String jo
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(livenessTimeout, "livenessTimeout");
         Objects.requireNonNull(home, "home");
+        Objects.requireNonNull(keepAlive, "keepAlive");
+        Objects.requireNonNull(prefetch, "prefetch");
+        Objects.requireNonNull(nanoClock, "nanoClock");
         if (apiToken == null || apiToken.isBlank() || joinToken == null || joinToken.isBlank()) {
             throw new IllegalArgumentException("the API token and the join token must both be set");
         }
@@ -78,7 +88,7 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String jo
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String joinToken) {
         return new GatewayConfig(listen, apiToken, joinToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
                 DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null, false, DEFAULT_MAX_IN_FLIGHT,
-                newIdentityKey());
+                newIdentityKey(), KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE, System::nanoTime);
     }
 
     /** 256 random bits, as hex. */
@@ -90,52 +100,67 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String jo
 
     public GatewayConfig withIdentityKey(String value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, allowHostPaths, maxInFlight, value);
+                registryDir, allowHostPaths, maxInFlight, value, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withListen(InetSocketAddress value) {
         return new GatewayConfig(value, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, allowHostPaths, maxInFlight, identityKey);
+                registryDir, allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withPolicy(SchedulerPolicy value) {
         return new GatewayConfig(listen, apiToken, joinToken, value, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, allowHostPaths, maxInFlight, identityKey);
+                registryDir, allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withBodyLimit(long value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, value, livenessTimeout, s3, home, registryDir,
-                allowHostPaths, maxInFlight, identityKey);
+                allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withLivenessTimeout(Duration value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, value, s3, home, registryDir,
-                allowHostPaths, maxInFlight, identityKey);
+                allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withS3(S3Config value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, value, home,
-                registryDir, allowHostPaths, maxInFlight, identityKey);
+                registryDir, allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withRegistryDir(Path value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home, value,
-                allowHostPaths, maxInFlight, identityKey);
+                allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withHome(ThawHome value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, value,
-                registryDir, allowHostPaths, maxInFlight, identityKey);
+                registryDir, allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withAllowHostPaths(boolean value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, value, maxInFlight, identityKey);
+                registryDir, value, maxInFlight, identityKey, keepAlive, prefetch, nanoClock);
     }
 
     public GatewayConfig withMaxInFlight(int value) {
         return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
-                registryDir, allowHostPaths, value, identityKey);
+                registryDir, allowHostPaths, value, identityKey, keepAlive, prefetch, nanoClock);
+    }
+
+    public GatewayConfig withKeepAlive(KeepAlivePolicy value) {
+        return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, allowHostPaths, maxInFlight, identityKey, value, prefetch, nanoClock);
+    }
+
+    public GatewayConfig withPrefetch(SnapshotPrefetch value) {
+        return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, allowHostPaths, maxInFlight, identityKey, keepAlive, value, nanoClock);
+    }
+
+    public GatewayConfig withNanoClock(LongSupplier value) {
+        return new GatewayConfig(listen, apiToken, joinToken, policy, bodyLimitBytes, livenessTimeout, s3, home,
+                registryDir, allowHostPaths, maxInFlight, identityKey, keepAlive, prefetch, value);
     }
 
     // Tokens never go into logs.

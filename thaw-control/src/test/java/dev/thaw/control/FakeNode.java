@@ -36,6 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "instances" that answer after a configurable delay. No VMs.
  */
 final class FakeNode implements AutoCloseable {
+    /** Revisions ("function/revision") the gateway asked this node to prefetch, in order. */
+    final java.util.List<String> prefetches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The bodies of those prefetch requests, in the same order. */
+    final List<dev.thaw.node.api.PrefetchRequest> prefetchRequests = new CopyOnWriteArrayList<>();
     final String name;
     final List<String> deletes = new CopyOnWriteArrayList<>();
     final Map<String, DeploymentSpec> deployments = new ConcurrentHashMap<>();
@@ -133,6 +137,11 @@ final class FakeNode implements AutoCloseable {
                 DeploymentSpec spec = HttpApi.json(exchange, 1L << 20, DeploymentSpec.class);
                 deployments.put(p[2] + "/" + p[3], spec);
                 HttpApi.send(exchange, 204, null, new byte[0]);
+            } else if (method.equals("POST") && p.length == 5 && p[1].equals("deployments")
+                    && p[4].equals("prefetch")) {
+                prefetchRequests.add(HttpApi.json(exchange, 1L << 20, dev.thaw.node.api.PrefetchRequest.class));
+                prefetches.add(p[2] + "/" + p[3]);
+                HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", 1));
             } else if (method.equals("DELETE") && p[1].equals("functions")) {
                 deletes.add(route);
                 deployments.keySet().removeIf(k -> k.startsWith(p[2] + "/"));

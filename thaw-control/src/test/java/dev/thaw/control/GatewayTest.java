@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.thaw.api.Json;
 import dev.thaw.api.MachineShape;
 import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.RegisterRequest;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -241,6 +244,50 @@ class GatewayTest {
     }
 
     @Test
+    void hybridKeepAliveUnloadsARegularCallerAtOnceThenPrefetchesAndPrewarmsBeforeItsReturn() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        gateway = Gateway.start(GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), USER, NODE)
+                .withLivenessTimeout(Duration.ofMillis(600))
+                .withHome(new dev.thaw.sandbox.image.ThawHome(Path.of("target", "unused-home")))
+                .withKeepAlive(KeepAlivePolicy.HYBRID_HISTOGRAM).withPrefetch(SnapshotPrefetch.HISTOGRAM)
+                .withNanoClock(clock::get));
+        closing.add(gateway);
+        client = new GatewayClient(gateway.url(), USER);
+        FakeNode a = node("node-a");
+        // keepAliveMs 60 s of the fake clock: the gateway's expiry timer runs in real time but reads that clock.
+        deployEcho(settings(1, 2, 60_000, 10, 1_000));
+        for (int i = 0; i < 5; i++) {
+            // A regular caller: 90 s idle between calls. The histogram needs 4 idle periods, so the policy knows
+            // the caller only after the last call here (nothing is pre-warmed while the test still calls).
+            clock.addAndGet(i == 0 ? 0 : 90_000_000_000L);
+            assertThat(invoke("x" + i).status()).isEqualTo(200);
+        }
+        // A millisecond after the last call, far within the fixed 60 s keep-alive.
+        clock.addAndGet(1_000_000L);
+        // Known to return after about 90 s, past the 60 s keep-alive: the instance goes at once, and the node is
+        // asked to fetch the snapshot before the predicted next call.
+        await(() -> gateway.routers().find("echo").orElseThrow().instances() == 0);
+        assertThat(a.prefetches).doesNotContain("echo/rev1");
+        int startsBefore = a.starts.get();
+        // Then, a few seconds before the predicted return, the node is asked to prefetch, and an instance is
+        // pre-warmed: the next call is warm.
+        clock.addAndGet(88_000_000_000L);
+        await(() -> a.prefetches.contains("echo/rev1"));
+        // The node is told whose signatures to accept, as a start would tell it.
+        assertThat(a.prefetchRequests.getLast().signers()).containsExactlyEntriesOf(
+                java.util.Map.of("node-a", a.key.publicKeyText()));
+        await(() -> gateway.routers().find("echo").orElseThrow().instances() == 1);
+        assertThat(a.starts.get()).isEqualTo(startsBefore + 1);
+        // Unused, it stays past the keep-alive (0 for this caller) until its window ends.
+        clock.addAndGet(1_000_000_000L);
+        gateway.routers().expire();
+        assertThat(gateway.routers().find("echo").orElseThrow().instances()).isEqualTo(1);
+        GatewayClient.Answer warm = invoke("x5");
+        assertThat(warm.status()).isEqualTo(200);
+        assertThat(warm.header("X-Thaw-Start")).isEqualTo("warm");
+    }
+
+    @Test
     void spreadPlacesOnTheLeastLoadedNodeWhateverItCaches() throws Exception {
         start(SchedulerPolicy.SPREAD);
         FakeNode a = node("node-a");
@@ -300,8 +347,10 @@ class GatewayTest {
         assertThat(request.signers()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
                 "node-a", a.key.publicKeyText(), "node-b", b.key.publicKeyText()));
 
-        // A key that is not an Ed25519 public key is refused at registration, and changes nothing.
-        HttpResponse<String> refused = send("POST", "v1/nodes", NODE, dev.thaw.api.Json.write(new RegisterRequest(
+        // A key that is not an Ed25519 public key is refused at registration (with the node's own token), and
+        // changes nothing.
+        String tokenC = join("node-c");
+        HttpResponse<String> refused = send("POST", "v1/nodes", tokenC, dev.thaw.api.Json.write(new RegisterRequest(
                 "node-c", "http://127.0.0.1:1/", "bm90IGEga2V5")));
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("signing key");

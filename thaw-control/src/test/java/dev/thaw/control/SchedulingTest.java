@@ -7,6 +7,7 @@ import dev.thaw.control.scheduling.NodeCandidate;
 import dev.thaw.control.scheduling.Scheduler;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.control.scheduling.Scoring;
+import dev.thaw.control.scheduling.StartCostModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +56,23 @@ class SchedulingTest {
         assertThat(SchedulerPolicy.parse("snapshot-aware")).isEqualTo(SchedulerPolicy.SNAPSHOT_AWARE);
         assertThat(SchedulerPolicy.parse("SPREAD")).isEqualTo(SchedulerPolicy.SPREAD);
         assertThatThrownBy(() -> SchedulerPolicy.parse("random")).hasMessageContaining("snapshot-aware, spread");
+    }
+
+    @Test
+    void costAwarePredictsStartLatencyFromTierBytesAndLoad() {
+        StartCostModel costs = StartCostModel.MEASURED;
+        NodeCandidate idleHolder = node("holder", 0, true);
+        NodeCandidate idleSmallFetch = new NodeCandidate("small", 10_000, 10_000, 10, 10, false, 1L << 20);
+        NodeCandidate idleBigFetch = new NodeCandidate("big", 10_000, 10_000, 10, 10, false, 400L << 20);
+        assertThat(costs.predictMs(idleHolder)).isEqualTo(costs.localMs());
+        assertThat(costs.predictMs(idleBigFetch)).isGreaterThan(costs.predictMs(idleSmallFetch));
+        assertThat(Scoring.score(SchedulerPolicy.COST_AWARE, idleHolder)).isEqualTo(100);
+        // A holder at 90 % load: 168 + 0.9 x 168 ms beats a 400 MiB fetch but not a 1 MiB one.
+        NodeCandidate busyHolder = new NodeCandidate("busy", 1000, 10_000, 1, 10, true, 400L << 20);
+        assertThat(Scheduler.pick(SchedulerPolicy.COST_AWARE, List.of(busyHolder, idleBigFetch), 256)).get()
+                .extracting(NodeCandidate::name).isEqualTo("busy");
+        assertThat(Scheduler.pick(SchedulerPolicy.COST_AWARE, List.of(busyHolder, idleSmallFetch), 256)).get()
+                .extracting(NodeCandidate::name).isEqualTo("small");
+        assertThat(SchedulerPolicy.parse("cost-aware")).isEqualTo(SchedulerPolicy.COST_AWARE);
     }
 }

@@ -1,6 +1,7 @@
 package dev.thaw.node;
 
 import dev.thaw.api.FunctionName;
+import dev.thaw.snapshot.cache.EvictionPolicy;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -12,8 +13,14 @@ import java.util.Objects;
  *     so snapshots move into the cache by rename
  * @param cacheBudgetBytes the cache's byte budget; 0 means remote snapshots are fetched per start and not kept
  * @param prestart VMMs kept started per cached snapshot, so a restore skips the process start (the clone tier)
+ * @param cacheEviction the cache's eviction policy, one of {@link EvictionPolicy#NAMES}
  */
-public record NodeConfig(String name, SnapshotMode mode, Path workDir, long cacheBudgetBytes, int prestart) {
+public record NodeConfig(String name, SnapshotMode mode, Path workDir, long cacheBudgetBytes, int prestart,
+        String cacheEviction) {
+
+    public NodeConfig(String name, SnapshotMode mode, Path workDir, long cacheBudgetBytes, int prestart) {
+        this(name, mode, workDir, cacheBudgetBytes, prestart, "lru");
+    }
 
     public NodeConfig {
         if (!FunctionName.isValid(name)) {
@@ -24,6 +31,7 @@ public record NodeConfig(String name, SnapshotMode mode, Path workDir, long cach
         if (cacheBudgetBytes < 0) {
             throw new IllegalArgumentException("cache budget must be >= 0 bytes, got " + cacheBudgetBytes);
         }
+        EvictionPolicy.parse(cacheEviction);
         if (prestart < 0) {
             throw new IllegalArgumentException("prestart must be >= 0, got " + prestart);
         }

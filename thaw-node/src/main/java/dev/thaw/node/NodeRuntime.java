@@ -13,6 +13,7 @@ import dev.thaw.sandbox.SnapshotCompatibility;
 import dev.thaw.sandbox.StartKind;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.EvictionPolicy;
 import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
@@ -87,7 +88,8 @@ public final class NodeRuntime implements AutoCloseable {
         }
         FileTrees.deleteTree(config.scratchDir());
         Files.createDirectories(config.scratchDir());
-        NodeCache cache = config.cacheBudgetBytes() > 0 ? NodeCache.open(config.cacheDir(), config.cacheBudgetBytes())
+        NodeCache cache = config.cacheBudgetBytes() > 0 ? NodeCache.open(config.cacheDir(), config.cacheBudgetBytes(),
+                EvictionPolicy.parse(config.cacheEviction()))
                 : null;
         NodeCache imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
         NodeRuntime runtime = new NodeRuntime(config, driver, store, cache, imageCache);
@@ -159,6 +161,92 @@ public final class NodeRuntime implements AutoCloseable {
     private Optional<Instance> fromStore(FunctionDeployment deployment, TrustedSigners signers, long requested,
             List<String> fallbacks) {
         SnapshotStore remote = store.orElseThrow();
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, signers, fallbacks);
+        if (usable.isEmpty()) {
+            return Optional.empty();
+        }
+        SnapshotInfo info = usable.get();
+        long started = System.nanoTime();
+        AtomicLong fetched = new AtomicLong();
+        Filler fetch = fetcher(remote, info, fetched);
+        long bytes = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
+        Held held;
+        try {
+            try {
+                held = Held.fill(cache, config.scratchDir(), snapshotKey(deployment), bytes, fetch);
+            } catch (CacheException e) {
+                if (cache == null || e.getCause() != null) {
+                    throw e; // the fetch itself failed: corrupt, unreachable
+                }
+                // No room in the cache now (entries in use): a restore from an uncached copy still beats a boot.
+                counters.cacheRejections.incrementAndGet();
+                fallbacks.add("snapshot fetched without caching: " + e.getMessage());
+                held = Held.fill(null, config.scratchDir(), snapshotKey(deployment), bytes, fetch);
+            }
+        } catch (CacheException | IOException e) {
+            noteFetchFailure(e, fallbacks);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fallbacks.add("interrupted while fetching the snapshot");
+            return Optional.empty();
+        }
+        double fetchMs = (System.nanoTime() - started) / 1e6;
+        return restore(deployment, held, fetchMs, fetched.get(), requested, fallbacks);
+    }
+
+    /** Prefetches a snapshot only this node signed; see {@link #prefetch(FunctionDeployment, TrustedSigners)}. */
+    public long prefetch(FunctionDeployment deployment) throws InterruptedException {
+        return prefetch(deployment, TrustedSigners.none());
+    }
+
+    /**
+     * Fetches the revision's snapshot into the cache ahead of a predicted start, within the cache's budget (making
+     * room as its eviction policy says). The snapshot is verified exactly as a start from the store verifies it:
+     * signed by one of {@code signers} or by this node, its files matching their signed digests; a refused one is
+     * counted as a start counts it and is not cached. Returns the bytes fetched: 0 when it is cached already, or
+     * when there is no cache, no store, no usable (or verifiable) snapshot, or no room (entries in use).
+     */
+    public long prefetch(FunctionDeployment deployment, TrustedSigners signers) throws InterruptedException {
+        if (cache == null || store.isEmpty() || config.mode() != SnapshotMode.REMOTE
+                || cache.contains(snapshotKey(deployment))) {
+            return 0;
+        }
+        List<String> problems = new ArrayList<>();
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, signers.and(store.get().ownSigners()), problems);
+        if (usable.isEmpty()) {
+            return 0;
+        }
+        SnapshotInfo info = usable.get();
+        SnapshotStore remote = store.get();
+        AtomicLong fetched = new AtomicLong();
+        Filler fetch = fetcher(remote, info, fetched);
+        long bytes = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
+        try {
+            Held.fill(cache, config.scratchDir(), snapshotKey(deployment), bytes, fetch).close();
+        } catch (CacheException | IOException e) {
+            noteFetchFailure(e, problems);
+            return 0;
+        }
+        return fetched.get();
+    }
+
+    /** Fills a cache entry with the snapshot from the store, noting the bytes fetched. */
+    private static Filler fetcher(SnapshotStore remote, SnapshotInfo info, AtomicLong fetched) {
+        return staging -> {
+            FetchReport report = fetchSnapshot(remote, info, staging);
+            fetched.set(report.fetchedBytes());
+            return report.fetchedBytes();
+        };
+    }
+
+    /**
+     * The store's snapshot of the revision if it has one signed by one of {@code signers} that this node can
+     * restore; why not goes to fallbacks.
+     */
+    private Optional<SnapshotInfo> remoteSnapshot(FunctionDeployment deployment, TrustedSigners signers,
+            List<String> fallbacks) {
+        SnapshotStore remote = store.orElseThrow();
         SnapshotInfo info;
         try {
             Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision(), signers);
@@ -186,37 +274,7 @@ public final class NodeRuntime implements AutoCloseable {
             fallbacks.add("remote snapshot: " + incompatible.get());
             return Optional.empty();
         }
-        long started = System.nanoTime();
-        AtomicLong fetched = new AtomicLong();
-        Filler fetch = staging -> {
-            FetchReport report = fetchSnapshot(remote, info, staging);
-            fetched.set(report.fetchedBytes());
-            return report.fetchedBytes();
-        };
-        long bytes = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
-        Held held;
-        try {
-            try {
-                held = Held.fill(cache, config.scratchDir(), snapshotKey(deployment), bytes, fetch);
-            } catch (CacheException e) {
-                if (cache == null || e.getCause() != null) {
-                    throw e; // the fetch itself failed: corrupt, unreachable
-                }
-                // No room in the cache now (entries in use): a restore from an uncached copy still beats a boot.
-                counters.cacheRejections.incrementAndGet();
-                fallbacks.add("snapshot fetched without caching: " + e.getMessage());
-                held = Held.fill(null, config.scratchDir(), snapshotKey(deployment), bytes, fetch);
-            }
-        } catch (CacheException | IOException e) {
-            noteFetchFailure(e, fallbacks);
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fallbacks.add("interrupted while fetching the snapshot");
-            return Optional.empty();
-        }
-        double fetchMs = (System.nanoTime() - started) / 1e6;
-        return restore(deployment, held, fetchMs, fetched.get(), requested, fallbacks);
+        return Optional.of(info);
     }
 
     private void noteFetchFailure(Exception e, List<String> fallbacks) {

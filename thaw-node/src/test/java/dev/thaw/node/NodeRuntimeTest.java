@@ -113,6 +113,24 @@ class NodeRuntimeTest {
     }
 
     @Test
+    void aPrefetchedSnapshotMakesTheNextStartLocal() throws Exception {
+        try (NodeRuntime node = node("prefetched", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            assertThat(node.prefetch(hello.elsewhere())).isPositive();
+            // Already cached: nothing more to fetch.
+            assertThat(node.prefetch(hello.elsewhere())).isZero();
+            assertThat(node.stats().cached()).extracting(e -> e.key()).contains("snapshots/hello/" + hello.revision());
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.LOCAL);
+                assertThat(instance.start().snapshotBytes()).isZero();
+                assertThat(invoke(instance)).contains("thaw");
+            }
+        }
+        try (NodeRuntime uncached = node("prefetch-nocache", SnapshotMode.REMOTE, 0, Optional.of(store))) {
+            assertThat(uncached.prefetch(hello.elsewhere())).isZero();
+        }
+    }
+
+    @Test
     void withoutASnapshotCacheEveryStartFetchesTheSnapshotButImagesAreKept() throws Exception {
         try (NodeRuntime node = node("nocache", SnapshotMode.REMOTE, 0, Optional.of(store))) {
             try (Instance first = node.start(hello.elsewhere())) {

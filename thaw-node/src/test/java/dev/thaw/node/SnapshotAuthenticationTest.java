@@ -123,6 +123,35 @@ class SnapshotAuthenticationTest {
     }
 
     @Test
+    void aPrefetchVerifiesTheSnapshotAsAStartDoes() throws Exception {
+        String key = "snapshots/hello/" + hello.revision();
+        // Not among the signers the gateway names: not fetched, counted as a start counts it.
+        long untrusted = refusals("untrusted_signer");
+        assertThat(nodeB.prefetch(hello.elsewhere(), TrustedSigners.none())).isZero();
+        assertThat(refusals("untrusted_signer")).isEqualTo(untrusted + 1);
+        assertThat(nodeB.stats().cached()).extracting(e -> e.key()).doesNotContain(key);
+
+        // A trusted signer but a tampered memory chunk: discarded, nothing cached.
+        byte[] genuineMem = objects.get(prefix + "mem.zst");
+        byte[] mem = genuineMem.clone();
+        mem[mem.length / 3] ^= 0x40;
+        objects.put(prefix + "mem.zst", mem);
+        long content = refusals("content");
+        assertThat(nodeB.prefetch(hello.elsewhere(), keyA.alone())).isZero();
+        assertThat(refusals("content")).isEqualTo(content + 1);
+        assertThat(nodeB.stats().cached()).extracting(e -> e.key()).doesNotContain(key);
+
+        // The genuine snapshot of a trusted signer is fetched, and the next start restores it from the cache.
+        objects.put(prefix + "mem.zst", genuineMem);
+        assertThat(nodeB.prefetch(hello.elsewhere(), keyA.alone())).isPositive();
+        assertThat(nodeB.stats().cached()).extracting(e -> e.key()).contains(key);
+        try (Instance instance = nodeB.start(hello.elsewhere(), keyA.alone())) {
+            assertThat(instance.start().tier()).isEqualTo(StartTier.LOCAL);
+            assertThat(invoke(instance)).contains("thaw");
+        }
+    }
+
+    @Test
     void aTamperedMemoryChunkIsRefused() throws Exception {
         byte[] mem = objects.get(prefix + "mem.zst");
         mem[mem.length / 3] ^= 0x40;

@@ -68,9 +68,11 @@ public final class Evaluation {
         Files.createDirectories(out);
         List<Run> runs = new ArrayList<>();
         for (EvalConfiguration configuration : options.configurations()) {
-            System.err.printf("%n== %s: %d nodes, %s snapshots, %s placement, cache %s%n", configuration.label(),
-                    options.nodes(), configuration.mode().label(), configuration.policy().label(),
-                    configuration.cached() ? options.cacheBudgetMib() + " MiB per node" : "none");
+            System.err.printf("%n== %s: %d nodes, %s snapshots, %s placement, cache %s, %s keep-alive, prefetch %s%n",
+                    configuration.label(), options.nodes(), configuration.mode().label(),
+                    configuration.policy().label(),
+                    configuration.cached() ? options.cacheBudgetMib() + " MiB per node" : "none",
+                    configuration.keepAlive().label(), configuration.prefetch().label());
             List<InvocationRecord> records = runOne(configuration, workload);
             Path csv = out.resolve(configuration.label() + ".csv");
             RecordsCsv.write(csv, records);
@@ -84,7 +86,8 @@ public final class Evaluation {
             throws IOException, StoreException, InterruptedException {
         EmbeddedCluster.Options cluster = new EmbeddedCluster.Options(options.nodes(), configuration.policy(),
                 configuration.mode(), configuration.cached() ? options.cacheBudgetMib() : 0, options.memoryMib(),
-                options.slots(), 0, 0, options.workDir().resolve(configuration.label()), options.home(), null);
+                options.slots(), 0, 0, options.workDir().resolve(configuration.label()), options.home(), null,
+                configuration.keepAlive(), configuration.prefetch());
         try (EmbeddedCluster running = EmbeddedCluster.start(cluster)) {
             GatewayClient client = new GatewayClient(running.gatewayUrl(), running.apiToken());
             for (Path function : options.functions()) {

@@ -31,40 +31,71 @@ public final class AzureTrace {
         if (!Files.isRegularFile(invocations)) {
             throw new IllegalArgumentException("no " + INVOCATIONS + " in " + dir);
         }
-        Map<String, Double> durations = sizes(dir.resolve(DURATIONS), "Average", "percentile_Average_50");
-        Map<String, Double> memory = sizes(dir.resolve(MEMORY), "AverageAllocatedMb", "AverageAllocatedMb_pct50");
-
         SplittableRandom random = new SplittableRandom(seed);
         List<Arrival> arrivals = new ArrayList<>();
+        List<TracedFunction> trace = functions(dir, maxMinutes, MAX_COUNT_PER_MINUTE);
+        int traced = 0;
+        int minutes = 0;
+        for (TracedFunction f : trace) {
+            minutes = f.counts().length;
+            if (f.invocations() == 0) {
+                continue;
+            }
+            String function = nearest(functions, f.memoryMib(), f.durationMs()).name();
+            traced++;
+            for (int m = 0; m < f.counts().length; m++) {
+                for (double offset : mode.offsets(f.counts()[m], 60, random)) {
+                    arrivals.add(new Arrival(m * 60 + offset, function));
+                }
+            }
+        }
+        return new Workload(arrivals, minutes * 60.0, "Azure trace " + dir + ": " + traced
+                + " functions on " + functions.size() + " deployed, " + minutes + " min, " + mode);
+    }
+
+    /**
+     * One function of the trace: its owner/app/function key, invocations per minute, and its memory and average
+     * duration where the trace gives them (null otherwise).
+     */
+    public record TracedFunction(String key, String trigger, int[] counts, Double memoryMib, Double durationMs) {
+        public long invocations() {
+            long total = 0;
+            for (int count : counts) {
+                total += count;
+            }
+            return total;
+        }
+    }
+
+    /**
+     * Every function row of the trace in {@code dir}, in file order, cut to {@code maxMinutes} when that is positive.
+     * A count above {@code maxPerMinute}, a missing column or a malformed count is an error naming file, line and
+     * column.
+     */
+    public static List<TracedFunction> functions(Path dir, int maxMinutes, int maxPerMinute) {
+        Path invocations = dir.resolve(INVOCATIONS);
+        if (!Files.isRegularFile(invocations)) {
+            throw new IllegalArgumentException("no " + INVOCATIONS + " in " + dir);
+        }
+        Map<String, Double> durations = sizes(dir.resolve(DURATIONS), "Average", "percentile_Average_50");
+        Map<String, Double> memory = sizes(dir.resolve(MEMORY), "AverageAllocatedMb", "AverageAllocatedMb_pct50");
         List<Integer> minuteColumns = minuteColumns(Csv.header(invocations), maxMinutes);
         if (minuteColumns.isEmpty()) {
             throw Csv.error(invocations, 1, "no minute columns (1, 2, ...) in the header");
         }
-        int[] traced = {0};
+        List<TracedFunction> functions = new ArrayList<>();
         Csv.read(invocations, row -> {
             String key = key(row, true);
-            String function = null;
-            for (int m = 0; m < minuteColumns.size(); m++) {
-                int column = minuteColumns.get(m);
-                int count = count(row, column);
-                if (count == 0) {
-                    continue;
-                }
-                if (function == null) {
-                    // Either file may be per function or, like the public memory trace, per app.
-                    String app = key(row, false);
-                    function = nearest(functions, memory.getOrDefault(key, memory.get(app)),
-                            durations.getOrDefault(key, durations.get(app))).name();
-                    traced[0]++;
-                }
-                for (double offset : mode.offsets(count, 60, random)) {
-                    arrivals.add(new Arrival(m * 60 + offset, function));
-                }
+            int[] counts = new int[minuteColumns.size()];
+            for (int m = 0; m < counts.length; m++) {
+                counts[m] = count(row, minuteColumns.get(m), maxPerMinute);
             }
+            // Either file may be per function or, like the public memory trace, per app.
+            String app = key(row, false);
+            functions.add(new TracedFunction(key, row.has("Trigger") ? row.text("Trigger") : "", counts,
+                    memory.getOrDefault(key, memory.get(app)), durations.getOrDefault(key, durations.get(app))));
         });
-        int minutes = minuteColumns.size();
-        return new Workload(arrivals, minutes * 60.0, "Azure trace " + dir + ": " + traced[0]
-                + " functions on " + functions.size() + " deployed, " + minutes + " min, " + mode);
+        return functions;
     }
 
     /** Column indexes of the minute counts, headers "1".."N", in minute order, at most {@code maxMinutes}. */
@@ -82,10 +113,13 @@ public final class AzureTrace {
     }
 
     /** The most invocations one function may have in one minute of a trace. */
-    static final int MAX_COUNT_PER_MINUTE = 10_000_000;
+    public static final int MAX_COUNT_PER_MINUTE = 10_000_000;
 
-    private static int count(Csv.Row row, int column) {
-        String text = column < row.fields().size() ? row.fields().get(column).strip() : "";
+    private static int count(Csv.Row row, int column, int maxPerMinute) {
+        if (column >= row.fields().size()) {
+            throw row.error("missing column " + (column + 1) + " (the row has " + row.fields().size() + " fields)");
+        }
+        String text = row.fields().get(column).strip();
         if (text.isEmpty()) {
             return 0;
         }
@@ -95,10 +129,10 @@ public final class AzureTrace {
             if (value < 0 || value != Math.rint(value)) {
                 throw new NumberFormatException();
             }
-            if (value > MAX_COUNT_PER_MINUTE) {
+            if (value > maxPerMinute) {
                 // Each invocation is planned in memory before the run starts.
                 throw row.error("invocation count " + text + " in column " + (column + 1) + " is above the limit of "
-                        + MAX_COUNT_PER_MINUTE + " per minute");
+                        + maxPerMinute + " per minute");
             }
             return (int) value;
         } catch (NumberFormatException e) {

@@ -187,6 +187,68 @@ public final class Charts {
         c.save(png);
     }
 
+    /**
+     * Lines through {x, y} points, one per series, with a dot at each point; a series of one point is a dot. Log x
+     * when asked and every x is positive. Used by the simulator for hit ratio against cache size and cold starts
+     * against memory.
+     */
+    public static void lines(Map<String, List<double[]>> series, String title, String xLabel, String yLabel,
+            boolean logX, Path png) {
+        Canvas c = new Canvas(title);
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (List<double[]> points : series.values()) {
+            for (double[] p : points) {
+                if (Double.isFinite(p[0]) && Double.isFinite(p[1])) {
+                    xs.add(p[0]);
+                    ys.add(p[1]);
+                }
+            }
+        }
+        double[] xRange = range(List.of(xs));
+        double[] yRange = range(List.of(ys));
+        if (xRange[1] < xRange[0]) {
+            c.xAxis(Axis.of(0, 1, false), xLabel);
+            c.yAxis(Axis.of(0, 1, false), yLabel);
+            c.note("No data");
+            c.save(png);
+            return;
+        }
+        boolean log = logX && xRange[0] > 0;
+        Axis xAxis = Axis.of(xRange[0], xRange[1], log);
+        Axis yAxis = Axis.of(Math.min(0, yRange[0]), yRange[1], false);
+        c.xAxis(xAxis, xLabel);
+        c.yAxis(yAxis, yLabel);
+        List<String> names = new ArrayList<>();
+        List<Color> colours = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, List<double[]>> entry : series.entrySet()) {
+            Color colour = Canvas.colour(i++);
+            names.add(entry.getKey());
+            colours.add(colour);
+            c.g.setColor(colour);
+            c.g.setStroke(new BasicStroke(2.5f));
+            int px = -1;
+            int py = -1;
+            for (double[] p : entry.getValue()) {
+                if (!Double.isFinite(p[0]) || !Double.isFinite(p[1])) {
+                    continue;
+                }
+                int x = c.x(xAxis, p[0]);
+                int y = c.y(yAxis, p[1]);
+                if (px >= 0) {
+                    c.g.drawLine(px, py, x, y);
+                }
+                c.g.fillOval(x - 5, y - 5, 10, 10);
+                px = x;
+                py = y;
+            }
+        }
+        c.g.setStroke(new BasicStroke(1f));
+        c.legend(names, colours);
+        c.save(png);
+    }
+
     private static double[] sorted(List<Double> values) {
         return values == null ? new double[0]
                 : values.stream().filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue).sorted().toArray();

@@ -1,12 +1,12 @@
 package dev.thaw.bench.report;
 
 /** Percentiles by the nearest-rank method: the smallest value with at least q of the sample at or below it. */
-final class NearestRank {
+public final class NearestRank {
 
     private NearestRank() {}
 
     /** {@code sorted} must be ascending; {@code NaN} for an empty sample. */
-    static double of(double[] sorted, double q) {
+    public static double of(double[] sorted, double q) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.thaw.bench.load.InvocationRecord;
 import dev.thaw.bench.report.Sample;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;
 import java.util.List;
@@ -14,14 +16,28 @@ class EvalConfigurationTest {
     @Test
     void theFiveConfigurationsAreTheThesisOnesAndOnlyTheLastIsSnapshotAware() {
         assertThat(EvalConfiguration.parseList("no-snapshots,local,remote-nocache,remote-cache,remote-cache-aware"))
-                .containsExactly(EvalConfiguration.values());
+                .containsExactlyElementsOf(EvalConfiguration.THESIS);
         assertThat(EvalConfiguration.NO_SNAPSHOTS.mode()).isEqualTo(SnapshotMode.DISABLED);
         assertThat(EvalConfiguration.REMOTE_NOCACHE.cached()).isFalse();
         assertThat(List.of(EvalConfiguration.values())).filteredOn(c -> c.policy() == SchedulerPolicy.SNAPSHOT_AWARE)
                 .containsExactly(EvalConfiguration.REMOTE_CACHE_AWARE);
+        assertThat(EvalConfiguration.THESIS).allMatch(c -> c.keepAlive() == KeepAlivePolicy.FIXED
+                && c.prefetch() == SnapshotPrefetch.NONE);
         assertThatThrownBy(() -> EvalConfiguration.parseList("local,fast"))
                 .hasMessageContaining("unknown configuration 'fast'");
         assertThat(EvalConfiguration.parseList("local,,local")).containsExactly(EvalConfiguration.LOCAL);
+    }
+
+    @Test
+    void theNewPoliciesRunBesideRemoteCacheAware() {
+        assertThat(EvalConfiguration.parseList("remote-cache-aware,remote-cache-aware-policies"))
+                .containsExactly(EvalConfiguration.REMOTE_CACHE_AWARE, EvalConfiguration.REMOTE_CACHE_AWARE_POLICIES);
+        EvalConfiguration policies = EvalConfiguration.REMOTE_CACHE_AWARE_POLICIES;
+        assertThat(policies.mode()).isEqualTo(SnapshotMode.REMOTE);
+        assertThat(policies.cached()).isTrue();
+        assertThat(policies.policy()).isEqualTo(SchedulerPolicy.COST_AWARE);
+        assertThat(policies.keepAlive()).isEqualTo(KeepAlivePolicy.HYBRID_HISTOGRAM);
+        assertThat(policies.prefetch()).isEqualTo(SnapshotPrefetch.HISTOGRAM);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.thaw.control.cluster;
 
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.sandbox.image.ThawHome;
@@ -39,9 +41,19 @@ public final class EmbeddedCluster implements AutoCloseable {
      * @param workDir holds the S3 data and one directory per node
      * @param externalS3 an S3 service to use instead of the embedded server (credentials from its config)
      * @param port the gateway's port on loopback; 0 picks a free one
+     * @param keepAlive the gateway's keep-alive policy
+     * @param prefetch whether the gateway has nodes prefetch snapshots before predicted invocations
      */
     public record Options(int nodes, SchedulerPolicy policy, SnapshotMode mode, long cacheBudgetMib,
-            long memoryMib, int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3) {
+            long memoryMib, int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3,
+            KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch) {
+
+        /** Today's keep-alive (fixed) and no prefetch. */
+        public Options(int nodes, SchedulerPolicy policy, SnapshotMode mode, long cacheBudgetMib, long memoryMib,
+                int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3) {
+            this(nodes, policy, mode, cacheBudgetMib, memoryMib, slots, prestart, port, workDir, home, externalS3,
+                    KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE);
+        }
 
         public Options {
             if (nodes < 1 || nodes > 64) {
@@ -51,6 +63,8 @@ public final class EmbeddedCluster implements AutoCloseable {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(workDir, "workDir");
             Objects.requireNonNull(home, "home");
+            Objects.requireNonNull(keepAlive, "keepAlive");
+            Objects.requireNonNull(prefetch, "prefetch");
             if (cacheBudgetMib < 0 || memoryMib < 128 || slots < 1 || prestart < 0 || port < 0 || port > 65535) {
                 throw new IllegalArgumentException("cache budget must be >= 0 MiB, memory >= 128 MiB, slots >= 1,"
                         + " prestart >= 0, port 0..65535");
@@ -98,6 +112,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             }
             GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", options.port()), apiToken,
                     joinToken).withPolicy(options.policy()).withHome(options.home()).withIdentityKey(identityKey)
+                    .withKeepAlive(options.keepAlive()).withPrefetch(options.prefetch())
                     // A cluster on 127.0.0.1 for its own user: 'thaw deploy DIR' builds DIR in place.
                     .withAllowHostPaths(true);
             // Without a store the registry still outlives the gateway, in the work directory.

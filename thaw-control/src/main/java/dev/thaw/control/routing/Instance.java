@@ -10,7 +10,10 @@ final class Instance {
     final String revision;
     final StartRecord start;
     int inFlight;
-    long lastUsedNanos = System.nanoTime();
+    /** Set by its pool, from the pool's clock, when the instance joins and after each request. */
+    long lastUsedNanos;
+    /** A pre-warmed instance not used yet stays until then (its pool's clock), whatever the keep-alive says. */
+    long keepUntilNanos = Long.MIN_VALUE;
     boolean gone;
 
     Instance(String id, Member node, String revision, StartRecord start) {

@@ -8,6 +8,7 @@ import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.PrefetchRequest;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
  * policy and asks them in turn for an instance until one starts it.
  */
 public final class Placement {
+    private static final System.Logger LOG = System.getLogger(Placement.class.getName());
     private final Membership membership;
     private final SchedulerPolicy policy;
 
@@ -78,6 +80,34 @@ public final class Placement {
         }
         throw new InvokeException(503, "no_nodes", "no node could start " + spec.function() + ": "
                 + String.join("; ", failures));
+    }
+
+    /**
+     * Asks the node a cold start of {@code spec} would go to now to fetch its snapshot into its cache, within its
+     * budget, if it was published by a node allowed to. Best effort: a failure is logged and changes nothing.
+     */
+    void prefetch(DeploymentSpec spec) {
+        List<NodeCandidate> candidates = membership.alive().stream()
+                .filter(m -> m.status() != null && m.hasDeployment(spec.function(), spec.revision()))
+                .map(m -> candidate(m, spec)).toList();
+        List<NodeCandidate> ranked = Scheduler.rank(policy, candidates, spec.shape().memoryMib());
+        if (ranked.isEmpty() || ranked.getFirst().cachesRevision()) {
+            return;
+        }
+        String name = ranked.getFirst().name();
+        membership.alive().stream().filter(m -> m.name().equals(name)).findFirst().ifPresent(node -> {
+            try {
+                // The node verifies the snapshot against the same signers a start on it would be sent.
+                PrefetchRequest request = new PrefetchRequest(membership.signers(spec.function(), spec.revision()));
+                node.json("POST", "v1/deployments/" + spec.function() + "/" + spec.revision() + "/prefetch",
+                        request, null, Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.INFO, "prefetch of {0} on {1} failed: {2}", spec.function(), name,
+                        e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private static InstanceView startOn(Member node, DeploymentSpec spec, long keepAliveMs,

@@ -1,6 +1,10 @@
 package dev.thaw.control.routing;
 
 import dev.thaw.control.functions.FunctionSettings;
+import dev.thaw.control.keepalive.IdleHistogram;
+import dev.thaw.control.keepalive.HybridKeepAlive;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.node.api.DeploymentSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 
 /**
  * The instances of one revision and the requests waiting for them. Hands out
@@ -43,17 +48,37 @@ final class RevisionPool {
     private final List<Instance> instances = new ArrayList<>();
     private final ArrayDeque<CompletableFuture<Grant>> waiters = new ArrayDeque<>();
     private volatile FunctionSettings settings;
+    private final KeepAlivePolicy keepAlive;
+    /** Idle times of the revision (from its last execution's end to the next request); guarded by lock. */
+    private final IdleHistogram idle = new IdleHistogram();
+    private long lastEndNanos;
+    private boolean everIdle;
+    /** The idle period (by its start) a prefetch was asked for, so it is asked once. */
+    private long prefetchedAfter = Long.MIN_VALUE;
+    /** The idle period (by its start) an instance was pre-warmed for, so it is pre-warmed once. */
+    private long prewarmedAfter = Long.MIN_VALUE;
+    /** Until when the pre-warmed instance being started is kept unused (the end of its window). */
+    private long prewarmUntilNanos;
     private int starting;
     private boolean closed;
 
+    private final LongSupplier nanoClock;
+
     RevisionPool(DeploymentSpec spec, FunctionSettings settings) {
+        this(spec, settings, KeepAlivePolicy.FIXED, System::nanoTime);
+    }
+
+    /** @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing */
+    RevisionPool(DeploymentSpec spec, FunctionSettings settings, KeepAlivePolicy keepAlive, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.spec = spec;
         this.settings = settings;
+        this.keepAlive = keepAlive;
     }
 
     /** The keep-alive the node is told, so it can stop the instance itself if no gateway does. */
     long keepAliveMs() {
-        return settings.keepAliveMs();
+        return keepAlive.longestKeepAliveMs(settings.keepAliveMs());
     }
 
     DeploymentSpec spec() {
@@ -82,6 +107,9 @@ final class RevisionPool {
             synchronized (lock) {
                 if (closed) {
                     return new Closed();
+                }
+                if (!retried) {
+                    noteArrival(nanoClock.getAsLong());
                 }
                 Instance free = leastBusy(s);
                 if (free != null) {
@@ -139,6 +167,16 @@ final class RevisionPool {
         }
     }
 
+    /** Records the idle time this request ends, or that it came while another ran. Under lock. */
+    private void noteArrival(long nowNanos) {
+        boolean busy = starting > 0 || instances.stream().anyMatch(i -> i.inFlight > 0);
+        if (busy) {
+            idle.overlap();
+        } else if (everIdle) {
+            idle.record(Math.max(0, nowNanos - lastEndNanos) / 1e6);
+        }
+    }
+
     private Instance leastBusy(FunctionSettings s) {
         Instance best = null;
         for (Instance i : instances) {
@@ -154,6 +192,7 @@ final class RevisionPool {
         synchronized (lock) {
             starting--;
             instance.inFlight = 1;
+            instance.lastUsedNanos = nanoClock.getAsLong();
             instances.add(instance);
             handOver(instance);
         }
@@ -173,7 +212,13 @@ final class RevisionPool {
     boolean release(Instance instance) {
         synchronized (lock) {
             instance.inFlight--;
-            instance.lastUsedNanos = System.nanoTime();
+            instance.lastUsedNanos = nanoClock.getAsLong();
+            // Used: a pre-warmed instance now follows the keep-alive policy like any other.
+            instance.keepUntilNanos = Long.MIN_VALUE;
+            if (instance.inFlight == 0) {
+                lastEndNanos = instance.lastUsedNanos;
+                everIdle = true;
+            }
             if (instance.gone) {
                 return false;
             }
@@ -225,14 +270,90 @@ final class RevisionPool {
         }
     }
 
-    /** Removes and returns the instances idle for longer than {@code keepAliveMs}, to be stopped. */
+    /**
+     * Whether to ask a node now to prefetch this revision's snapshot: once per idle period, with no instance left,
+     * from {@link SnapshotPrefetch#LEAD_MS} before the earliest return the idle-time histogram predicts.
+     */
+    boolean prefetchDue(long nowNanos) {
+        synchronized (lock) {
+            if (closed || !instances.isEmpty() || starting > 0 || !everIdle || prefetchedAfter == lastEndNanos) {
+                return false;
+            }
+            long keep = settings.keepAliveMs();
+            double returnMs = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).predictedReturnMs(idle);
+            if (Double.isNaN(returnMs)) {
+                return false;
+            }
+            long due = lastEndNanos + TimeUnit.MILLISECONDS.toNanos(Math.round(returnMs) - SnapshotPrefetch.LEAD_MS);
+            if (nowNanos < due) {
+                return false;
+            }
+            prefetchedAfter = lastEndNanos;
+            return true;
+        }
+    }
+
+    /**
+     * Whether to pre-warm an instance now, under the hybrid keep-alive: once per idle period, with no instance left,
+     * from {@link SnapshotPrefetch#LEAD_MS} before the start of the window the idle-time histogram predicts (when
+     * that window starts after the fixed keep-alive) until its end. When true the caller holds a start slot and
+     * must report {@link #prewarmed} or {@link #startFailed}.
+     */
+    boolean prewarmDue(long nowNanos) {
+        synchronized (lock) {
+            if (keepAlive != KeepAlivePolicy.HYBRID_HISTOGRAM || closed || !instances.isEmpty() || starting > 0
+                    || !everIdle || prewarmedAfter == lastEndNanos) {
+                return false;
+            }
+            long keep = settings.keepAliveMs();
+            HybridKeepAlive.Window window = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).prewarm(idle);
+            if (window == null) {
+                return false;
+            }
+            long due = lastEndNanos + TimeUnit.MILLISECONDS.toNanos(Math.round(window.startMs())
+                    - SnapshotPrefetch.LEAD_MS);
+            long end = lastEndNanos + TimeUnit.MILLISECONDS.toNanos(Math.round(window.endMs()));
+            if (nowNanos < due) {
+                return false;
+            }
+            prewarmedAfter = lastEndNanos;
+            if (nowNanos >= end) {
+                return false;
+            }
+            prewarmUntilNanos = end;
+            starting++;
+            return true;
+        }
+    }
+
+    /**
+     * A pre-warmed instance joins the pool idle, kept until its window ends unless used first; returns false when
+     * the pool was closed meanwhile and the instance must be stopped.
+     */
+    boolean prewarmed(Instance instance) {
+        synchronized (lock) {
+            starting--;
+            if (closed) {
+                instance.gone = true;
+                return false;
+            }
+            instance.inFlight = 0;
+            instance.lastUsedNanos = nanoClock.getAsLong();
+            instance.keepUntilNanos = prewarmUntilNanos;
+            instances.add(instance);
+            handOver(instance);
+            return true;
+        }
+    }
+
+    /** Removes and returns the instances idle for longer than the keep-alive policy allows, to be stopped. */
     List<Instance> expire(long nowNanos) {
-        long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(settings.keepAliveMs());
         List<Instance> expired = new ArrayList<>();
         synchronized (lock) {
+            long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive.keepAliveMs(settings.keepAliveMs(), idle));
             for (Iterator<Instance> it = instances.iterator(); it.hasNext();) {
                 Instance i = it.next();
-                if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos) {
+                if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos && nowNanos >= i.keepUntilNanos) {
                     i.gone = true;
                     it.remove();
                     expired.add(i);

@@ -1,5 +1,7 @@
 package dev.thaw.control.routing;
 
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.NodeFailedException;
 import dev.thaw.control.functions.FunctionSettings;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,12 +33,27 @@ public final class Router {
     private volatile RevisionPool current;
     private volatile boolean deleted;
 
+    private final KeepAlivePolicy keepAlive;
+    private final SnapshotPrefetch prefetch;
+    private final LongSupplier nanoClock;
+
     public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
             InvocationListener listener) {
+        this(function, spec, settings, placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE,
+                System::nanoTime);
+    }
+
+    /** @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing */
+    public Router(String function, DeploymentSpec spec, FunctionSettings settings, Placement placement,
+            InvocationListener listener, KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.function = function;
+        this.prefetch = prefetch;
         this.placement = placement;
         this.listener = listener;
-        this.current = new RevisionPool(spec, settings);
+        this.keepAlive = keepAlive;
+        this.current = new RevisionPool(spec, settings, keepAlive, nanoClock);
     }
 
     /** Switches to {@code spec}'s revision (draining the old one) or, for the same revision, updates settings. */
@@ -45,7 +63,7 @@ public final class Router {
             old.settings(settings);
             return;
         }
-        current = new RevisionPool(spec, settings);
+        current = new RevisionPool(spec, settings, keepAlive, nanoClock);
         draining.add(old);
         stopAll(old.close());
     }
@@ -189,7 +207,36 @@ public final class Router {
         for (RevisionPool pool : pools()) {
             stopAll(pool.expire(nowNanos));
         }
+        RevisionPool live = current;
+        if (prefetch == SnapshotPrefetch.HISTOGRAM && !deleted && live.prefetchDue(nowNanos)) {
+            // Off the expiry timer's thread: a fetch takes as long as the snapshot is large.
+            Thread.ofVirtual().name("prefetch-" + function).start(() -> placement.prefetch(live.spec()));
+        }
+        if (!deleted && live.prewarmDue(nowNanos)) {
+            Thread.ofVirtual().name("prewarm-" + function).start(() -> prewarm(live));
+        }
         draining.removeIf(pool -> pool.instanceCount() == 0);
+    }
+
+    /** Starts an instance ahead of the predicted next invocation; its start is no invocation's cold start. */
+    private void prewarm(RevisionPool pool) {
+        Instance instance;
+        try {
+            instance = placement.start(pool.spec(), pool.keepAliveMs()).instance();
+        } catch (InvokeException | RuntimeException e) {
+            pool.startFailed();
+            LOG.log(Level.WARNING, "pre-warming " + function + " failed: " + e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            pool.startFailed();
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!instance.node.alive()) {
+            pool.startFailed();
+        } else if (!pool.prewarmed(instance)) {
+            stopAll(List.of(instance));
+        }
     }
 
     private List<RevisionPool> pools() {

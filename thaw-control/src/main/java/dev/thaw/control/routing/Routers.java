@@ -1,11 +1,14 @@
 package dev.thaw.control.routing;
 
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.node.api.DeploymentSpec;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One {@link Router} per deployed function; forgets a dead node's instances in all of them. */
@@ -14,9 +17,23 @@ public final class Routers implements Membership.Listener {
     private final InvocationListener listener;
     private final Map<String, Router> routers = new ConcurrentHashMap<>();
 
+    private final KeepAlivePolicy keepAlive;
+
+    private final SnapshotPrefetch prefetch;
+    private final LongSupplier nanoClock;
+
     public Routers(Placement placement, InvocationListener listener) {
+        this(placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE, System::nanoTime);
+    }
+
+    /** @param nanoClock monotonic nanoseconds for keep-alive, idle times and prefetch timing */
+    public Routers(Placement placement, InvocationListener listener, KeepAlivePolicy keepAlive,
+            SnapshotPrefetch prefetch, LongSupplier nanoClock) {
         this.placement = placement;
         this.listener = listener;
+        this.keepAlive = keepAlive;
+        this.prefetch = prefetch;
+        this.nanoClock = java.util.Objects.requireNonNull(nanoClock, "nanoClock");
     }
 
     public Optional<Router> find(String function) {
@@ -27,7 +44,8 @@ public final class Routers implements Membership.Listener {
     public void deploy(DeploymentSpec spec, FunctionSettings settings) {
         routers.compute(spec.function(), (name, router) -> {
             if (router == null) {
-                Router created = new Router(name, spec, settings, placement, listener);
+                Router created = new Router(name, spec, settings, placement, listener, keepAlive, prefetch,
+                        nanoClock);
                 listener.routerCreated(name, created);
                 return created;
             }
@@ -45,7 +63,7 @@ public final class Routers implements Membership.Listener {
     }
 
     public void expire() {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         routers.values().forEach(r -> r.expire(now));
     }
 

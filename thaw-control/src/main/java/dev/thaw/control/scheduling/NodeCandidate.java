@@ -3,15 +3,23 @@ package dev.thaw.control.scheduling;
 import java.util.Objects;
 
 /**
- * A node as the scheduler sees it for one placement: free and total capacity, and
- * whether its snapshot cache holds the revision being started. Plain data, so a
- * Kubernetes scheduler extender can build it from its own view of nodes.
+ * A node as the scheduler sees it for one placement: free and total capacity,
+ * whether its snapshot cache holds the revision being started, and how many bytes a
+ * start there would fetch from the store ({@link #UNKNOWN_BYTES} when the scheduler
+ * does not know the snapshot's size). Plain data, so a Kubernetes scheduler extender
+ * can build it from its own view of nodes.
  */
 public record NodeCandidate(String name, long memoryMibFree, long memoryMibTotal, int slotsFree, int slotsTotal,
-        boolean cachesRevision) {
+        boolean cachesRevision, long fetchBytes) {
+    public static final long UNKNOWN_BYTES = -1;
 
     public NodeCandidate {
         Objects.requireNonNull(name, "name");
+    }
+
+    public NodeCandidate(String name, long memoryMibFree, long memoryMibTotal, int slotsFree, int slotsTotal,
+            boolean cachesRevision) {
+        this(name, memoryMibFree, memoryMibTotal, slotsFree, slotsTotal, cachesRevision, UNKNOWN_BYTES);
     }
 
     /**

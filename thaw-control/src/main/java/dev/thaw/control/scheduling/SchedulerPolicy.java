@@ -9,14 +9,16 @@ public enum SchedulerPolicy {
     /** Prefer nodes whose cache holds the revision's snapshot, weighed against their load. */
     SNAPSHOT_AWARE,
     /** Least loaded node first, blind to snapshot caches (the baseline). */
-    SPREAD;
+    SPREAD,
+    /** The node with the lowest predicted start latency: its tier there, the bytes to fetch, its load. */
+    COST_AWARE;
 
-    /** {@code snapshot-aware} or {@code spread}. */
+    /** {@code snapshot-aware}, {@code spread} or {@code cost-aware}. */
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** Parses {@code snapshot-aware} or {@code spread} (case-insensitive, '_' accepted for '-'). */
+    /** Parses {@code snapshot-aware}, {@code spread} or {@code cost-aware} (case-insensitive, '_' accepted for '-'). */
     public static SchedulerPolicy parse(String text) {
         String wanted = text == null ? "" : text.strip().toLowerCase(Locale.ROOT).replace('_', '-');
         for (SchedulerPolicy policy : values()) {

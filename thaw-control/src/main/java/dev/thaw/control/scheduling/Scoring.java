@@ -13,6 +13,10 @@ package dev.thaw.control.scheduling;
  * (70) still beats it, and the holder only loses once it is more than two thirds
  * loaded (90 % loaded: 46 &lt; 60) — past that point queueing behind its load costs
  * more than the fetch a local snapshot saves.
+ *
+ * <p>COST_AWARE: {@code 100 × local restore ÷ predicted start}, the prediction of
+ * {@link StartCostModel}: a remote start costs its fetch at the measured bandwidth, so
+ * a holder of a big snapshot wins against more load than a holder of a small one.
  */
 public final class Scoring {
     /** Weight of the free fraction under SNAPSHOT_AWARE. */
@@ -24,10 +28,15 @@ public final class Scoring {
     }
 
     public static int score(SchedulerPolicy policy, NodeCandidate candidate) {
+        return score(policy, candidate, StartCostModel.MEASURED);
+    }
+
+    public static int score(SchedulerPolicy policy, NodeCandidate candidate, StartCostModel costs) {
         double free = candidate.freeFraction();
         double score = switch (policy) {
             case SPREAD -> 100 * free;
             case SNAPSHOT_AWARE -> LOAD_WEIGHT * free + (candidate.cachesRevision() ? CACHE_WEIGHT : 0);
+            case COST_AWARE -> 100 * costs.localMs() / costs.predictMs(candidate);
         };
         return (int) Math.round(Math.clamp(score, 0, 100));
     }

@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 
 /** {@code thaw-extender} command-line options. */
 record ExtenderOptions(InetSocketAddress listen, SchedulerPolicy policy) {
-    static final String USAGE = "usage: thaw-extender [--listen=HOST:PORT] [--policy=snapshot-aware|spread]";
+    static final String USAGE = "usage: thaw-extender [--listen=HOST:PORT] [--policy=snapshot-aware|spread|cost-aware]";
 
     static ExtenderOptions parse(String... args) {
         String listen = "0.0.0.0:8888";

@@ -4,6 +4,7 @@ import dev.thaw.node.http.ListenAddress;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.snapshot.store.S3Config;
 import java.net.URI;
+import dev.thaw.snapshot.cache.EvictionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,6 +39,7 @@ public final class NodeArguments {
               --mode=MODE              snapshots: disabled, local or remote (default local)
               --work-dir=DIR           cache and scratch space (default THAW_HOME/nodes/NAME)
               --cache-budget-mib=MIB   snapshot and image cache size (default 4096)
+              --cache-eviction=POLICY  which cache entries go first: lru, lfu or gdsf (default lru)
               --memory-mib=MIB         guest memory for instances (default 4096)
               --slots=N                instances at once (default 8)
               --body-limit-mib=MIB     largest request body (default 6)
@@ -49,7 +51,7 @@ public final class NodeArguments {
             """;
 
     private static final Set<String> OPTIONS = Set.of("name", "listen", "public-url", "token-file", "gateway",
-            "heartbeat-ms", "mode", "work-dir", "cache-budget-mib", "memory-mib", "slots", "body-limit-mib", "prestart",
+            "heartbeat-ms", "mode", "work-dir", "cache-budget-mib", "cache-eviction", "memory-mib", "slots", "body-limit-mib", "prestart",
             "s3-endpoint", "s3-bucket", "s3-region", "thaw-home");
 
     private NodeArguments() {
@@ -108,7 +110,8 @@ public final class NodeArguments {
                 number(given, "body-limit-mib", 6, 1, 1024) << 20, mode, workDir,
                 number(given, "cache-budget-mib", NodeServiceConfig.DEFAULT_CACHE_BUDGET >> 20, 0,
                         MAX_MIB) << 20,
-                (int) number(given, "prestart", 0, 0, 64), s3(given, env), thawHome);
+                (int) number(given, "prestart", 0, 0, 64), s3(given, env), thawHome,
+                EvictionPolicy.parse(given.getOrDefault("cache-eviction", "lru")).name());
     }
 
     /** The token in {@code file}: its first line, at most 4 KiB read. */

@@ -3,6 +3,7 @@ package dev.thaw.node.service;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.node.api.PrefetchRequest;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.IdentityFile;
@@ -153,6 +154,12 @@ public final class NodeServer implements AutoCloseable {
         } else if (path.equals("/v1/status")) {
             requireMethod(method, "GET");
             HttpApi.json(exchange, 200, service.status(url));
+        } else if (parts.length == 6 && parts[1].equals("v1") && parts[2].equals("deployments")
+                && parts[5].equals("prefetch")) {
+            requireMethod(method, "POST");
+            PrefetchRequest request = HttpApi.json(exchange, config.bodyLimitBytes(), PrefetchRequest.class);
+            long fetched = service.prefetch(parts[3], parts[4], request);
+            HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", fetched));
         } else if (parts.length == 5 && parts[1].equals("v1") && parts[2].equals("deployments")) {
             requireMethod(method, "PUT");
             DeploymentSpec spec = HttpApi.json(exchange, config.bodyLimitBytes(), DeploymentSpec.class);

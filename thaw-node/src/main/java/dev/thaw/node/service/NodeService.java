@@ -11,6 +11,7 @@ import dev.thaw.node.StartRecord;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.PrefetchRequest;
 import dev.thaw.node.api.ProcessStats;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.sandbox.BootSpec;
@@ -202,6 +203,25 @@ public final class NodeService implements AutoCloseable {
         BootSpec boot = new BootSpec(function, revision, spec.shape(), kernel.vmlinuz(), kernel.initramfs(),
                 kernel.digest(), disks, spec.imageDigests(), Duration.ofMillis(spec.initTimeoutMs()));
         deployments.put(key(function, revision), new Deployed(spec, new FunctionDeployment(boot, imagesHere)));
+    }
+
+    /**
+     * Fetches a deployed revision's snapshot into this node's cache ahead of a predicted start (the gateway's
+     * prefetch), within the cache budget; returns the bytes fetched, 0 if there was nothing to do. The snapshot is
+     * verified against the request's signers exactly as a start verifies it; an unverifiable one is not fetched.
+     */
+    public long prefetch(String function, String revision, PrefetchRequest request) throws NodeRequestException {
+        requireOpen();
+        Deployed deployed = deployments.get(key(function, revision));
+        if (deployed == null) {
+            throw NodeRequestException.unknownDeployment(function, revision);
+        }
+        try {
+            return runtime.prefetch(deployed.deployment(), TrustedSigners.of(request.signers()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeRequestException(503, "interrupted", "the node is stopping");
+        }
     }
 
     /** Starts an instance of a deployed revision from the cheapest tier that works. */

@@ -28,12 +28,14 @@ import java.util.Optional;
  * @param workDir the node's cache and scratch space
  * @param cacheBudgetBytes the snapshot and image cache's budget
  * @param prestart VMMs kept started per cached snapshot (the clone tier)
+ * @param cacheEviction the node cache's eviction policy: lru (default), lfu or gdsf
  * @param s3 the remote store; required in remote mode
  * @param thawHome where the guest kernel is built and kept
  */
 public record NodeServiceConfig(String name, String host, int port, Optional<URI> publicUrl, String token,
         Optional<URI> gatewayUrl, Duration heartbeatInterval, long memoryMib, int slots, long bodyLimitBytes,
-        SnapshotMode mode, Path workDir, long cacheBudgetBytes, int prestart, Optional<S3Config> s3, Path thawHome) {
+        SnapshotMode mode, Path workDir, long cacheBudgetBytes, int prestart, Optional<S3Config> s3, Path thawHome,
+        String cacheEviction) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
     public static final long DEFAULT_MEMORY_MIB = 4096;
@@ -75,7 +77,7 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
             throw new IllegalArgumentException("snapshot mode 'remote' needs an S3 store (--s3-endpoint)");
         }
         // The same checks NodeRuntime makes, made here so bad settings fail before anything starts.
-        nodeConfig(name, mode, workDir, cacheBudgetBytes, prestart);
+        nodeConfig(name, mode, workDir, cacheBudgetBytes, prestart, cacheEviction);
     }
 
     /**
@@ -85,37 +87,41 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
     public static NodeServiceConfig defaults(String name, String token, Path workDir, Path thawHome) {
         return new NodeServiceConfig(name, "127.0.0.1", 0, Optional.empty(), token, Optional.empty(),
                 DEFAULT_HEARTBEAT, DEFAULT_MEMORY_MIB, DEFAULT_SLOTS, DEFAULT_BODY_LIMIT, SnapshotMode.LOCAL, workDir,
-                DEFAULT_CACHE_BUDGET, 0, Optional.empty(), thawHome);
+                DEFAULT_CACHE_BUDGET, 0, Optional.empty(), thawHome, "lru");
     }
 
     public NodeServiceConfig withGateway(URI url, Duration interval) {
         return new NodeServiceConfig(name, host, port, publicUrl, token, Optional.of(url), interval, memoryMib, slots,
-                bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome);
+                bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
+                cacheEviction);
     }
 
     public NodeServiceConfig withCapacity(long memoryMib, int slots) {
         return new NodeServiceConfig(name, host, port, publicUrl, token, gatewayUrl, heartbeatInterval, memoryMib,
-                slots, bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome);
+                slots, bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
+                cacheEviction);
     }
 
     public NodeServiceConfig withBodyLimit(long bytes) {
         return new NodeServiceConfig(name, host, port, publicUrl, token, gatewayUrl, heartbeatInterval, memoryMib,
-                slots, bytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome);
+                slots, bytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
+                cacheEviction);
     }
 
     public NodeServiceConfig withMode(SnapshotMode mode) {
         return new NodeServiceConfig(name, host, port, publicUrl, token, gatewayUrl, heartbeatInterval, memoryMib,
-                slots, bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome);
+                slots, bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
+                cacheEviction);
     }
 
     /** What the node's runtime needs of this. */
     public NodeConfig nodeConfig() {
-        return nodeConfig(name, mode, workDir, cacheBudgetBytes, prestart);
+        return nodeConfig(name, mode, workDir, cacheBudgetBytes, prestart, cacheEviction);
     }
 
     private static NodeConfig nodeConfig(String name, SnapshotMode mode, Path workDir, long cacheBudgetBytes,
-            int prestart) {
-        return new NodeConfig(name, mode, workDir, cacheBudgetBytes, prestart);
+            int prestart, String cacheEviction) {
+        return new NodeConfig(name, mode, workDir, cacheBudgetBytes, prestart, cacheEviction);
     }
 
     // The token never goes into logs or messages.

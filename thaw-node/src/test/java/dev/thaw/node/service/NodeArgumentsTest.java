@@ -62,6 +62,7 @@ class NodeArgumentsTest {
         assertRefused(new String[] {}, ENV, "--name is required");
         assertRefused(new String[] {"--name=n"}, Map.of(), "THAW_NODE_TOKEN");
         assertRefused(new String[] {"--name=n", "--slots=0"}, ENV, "--slots");
+        assertRefused(new String[] {"--name=n", "--cache-eviction=mru"}, ENV, "lru, lfu, gdsf");
         assertRefused(new String[] {"--name=n", "--listen=7070"}, ENV, "--listen must be HOST:PORT");
         assertRefused(new String[] {"--name=n", "--listen=h:99999"}, ENV, "--listen");
         assertRefused(new String[] {"--name=n", "--colour=blue"}, ENV, "unknown option --colour");
@@ -100,5 +101,12 @@ class NodeArgumentsTest {
     private static void assertRefused(String[] args, Map<String, String> env, String message) {
         assertThatThrownBy(() -> NodeArguments.parse(args, env)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void cacheEvictionDefaultsToLruAndReachesTheRuntimeConfig() {
+        assertThat(NodeArguments.parse(new String[] {"--name=n"}, ENV).nodeConfig().cacheEviction()).isEqualTo("lru");
+        assertThat(NodeArguments.parse(new String[] {"--name=n", "--cache-eviction=GDSF"}, ENV).nodeConfig()
+                .cacheEviction()).isEqualTo("gdsf");
     }
 }

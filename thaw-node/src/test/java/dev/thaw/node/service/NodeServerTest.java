@@ -12,6 +12,7 @@ import dev.thaw.node.StartTier;
 import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.api.InstanceView;
 import dev.thaw.node.api.NodeStatus;
+import dev.thaw.node.api.PrefetchRequest;
 import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
@@ -239,6 +240,14 @@ class NodeServerTest {
         assertThat(error(() -> api.json("DELETE", "/v1/instances/vm-nope", null, null, CALL)).code())
                 .isEqualTo("unknown_instance");
         assertThat(error(() -> api.json("GET", "/v1/nowhere", null, null, CALL)).status()).isEqualTo(404);
+
+        assertThat(error(() -> api.json("POST", "/v1/deployments/nothing/r1/prefetch",
+                new PrefetchRequest(Map.of()), null, CALL)).code()).isEqualTo("unknown_deployment");
+        // A prefetch must name its signers in a JSON body.
+        HttpResponse<byte[]> noSigners = api.call("POST", "/v1/deployments/nothing/r1/prefetch",
+                "signers".getBytes(), Map.of(), CALL);
+        assertThat(noSigners.statusCode()).isEqualTo(400);
+        assertThat(text(noSigners)).contains("bad_request", "PrefetchRequest");
     }
 
     @Test

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * <p>Each entry is the directory {@code <root>/<key>}, made in a staging area by a {@link Filler}
  * and renamed into place together with a marker file, so an entry is either whole or absent, and
  * the index can be rebuilt from disk when the cache is opened again. When a new entry needs room,
- * the least recently used entries without open {@link Lease}s are evicted; the bytes of committed
+ * entries without open {@link Lease}s are evicted in the order of the {@link EvictionPolicy}
+ * (least recently used first by default); the bytes of committed
  * entries plus the bytes reserved by fills in progress never exceed the budget.
  *
  * <p>Thread-safe. One lock guards the index; fillers run and trees are deleted outside it, and
@@ -37,6 +38,7 @@ public final class NodeCache implements AutoCloseable {
     private final Path root;
     private final Path staging;
     private final long budget;
+    private final EvictionPolicy policy;
     private final EventQueue events = new EventQueue();
 
     private final Object lock = new Object();
@@ -59,10 +61,11 @@ public final class NodeCache implements AutoCloseable {
     private Instant lastStamp = Instant.EPOCH;
     private boolean closed;
 
-    private NodeCache(Path root, Path staging, long budget) {
+    private NodeCache(Path root, Path staging, long budget, EvictionPolicy policy) {
         this.root = root;
         this.staging = staging;
         this.budget = budget;
+        this.policy = policy;
     }
 
     /**
@@ -71,6 +74,12 @@ public final class NodeCache implements AutoCloseable {
      * exceed {@code budgetBytes}, the least recently used are evicted until they fit.
      */
     public static NodeCache open(Path root, long budgetBytes) throws IOException {
+        return open(root, budgetBytes, new EvictionPolicy.Lru());
+    }
+
+    /** As {@link #open(Path, long)}, evicting in the order {@code policy} gives. */
+    public static NodeCache open(Path root, long budgetBytes, EvictionPolicy policy) throws IOException {
+        Objects.requireNonNull(policy, "policy");
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("node cache budget must be 0 bytes or more, got " + budgetBytes);
         }
@@ -79,7 +88,7 @@ public final class NodeCache implements AutoCloseable {
         Path staging = absolute.resolve(STAGING);
         List<DiskScan.Found> found = DiskScan.scan(absolute, staging);
         Files.createDirectories(staging);
-        NodeCache cache = new NodeCache(absolute, staging, budgetBytes);
+        NodeCache cache = new NodeCache(absolute, staging, budgetBytes, policy);
         cache.adopt(found);
         return cache;
     }
@@ -89,6 +98,7 @@ public final class NodeCache implements AutoCloseable {
         synchronized (lock) {
             for (DiskScan.Found entry : found) {
                 index.put(entry.key(), new StoredEntry(entry.key(), entry.dir(), entry.bytes(), entry.lastUse()));
+                policy.used(entry.key(), entry.bytes());
                 used += entry.bytes();
                 if (entry.lastUse().isAfter(lastStamp)) {
                     lastStamp = entry.lastUse();
@@ -220,16 +230,26 @@ public final class NodeCache implements AutoCloseable {
         return pinned;
     }
 
-    /** Evicts unpinned entries, least recently used first, until {@code bytes} more fit. */
+    /** Evicts unpinned entries, lowest policy priority first (ties: least recently used), until {@code bytes} more fit. */
     private List<Path> evictUntilRoomFor(long bytes) {
         List<Path> trash = new ArrayList<>();
-        var it = index.values().iterator();
-        while (used + reserved + bytes > budget && it.hasNext()) {
-            StoredEntry entry = it.next();
-            if (entry.pins > 0) {
-                continue;
+        if (used + reserved + bytes <= budget) {
+            return trash;
+        }
+        // The index is in recency order and the sort is stable, so equal priorities go least recently used first.
+        List<StoredEntry> order = new ArrayList<>();
+        for (StoredEntry entry : index.values()) {
+            if (entry.pins == 0) {
+                order.add(entry);
             }
-            it.remove();
+        }
+        order.sort(java.util.Comparator.comparingDouble(e -> policy.priority(e.key, e.bytes)));
+        for (StoredEntry entry : order) {
+            if (used + reserved + bytes <= budget) {
+                break;
+            }
+            index.remove(entry.key);
+            policy.removed(entry.key, entry.bytes, true);
             used -= entry.bytes;
             evictions++;
             events.queue(CacheEvent.Kind.REMOVED, entry);
@@ -325,6 +345,7 @@ public final class NodeCache implements AutoCloseable {
             if (entry == null) {
                 return;
             }
+            policy.removed(key, entry.bytes, false);
             entry.removed = true;
             events.queue(CacheEvent.Kind.REMOVED, entry);
             if (entry.pins == 0) {
@@ -409,6 +430,7 @@ public final class NodeCache implements AutoCloseable {
     }
 
     private Lease pin(StoredEntry entry) {
+        policy.used(entry.key, entry.bytes);
         entry.pins++;
         entry.lastUse = stamp();
         index.remove(entry.key);

@@ -438,4 +438,32 @@ class NodeCacheTest {
             Thread.sleep(1);
         }
     }
+
+    @Test
+    void lfuAndGdsfKeepTheEntryUsedMostWhereLruWouldDropIt(@TempDir Path dir) throws Exception {
+        for (String name : new String[] {"lfu", "gdsf"}) {
+            try (NodeCache cache = NodeCache.open(dir.resolve(name), 300, EvictionPolicy.parse(name))) {
+                fill(cache, "images/a", 100);
+                for (int i = 0; i < 3; i++) {
+                    cache.acquire("images/a", 100, MUST_NOT_RUN).close();
+                }
+                fill(cache, "images/b", 100);
+                fill(cache, "images/c", 100);
+                // LRU would evict a (least recently used); these keep it and drop b.
+                fill(cache, "images/d", 100);
+                assertThat(cache.contains("images/a")).as(name).isTrue();
+                assertThat(cache.contains("images/b")).as(name).isFalse();
+                assertThat(cache.stats().evictions()).isEqualTo(1);
+            }
+        }
+        try (NodeCache cache = NodeCache.open(dir.resolve("lru"), 300, EvictionPolicy.parse("LRU"))) {
+            fill(cache, "images/a", 100);
+            cache.acquire("images/a", 100, MUST_NOT_RUN).close();
+            fill(cache, "images/b", 100);
+            fill(cache, "images/c", 100);
+            fill(cache, "images/d", 100);
+            assertThat(cache.contains("images/a")).isFalse();
+        }
+        assertThatThrownBy(() -> EvictionPolicy.parse("mru")).hasMessageContaining("lru, lfu, gdsf");
+    }
 }

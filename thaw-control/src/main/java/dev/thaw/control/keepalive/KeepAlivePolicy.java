@@ -1,0 +1,57 @@
+package dev.thaw.control.keepalive;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How long the gateway keeps idle instances; one policy per gateway, each function's keepAliveMs its base. */
+public enum KeepAlivePolicy {
+    /** Every idle instance stays the function's keepAliveMs (the default). */
+    FIXED,
+    /** {@link HybridKeepAlive}: from each revision's idle-time histogram, keepAliveMs until it knows. */
+    HYBRID_HISTOGRAM;
+
+    /** The widest pre-warm window the gateway holds memory for. */
+    public static final long MAX_WINDOW_MS = 600_000;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static KeepAlivePolicy parse(String text) {
+        String wanted = text == null ? "" : text.strip().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (KeepAlivePolicy policy : values()) {
+            if (policy.label().equals(wanted)) {
+                return policy;
+            }
+        }
+        throw new IllegalArgumentException("unknown keep-alive policy '" + text + "': use one of "
+                + Arrays.stream(values()).map(KeepAlivePolicy::label).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * The keep-alive for an idle instance of a function configured with {@code keepAliveMs}, given its idle times.
+     * Under the hybrid policy instances of functions that scale out stay twice keepAliveMs, and no pre-warm window
+     * is wider than ten minutes.
+     */
+    public long keepAliveMs(long keepAliveMs, IdleHistogram idle) {
+        return switch (this) {
+            case FIXED -> keepAliveMs;
+            case HYBRID_HISTOGRAM -> Math.round(new HybridKeepAlive(keepAliveMs, 2.0 * keepAliveMs, MAX_WINDOW_MS)
+                    .keepAliveMs(idle));
+        };
+    }
+
+    /**
+     * The longest this policy keeps an idle instance of a function configured with {@code keepAliveMs}: what the
+     * gateway tells the node, whose own reaper must not stop an instance the gateway still keeps. Under the hybrid
+     * policy that is a scale-out instance's twice keepAliveMs, or a window of at most ten minutes that starts within
+     * keepAliveMs, or a pre-warmed instance's window and the lead it is started by.
+     */
+    public long longestKeepAliveMs(long keepAliveMs) {
+        return switch (this) {
+            case FIXED -> keepAliveMs;
+            case HYBRID_HISTOGRAM -> Math.max(2 * keepAliveMs, keepAliveMs + MAX_WINDOW_MS) + SnapshotPrefetch.LEAD_MS;
+        };
+    }
+}
