@@ -1,5 +1,6 @@
 package dev.thaw.sandbox.qemu;
 
+import dev.thaw.sandbox.FileTrees;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -107,15 +108,17 @@ final class VmmJail {
      */
     static List<String> programFiles(Path dir) throws IOException {
         List<String> mounts = new ArrayList<>();
-        Files.createDirectory(dir.resolve("usr"));
+        // Mount points are the node's own (0700, 0600): once mounted over, only the mounted file's
+        // mode counts. Directories the VMM walks through are search-only for it.
+        Files.createDirectory(dir.resolve("usr"), PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_DIRECTORY));
         mounts.addAll(List.of(READ_ONLY, "/usr", "usr"));
         for (String link : List.of("lib", "lib64", "bin", "sbin")) {
             Files.createSymbolicLink(dir.resolve(link), Path.of("usr", link));
         }
-        Files.createDirectory(dir.resolve("etc"));
+        Files.createDirectory(dir.resolve("etc"), PosixFilePermissions.asFileAttribute(SEARCH_ONLY));
         placeholder(dir.resolve("etc/ld.so.cache"));
         mounts.addAll(List.of(READ_ONLY, "/etc/ld.so.cache", "etc/ld.so.cache"));
-        Files.createDirectory(dir.resolve("dev"));
+        Files.createDirectory(dir.resolve("dev"), PosixFilePermissions.asFileAttribute(SEARCH_ONLY));
         return mounts;
     }
 
@@ -128,8 +131,13 @@ final class VmmJail {
                 "/bin/sh", "-c", SCRIPT, "thaw-jail", dir.toString()));
         command.addAll(mounts);
         command.add("--");
+        // Changing the user clears the parent-death signal armed when the process started, so it is
+        // armed again after the change, and then the parent is checked once more: a node that died in
+        // between must not leave its VMM running.
         command.addAll(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + gid, groups, "--no-new-privs",
-                "--inh-caps=-all", "--bounding-set=-all", "--"));
+                "--inh-caps=-all", "--bounding-set=-all", "--pdeathsig=KILL", "--",
+                "/bin/sh", "-c", "[ \"$PPID\" = \"$1\" ] || exit 125; shift; exec \"$@\"", "thaw-vmm",
+                Long.toString(ProcessHandle.current().pid())));
         command.addAll(program);
         return command;
     }
@@ -168,7 +176,7 @@ final class VmmJail {
     }
 
     private static void placeholder(Path path) throws IOException {
-        Files.createFile(path);
+        Files.createFile(path, PosixFilePermissions.asFileAttribute(FileTrees.OWNER_ONLY_FILE));
     }
 
     /**
