@@ -40,7 +40,7 @@ class ManifestCheckTest {
         assertThat(kustomizations).contains(BASE, DEPLOY.resolve("overlays/example"));
         for (Path dir : kustomizations) {
             List<HasMetadata> objects = ManifestCheck.build(dir);
-            assertThat(objects.size()).as(dir.toString()).isEqualTo(16);
+            assertThat(objects.size()).as(dir.toString()).isEqualTo(18);
             List<String> problems = ManifestCheck.problems(dir);
             // The base names placeholder images and nothing else is wrong with it.
             assertThat(problems).as(dir.toString()).allSatisfy(p -> assertThat(p).contains("placeholder image"));
