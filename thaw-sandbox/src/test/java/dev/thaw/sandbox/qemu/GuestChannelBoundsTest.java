@@ -52,8 +52,23 @@ class GuestChannelBoundsTest {
 
     @Test
     void aWellFormedReplyComesBack() throws Exception {
-        guestWrites("{\"t\":\"result\",\"id\":1,\"ok\":true,\"len\":2}\nhi");
+        // The guest answers once it has the request: a reply that came first would name no request yet.
+        Thread answer = Thread.ofVirtual().start(() -> {
+            try {
+                ByteBuffer one = ByteBuffer.allocate(1);
+                do {
+                    one.clear();
+                    if (guest.read(one) < 0) {
+                        return;
+                    }
+                } while (one.get(0) != '\n');
+                guestWrites("{\"t\":\"result\",\"id\":1,\"ok\":true,\"len\":2}\nhi");
+            } catch (IOException e) {
+                // the host closed its end; the request below fails and says why
+            }
+        });
         GuestChannel.Frame reply = host.request("invoke", Map.of(), new byte[0], Duration.ofSeconds(10));
+        answer.join(Duration.ofSeconds(10));
         assertThat(new String(reply.body(), StandardCharsets.UTF_8)).isEqualTo("hi");
         assertThat(host.violation()).isEmpty();
     }
