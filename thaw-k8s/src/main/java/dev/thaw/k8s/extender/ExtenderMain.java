@@ -1,5 +1,6 @@
 package dev.thaw.k8s.extender;
 
+import dev.thaw.node.service.CommandOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +15,10 @@ public final class ExtenderMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (CommandOptions.wantsHelp(args)) {
+            System.out.print(ExtenderOptions.usage());
+            return;
+        }
         ExtenderOptions options;
         try {
             options = ExtenderOptions.parse(args);

@@ -63,15 +63,14 @@ public final class KubernetesNodeAgent implements AutoCloseable {
      */
     public static void main(String[] args) {
         if (NodeArguments.wantsHelp(args)) {
-            System.out.print(NodeArguments.USAGE);
-            System.out.print(KubernetesOptions.USAGE);
+            System.out.print(KubernetesOptions.usage());
             return;
         }
-        KubernetesOptions options;
+        KubernetesOptions.Parsed options;
         NodeServiceConfig config;
         try {
             options = KubernetesOptions.parse(args, System.getenv());
-            config = NodeArguments.parse(options.nodeArgs().toArray(String[]::new), System.getenv());
+            config = options.node();
         } catch (IllegalArgumentException e) {
             System.err.println("thaw-node: " + e.getMessage());
             System.exit(2);

@@ -1,78 +1,79 @@
 package dev.thaw.k8s.sync;
 
+import dev.thaw.k8s.crd.NodeSnapshotCacheStatus;
+import dev.thaw.node.service.CommandOptions;
+import dev.thaw.node.service.NodeArguments;
+import dev.thaw.node.service.NodeServiceConfig;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * The node agent's command line on Kubernetes: the node options of
- * {@code dev.thaw.node.service.NodeArguments} plus {@code --kubernetes-*} settings
- * for the NodeSnapshotCache sync.
- *
- * @param nodeArgs the arguments for the node itself, with {@code --name} added from the
- *     Kubernetes node name when it was not given
- * @param kubernetesNode the Kubernetes node, which names the NodeSnapshotCache object
+ * The node agent's command line on Kubernetes: the node options of {@link NodeArguments} plus
+ * {@code --kubernetes-*} settings for the NodeSnapshotCache sync. {@code --name} defaults to the
+ * Kubernetes node name.
  */
-public record KubernetesOptions(List<String> nodeArgs, String kubernetesNode, SyncSettings sync) {
+@Command(name = "thaw-node", sortOptions = false, usageHelpAutoWidth = true,
+        description = "The node agent on Kubernetes: the node API plus its NodeSnapshotCache object, kept up to date."
+                + " The API server is found in-cluster or from ~/.kube/config.",
+        footer = {"", "--name defaults to the Kubernetes node name. Secrets are never options: the join token comes"
+                + " from $" + NodeArguments.TOKEN_ENV + " or --token-file, S3 credentials from $"
+                + NodeArguments.S3_ACCESS_KEY_ENV + " and $" + NodeArguments.S3_SECRET_KEY_ENV + "."})
+public final class KubernetesOptions {
     public static final String NODE_NAME_ENV = "NODE_NAME";
 
-    public static final String USAGE = """
-            Kubernetes options (the API server is found in-cluster or from ~/.kube/config):
-              --kubernetes-node=NAME           the Kubernetes node (default: $NODE_NAME from the downward API,
-                                               else --name); names this node's NodeSnapshotCache
-              --kubernetes-batch-ms=MS         least time between writes for added snapshots (default 500)
-              --kubernetes-resync-ms=MS        how often the object is read back and repaired (default 10000)
-              --kubernetes-max-revisions=N     revisions listed per node, 1 to 2000 (default 500)
-            --name defaults to the Kubernetes node name.
-            """;
+    @Mixin
+    NodeArguments node = new NodeArguments();
+    @Option(names = "--kubernetes-node", paramLabel = "NAME", description = "the Kubernetes node (default: $"
+            + NODE_NAME_ENV + " from the downward API, else --name); names this node's NodeSnapshotCache")
+    String kubernetesNode;
+    @Option(names = "--kubernetes-batch-ms", paramLabel = "MS",
+            description = "least time between writes for added snapshots (default 500)")
+    String batchMs;
+    @Option(names = "--kubernetes-resync-ms", paramLabel = "MS",
+            description = "how often the object is read back and repaired (default 10000)")
+    String resyncMs;
+    @Option(names = "--kubernetes-max-revisions", paramLabel = "N",
+            description = "revisions listed per node, 1 to " + NodeSnapshotCacheStatus.MAX_REVISIONS + " (default 500)")
+    String maxRevisions;
 
-    public KubernetesOptions {
-        nodeArgs = List.copyOf(nodeArgs);
+    /** What the command line and {@code env} say. */
+    public record Parsed(NodeServiceConfig node, String kubernetesNode, SyncSettings sync) {
     }
 
-    public static KubernetesOptions parse(String[] args, Map<String, String> env) {
-        List<String> nodeArgs = new ArrayList<>();
-        String kubernetesNode = null;
-        String name = null;
-        SyncSettings sync = SyncSettings.DEFAULTS;
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            String option = eq < 0 ? arg : arg.substring(0, eq);
-            String value = eq < 0 ? null : arg.substring(eq + 1);
-            if (!option.startsWith("--kubernetes-")) {
-                if (option.equals("--name")) {
-                    name = value;
-                }
-                nodeArgs.add(arg);
-                continue;
-            }
-            if (value == null) {
-                throw new IllegalArgumentException(option + " needs a value, e.g. " + option + "=...");
-            }
-            switch (option) {
-                case "--kubernetes-node" -> kubernetesNode = value;
-                case "--kubernetes-batch-ms" -> sync = sync.withBatchInterval(millis(option, value));
-                case "--kubernetes-resync-ms" -> sync = sync.withResyncInterval(millis(option, value));
-                case "--kubernetes-max-revisions" -> sync = sync.withMaxRevisions((int) number(option, value, 1,
-                        dev.thaw.k8s.crd.NodeSnapshotCacheStatus.MAX_REVISIONS));
-                default -> throw new IllegalArgumentException("unknown option " + option + "; see --help");
-            }
+    /** The usage text that {@code --help} prints. */
+    public static String usage() {
+        return CommandOptions.usage(new KubernetesOptions());
+    }
+
+    public static Parsed parse(String[] args, Map<String, String> env) {
+        KubernetesOptions options = CommandOptions.parse(new KubernetesOptions(), args);
+        String k8sNode = options.kubernetesNode;
+        if (k8sNode == null || k8sNode.isBlank()) {
+            k8sNode = env.get(NODE_NAME_ENV);
         }
-        if (kubernetesNode == null || kubernetesNode.isBlank()) {
-            kubernetesNode = env.get(NODE_NAME_ENV);
+        if (k8sNode == null || k8sNode.isBlank()) {
+            k8sNode = options.node.name().orElse(null);
         }
-        if (kubernetesNode == null || kubernetesNode.isBlank()) {
-            kubernetesNode = name;
-        }
-        if (kubernetesNode == null || kubernetesNode.isBlank()) {
+        if (k8sNode == null || k8sNode.isBlank()) {
             throw new IllegalArgumentException("the Kubernetes node name is unknown: set $" + NODE_NAME_ENV
                     + " from the downward API (fieldRef spec.nodeName), or give --kubernetes-node or --name");
         }
-        if (name == null) {
-            nodeArgs.add("--name=" + kubernetesNode);
+        SyncSettings sync = SyncSettings.DEFAULTS;
+        if (options.batchMs != null) {
+            sync = sync.withBatchInterval(millis("--kubernetes-batch-ms", options.batchMs));
         }
-        return new KubernetesOptions(nodeArgs, kubernetesNode, sync);
+        if (options.resyncMs != null) {
+            sync = sync.withResyncInterval(millis("--kubernetes-resync-ms", options.resyncMs));
+        }
+        if (options.maxRevisions != null) {
+            sync = sync.withMaxRevisions((int) number("--kubernetes-max-revisions", options.maxRevisions, 1,
+                    NodeSnapshotCacheStatus.MAX_REVISIONS));
+        }
+        options.node.defaultName(k8sNode);
+        return new Parsed(options.node.toConfig(env), k8sNode, sync);
     }
 
     private static Duration millis(String option, String value) {

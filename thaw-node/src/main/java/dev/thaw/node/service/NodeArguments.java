@@ -7,17 +7,22 @@ import java.net.URI;
 import dev.thaw.snapshot.cache.EvictionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * The node agent's command line, {@code --option=value} only, turned into a
- * {@link NodeServiceConfig}. Secrets come from the environment so they stay out
- * of process lists. Every mistake is an {@link IllegalArgumentException} whose
- * message names the option.
+ * The node agent's command line ({@code --option=value}) as picocli options, turned into a
+ * {@link NodeServiceConfig}. Secrets come from the environment or a file so they stay out of
+ * process lists. Every mistake is an {@link IllegalArgumentException} whose message names the
+ * option. On Kubernetes it is a mixin of the agent's command, which adds its own options.
  */
+@Command(name = "thaw-node", sortOptions = false, usageHelpAutoWidth = true,
+        description = "The node agent: runs function instances in microVMs and serves the node API.",
+        footer = {"", "Secrets are never options: the join token comes from $" + NodeArguments.TOKEN_ENV
+                + " or --token-file, S3 credentials from $" + NodeArguments.S3_ACCESS_KEY_ENV + " and $"
+                + NodeArguments.S3_SECRET_KEY_ENV + "."})
 public final class NodeArguments {
     public static final String TOKEN_ENV = "THAW_NODE_TOKEN";
     public static final String S3_ACCESS_KEY_ENV = "THAW_S3_ACCESS_KEY";
@@ -25,93 +30,111 @@ public final class NodeArguments {
     /** The most memory or cache a node may be given: 16 TiB, in MiB. */
     static final long MAX_MIB = 16L << 20;
 
-    public static final String USAGE = """
-            usage: thaw-node --name=NAME [options]
-              --name=NAME              this node's name in the cluster (required)
-              --listen=HOST:PORT       where the API listens (default 127.0.0.1:0, 0 picks a free port)
-              --public-url=URL         where the gateway reaches this node (default: from the bound address)
-              --token-file=FILE        read the join token from FILE (default: $THAW_NODE_TOKEN); never
-                                       on the command line, where every user of the host could read it.
-                                       With --gateway the node joins once and keeps its own credential in
-                                       WORK_DIR/identity.json; without, it is the one token its API accepts
-              --gateway=URL            register and heartbeat there (default: standalone)
-              --heartbeat-ms=MS        heartbeat interval (default 1000)
-              --mode=MODE              snapshots: disabled, local or remote (default local)
-              --work-dir=DIR           cache and scratch space (default THAW_HOME/nodes/NAME)
-              --cache-budget-mib=MIB   snapshot and image cache size (default 4096)
-              --cache-eviction=POLICY  which cache entries go first: lru, lfu or gdsf (default lru)
-              --memory-mib=MIB         guest memory for instances (default 4096)
-              --slots=N                instances at once (default 8)
-              --body-limit-mib=MIB     largest request body (default 6)
-              --prestart=N             VMMs kept started per cached snapshot (default 0)
-              --s3-endpoint=URL        S3-compatible store, credentials from $THAW_S3_ACCESS_KEY and $THAW_S3_SECRET_KEY
-              --s3-bucket=NAME         (default thaw)
-              --s3-region=REGION       (default us-east-1)
-              --thaw-home=DIR          guest kernel cache (default $THAW_HOME, else ~/.thaw)
-            """;
-
-    private static final Set<String> OPTIONS = Set.of("name", "listen", "public-url", "token-file", "gateway",
-            "heartbeat-ms", "mode", "work-dir", "cache-budget-mib", "cache-eviction", "memory-mib", "slots", "body-limit-mib", "prestart",
-            "s3-endpoint", "s3-bucket", "s3-region", "thaw-home");
-
-    private NodeArguments() {
-    }
+    // Values stay text until toConfig, which checks ranges and names the option in its errors.
+    @Option(names = "--name", paramLabel = "NAME", description = "this node's name in the cluster (required)")
+    String name;
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "where the API listens (default 127.0.0.1:0, 0 picks a free port)")
+    String listen;
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "where the gateway reaches this node (default: from the bound address)")
+    String publicUrl;
+    @Option(names = "--token-file", paramLabel = "FILE", description = {"read the join token from FILE (default:"
+            + " $" + TOKEN_ENV + "); never on the command line, where every user of the host could read it."
+            + " With --gateway the node joins once and keeps its own credential in WORK_DIR/identity.json;"
+            + " without, it is the one token its API accepts"})
+    String tokenFile;
+    @Option(names = "--gateway", paramLabel = "URL", description = "register and heartbeat there (default: standalone)")
+    String gateway;
+    @Option(names = "--heartbeat-ms", paramLabel = "MS", description = "heartbeat interval (default 1000)")
+    String heartbeatMs;
+    @Option(names = "--mode", paramLabel = "MODE", description = "snapshots: disabled, local or remote (default local)")
+    String mode;
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "cache and scratch space (default THAW_HOME/nodes/NAME)")
+    String workDir;
+    @Option(names = "--cache-budget-mib", paramLabel = "MIB", description = "snapshot and image cache size (default 4096)")
+    String cacheBudgetMib;
+    @Option(names = "--cache-eviction", paramLabel = "POLICY",
+            description = "which cache entries go first: lru, lfu or gdsf (default lru)")
+    String cacheEviction;
+    @Option(names = "--memory-mib", paramLabel = "MIB", description = "guest memory for instances (default 4096)")
+    String memoryMib;
+    @Option(names = "--slots", paramLabel = "N", description = "instances at once (default 8)")
+    String slots;
+    @Option(names = "--body-limit-mib", paramLabel = "MIB", description = "largest request body (default 6)")
+    String bodyLimitMib;
+    @Option(names = "--prestart", paramLabel = "N", description = "VMMs kept started per cached snapshot (default 0)")
+    String prestart;
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3-compatible store, credentials from $"
+            + S3_ACCESS_KEY_ENV + " and $" + S3_SECRET_KEY_ENV)
+    String s3Endpoint;
+    @Option(names = "--s3-bucket", paramLabel = "NAME", description = "(default thaw)")
+    String s3Bucket;
+    @Option(names = "--s3-region", paramLabel = "REGION", description = "(default us-east-1)")
+    String s3Region;
+    @Option(names = "--thaw-home", paramLabel = "DIR", description = "guest kernel cache (default $THAW_HOME, else ~/.thaw)")
+    String thawHome;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
+    // Accepted only to be refused with a reason; its value is never shown.
+    @Option(names = "--token", hidden = true)
+    String token;
 
     /** Whether the user asked for the usage text. */
     public static boolean wantsHelp(String[] args) {
-        for (String arg : args) {
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return true;
-            }
-        }
-        return false;
+        return CommandOptions.wantsHelp(args);
+    }
+
+    /** The usage text that {@code --help} prints. */
+    public static String usage() {
+        return CommandOptions.usage(new NodeArguments());
     }
 
     /** @param env the process environment (a map, so tests need not set real variables) */
     public static NodeServiceConfig parse(String[] args, Map<String, String> env) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            if (!arg.startsWith("--") || eq < 0) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "': options look like --name=value");
-            }
-            String option = arg.substring(2, eq);
-            if (option.equals("token")) {
-                throw new IllegalArgumentException("--token is not accepted: a token on the command line is visible"
-                        + " to every user of the host; put it in $" + TOKEN_ENV + " or in a file for --token-file");
-            }
-            if (!OPTIONS.contains(option)) {
-                throw new IllegalArgumentException("unknown option --" + option + "; see --help");
-            }
-            if (given.put(option, arg.substring(eq + 1)) != null) {
-                throw new IllegalArgumentException("--" + option + " is given twice");
-            }
+        return CommandOptions.parse(new NodeArguments(), args).toConfig(env);
+    }
+
+    /** The name given with {@code --name}, if any. */
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    /** Gives {@code --name} when the command line did not. */
+    public void defaultName(String value) {
+        if (name == null) {
+            name = value;
         }
-        String name = given.get("name");
+    }
+
+    /** The configuration these options describe; {@code env} supplies secrets and {@code THAW_HOME}. */
+    public NodeServiceConfig toConfig(Map<String, String> env) {
+        if (token != null) {
+            throw new IllegalArgumentException("--token is not accepted: a token on the command line is visible"
+                    + " to every user of the host; put it in $" + TOKEN_ENV + " or in a file for --token-file");
+        }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("--name is required, e.g. --name=node-1");
         }
-        String listen = given.getOrDefault("listen", "127.0.0.1:0");
-        ListenAddress address = ListenAddress.parse(listen, "0.0.0.0:7070");
-        String host = address.host();
-        int port = address.port();
-        String token = given.containsKey("token-file") ? tokenFile(given.get("token-file")) : env.get(TOKEN_ENV);
-        if (token == null || token.isBlank()) {
+        ListenAddress address = ListenAddress.parse(listen == null ? "127.0.0.1:0" : listen, "0.0.0.0:7070");
+        String secret = tokenFile != null ? tokenFile(tokenFile) : env.get(TOKEN_ENV);
+        if (secret == null || secret.isBlank()) {
             throw new IllegalArgumentException("a node token is required: $" + TOKEN_ENV + " or --token-file=FILE");
         }
-        Path thawHome = thawHome(given, env);
-        SnapshotMode mode = SnapshotMode.parse(given.getOrDefault("mode", "local"));
-        Path workDir = Path.of(given.getOrDefault("work-dir", thawHome.resolve("nodes").resolve(name).toString()))
+        Path home = thawHome(env);
+        SnapshotMode snapshots = SnapshotMode.parse(mode == null ? "local" : mode);
+        Path work = Path.of(workDir != null ? workDir : home.resolve("nodes").resolve(name).toString())
                 .toAbsolutePath();
-        return new NodeServiceConfig(name, host, port, url(given, "public-url"), token, url(given, "gateway"),
-                Duration.ofMillis(number(given, "heartbeat-ms", 1000, 1, 60_000)),
-                number(given, "memory-mib", NodeServiceConfig.DEFAULT_MEMORY_MIB, 1, MAX_MIB),
-                (int) number(given, "slots", NodeServiceConfig.DEFAULT_SLOTS, 1, 100_000),
-                number(given, "body-limit-mib", 6, 1, 1024) << 20, mode, workDir,
-                number(given, "cache-budget-mib", NodeServiceConfig.DEFAULT_CACHE_BUDGET >> 20, 0,
+        return new NodeServiceConfig(name, address.host(), address.port(), url("public-url", publicUrl), secret,
+                url("gateway", gateway),
+                Duration.ofMillis(number("heartbeat-ms", heartbeatMs, 1000, 1, 60_000)),
+                number("memory-mib", memoryMib, NodeServiceConfig.DEFAULT_MEMORY_MIB, 1, MAX_MIB),
+                (int) number("slots", slots, NodeServiceConfig.DEFAULT_SLOTS, 1, 100_000),
+                number("body-limit-mib", bodyLimitMib, 6, 1, 1024) << 20, snapshots, work,
+                number("cache-budget-mib", cacheBudgetMib, NodeServiceConfig.DEFAULT_CACHE_BUDGET >> 20, 0,
                         MAX_MIB) << 20,
-                (int) number(given, "prestart", 0, 0, 64), s3(given, env), thawHome,
-                EvictionPolicy.parse(given.getOrDefault("cache-eviction", "lru")).name());
+                (int) number("prestart", prestart, 0, 0, 64), s3(env), home,
+                EvictionPolicy.parse(cacheEviction == null ? "lru" : cacheEviction).name());
     }
 
     /** The token in {@code file}: its first line, at most 4 KiB read. */
@@ -133,8 +156,8 @@ public final class NodeArguments {
         }
     }
 
-    private static Path thawHome(Map<String, String> given, Map<String, String> env) {
-        String home = given.get("thaw-home");
+    private Path thawHome(Map<String, String> env) {
+        String home = thawHome;
         if (home == null || home.isBlank()) {
             home = env.get("THAW_HOME");
         }
@@ -145,10 +168,9 @@ public final class NodeArguments {
         return Path.of(home).toAbsolutePath();
     }
 
-    private static Optional<S3Config> s3(Map<String, String> given, Map<String, String> env) {
-        String endpoint = given.get("s3-endpoint");
-        if (endpoint == null) {
-            if (given.containsKey("s3-bucket") || given.containsKey("s3-region")) {
+    private Optional<S3Config> s3(Map<String, String> env) {
+        if (s3Endpoint == null) {
+            if (s3Bucket != null || s3Region != null) {
                 throw new IllegalArgumentException("--s3-bucket and --s3-region need --s3-endpoint");
             }
             return Optional.empty();
@@ -159,12 +181,11 @@ public final class NodeArguments {
             throw new IllegalArgumentException("--s3-endpoint needs credentials in $" + S3_ACCESS_KEY_ENV + " and $"
                     + S3_SECRET_KEY_ENV);
         }
-        return Optional.of(new S3Config(uri("s3-endpoint", endpoint), given.getOrDefault("s3-region", "us-east-1"),
-                given.getOrDefault("s3-bucket", "thaw"), access, secret, true));
+        return Optional.of(new S3Config(uri("s3-endpoint", s3Endpoint), s3Region == null ? "us-east-1" : s3Region,
+                s3Bucket == null ? "thaw" : s3Bucket, access, secret, true));
     }
 
-    private static Optional<URI> url(Map<String, String> given, String option) {
-        String value = given.get(option);
+    private static Optional<URI> url(String option, String value) {
         return value == null ? Optional.empty() : Optional.of(uri(option, value));
     }
 
@@ -181,12 +202,10 @@ public final class NodeArguments {
         }
     }
 
-    private static long number(Map<String, String> given, String option, long fallback, long min, long max) {
-        String value = given.get(option);
-        return value == null ? fallback : parseNumber(option, value, min, max);
-    }
-
-    private static long parseNumber(String option, String value, long min, long max) {
+    private static long number(String option, String value, long fallback, long min, long max) {
+        if (value == null) {
+            return fallback;
+        }
         try {
             long n = Long.parseLong(value.strip());
             if (n < min || n > max) {

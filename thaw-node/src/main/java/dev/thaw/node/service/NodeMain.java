@@ -14,7 +14,7 @@ public final class NodeMain {
 
     public static void main(String[] args) {
         if (NodeArguments.wantsHelp(args)) {
-            System.out.print(NodeArguments.USAGE);
+            System.out.print(NodeArguments.usage());
             return;
         }
         NodeServiceConfig config;

@@ -109,4 +109,26 @@ class NodeArgumentsTest {
         assertThat(NodeArguments.parse(new String[] {"--name=n", "--cache-eviction=GDSF"}, ENV).nodeConfig()
                 .cacheEviction()).isEqualTo("gdsf");
     }
+
+    @Test
+    void helpListsEveryOptionButTheRefusedToken() {
+        String usage = NodeArguments.usage();
+        for (String option : new String[] {"--name", "--listen", "--public-url", "--token-file", "--gateway",
+            "--heartbeat-ms", "--mode", "--work-dir", "--cache-budget-mib", "--cache-eviction", "--memory-mib",
+            "--slots", "--body-limit-mib", "--prestart", "--s3-endpoint", "--s3-bucket", "--s3-region",
+            "--thaw-home", "--help"}) {
+            assertThat(usage).contains(option);
+        }
+        assertThat(usage).doesNotContain("--token=").doesNotContain("--token ");
+        assertThat(NodeArguments.wantsHelp(new String[] {"--name=n", "-h"})).isTrue();
+    }
+
+    @Test
+    void anOptionGivenTwiceOrWithoutAValueIsRefused() {
+        assertRefused(new String[] {"--name=n", "--slots=2", "--slots=3"}, ENV, "--slots is given twice");
+        assertRefused(new String[] {"--name=n", "--slots"}, ENV, "--slots needs a value");
+        assertRefused(new String[] {"--name=n", "--token", "s3cr3t"}, ENV, "--token is not accepted");
+        assertThatThrownBy(() -> NodeArguments.parse(new String[] {"--name=n", "--token", "s3cr3t"}, ENV))
+                .message().doesNotContain("s3cr3t");
+    }
 }
