@@ -2,7 +2,7 @@ package dev.thaw.bench;
 
 import dev.thaw.control.GatewayClient;
 import dev.thaw.control.NodeSummary;
-import dev.thaw.control.cluster.EmbeddedCluster;
+import dev.thaw.local.EmbeddedCluster;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.node.http.ApiClient;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.thaw.bench;
 
+import dev.thaw.bench.report.NearestRank;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,12 +13,7 @@ public record Percentiles(double p50, double p90, double p99, double max, int co
         }
         double[] sorted = samples.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(sorted);
-        return new Percentiles(rank(sorted, 0.50), rank(sorted, 0.90), rank(sorted, 0.99), sorted[sorted.length - 1],
-                sorted.length);
-    }
-
-    private static double rank(double[] sorted, double q) {
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        return new Percentiles(NearestRank.of(sorted, 0.50), NearestRank.of(sorted, 0.90),
+                NearestRank.of(sorted, 0.99), sorted[sorted.length - 1], sorted.length);
     }
 }

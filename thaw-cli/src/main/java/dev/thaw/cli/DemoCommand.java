@@ -1,7 +1,7 @@
 package dev.thaw.cli;
 
 import dev.thaw.control.GatewayClient;
-import dev.thaw.control.cluster.EmbeddedCluster;
+import dev.thaw.local.EmbeddedCluster;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;

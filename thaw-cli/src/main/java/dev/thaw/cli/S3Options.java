@@ -1,6 +1,7 @@
 package dev.thaw.cli;
 
-import dev.thaw.snapshot.store.EmbeddedS3Server;
+import java.io.IOException;
+import dev.thaw.local.s3.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3Config;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.StoreException;
@@ -66,12 +67,13 @@ final class S3Options {
     }
 
     /** Connects, starting the embedded server with its data under {@code scratch} when no endpoint was given. */
-    Opened open(Path scratch) throws StoreException {
+    Opened open(Path scratch) throws StoreException, IOException {
         EmbeddedS3Server server = null;
         S3Config config;
         if (endpoint == null) {
             server = EmbeddedS3Server.start(scratch.resolve("s3"), 0, null, null);
-            config = server.config(bucket);
+            config = new S3Config(server.endpoint(), EmbeddedS3Server.REGION, bucket, server.accessKey(),
+                    server.secretKey(), true);
         } else {
             config = external();
         }

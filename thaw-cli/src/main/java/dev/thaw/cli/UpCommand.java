@@ -1,7 +1,7 @@
 package dev.thaw.cli;
 
-import dev.thaw.control.cluster.EmbeddedCluster;
-import dev.thaw.control.cluster.NodeProcess;
+import dev.thaw.local.EmbeddedCluster;
+import dev.thaw.local.NodeProcess;
 import dev.thaw.sandbox.image.ThawHome;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

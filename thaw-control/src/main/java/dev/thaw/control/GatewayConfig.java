@@ -1,5 +1,6 @@
 package dev.thaw.control;
 
+import dev.thaw.control.cluster.IdentityKeyFile;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
@@ -88,14 +89,7 @@ public record GatewayConfig(InetSocketAddress listen, String apiToken, String jo
     public static GatewayConfig of(InetSocketAddress listen, String apiToken, String joinToken) {
         return new GatewayConfig(listen, apiToken, joinToken, SchedulerPolicy.SNAPSHOT_AWARE, DEFAULT_BODY_LIMIT,
                 DEFAULT_LIVENESS_TIMEOUT, null, ThawHome.fromEnvironment(), null, false, DEFAULT_MAX_IN_FLIGHT,
-                newIdentityKey(), KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE, System::nanoTime);
-    }
-
-    /** 256 random bits, as hex. */
-    public static String newIdentityKey() {
-        byte[] bytes = new byte[32];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return java.util.HexFormat.of().formatHex(bytes);
+                IdentityKeyFile.newKey(), KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE, System::nanoTime);
     }
 
     public GatewayConfig withIdentityKey(String value) {

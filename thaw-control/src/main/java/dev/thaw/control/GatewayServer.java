@@ -11,7 +11,7 @@ import dev.thaw.control.extender.Extender;
 import dev.thaw.control.extender.ExtenderHandler;
 import dev.thaw.control.extender.MembershipCacheView;
 import dev.thaw.control.functions.Archives;
-import dev.thaw.control.functions.Deployer;
+import dev.thaw.control.deploy.Deployer;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.routing.InvokeException;
 import dev.thaw.control.routing.InvokeResult;

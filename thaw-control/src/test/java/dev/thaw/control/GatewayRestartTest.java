@@ -1,12 +1,13 @@
 package dev.thaw.control;
 
+import dev.thaw.snapshot.testing.TestS3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.api.MachineShape;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.functions.FunctionView;
 import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.snapshot.store.EmbeddedS3Server;
+import dev.thaw.local.s3.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3Config;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import java.net.InetSocketAddress;
@@ -60,7 +61,7 @@ class GatewayRestartTest {
     private EmbeddedS3Server s3(int port) throws Exception {
         EmbeddedS3Server server = EmbeddedS3Server.start(tmp.resolve("s3"), port, "access", "secret-key-123");
         closing.add(server);
-        try (S3ObjectStore store = new S3ObjectStore(server.config("thaw"))) {
+        try (S3ObjectStore store = new S3ObjectStore(TestS3.config(server, "thaw"))) {
             store.createBucketIfMissing();
         }
         return server;
@@ -73,7 +74,7 @@ class GatewayRestartTest {
 
     @Test
     void aNewGatewayOnTheSameStoreServesEveryFunctionAtItsRevision() throws Exception {
-        S3Config store = s3(0).config("thaw");
+        S3Config store = TestS3.config(s3(0), "thaw");
         Gateway first = gateway(store, 0);
         int port = first.url().getPort();
         FakeNode node = new FakeNode("n1", first.url(), NODE);
@@ -115,7 +116,7 @@ class GatewayRestartTest {
         Path data = tmp.resolve("s3");
         {
             EmbeddedS3Server up = s3(port);
-            Gateway gateway = gateway(up.config("thaw"), 0);
+            Gateway gateway = gateway(TestS3.config(up, "thaw"), 0);
             gateway.deployer().deploy(spec("echo", "rev1"), "digest", FunctionSettings.DEFAULTS);
             gateway.close();
             up.close();
@@ -142,7 +143,7 @@ class GatewayRestartTest {
 
     @Test
     void aBadRecordIsNamedAndTheOtherFunctionsKeepServing() throws Exception {
-        S3Config store = s3(0).config("thaw");
+        S3Config store = TestS3.config(s3(0), "thaw");
         Gateway first = gateway(store, 0);
         first.deployer().deploy(spec("echo", "rev1"), "digest", FunctionSettings.DEFAULTS);
         first.close();
@@ -172,7 +173,7 @@ class GatewayRestartTest {
 
     @Test
     void racingDeploysOfOneFunctionSettleOnOneRevisionEverywhere() throws Exception {
-        S3Config store = s3(0).config("thaw");
+        S3Config store = TestS3.config(s3(0), "thaw");
         Gateway gateway = gateway(store, 0);
         FakeNode node = new FakeNode("n1", gateway.url(), NODE);
         closing.add(node);

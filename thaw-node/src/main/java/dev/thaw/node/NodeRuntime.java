@@ -31,8 +31,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * A node's instance lifecycle (thesis Algorithms 4.1 to 4.3): every start takes
@@ -48,7 +48,7 @@ import java.util.logging.Logger;
  */
 public final class NodeRuntime implements AutoCloseable {
     private static final long UNBOUNDED = Long.MAX_VALUE / 4;
-    private static final Logger LOG = Logger.getLogger(NodeRuntime.class.getName());
+    private static final Logger LOG = System.getLogger(NodeRuntime.class.getName());
 
     private final NodeConfig config;
     private final SandboxDriver driver;
@@ -257,7 +257,7 @@ public final class NodeRuntime implements AutoCloseable {
         } catch (VerificationException e) {
             counters.verifyFailed(e.reason());
             fallbacks.add("remote snapshot refused: " + e.getMessage());
-            LOG.warning("remote snapshot of " + deployment.function() + " refused: " + e.getMessage());
+            LOG.log(Level.WARNING, "remote snapshot of " + deployment.function() + " refused: " + e.getMessage());
             return Optional.empty();
         } catch (StoreException e) {
             counters.storeErrors.incrementAndGet();

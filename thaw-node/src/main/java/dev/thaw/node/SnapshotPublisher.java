@@ -6,8 +6,8 @@ import dev.thaw.snapshot.store.StoreException;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * Publishes snapshots to the remote store in the background, so the request
@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * scratch files) runs when the upload is done.
  */
 final class SnapshotPublisher implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class.getName());
+    private static final Logger LOG = System.getLogger(SnapshotPublisher.class.getName());
 
     private final Optional<SnapshotStore> store;
     private final NodeCounters counters;

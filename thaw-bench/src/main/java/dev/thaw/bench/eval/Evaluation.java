@@ -11,7 +11,7 @@ import dev.thaw.bench.report.ConfigurationSummary;
 import dev.thaw.bench.report.Sample;
 import dev.thaw.bench.report.Summaries;
 import dev.thaw.control.GatewayClient;
-import dev.thaw.control.cluster.EmbeddedCluster;
+import dev.thaw.local.EmbeddedCluster;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.snapshot.store.StoreException;

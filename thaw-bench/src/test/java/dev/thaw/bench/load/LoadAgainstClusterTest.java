@@ -8,7 +8,7 @@ import dev.thaw.bench.soak.ClusterProbe;
 import dev.thaw.bench.soak.ProcessSample;
 import dev.thaw.control.GatewayClient;
 import dev.thaw.control.GatewayConfig;
-import dev.thaw.control.cluster.EmbeddedCluster;
+import dev.thaw.local.EmbeddedCluster;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.functions.FunctionView;
 import dev.thaw.control.scheduling.SchedulerPolicy;

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code thaw package}: Thaw's container images and the manifests that use them. */
 @Command(name = "package", description = "Container images of Thaw and the Kubernetes manifests that run them.",
@@ -30,6 +32,10 @@ public final class PackageCommand {
                     "Registry credentials come from $" + Registry.USERNAME_ENV + " and $" + Registry.PASSWORD_ENV
                             + " (or skopeo's own auth files when unset)."})
     static final class Image implements Callable<Integer> {
+        // The root command ('thaw') carries the version the images are tagged with.
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--target", defaultValue = "all", description = "node, control or all (default: ${DEFAULT-VALUE})")
         Target target;
 
@@ -76,7 +82,7 @@ public final class PackageCommand {
                     : new Registry(Registry.Credentials.fromEnvironment(System.getenv()), insecure);
             Path jdkHome = jdk != null ? jdk : JavaRuntimes.currentJdk().orElseThrow(() -> new IOException(
                     "this Java (" + System.getProperty("java.home") + ") has no jlink; pass --jdk with a JDK 25"));
-            String version = dev.thaw.cli.Main.class.getAnnotation(Command.class).version()[0].replaceFirst("^thaw ", "");
+            String version = spec.root().version()[0].replaceFirst("^thaw ", "");
             List<ImageKind> kinds = switch (target) {
                 case node -> List.of(ImageKind.NODE);
                 case control -> List.of(ImageKind.CONTROL);

@@ -1,6 +1,5 @@
 package dev.thaw.control.cluster;
 
-import dev.thaw.control.GatewayConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -20,13 +19,20 @@ public final class IdentityKeyFile {
     private IdentityKeyFile() {
     }
 
+    /** A fresh key: 256 random bits, as hex. */
+    public static String newKey() {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
     /** The key in {@code file}, creating the file with a fresh key when it does not exist. */
     public static String loadOrCreate(Path file) throws IOException {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(file.toAbsolutePath().getParent());
             try {
                 Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------"))), GatewayConfig.newIdentityKey() + "\n");
+                        PosixFilePermissions.fromString("rw-------"))), newKey() + "\n");
             } catch (FileAlreadyExistsException raced) {
                 // another gateway on this directory created it first: use its key
             }

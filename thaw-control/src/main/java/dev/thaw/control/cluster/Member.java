@@ -75,7 +75,7 @@ public final class Member {
     }
 
     /** The token this gateway calls the node with; for code in this process that calls the node directly. */
-    String callToken() {
+    public String callToken() {
         return callToken;
     }
 

@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * The gateway's view of node agents on Kubernetes: instead of nodes registering
@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * the node call token that the node agents accept.
  */
 public final class NodeDiscovery implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(NodeDiscovery.class.getName());
+    private static final Logger LOG = System.getLogger(NodeDiscovery.class.getName());
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
 
     private final Membership membership;
@@ -112,7 +112,7 @@ public final class NodeDiscovery implements AutoCloseable {
         }
         if (!ownedByDaemonSet(pod)) {
             if (refusedPods.put(pod.getMetadata().getName(), true) == null) {
-                LOG.warning("pod " + pod.getMetadata().getName() + " carries the node-agent label but is not a pod"
+                LOG.log(Level.WARNING, "pod " + pod.getMetadata().getName() + " carries the node-agent label but is not a pod"
                         + " of DaemonSet " + namespace + "/" + daemonSet + "; it is not admitted as a node");
             }
             return;
@@ -155,7 +155,7 @@ public final class NodeDiscovery implements AutoCloseable {
                 try {
                     membership.register(new RegisterRequest(node, url), callToken);
                 } catch (IllegalArgumentException e) {
-                    LOG.log(Level.FINE, "node " + node + " not registered again: " + e.getMessage());
+                    LOG.log(Level.DEBUG, "node " + node + " not registered again: " + e.getMessage());
                 }
             }
             poll(node);
@@ -170,7 +170,7 @@ public final class NodeDiscovery implements AutoCloseable {
                 membership.heartbeat(node, Objects.requireNonNull(status, "empty status"));
             } catch (IOException | RuntimeException e) {
                 // Silence is what the liveness timeout is for; one line per poll would flood the log.
-                LOG.log(Level.FINE, "status of node " + node + " unavailable: " + e.getMessage());
+                LOG.log(Level.DEBUG, "status of node " + node + " unavailable: " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

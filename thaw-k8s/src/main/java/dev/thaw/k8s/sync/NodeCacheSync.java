@@ -11,8 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * Keeps one node's {@link NodeSnapshotCache} object in step with its cache.
@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * <p>All API calls run on the sync's own thread, which {@link #close()} stops.
  */
 public final class NodeCacheSync implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(NodeCacheSync.class.getName());
+    private static final Logger LOG = System.getLogger(NodeCacheSync.class.getName());
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final String nodeName;
@@ -183,7 +183,7 @@ public final class NodeCacheSync implements AutoCloseable {
             return;
         }
         if (!writer.writeStatus(status)) {
-            LOG.info(() -> "NodeSnapshotCache " + nodeName + " was deleted; recreating it");
+            LOG.log(Level.INFO, () -> "NodeSnapshotCache " + nodeName + " was deleted; recreating it");
             writer.create();
             if (!writer.writeStatus(status)) {
                 throw new IllegalStateException("NodeSnapshotCache " + nodeName + " disappeared right after it "
@@ -202,16 +202,16 @@ public final class NodeCacheSync implements AutoCloseable {
         switch (existing) {
             case NodeSnapshotCacheWriter.Existing.Absent absent -> {
                 if (adopted) {
-                    LOG.info(() -> "NodeSnapshotCache " + nodeName + " was deleted; recreating it");
+                    LOG.log(Level.INFO, () -> "NodeSnapshotCache " + nodeName + " was deleted; recreating it");
                 } else {
-                    LOG.info(() -> "creating NodeSnapshotCache " + nodeName);
+                    LOG.log(Level.INFO, () -> "creating NodeSnapshotCache " + nodeName);
                 }
                 writer.create();
                 adopted = true;
                 return true;
             }
             case NodeSnapshotCacheWriter.Existing.Malformed malformed -> {
-                LOG.warning(() -> "NodeSnapshotCache " + nodeName + " holds " + malformed.problem()
+                LOG.log(Level.WARNING, () -> "NodeSnapshotCache " + nodeName + " holds " + malformed.problem()
                         + "; overwriting it with this node's state");
                 writer.writeSpec();
                 adopted = true;
@@ -222,12 +222,12 @@ public final class NodeCacheSync implements AutoCloseable {
                 if (!adopted) {
                     adopted = true;
                     int stale = found == null ? 0 : stale(found.revisions(), status.revisions());
-                    LOG.info(() -> "adopting NodeSnapshotCache " + nodeName + " from an earlier run; replacing what "
+                    LOG.log(Level.INFO, () -> "adopting NodeSnapshotCache " + nodeName + " from an earlier run; replacing what "
                             + "it advertised (" + stale + " revisions no longer cached)");
                     return true;
                 }
                 if (found == null || written == null || !sameContent(found, written)) {
-                    LOG.warning(() -> "NodeSnapshotCache " + nodeName + " was changed by someone else; "
+                    LOG.log(Level.WARNING, () -> "NodeSnapshotCache " + nodeName + " was changed by someone else; "
                             + "overwriting it with this node's state");
                     return true;
                 }
@@ -254,7 +254,7 @@ public final class NodeCacheSync implements AutoCloseable {
             failures = 0;
         }
         if (failed > 0) {
-            LOG.info(() -> "NodeSnapshotCache " + nodeName + " is written again after " + failed
+            LOG.log(Level.INFO, () -> "NodeSnapshotCache " + nodeName + " is written again after " + failed
                     + " failed attempts");
         }
     }

@@ -15,8 +15,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * A node's membership in the gateway. Without a credential of its own the node first joins: it
@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  * is unreachable it keeps trying, logging once per change of state rather than once per attempt.
  */
 public final class GatewayLink implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(GatewayLink.class.getName());
+    private static final Logger LOG = System.getLogger(GatewayLink.class.getName());
 
     private enum State { STARTING, CONNECTED, UNREACHABLE, REFUSED }
 
@@ -95,7 +95,7 @@ public final class GatewayLink implements AutoCloseable {
         Optional<IdentityFile.Identity> stored = identityFile.load(node);
         if (stored.isPresent()) {
             link.adopt(stored.get());
-            LOG.info("node " + node + " uses the credential stored in " + identityFile.path());
+            LOG.log(Level.INFO, "node " + node + " uses the credential stored in " + identityFile.path());
         } else {
             link.mustJoin = true;
         }
@@ -132,21 +132,21 @@ public final class GatewayLink implements AutoCloseable {
                 gateway.json("POST", "/v1/nodes", new RegisterRequest(node, nodeUrl.toString(), signingKey), null, timeout);
                 registered = true;
                 afterRegistration.run();
-                LOG.info("node " + node + " registered with the gateway at " + gateway.base() + " as " + nodeUrl);
+                LOG.log(Level.INFO, "node " + node + " registered with the gateway at " + gateway.base() + " as " + nodeUrl);
             }
             gateway.json("PUT", "/v1/nodes/" + node + "/heartbeat", status.get(), null, timeout);
             change(State.CONNECTED, "heartbeats reach the gateway at " + gateway.base());
         } catch (ApiClient.ApiException e) {
             if (e.status() == 404 && registered) {
                 registered = false;
-                LOG.info("the gateway at " + gatewayUrl + " no longer knows node " + node + "; registering again");
+                LOG.log(Level.INFO, "the gateway at " + gatewayUrl + " no longer knows node " + node + "; registering again");
                 return;
             }
             if (e.status() == 401 && !mustJoin) {
                 // The binding is gone (removed by an operator, or a new store): bind the same token again.
                 mustJoin = true;
                 registered = false;
-                LOG.warning("the gateway at " + gatewayUrl + " does not accept the credential of node " + node
+                LOG.log(Level.WARNING, "the gateway at " + gatewayUrl + " does not accept the credential of node " + node
                         + " (" + e.getMessage() + "); joining again with the join token");
                 return;
             }
@@ -184,7 +184,7 @@ public final class GatewayLink implements AutoCloseable {
             return false;
         }
         mustJoin = false;
-        LOG.info("node " + node + " joined the gateway at " + gatewayUrl + "; its credential is in "
+        LOG.log(Level.INFO, "node " + node + " joined the gateway at " + gatewayUrl + "; its credential is in "
                 + identityFile.path());
         return true;
     }

@@ -47,8 +47,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
  * stops every instance and VM.
  */
 public final class NodeService implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(NodeService.class.getName());
+    private static final Logger LOG = System.getLogger(NodeService.class.getName());
     private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Keep-alive of an instance whose start request named none. */
     static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(10);
@@ -370,7 +370,7 @@ public final class NodeService implements AutoCloseable {
             for (String id : before) {
                 Running running = instances.get(id);
                 if (running != null && stopQuietly(id)) {
-                    LOG.info("stopped instance " + id + " of " + running.spec().function() + ": the gateway that"
+                    LOG.log(Level.INFO, "stopped instance " + id + " of " + running.spec().function() + ": the gateway that"
                             + " started it no longer knows this node");
                 }
             }
@@ -393,7 +393,7 @@ public final class NodeService implements AutoCloseable {
             Running running = instances.get(id);
             Duration idleFor = idle.idleFor(id);
             if (running != null && stopQuietly(id)) {
-                LOG.info("stopped instance " + id + " of " + running.spec().function() + ": idle for "
+                LOG.log(Level.INFO, "stopped instance " + id + " of " + running.spec().function() + ": idle for "
                         + idleFor.toSeconds() + " s, past its keep-alive plus " + IDLE_GRACE.toSeconds()
                         + " s, and no gateway stopped it");
             }

@@ -24,8 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * Runs functions in QEMU {@code microvm} guests.
@@ -42,7 +42,7 @@ import java.util.logging.Logger;
  * says how far, and the driver logs it at start.
  */
 public final class QemuMicrovmDriver implements SandboxDriver {
-    private static final Logger LOG = Logger.getLogger(QemuMicrovmDriver.class.getName());
+    private static final Logger LOG = System.getLogger(QemuMicrovmDriver.class.getName());
     private static final Duration RESEED_TIMEOUT = Duration.ofSeconds(10);
 
     /**

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * VMM processes started ahead of time for one snapshot, each already listening
@@ -15,7 +15,7 @@ import java.util.logging.Logger;
  * restore is the process start and QMP set-up (about 40 ms here).
  */
 final class VmmPool implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(VmmPool.class.getName());
+    private static final Logger LOG = System.getLogger(VmmPool.class.getName());
 
     /** Starts one VMM that listens for state; throws if it cannot. */
     interface Starter {

@@ -1,6 +1,7 @@
 package dev.thaw.snapshot.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.lang.System.Logger.Level;
 import dev.thaw.api.FileDigests;
 import dev.thaw.api.Json;
 import dev.thaw.api.SnapshotFormatException;
@@ -34,7 +35,7 @@ import java.util.Optional;
  * under, which the caller got from the control plane.
  */
 public final class SnapshotStore {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SnapshotStore.class.getName());
+    private static final System.Logger LOG = System.getLogger(SnapshotStore.class.getName());
 
     private final ObjectStore store;
     private final BundleTransfer transfer;
@@ -161,7 +162,7 @@ public final class SnapshotStore {
             if (problem.isEmpty()) {
                 return PublishReport.skipped(size, (System.nanoTime() - start) / 1_000_000);
             }
-            LOG.warning("image " + digest + " in " + store.describe() + " is not the image built here ("
+            LOG.log(Level.WARNING, "image " + digest + " in " + store.describe() + " is not the image built here ("
                     + problem.get() + "); publishing it again over it");
         }
         ImageInfo info = new ImageInfo(ImageInfo.FORMAT_VERSION, digest, Map.of(ImageInfo.DISK, entry), Instant.now(), node);

@@ -1,5 +1,6 @@
 package dev.thaw.snapshot.store;
 
+import dev.thaw.local.s3.EmbeddedS3Server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -121,7 +122,7 @@ class S3ObjectStoreTest {
     void unreachableServerFailsFastNamingTheEndpoint() throws Exception {
         S3Config config;
         try (EmbeddedS3Server server = EmbeddedS3Server.start(tmp.resolve("gone"), 0, "k", "s")) {
-            config = server.config("gone");
+            config = TestS3.config(server, "gone");
         }
         try (S3ObjectStore store = new S3ObjectStore(config)) {
             long start = System.nanoTime();

@@ -1,6 +1,6 @@
 package dev.thaw.snapshot.testing;
 
-import dev.thaw.snapshot.store.EmbeddedS3Server;
+import dev.thaw.local.s3.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3Config;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.StoreException;
@@ -42,7 +42,7 @@ public final class TestS3 implements AutoCloseable {
         EmbeddedS3Server server;
         try {
             server = EmbeddedS3Server.start(dataDir, 0, null, null);
-        } catch (StoreException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             deleteTree(dataDir);
             throw e;
         }
@@ -66,7 +66,13 @@ public final class TestS3 implements AutoCloseable {
     }
 
     public S3Config config() {
-        return server.config(BUCKET);
+        return config(server, BUCKET);
+    }
+
+    /** A client configuration for {@code bucket} on {@code server}: its region, path-style. */
+    public static S3Config config(EmbeddedS3Server server, String bucket) {
+        return new S3Config(server.endpoint(), EmbeddedS3Server.REGION, bucket, server.accessKey(),
+                server.secretKey(), true);
     }
 
     /** A client for {@value #BUCKET}, closed with this. */
