@@ -280,7 +280,7 @@ final class RevisionPool {
                 return false;
             }
             long keep = settings.keepAliveMs();
-            double returnMs = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).predictedReturnMs(idle);
+            double returnMs = KeepAlivePolicy.hybrid(keep).predictedReturnMs(idle);
             if (Double.isNaN(returnMs)) {
                 return false;
             }
@@ -306,7 +306,7 @@ final class RevisionPool {
                 return false;
             }
             long keep = settings.keepAliveMs();
-            HybridKeepAlive.Window window = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).prewarm(idle);
+            HybridKeepAlive.Window window = KeepAlivePolicy.hybrid(keep).prewarm(idle, spec.shape().memoryMib());
             if (window == null) {
                 return false;
             }
@@ -350,7 +350,8 @@ final class RevisionPool {
     List<Instance> expire(long nowNanos) {
         List<Instance> expired = new ArrayList<>();
         synchronized (lock) {
-            long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive.keepAliveMs(settings.keepAliveMs(), idle));
+            long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive.keepAliveMs(settings.keepAliveMs(), idle,
+                    spec.shape().memoryMib()));
             for (Iterator<Instance> it = instances.iterator(); it.hasNext();) {
                 Instance i = it.next();
                 if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos && nowNanos >= i.keepUntilNanos) {
