@@ -6,8 +6,9 @@ import dev.thaw.control.keepalive.HybridKeepAlive;
 /**
  * The gateway's hybrid histogram keep-alive ({@link HybridKeepAlive}) on the simulator's per-function histograms.
  * A function's plan is computed again once its histogram has 1/64 more idle times than when it was last computed
- * (the gateway computes it each time; busy functions add millions of samples here). Idle instances of functions that scale out get the fixed keep-alive, then stay on, up to {@code scaleOutMs} idle,
- * while their function has no more live instances than its recent peak concurrency ({@link ConcurrencyPeaks}).
+ * (the gateway computes it each time; busy functions add millions of samples here). Idle instances of functions
+ * that scale out get the fixed keep-alive, then stay on, up to {@code scaleOutMs} idle, while their function has no
+ * more live instances than its recent peak concurrency ({@link ConcurrencyPeaks}).
  */
 final class HybridHistogramKeepAlive implements KeepAlivePolicy {
     static final int MIN_SAMPLES = HybridKeepAlive.MIN_SAMPLES;

@@ -98,7 +98,7 @@ public final class HybridKeepAlive {
      */
     Window worthKeeping(IdleHistogram h, double memoryMib) {
         int bins = IdleHistogram.BINS;
-        // Cold starts an idle period of this function costs per GiB-second of an instance kept.
+        // What a millisecond of an instance of this function costs, in cold starts.
         double price = memoryMib / 1024.0 / coldStartGibS / 1000.0;
         double[] prefix = new double[bins + 1];
         long reaching = h.samples();
