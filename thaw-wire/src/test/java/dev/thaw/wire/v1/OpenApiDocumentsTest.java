@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.thaw.api.ExampleRequest;
 import dev.thaw.api.Json;
+import dev.thaw.api.MachineShape;
 import dev.thaw.wire.v1.extender.ExtenderApi;
 import dev.thaw.wire.v1.gateway.GatewayApi;
 import dev.thaw.wire.v1.node.NodeApi;
@@ -15,9 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class OpenApiDocumentsTest {
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
@@ -110,7 +112,7 @@ class OpenApiDocumentsTest {
         int checked = 0;
         for (String api : List.of("node", "gateway", "extender")) {
             JsonNode schemas = document(api).at("/components/schemas");
-            for (Record sample : WireSamples.all()) {
+            for (Record sample : withSharedRecords()) {
                 JsonNode schema = schemas.get(sample.getClass().getSimpleName());
                 if (schema == null) {
                     continue;
@@ -123,7 +125,18 @@ class OpenApiDocumentsTest {
                 checked++;
             }
         }
-        assertThat(checked).isGreaterThan(30);
+        assertThat(checked).isGreaterThan(32);
+    }
+
+    /**
+     * The wire's records, and the manifest records of thaw-api it carries ({@code MachineShape},
+     * {@code ExampleRequest}): a renamed field there changes the protocol too, and fails here.
+     */
+    private static List<Record> withSharedRecords() {
+        List<Record> all = new ArrayList<>(WireSamples.all());
+        all.add(new MachineShape(512, 2));
+        all.add(new ExampleRequest(new byte[] {1, 2}, "application/octet-stream"));
+        return all;
     }
 
     @Test
