@@ -127,8 +127,8 @@ public final class Gateway implements AutoCloseable {
 
     public FunctionView view(DeployedFunction f) {
         int instances = routers.find(f.name()).map(Router::instances).orElse(0);
-        return new FunctionView(f.name(), f.revision(), runSettings(f.settings()), f.imageDigest(), f.deployedAt(), instances,
-                f.exampleRequest());
+        return new FunctionView(f.name(), f.revision(), runSettings(f.settings()), f.imageDigest(), f.deployedAt(),
+                instances, f.exampleRequest());
     }
 
     public List<FunctionView> list() {

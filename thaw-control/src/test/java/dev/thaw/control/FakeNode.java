@@ -162,8 +162,8 @@ final class FakeNode implements AutoCloseable {
                 String id = name + "-i" + ids.incrementAndGet();
                 instances.put(id, request.function());
                 boolean hit = cached.contains(key);
-                StartReport record = new StartReport(hit ? StartReport.Tier.LOCAL : StartReport.Tier.BOOT, 1.5, 10, hit ? 2.5 : 0,
-                        hit ? 10 : 0, 20, 3, 0, 25, List.of());
+                StartReport record = new StartReport(hit ? StartReport.Tier.LOCAL : StartReport.Tier.BOOT, 1.5, 10,
+                        hit ? 2.5 : 0, hit ? 10 : 0, 20, 3, 0, 25, List.of());
                 HttpApi.json(exchange, 201, new InstanceView(id, request.function(), request.revision(),
                         Instant.now(), record));
             } else if (method.equals("POST") && p.length == 4 && p[3].equals("invoke")) {

@@ -74,7 +74,8 @@ public final class NodeService implements AutoCloseable {
 
     private record Running(Instance instance, DeploymentSpec spec, Instant startedAt) {
         InstanceView view() {
-            return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt, WireViews.start(instance.start()));
+            return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt,
+                    WireViews.start(instance.start()));
         }
     }
 

@@ -11,5 +11,6 @@ import java.util.List;
  * @param registryProblems registry records that could not be served, each naming its function and object
  */
 public record ClusterStatus(String schedulerPolicy, int nodes, int liveNodes, int functions, int instances,
-        long bodyLimitBytes, String registry, String registryUnavailable, List<RegistryProblemReport> registryProblems) {
+        long bodyLimitBytes, String registry, String registryUnavailable,
+        List<RegistryProblemReport> registryProblems) {
 }
