@@ -6,12 +6,13 @@ import dev.thaw.control.cluster.NodeIdentities;
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.control.functions.Deployer;
 import dev.thaw.control.functions.FunctionRegistry;
-import dev.thaw.control.functions.FunctionView;
+import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.registry.DurableRegistry;
 import dev.thaw.control.registry.MemoryRegistry;
 import dev.thaw.control.registry.ObjectStoreRegistry;
 import dev.thaw.control.registry.RegistryContents;
 import dev.thaw.control.registry.RegistryLoader;
+import dev.thaw.control.registry.RegistryProblem;
 import dev.thaw.control.routing.Placement;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.Routers;
@@ -19,6 +20,11 @@ import dev.thaw.snapshot.store.DirectoryObjectStore;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.wire.v1.gateway.ClusterStatus;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.gateway.NodeSummary;
+import dev.thaw.wire.v1.gateway.RegistryProblemReport;
+import dev.thaw.wire.v1.gateway.RunSettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -121,8 +127,8 @@ public final class Gateway implements AutoCloseable {
 
     public FunctionView view(DeployedFunction f) {
         int instances = routers.find(f.name()).map(Router::instances).orElse(0);
-        return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances,
-                f.exampleRequest());
+        return new FunctionView(f.name(), f.revision(), runSettings(f.settings()), f.imageDigest(), f.deployedAt(),
+                instances, f.exampleRequest());
     }
 
     public List<FunctionView> list() {
@@ -136,7 +142,15 @@ public final class Gateway implements AutoCloseable {
     public ClusterStatus status() {
         return new ClusterStatus(config.policy().label(), membership.all().size(), membership.alive().size(),
                 registry.all().size(), routers.instances(), config.bodyLimitBytes(), durable.describe(),
-                registry.unavailable().orElse(null), registry.problems());
+                registry.unavailable().orElse(null), registry.problems().stream().map(Gateway::report).toList());
+    }
+
+    private static RunSettings runSettings(FunctionSettings s) {
+        return new RunSettings(s.concurrency(), s.maxInstances(), s.keepAliveMs(), s.queueSize(), s.queueTimeoutMs());
+    }
+
+    private static RegistryProblemReport report(RegistryProblem p) {
+        return new RegistryProblemReport(p.function(), p.key(), p.problem(), p.serving(), p.generation());
     }
 
     private static NodeSummary summary(Member m) {

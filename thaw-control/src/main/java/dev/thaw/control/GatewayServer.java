@@ -16,13 +16,16 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.routing.InvokeException;
 import dev.thaw.control.routing.InvokeResult;
 import dev.thaw.control.routing.Router;
-import dev.thaw.node.api.JoinRequest;
-import dev.thaw.node.api.JoinResponse;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.wire.v1.gateway.DeployRequest;
+import dev.thaw.wire.v1.gateway.DeploySettings;
+import dev.thaw.wire.v1.gateway.GatewayApi;
+import dev.thaw.wire.v1.gateway.JoinRequest;
+import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
@@ -42,11 +45,7 @@ import java.util.concurrent.Semaphore;
 /** The gateway's HTTP API (see {@code /openapi.yaml}): the user API and the membership endpoints. */
 final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(GatewayServer.class.getName());
-    private static final String OPENAPI = "/dev/thaw/control/openapi.yaml";
-
-    /** A deploy by path, as JSON. */
-    record DeployRequest(String path, FunctionSettings.Request settings) {
-    }
+    private static final String OPENAPI = GatewayApi.OPENAPI;
 
     private final Gateway gateway;
     private final HttpServer server;
@@ -246,8 +245,9 @@ final class GatewayServer implements AutoCloseable {
                     throw new IllegalArgumentException("the deploy request needs \"path\": the absolute path of the"
                             + " function directory on the gateway host, or send a .tar.gz as application/gzip");
                 }
-                FunctionSettings settings = (request.settings() == null ? FunctionSettings.Request.NONE
-                        : request.settings()).resolve();
+                DeploySettings s = request.settings() == null ? DeploySettings.NONE : request.settings();
+                FunctionSettings settings = new FunctionSettings.Request(s.concurrency(), s.maxInstances(),
+                        s.keepAliveMs(), s.queueSize(), s.queueTimeoutMs()).resolve();
                 outcome = gateway.deployer().deploy(Path.of(request.path()), settings);
             }
         } catch (ManifestException e) {

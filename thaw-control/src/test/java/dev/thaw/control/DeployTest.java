@@ -3,10 +3,10 @@ package dev.thaw.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.gateway.FunctionView;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

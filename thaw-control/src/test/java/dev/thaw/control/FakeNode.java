@@ -2,20 +2,19 @@ package dev.thaw.control;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.thaw.node.StartRecord;
-import dev.thaw.node.StartTier;
-import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.node.api.InstanceView;
-import dev.thaw.node.api.JoinRequest;
-import dev.thaw.node.api.JoinResponse;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
-import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.NodeTokens;
-import dev.thaw.snapshot.cache.CacheEntry;
 import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.wire.v1.gateway.JoinRequest;
+import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.CachedEntry;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import dev.thaw.wire.v1.node.InstanceView;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.StartReport;
+import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -39,7 +38,7 @@ final class FakeNode implements AutoCloseable {
     /** Revisions ("function/revision") the gateway asked this node to prefetch, in order. */
     final java.util.List<String> prefetches = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The bodies of those prefetch requests, in the same order. */
-    final List<dev.thaw.node.api.PrefetchRequest> prefetchRequests = new CopyOnWriteArrayList<>();
+    final List<dev.thaw.wire.v1.node.PrefetchRequest> prefetchRequests = new CopyOnWriteArrayList<>();
     final String name;
     final List<String> deletes = new CopyOnWriteArrayList<>();
     final Map<String, DeploymentSpec> deployments = new ConcurrentHashMap<>();
@@ -115,7 +114,7 @@ final class FakeNode implements AutoCloseable {
 
     NodeStatus status() {
         int free = Math.max(0, slotsTotal - busySlots - instances.size());
-        List<CacheEntry> entries = cached.stream().map(k -> new CacheEntry("snapshots/" + k, 1, Instant.now(), 0))
+        List<CachedEntry> entries = cached.stream().map(k -> new CachedEntry("snapshots/" + k, 1, Instant.now(), 0))
                 .toList();
         return new NodeStatus(name, url().toString(), "fake", 8192, 8192L * free / slotsTotal, slotsTotal, free,
                 List.of(), null, entries, null, Instant.now());
@@ -139,7 +138,7 @@ final class FakeNode implements AutoCloseable {
                 HttpApi.send(exchange, 204, null, new byte[0]);
             } else if (method.equals("POST") && p.length == 5 && p[1].equals("deployments")
                     && p[4].equals("prefetch")) {
-                prefetchRequests.add(HttpApi.json(exchange, 1L << 20, dev.thaw.node.api.PrefetchRequest.class));
+                prefetchRequests.add(HttpApi.json(exchange, 1L << 20, dev.thaw.wire.v1.node.PrefetchRequest.class));
                 prefetches.add(p[2] + "/" + p[3]);
                 HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", 1));
             } else if (method.equals("DELETE") && p[1].equals("functions")) {
@@ -163,8 +162,8 @@ final class FakeNode implements AutoCloseable {
                 String id = name + "-i" + ids.incrementAndGet();
                 instances.put(id, request.function());
                 boolean hit = cached.contains(key);
-                StartRecord record = new StartRecord(hit ? StartTier.LOCAL : StartTier.BOOT, 1.5, 10, hit ? 2.5 : 0,
-                        hit ? 10 : 0, 20, 3, 0, 25, List.of());
+                StartReport record = new StartReport(hit ? StartReport.Tier.LOCAL : StartReport.Tier.BOOT, 1.5, 10,
+                        hit ? 2.5 : 0, hit ? 10 : 0, 20, 3, 0, 25, List.of());
                 HttpApi.json(exchange, 201, new InstanceView(id, request.function(), request.revision(),
                         Instant.now(), record));
             } else if (method.equals("POST") && p.length == 4 && p[3].equals("invoke")) {

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.api.MachineShape;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
-import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.snapshot.store.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3Config;
 import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

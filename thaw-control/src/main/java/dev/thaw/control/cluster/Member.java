@@ -1,10 +1,10 @@
 package dev.thaw.control.cluster;
 
 import dev.thaw.api.Json;
-import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.http.PooledHttpClient;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.thaw.control.cluster;
 
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.snapshot.trust.SignerKeys;
-import java.lang.System.Logger;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;

@@ -3,9 +3,11 @@ package dev.thaw.control.extender;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.thaw.node.http.HttpApi;
+import dev.thaw.wire.v1.extender.ExtenderArgs;
+import dev.thaw.wire.v1.extender.ExtenderFilterResult;
 import java.io.IOException;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.util.List;
 import java.util.Objects;
 

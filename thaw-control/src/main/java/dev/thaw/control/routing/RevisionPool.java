@@ -1,11 +1,11 @@
 package dev.thaw.control.routing;
 
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.keepalive.IdleHistogram;
 import dev.thaw.control.keepalive.HybridKeepAlive;
+import dev.thaw.control.keepalive.IdleHistogram;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.keepalive.SnapshotPrefetch;
-import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,22 +1,22 @@
 package dev.thaw.control.routing;
 
-import dev.thaw.control.keepalive.KeepAlivePolicy;
-import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.NodeFailedException;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.node.api.DeploymentSpec;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.node.http.PooledHttpClient;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.LongSupplier;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 
 /**
  * Routes one function's invocations to instances of its current revision, starting

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.control.GatewayClient;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
-import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.node.identity.NodeTokens;
@@ -15,6 +13,8 @@ import dev.thaw.sandbox.OwnedProcesses;
 import dev.thaw.sandbox.testing.TestGuests;
 import dev.thaw.snapshot.store.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.thaw.control.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.thaw.node.api.NodeStatus;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;

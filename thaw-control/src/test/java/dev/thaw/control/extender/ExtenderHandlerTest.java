@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.Json;
 import dev.thaw.control.scheduling.SchedulerPolicy;
+import dev.thaw.wire.v1.extender.ExtenderArgs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

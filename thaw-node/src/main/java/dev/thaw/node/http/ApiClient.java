@@ -1,7 +1,7 @@
 package dev.thaw.node.http;
 
 import dev.thaw.api.Json;
-import dev.thaw.node.api.ErrorBody;
+import dev.thaw.wire.v1.ErrorBody;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

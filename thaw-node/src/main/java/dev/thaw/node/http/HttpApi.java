@@ -2,7 +2,7 @@ package dev.thaw.node.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.thaw.api.Json;
-import dev.thaw.node.api.ErrorBody;
+import dev.thaw.wire.v1.ErrorBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

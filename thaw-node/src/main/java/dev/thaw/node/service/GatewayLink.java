@@ -1,12 +1,12 @@
 package dev.thaw.node.service;
 
-import dev.thaw.node.api.JoinRequest;
-import dev.thaw.node.api.JoinResponse;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.node.identity.NodeTokens;
+import dev.thaw.wire.v1.gateway.JoinRequest;
+import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

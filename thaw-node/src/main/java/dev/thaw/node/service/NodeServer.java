@@ -2,12 +2,13 @@ package dev.thaw.node.service;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.node.api.PrefetchRequest;
-import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import dev.thaw.wire.v1.node.PrefetchRequest;
+import dev.thaw.wire.v1.node.PrefetchResponse;
+import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -159,7 +160,7 @@ public final class NodeServer implements AutoCloseable {
             requireMethod(method, "POST");
             PrefetchRequest request = HttpApi.json(exchange, config.bodyLimitBytes(), PrefetchRequest.class);
             long fetched = service.prefetch(parts[3], parts[4], request);
-            HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", fetched));
+            HttpApi.json(exchange, 200, new PrefetchResponse(fetched));
         } else if (parts.length == 5 && parts[1].equals("v1") && parts[2].equals("deployments")) {
             requireMethod(method, "PUT");
             DeploymentSpec spec = HttpApi.json(exchange, config.bodyLimitBytes(), DeploymentSpec.class);

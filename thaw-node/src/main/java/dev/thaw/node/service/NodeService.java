@@ -6,14 +6,9 @@ import dev.thaw.node.Instance;
 import dev.thaw.node.NodeRuntime;
 import dev.thaw.node.NodeStartException;
 import dev.thaw.node.NodeStats;
+import dev.thaw.node.ProcessSampler;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartRecord;
-import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.node.api.InstanceView;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.PrefetchRequest;
-import dev.thaw.node.api.ProcessStats;
-import dev.thaw.node.api.StartRequest;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.InvocationResult;
@@ -30,6 +25,12 @@ import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import dev.thaw.wire.v1.node.InstanceView;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.PrefetchRequest;
+import dev.thaw.wire.v1.node.ProcessStats;
+import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -73,7 +74,8 @@ public final class NodeService implements AutoCloseable {
 
     private record Running(Instance instance, DeploymentSpec spec, Instant startedAt) {
         InstanceView view() {
-            return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt, instance.start());
+            return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt,
+                    WireViews.start(instance.start()));
         }
     }
 
@@ -323,13 +325,14 @@ public final class NodeService implements AutoCloseable {
         List<InstanceView> views = instances.values().stream().map(Running::view)
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
-                capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
-                stats.cached(), stats.counters(), Instant.now(), processStats(), driver.confinement(), signingKey());
+                capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views,
+                WireViews.cache(stats.cache()), WireViews.cached(stats.cached()), WireViews.counters(stats.counters()),
+                Instant.now(), processStats(), WireViews.confinement(driver.confinement()), signingKey());
     }
 
     /** This node process's footprint, with its /dev/shm run directory. */
     public ProcessStats processStats() {
-        return ProcessStats.sample(shmDir);
+        return ProcessSampler.sample(shmDir);
     }
 
     /** Calls {@code listener} on every change of this node's cache; see {@link NodeRuntime#addCacheListener}. */

@@ -1,10 +1,10 @@
 package dev.thaw.node.service;
 
 import dev.thaw.node.SnapshotMode;
-import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
