@@ -6,7 +6,7 @@ import dev.thaw.api.MachineShape;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.keepalive.SnapshotPrefetch;
-import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
