@@ -46,6 +46,7 @@ public final class Exchange {
             if (bytes.length > limit) {
                 throw new HttpError.TooLarge(limit, advice);
             }
+            RequestDeadline.bodyRead(request.socketId());
             return bytes;
         } catch (UncheckedIOException e) {
             throw e.getCause();

@@ -34,7 +34,7 @@ public final class Server implements AutoCloseable {
      *
      * @throws IOException naming the address when it cannot be bound
      */
-    public static Server start(ServerOptions options, ErrorMapper errors, Consumer<HttpRouting.Builder> routes)
+    public static Server start(ServerOptions options, ErrorMapper errors, Consumer<Routes> routes)
             throws IOException {
         HttpRouting.Builder routing = HttpRouting.builder();
         if (options.accessLog()) {
@@ -49,24 +49,30 @@ public final class Server implements AutoCloseable {
                 }
             });
         }
-        routes.accept(routing);
+        Routes table = new Routes(routing);
+        routes.accept(table);
+        table.finish();
         routing.any((request, response) -> {
             throw HttpError.notFound("no endpoint " + request.prologue().method().text() + " "
                     + request.path().rawPath() + " here");
         });
         routing.error(Throwable.class, errors::handle);
+        RequestDeadline deadline = new RequestDeadline(options.requestDeadline());
         io.helidon.webserver.WebServerConfig.Builder builder = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
                 .shutdownHook(false)
                 .maxPayloadSize(options.maxBodyBytes())
                 .maxTcpConnections(options.maxConnections())
-                .idleConnectionTimeout(options.requestDeadline().multipliedBy(2))
-                .connectionConfig(c -> c.readTimeout(options.requestDeadline()).tcpNoDelay(true))
+                .idleConnectionTimeout(options.requestDeadline())
+                .idleConnectionPeriod(options.requestDeadline().dividedBy(2))
+                .connectionOptions(s -> s.readTimeout(options.requestDeadline()).tcpNoDelay(true))
                 .addProtocol(Http1Config.builder()
                         .maxHeadersSize(options.maxHeaderBytes())
                         .maxPrologueLength(Math.min(options.maxHeaderBytes(), 16 * 1024))
                         .validateRequestHostHeader(false)
+                        .addReceiveListener(deadline)
+                        .addSendListener(deadline)
                         .build())
                 .directHandlers(ErrorMapper.transportErrors(options.maxBodyBytes()))
                 .routing(routing);

@@ -8,7 +8,7 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.node.api.DeploymentSpec;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import dev.thaw.node.http.PooledHttpClient;
+import dev.thaw.http.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -142,7 +142,7 @@ public final class Router {
         }
         boolean stop = false;
         try {
-            PooledHttpClient.Response response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
+            Response response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
                     body, request, Duration.ofMillis(spec.invokeTimeoutMs()).plusSeconds(10));
             int status = response.status();
             response.header("X-Thaw-Guest-Ms").ifPresent(v -> headers.put("X-Thaw-Guest-Ms", v));
