@@ -58,6 +58,8 @@ public final class Gateway implements AutoCloseable {
                 .factory());
         this.membership = new Membership(config.livenessTimeout(), timer);
         membership.useNodeClients(ClientOptions.of(Duration.ofSeconds(2)).withTlsCa(tls.ca()));
+        // The first node to register would otherwise wait for the client's classes to load.
+        dev.thaw.http.Client.prepare();
         this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
                 config.prefetch(), config.nanoClock());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());

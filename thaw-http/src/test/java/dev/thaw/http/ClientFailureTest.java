@@ -131,6 +131,28 @@ class ClientFailureTest {
     }
 
     @Test
+    void concurrentCallsDoNotWaitForEachOther() throws Exception {
+        CountDownLatch both = new CountDownLatch(2);
+        try (RawPeer peer = new RawPeer((socket, in, out, n) -> {
+            RawPeer.readRequest(in);
+            both.countDown();
+            // each answers only once both requests arrived: calls queued behind one another would never finish
+            both.await();
+            RawPeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        }); Client client = client(peer, 1 << 20)) {
+            var calls = new java.util.ArrayList<java.util.concurrent.Future<Response>>();
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 2; i++) {
+                    calls.add(threads.submit(() -> client.send("GET", "x", Map.of(), null, Duration.ofSeconds(20))));
+                }
+                for (var call : calls) {
+                    assertThat(call.get().status()).isEqualTo(200);
+                }
+            }
+        }
+    }
+
+    @Test
     void abortAllEndsACallInFlight() throws Exception {
         CountDownLatch received = new CountDownLatch(1);
         CountDownLatch stop = new CountDownLatch(1);

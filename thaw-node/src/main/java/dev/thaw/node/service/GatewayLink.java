@@ -117,6 +117,9 @@ public final class GatewayLink implements AutoCloseable {
 
     private void adopt(IdentityFile.Identity identity) {
         this.identity = identity;
+        if (gateway != null) {
+            gateway.close();
+        }
         gateway = new ApiClient(gatewayUrl, identity.token(), ClientOptions.of(timeout).withTlsCa(tlsCa));
         onCallToken.accept(NodeTokens.callToken(identity.token()));
     }
@@ -245,6 +248,10 @@ public final class GatewayLink implements AutoCloseable {
             thread.join(timeout.toMillis() + 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        joining.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 }
