@@ -30,6 +30,12 @@ class ServerBadInputTest {
         server = Server.start(options, new ErrorMapper(), routes -> {
             BearerGuard guard = BearerGuard.token(() -> "secret-token");
             routes.open("GET", "/healthz", (request, response) -> Exchange.text(response, 200, "ok"));
+            routes.open("POST", "/work", (request, response) -> {
+                byte[] body = Exchange.body(request, 1024, "");
+                // a handler busy past the deadline after it read its request, as an invocation may be
+                new java.util.concurrent.CountDownLatch(1).await(DEADLINE.toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS);
+                Exchange.send(response, 200, "text/plain", body);
+            });
             routes.guarded(guard, "POST", "/echo", (request, response) ->
                     Exchange.send(response, 200, "application/octet-stream", Exchange.body(request, 1024, "")));
         });
@@ -158,6 +164,15 @@ class ServerBadInputTest {
             }
         }
         stillServes();
+    }
+
+    @Test
+    void aHandlerBusyPastTheDeadlineAfterReadingItsRequestStillAnswers() throws Exception {
+        try (Client client = new Client(server.url(), Map.of(), ClientOptions.of(Duration.ofSeconds(2)))) {
+            Response response = client.send("POST", "work", Map.of(), ascii("done"), DEADLINE.multipliedBy(10));
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("done");
+        }
     }
 
     @Test
