@@ -21,7 +21,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -109,11 +108,18 @@ public final class Client implements AutoCloseable {
         if (Thread.currentThread().isVirtual()) {
             return call(method, path, headers, body, timeout);
         }
-        // Only a virtual thread's socket read ends when it is interrupted: run the call on one.
-        FutureTask<Response> task = new FutureTask<>(() -> call(method, path, headers, body, timeout));
-        Thread thread = Thread.ofVirtual().name("thaw-http-call").start(task);
+        // Only a virtual thread's socket read ends when it is interrupted: run the call on one. Waiting
+        // on a CompletableFuture lets a ForkJoin pool add a worker meanwhile (FutureTask.get would not).
+        java.util.concurrent.CompletableFuture<Response> result = new java.util.concurrent.CompletableFuture<>();
+        Thread thread = Thread.ofVirtual().name("thaw-http-call").start(() -> {
+            try {
+                result.complete(call(method, path, headers, body, timeout));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
         try {
-            return task.get();
+            return result.get();
         } catch (InterruptedException e) {
             thread.interrupt();
             Thread.currentThread().interrupt();
