@@ -26,7 +26,10 @@ import dev.thaw.wire.v1.gateway.NodeSummary;
 import dev.thaw.wire.v1.gateway.RegistryProblemReport;
 import dev.thaw.wire.v1.gateway.RunSettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.thaw.http.ClientOptions;
+import dev.thaw.http.TlsSettings;
 import java.io.IOException;
+import java.time.Duration;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.List;
@@ -55,11 +58,14 @@ public final class Gateway implements AutoCloseable {
     private final S3ObjectStore objectStore;
     private final GatewayServer server;
 
-    private Gateway(GatewayConfig config) throws IOException {
+    private Gateway(GatewayConfig config, TlsSettings tls) throws IOException {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
         this.membership = new Membership(config.livenessTimeout(), timer);
+        membership.useNodeClients(ClientOptions.of(Duration.ofSeconds(2)).withTlsCa(tls.ca()));
+        // The first node to register would otherwise wait for the client's classes to load.
+        dev.thaw.http.Client.prepare();
         this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
                 config.prefetch(), config.nanoClock());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
@@ -75,7 +81,7 @@ public final class Gateway implements AutoCloseable {
         membership.addListener(deployer);
         timer.scheduleWithFixedDelay(routers::expire, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
         new RegistryLoader(durable, registry, timer, this::serve).start();
-        this.server = GatewayServer.start(this);
+        this.server = GatewayServer.start(this, tls);
     }
 
     /** Routes every loaded function and hands them to the nodes that registered before the load. */
@@ -88,7 +94,15 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway listening on {@code config.listen()}. */
     public static Gateway start(GatewayConfig config) throws IOException {
-        return new Gateway(config);
+        return new Gateway(config, TlsSettings.NONE);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, serving TLS with {@code tls}'s certificate and key when given,
+     * and verifying {@code https://} nodes against its CA file.
+     */
+    public static Gateway start(GatewayConfig config, TlsSettings tls) throws IOException {
+        return new Gateway(config, tls);
     }
 
     /** The base URL of the HTTP API, ending in '/'. */

@@ -2,9 +2,10 @@ package dev.thaw.control.cluster;
 
 import dev.thaw.api.Json;
 import dev.thaw.node.http.ApiClient;
-import dev.thaw.node.http.HttpApi;
-import dev.thaw.node.http.PooledHttpClient;
 import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.http.Client;
+import dev.thaw.http.ClientOptions;
+import dev.thaw.http.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -25,7 +26,7 @@ public final class Member {
     private final URI url;
     /** The public key the node signs snapshots with; null until it registered or reported one, then fixed. */
     private volatile String signingKey;
-    private final PooledHttpClient http;
+    private final Client http;
     private final String callToken;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deployments ({@code function/revision}) this node accepted; only those can be started here. */
@@ -57,11 +58,15 @@ public final class Member {
     }
 
     Member(String name, URI url, String callToken, String signingKey) {
+        this(name, url, callToken, signingKey, ClientOptions.of(Duration.ofSeconds(2)));
+    }
+
+    Member(String name, URI url, String callToken, String signingKey, ClientOptions options) {
         this.signingKey = signingKey;
         this.name = name;
         this.url = url;
         this.callToken = callToken;
-        this.http = new PooledHttpClient(url, callToken, Duration.ofSeconds(2));
+        this.http = Client.bearer(url, callToken, options);
         this.lastHeartbeatNanos = System.nanoTime();
         this.lastHeartbeat = Instant.now();
     }
@@ -173,14 +178,14 @@ public final class Member {
      * {@link NodeFailedException} when the node is dead, dies during the call, cannot
      * be reached or does not answer within {@code timeout}.
      */
-    public PooledHttpClient.Response send(String method, String path, byte[] body, Map<String, String> headers,
+    public Response send(String method, String path, byte[] body, Map<String, String> headers,
             Duration timeout) throws NodeFailedException, InterruptedException {
         if (!alive()) {
             throw new NodeFailedException(name, deathReason);
         }
         inFlight.incrementAndGet();
         try {
-            PooledHttpClient.Response response = http.send(method, path, headers, body, timeout);
+            Response response = http.send(method, path, headers, body, timeout);
             if (!alive()) {
                 throw new NodeFailedException(name, deathReason);
             }
@@ -201,8 +206,8 @@ public final class Member {
     public <T> T json(String method, String path, Object body, Class<T> type, Duration timeout)
             throws IOException, InterruptedException {
         byte[] bytes = body == null ? null : Json.mapper().writeValueAsBytes(body);
-        PooledHttpClient.Response response = send(method, path, bytes,
-                bytes == null ? Map.of() : Map.of("Content-Type", HttpApi.JSON), timeout);
+        Response response = send(method, path, bytes,
+                bytes == null ? Map.of() : Map.of("Content-Type", "application/json"), timeout);
         ApiClient.check(response.status(), response.body());
         if (type == null || response.body().length == 0) {
             return null;

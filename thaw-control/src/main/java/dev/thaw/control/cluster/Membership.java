@@ -49,6 +49,14 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    /** How the gateway's clients reach nodes (connect timeout, response cap, the CA of {@code https://} nodes). */
+    private volatile dev.thaw.http.ClientOptions nodeClients = dev.thaw.http.ClientOptions.of(Duration.ofSeconds(2));
+
+    /** Nodes that register from now on are called with {@code options}. */
+    public void useNodeClients(dev.thaw.http.ClientOptions options) {
+        this.nodeClients = options;
+    }
+
     public Membership(Duration livenessTimeout, ScheduledExecutorService timer) {
         this.livenessTimeout = livenessTimeout;
         long period = Math.max(20, livenessTimeout.toMillis() / 10);
@@ -99,7 +107,7 @@ public final class Membership implements AutoCloseable {
                             + request.node() + " cannot register there too");
                 }
             }
-            fresh = new Member(request.node(), url, callToken, request.signingKey());
+            fresh = new Member(request.node(), url, callToken, request.signingKey(), nodeClients);
         }
         Member old = members.put(request.node(), fresh);
         if (old != null && old.alive()) {

@@ -5,10 +5,10 @@ import dev.thaw.control.cluster.NodeFailedException;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.keepalive.SnapshotPrefetch;
-import dev.thaw.node.http.PooledHttpClient;
 import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.lang.System.Logger.Level;
 import java.lang.System.Logger;
+import dev.thaw.http.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -142,7 +142,7 @@ public final class Router {
         }
         boolean stop = false;
         try {
-            PooledHttpClient.Response response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
+            Response response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
                     body, request, Duration.ofMillis(spec.invokeTimeoutMs()).plusSeconds(10));
             int status = response.status();
             response.header("X-Thaw-Guest-Ms").ifPresent(v -> headers.put("X-Thaw-Guest-Ms", v));

@@ -5,6 +5,7 @@ import dev.thaw.node.SnapshotMode;
 import dev.thaw.snapshot.store.S3Config;
 import java.net.URI;
 import dev.thaw.snapshot.cache.EvictionPolicy;
+import dev.thaw.http.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,11 +49,15 @@ public final class NodeArguments {
               --s3-bucket=NAME         (default thaw)
               --s3-region=REGION       (default us-east-1)
               --thaw-home=DIR          guest kernel cache (default $THAW_HOME, else ~/.thaw)
+              --tls-cert=FILE          serve HTTPS with this PEM certificate chain (with --tls-key)
+              --tls-key=FILE           the PEM (PKCS#8, unencrypted) private key of --tls-cert
+              --tls-ca=FILE            PEM CA certificate(s) an https:// gateway is verified against
+                                       (default: the JDK's trust store)
             """;
 
     private static final Set<String> OPTIONS = Set.of("name", "listen", "public-url", "token-file", "gateway",
             "heartbeat-ms", "mode", "work-dir", "cache-budget-mib", "cache-eviction", "memory-mib", "slots", "body-limit-mib", "prestart",
-            "s3-endpoint", "s3-bucket", "s3-region", "thaw-home");
+            "s3-endpoint", "s3-bucket", "s3-region", "thaw-home", "tls-cert", "tls-key", "tls-ca");
 
     private NodeArguments() {
     }
@@ -112,6 +117,20 @@ public final class NodeArguments {
                         MAX_MIB) << 20,
                 (int) number(given, "prestart", 0, 0, 64), s3(given, env), thawHome,
                 EvictionPolicy.parse(given.getOrDefault("cache-eviction", "lru")).name());
+    }
+
+    /** The TLS files among {@code args} (already checked by {@link #parse}). */
+    public static TlsSettings tls(String[] args) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--tls-") && eq > 0) {
+                given.put(arg.substring(2, eq), arg.substring(eq + 1));
+            }
+        }
+        return new TlsSettings(Optional.ofNullable(given.get("tls-cert")).map(Path::of),
+                Optional.ofNullable(given.get("tls-key")).map(Path::of),
+                Optional.ofNullable(given.get("tls-ca")).map(Path::of));
     }
 
     /** The token in {@code file}: its first line, at most 4 KiB read. */

@@ -2,11 +2,12 @@ package dev.thaw.node.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.thaw.api.Json;
+import dev.thaw.http.BearerGuard;
+import dev.thaw.http.ErrorMapper;
+import dev.thaw.http.Exchange;
+import dev.thaw.http.Server;
+import dev.thaw.http.ServerOptions;
 import dev.thaw.node.SnapshotMode;
-import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.wire.v1.gateway.JoinRequest;
@@ -14,7 +15,6 @@ import dev.thaw.wire.v1.gateway.JoinResponse;
 import dev.thaw.wire.v1.gateway.RegisterRequest;
 import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -45,59 +45,55 @@ class GatewayLinkTest {
         /** The node token issued last; the only one accepted on registration and heartbeats. */
         volatile String issued;
         volatile int forgetAtHeartbeat = -1;
-        private final HttpServer http;
+        private final Server http;
 
         FakeGateway(int port) throws IOException {
-            http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-            http.createContext("/", this::handle);
-            http.start();
+            http = Server.start(ServerOptions.of("127.0.0.1", port, 1 << 20), new ErrorMapper(), routes -> {
+                BearerGuard join = BearerGuard.token(() -> NodeFixtures.TOKEN);
+                BearerGuard node = BearerGuard.token(() -> issued);
+                routes.filter((chain, request, response) -> {
+                    try {
+                        chain.proceed();
+                    } catch (dev.thaw.http.HttpError e) {
+                        if (e.status() == 401) {
+                            unauthorized.incrementAndGet();
+                        }
+                        throw e;
+                    }
+                    if (response.status().code() == 401) {
+                        unauthorized.incrementAndGet();
+                    }
+                });
+                routes.guarded(join, "POST", "/v1/join", (request, response) -> {
+                    JoinRequest body = Exchange.json(request, 1 << 20, JoinRequest.class);
+                    joins.add(body.node());
+                    issued = body.token();
+                    Exchange.json(response, 201, new JoinResponse(body.node()));
+                });
+                routes.guarded(node, "POST", "/v1/nodes", (request, response) -> {
+                    registrations.add(Exchange.json(request, 1 << 20, RegisterRequest.class));
+                    Exchange.send(response, 204, null, new byte[0]);
+                });
+                routes.guarded(node, "PUT", "/v1/nodes/{name}/heartbeat", (request, response) -> {
+                    NodeStatus status = Exchange.json(request, 1 << 20, NodeStatus.class);
+                    if (heartbeats.size() == forgetAtHeartbeat) {
+                        forgetAtHeartbeat = -1;
+                        Exchange.error(response, 404, "unknown_node", "no node " + status.node());
+                        return;
+                    }
+                    heartbeats.add(status);
+                    Exchange.send(response, 204, null, new byte[0]);
+                });
+            });
         }
 
         URI url() {
-            return URI.create("http://127.0.0.1:" + http.getAddress().getPort());
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            String path = exchange.getRequestURI().getPath();
-            if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/join")) {
-                if (!HttpApi.authorized(exchange, NodeFixtures.TOKEN)) {
-                    unauthorized.incrementAndGet();
-                    return;
-                }
-                JoinRequest join = Json.mapper().readValue(exchange.getRequestBody().readAllBytes(),
-                        JoinRequest.class);
-                joins.add(join.node());
-                issued = join.token();
-                HttpApi.json(exchange, 201, new JoinResponse(join.node()));
-                return;
-            }
-            String token = issued;
-            if (!HttpApi.authorized(exchange, token == null ? "" : token)) {
-                unauthorized.incrementAndGet();
-                return;
-            }
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/nodes")) {
-                registrations.add(Json.mapper().readValue(body, RegisterRequest.class));
-                HttpApi.send(exchange, 204, null, new byte[0]);
-            } else if (exchange.getRequestMethod().equals("PUT") && path.startsWith("/v1/nodes/")
-                    && path.endsWith("/heartbeat")) {
-                NodeStatus status = Json.mapper().readValue(body, NodeStatus.class);
-                if (heartbeats.size() == forgetAtHeartbeat) {
-                    forgetAtHeartbeat = -1;
-                    HttpApi.error(exchange, 404, "unknown_node", "no node " + status.node());
-                    return;
-                }
-                heartbeats.add(status);
-                HttpApi.send(exchange, 204, null, new byte[0]);
-            } else {
-                HttpApi.error(exchange, 404, "not_found", path);
-            }
+            return URI.create("http://127.0.0.1:" + http.port());
         }
 
         @Override
         public void close() {
-            http.stop(0);
+            http.close();
         }
     }
 

@@ -1,10 +1,7 @@
-package dev.thaw.node.http;
+package dev.thaw.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class InternalErrorTest {
     @Test
     void theExceptionTextStaysInTheLog() throws Exception {
-        String name = "dev.thaw.test.internal";
+        String name = ErrorMapper.class.getName();
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
@@ -39,20 +36,13 @@ class InternalErrorTest {
             }
         };
         Logger.getLogger(name).addHandler(capture);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            try {
-                throw new IllegalStateException("cannot open /srv/secret/credentials with key AKIA-SECRET");
-            } catch (IllegalStateException e) {
-                HttpApi.internalError(exchange, System.getLogger(name), e);
-            } finally {
-                exchange.close();
-            }
-        });
-        server.start();
+        Server server = Server.start(ServerOptions.of("127.0.0.1", 0, 1024), new ErrorMapper(),
+                routes -> routes.open("GET", "/x", (request, response) -> {
+                    throw new IllegalStateException("cannot open /srv/secret/credentials with key AKIA-SECRET");
+                }));
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + server.getAddress().getPort() + "/x")).build(), HttpResponse.BodyHandlers.ofString());
+                    + server.port() + "/x")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(500);
             assertThat(response.body()).doesNotContain("SECRET", "/srv", "IllegalState");
             Matcher m = Pattern.compile("\\{\"error\":\"internal\",\"message\":\"internal error, reference ([0-9a-f]+)\"}")
@@ -63,7 +53,7 @@ class InternalErrorTest {
                 assertThat(r.getThrown()).hasMessageContaining("AKIA-SECRET");
             });
         } finally {
-            server.stop(0);
+            server.close();
             Logger.getLogger(name).removeHandler(capture);
         }
     }

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
+ * For stand-in peers in tests that run on the JDK's built-in server; Thaw itself serves with dev.thaw.http.
+ *
  * What every Thaw HTTP endpoint does the same way: bearer-token checks, request
  * bodies read up to a limit, JSON and error responses ({@link ErrorBody}).
  */
