@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FakeClock implements InstantSource {
     /** An arbitrary fixed start, far from the epoch so that nothing mistakes it for "unset". */
     public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final long NANO_ORIGIN = 1_000_000_000_000L;
 
     private final AtomicLong nanos;
     private final long epochNanos;
@@ -46,8 +47,12 @@ public final class FakeClock implements InstantSource {
         return Instant.ofEpochSecond(Math.floorDiv(total, 1_000_000_000L), Math.floorMod(total, 1_000_000_000L));
     }
 
-    /** Monotonic nanoseconds since this clock was made, for code that takes a {@code LongSupplier} of nanos. */
+    /**
+     * Monotonic nanoseconds, for code that takes a {@code LongSupplier} of nanos: like {@link System#nanoTime()}
+     * they count from an arbitrary origin (never 0, which some code reads as "never"), and only differences mean
+     * anything.
+     */
     public long nanoTime() {
-        return nanos.get();
+        return NANO_ORIGIN + nanos.get();
     }
 }

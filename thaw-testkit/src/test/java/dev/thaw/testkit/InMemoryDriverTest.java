@@ -133,8 +133,9 @@ class InMemoryDriverTest {
     void theFakeClockMovesOnlyWhenTold() {
         FakeClock clock = new FakeClock();
         assertThat(clock.instant()).isEqualTo(FakeClock.START);
+        long before = clock.nanoTime();
         assertThat(clock.advance(Duration.ofMillis(1500))).isEqualTo(FakeClock.START.plusMillis(1500));
-        assertThat(clock.nanoTime()).isEqualTo(1_500_000_000L);
+        assertThat(clock.nanoTime() - before).isEqualTo(1_500_000_000L);
         assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
     }
 }
