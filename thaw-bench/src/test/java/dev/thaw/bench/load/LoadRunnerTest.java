@@ -71,7 +71,9 @@ class LoadRunnerTest {
             assertThat(records.get(i).function()).isEqualTo("f" + i % 3);
             assertThat(records.get(i).sentAtMs()).isEqualTo(i * 10L);
         }
-        assertThat(sentAt.get("f0")).isZero();
+        // Each call carried its own arrival's body. (When the invoker's thread ran is up to the machine; when each
+        // arrival was sent is exact above.)
+        assertThat(sentAt).containsOnlyKeys("f0", "f1", "f2");
         assertThat(records.getLast().sentAtMs()).isEqualTo(390);
     }
 
