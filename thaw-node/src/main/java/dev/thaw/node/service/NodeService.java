@@ -46,6 +46,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -94,7 +95,7 @@ public final class NodeService implements AutoCloseable {
     private final Map<String, Deployed> deployments = new ConcurrentHashMap<>();
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
     private final List<Consumer<StartRecord>> startListeners = new CopyOnWriteArrayList<>();
-    private final List<java.util.function.BiConsumer<String, PrefetchRequest>> prefetchListeners =
+    private final List<BiConsumer<String, PrefetchRequest>> prefetchListeners =
             new CopyOnWriteArrayList<>();
     private final List<Consumer<StartRequest>> startRequestListeners = new CopyOnWriteArrayList<>();
     private final InstantSource clock;
@@ -192,7 +193,7 @@ public final class NodeService implements AutoCloseable {
      * Calls {@code listener} with {@code function/revision} and the request of every prefetch accepted from now on
      * (for metrics and logs), before the fetch runs.
      */
-    public void onPrefetch(java.util.function.BiConsumer<String, PrefetchRequest> listener) {
+    public void onPrefetch(BiConsumer<String, PrefetchRequest> listener) {
         prefetchListeners.add(listener);
     }
 
