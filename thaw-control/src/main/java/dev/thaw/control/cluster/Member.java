@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,7 @@ public final class Member {
 
     static final Duration RESERVATION_HOLD = Duration.ofMillis(2500);
     private static final Duration SETTLE = Duration.ofMillis(100);
+    private final InstantSource clock;
 
     private static final class Reservation {
         final long memoryMib;
@@ -58,17 +60,28 @@ public final class Member {
     }
 
     Member(String name, URI url, String callToken, String signingKey) {
-        this(name, url, callToken, signingKey, ClientOptions.of(Duration.ofSeconds(2)));
+        this(name, url, callToken, signingKey, ClientOptions.of(Duration.ofSeconds(2)), InstantSource.system());
     }
 
-    Member(String name, URI url, String callToken, String signingKey, ClientOptions options) {
+    /** @param clock what heartbeat times and reservation holds are read from */
+    Member(String name, URI url, String callToken, String signingKey, ClientOptions options, InstantSource clock) {
+        this.clock = clock;
         this.signingKey = signingKey;
         this.name = name;
         this.url = url;
         this.callToken = callToken;
         this.http = Client.bearer(url, callToken, options);
-        this.lastHeartbeatNanos = System.nanoTime();
-        this.lastHeartbeat = Instant.now();
+        this.lastHeartbeat = clock.instant();
+        this.lastHeartbeatNanos = nanos(lastHeartbeat);
+    }
+
+    /** Nanoseconds since the epoch of {@code instant}: a long holds them until 2262. */
+    static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    private long now() {
+        return nanos(clock.instant());
     }
 
     public String name() {
@@ -119,11 +132,12 @@ public final class Member {
 
     void heartbeat(NodeStatus newStatus) {
         // A report that arrives well after a start finished already counts its instance.
-        long settled = System.nanoTime() - SETTLE.toNanos();
+        Instant at = clock.instant();
+        long settled = nanos(at) - SETTLE.toNanos();
         reservations.removeIf(r -> r.releasedNanos < settled);
         status = newStatus;
-        lastHeartbeat = Instant.now();
-        lastHeartbeatNanos = System.nanoTime();
+        lastHeartbeat = at;
+        lastHeartbeatNanos = nanos(at);
     }
 
     public boolean hasDeployment(String function, String revision) {
@@ -142,12 +156,12 @@ public final class Member {
     public AutoCloseable reserve(long memoryMib) {
         Reservation reservation = new Reservation(memoryMib);
         reservations.add(reservation);
-        return () -> reservation.releasedNanos = System.nanoTime();
+        return () -> reservation.releasedNanos = now();
     }
 
     /** Slots and memory reserved by recent starts, as {@code [slots, memoryMib]}. */
     public long[] reserved() {
-        long now = System.nanoTime();
+        long now = now();
         reservations.removeIf(r -> r.releasedNanos != Long.MAX_VALUE && now - r.releasedNanos > RESERVATION_HOLD.toNanos());
         long slots = 0;
         long memory = 0;

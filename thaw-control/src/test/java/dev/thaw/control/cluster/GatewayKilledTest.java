@@ -183,19 +183,10 @@ class GatewayKilledTest {
         boolean holds() throws Exception;
     }
 
-    private static void awaitTrue(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            try {
-                if (check.holds()) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not yet reachable
-            }
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitTrue(Check check, String what) {
+        // IOException: not yet reachable
+        org.awaitility.Awaitility.await(what).atMost(WAIT).pollInterval(java.time.Duration.ofMillis(50))
+                .ignoreExceptionsInstanceOf(IOException.class).until(check::holds);
     }
 
     private static int freePort() throws IOException {

@@ -213,11 +213,8 @@ class NodeIdentityTest {
         boolean met() throws Exception;
     }
 
-    private static void awaitTrue(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!check.met()) {
-            assertThat(System.nanoTime()).as("waited " + WAIT.toSeconds() + " s for: " + what).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitTrue(Check check, String what) {
+        org.awaitility.Awaitility.await(what).atMost(WAIT).pollInterval(java.time.Duration.ofMillis(50))
+                .until(check::met);
     }
 }

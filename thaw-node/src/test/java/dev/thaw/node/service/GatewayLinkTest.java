@@ -103,7 +103,7 @@ class GatewayLinkTest {
             gateway.forgetAtHeartbeat = 3;
             NodeServiceConfig config = NodeFixtures.config("node-c", work).withMode(SnapshotMode.DISABLED)
                     .withGateway(gateway.url(), INTERVAL);
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.registrations.size() >= 2 && gateway.heartbeats.size() >= 6);
                 assertThat(gateway.registrations).allSatisfy(r -> {
                     assertThat(r.node()).isEqualTo("node-c");
@@ -118,8 +118,8 @@ class GatewayLinkTest {
             }
             // Closed: heartbeats stop.
             int after = gateway.heartbeats.size();
-            Thread.sleep(INTERVAL.multipliedBy(4).toMillis());
-            assertThat(gateway.heartbeats.size()).isEqualTo(after);
+            org.awaitility.Awaitility.await("no heartbeat for four intervals").during(INTERVAL.multipliedBy(4))
+                    .atMost(INTERVAL.multipliedBy(6)).until(() -> gateway.heartbeats.size() == after);
             assertThat(gateway.registrations).hasSize(2);
             assertThat(gateway.unauthorized).hasValue(0);
         }
@@ -133,7 +133,7 @@ class GatewayLinkTest {
         }
         NodeServiceConfig config = NodeFixtures.config("node-d", work).withMode(SnapshotMode.DISABLED)
                 .withGateway(URI.create("http://127.0.0.1:" + port), INTERVAL);
-        try (NodeServer node = NodeFixtures.node(config)) {
+        try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
             Thread.sleep(INTERVAL.multipliedBy(5).toMillis());
             try (FakeGateway gateway = new FakeGateway(port)) {
                 await(() -> gateway.registrations.size() == 1 && gateway.heartbeats.size() >= 2);
@@ -149,7 +149,7 @@ class GatewayLinkTest {
             NodeServiceConfig config = NodeFixtures.config("node-j", work).withMode(SnapshotMode.DISABLED)
                     .withGateway(gateway.url(), INTERVAL);
             String nodeToken;
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.heartbeats.size() >= 2);
                 assertThat(gateway.joins).containsExactly("node-j");
                 Path file = work.resolve(IdentityFile.NAME);
@@ -168,14 +168,14 @@ class GatewayLinkTest {
                 }
             }
             // Restarted, it registers with the credential it kept: no second join.
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.registrations.size() >= 2);
                 assertThat(gateway.joins).hasSize(1);
                 assertThat(gateway.issued).isEqualTo(nodeToken);
             }
             // A gateway that does not know the credential (401) makes the node bind the same one again.
             gateway.issued = null;
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.joins.size() == 2 && gateway.registrations.size() >= 3);
                 assertThat(gateway.issued).isEqualTo(nodeToken);
                 assertThat(new IdentityFile(work).load("node-j").orElseThrow().token()).isEqualTo(nodeToken);
@@ -183,11 +183,8 @@ class GatewayLinkTest {
         }
     }
 
-    private static void await(Check condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.met()) {
-            assertThat(System.nanoTime()).as("waited 20 s for the gateway to hear from the node").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void await(Check condition) {
+        org.awaitility.Awaitility.await("the gateway hears from the node").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20)).until(condition::met);
     }
 }

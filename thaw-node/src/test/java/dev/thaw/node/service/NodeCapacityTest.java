@@ -99,14 +99,9 @@ class NodeCapacityTest {
         }
     }
 
-    private static void awaitSlotTaken(ApiClient api) throws Exception {
-        for (int i = 0; i < 500; i++) {
-            NodeStatus status = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
-            if (status.slotsFree() == 0) {
-                return;
-            }
-            Thread.sleep(2);
-        }
-        throw new AssertionError("the start never took its slot");
+    private static void awaitSlotTaken(ApiClient api) {
+        org.awaitility.Awaitility.await("the start takes its slot").atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(2))
+                .until(() -> api.json("GET", "/v1/status", null, NodeStatus.class, CALL).slotsFree() == 0);
     }
 }

@@ -31,6 +31,12 @@ final class NodeFixtures {
         return NodeServer.start(NodeService.open(config, TestGuests.kernel(), TestGuests.driver()));
     }
 
+    /** A node on loopback whose guests are in-memory sandboxes: for tests of its API and its link, not of guests. */
+    static NodeServer inMemoryNode(NodeServiceConfig config) throws IOException {
+        return NodeServer.start(NodeService.open(config, TestGuests.kernel(),
+                new dev.thaw.testkit.InMemoryDriver(config.name())));
+    }
+
     static NodeServer node(String name, Path workDir, SnapshotMode mode) throws IOException {
         return node(config(name, workDir).withMode(mode));
     }
