@@ -55,13 +55,16 @@ class GatewayRoutesTest {
     }
 
     @Test
-    void anUnlistedRouteGetsTheGatewaysNotFound() throws Exception {
+    void anUnlistedRouteGetsTheGatewaysNotFoundOrMethodNotAllowed() throws Exception {
         for (String[] unlisted : new String[][] {{"GET", "/v1/nothing"}, {"PATCH", "/v1/functions"},
                 {"GET", "/v1/join"}, {"GET", "/v1/functions/echo/invoke"}, {"GET", "/extender/other"}}) {
             assertThat(GatewayApi.ROUTES).noneMatch(r -> r.matches(unlisted[0], unlisted[1]));
+            // A listed path asked with another method is 405 (with Allow); anything else is 404.
+            boolean knownPath = GatewayApi.ROUTES.stream().anyMatch(r -> r.matches(r.method(), unlisted[1]));
             HttpResponse<String> response = send(unlisted[0], unlisted[1], USER, null);
-            assertThat(response.statusCode()).as(String.join(" ", unlisted)).isEqualTo(404);
-            assertThat(errorCode(response)).as(String.join(" ", unlisted)).isEqualTo("not_found");
+            assertThat(response.statusCode()).as(String.join(" ", unlisted)).isEqualTo(knownPath ? 405 : 404);
+            assertThat(errorCode(response)).as(String.join(" ", unlisted))
+                    .isEqualTo(knownPath ? "method_not_allowed" : "not_found");
         }
     }
 
