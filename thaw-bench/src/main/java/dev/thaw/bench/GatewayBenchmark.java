@@ -1,10 +1,10 @@
 package dev.thaw.bench;
 
 import dev.thaw.control.GatewayClient;
-import dev.thaw.control.NodeSummary;
 import dev.thaw.local.EmbeddedCluster;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.node.http.ApiClient;
+import dev.thaw.wire.v1.gateway.NodeSummary;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;

@@ -1,5 +1,6 @@
 package dev.thaw.bench;
 
+import dev.thaw.api.FileDigests;
 import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.node.FunctionDeployment;
@@ -16,11 +17,10 @@ import dev.thaw.sandbox.SandboxException;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
-import dev.thaw.api.FileDigests;
-import dev.thaw.node.api.CacheKeys;
 import dev.thaw.snapshot.trust.InfoSignature;
 import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.wire.v1.node.CacheKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

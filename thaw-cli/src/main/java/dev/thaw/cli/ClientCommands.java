@@ -1,10 +1,10 @@
 package dev.thaw.cli;
 
-import dev.thaw.control.ClusterStatus;
 import dev.thaw.control.GatewayClient;
-import dev.thaw.control.NodeSummary;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
+import dev.thaw.wire.v1.gateway.ClusterStatus;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.gateway.NodeSummary;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

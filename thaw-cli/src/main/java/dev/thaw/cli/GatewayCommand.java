@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import dev.thaw.http.TlsSettings;
 import picocli.CommandLine.Option;
 
 @Command(name = "gateway", mixinStandardHelpOptions = true,
@@ -90,6 +91,19 @@ final class GatewayCommand implements Callable<Integer> {
                     + " $THAW_HOME/gateway-identity.key)")
     java.nio.file.Path identityKeyFile;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "serve HTTPS with this PEM certificate chain (with --tls-key; default: plain HTTP)")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "the PEM (PKCS#8, unencrypted) private key of --tls-cert")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "PEM CA certificate(s) that https:// nodes are verified against (default: the JDK's trust"
+                    + " store)")
+    java.nio.file.Path tlsCa;
+
     @Option(names = "--node-port", defaultValue = "8081",
             description = "port node agents listen on in their pods (default: ${DEFAULT-VALUE})")
     int nodePort;
@@ -116,7 +130,9 @@ final class GatewayCommand implements Callable<Integer> {
         var store = s3.external();
         // Without a store the registry is kept under THAW_HOME, so a restart still finds every function.
         Gateway gateway = Gateway.start(store == null
-                ? config.withRegistryDir(config.home().root().resolve("gateway-registry")) : config.withS3(store));
+                ? config.withRegistryDir(config.home().root().resolve("gateway-registry")) : config.withS3(store),
+                new TlsSettings(java.util.Optional.ofNullable(tlsCert), java.util.Optional.ofNullable(tlsKey),
+                        java.util.Optional.ofNullable(tlsCa)));
         AutoCloseable discovery = kubernetesNamespace == null ? () -> { }
                 : discover(gateway, callToken);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -11,13 +11,18 @@ final class GatewayOptions {
             description = "gateway URL (token from $THAW_TOKEN); default: the cluster started by 'thaw up'")
     URI gateway;
 
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "PEM CA certificate(s) an https:// gateway is verified against (default: the JDK's trust"
+                    + " store)")
+    java.nio.file.Path tlsCa;
+
     GatewayClient client() throws IOException {
         if (gateway != null) {
             String token = System.getenv("THAW_TOKEN");
             if (token == null || token.isBlank()) {
                 throw new IllegalArgumentException("--gateway needs the API token in $THAW_TOKEN");
             }
-            return new GatewayClient(gateway, token);
+            return new GatewayClient(gateway, token, java.util.Optional.ofNullable(tlsCa));
         }
         ClusterFile cluster = ClusterFile.read();
         return new GatewayClient(cluster.gateway(), cluster.token());

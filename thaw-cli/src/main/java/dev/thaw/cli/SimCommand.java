@@ -10,6 +10,7 @@ import dev.thaw.bench.sim.SimResult;
 import dev.thaw.bench.sim.SimTrace;
 import dev.thaw.bench.sim.Simulator;
 import dev.thaw.bench.sim.StartCosts;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,6 +80,13 @@ final class SimCommand implements Callable<Integer> {
                     + "a burst is likely to need as many again (0: none; default: ${DEFAULT-VALUE})")
     double burstShare;
 
+    @Option(names = "--cold-start-gib-s", defaultValue = "" + KeepAlivePolicy.COLD_START_GIB_S,
+            description = "under hybrid-histogram, the warm-instance memory x time (GiB-s) one avoided cold start is "
+                    + "worth: an instance is kept, or pre-warmed, only for the idle times (from its function's "
+                    + "idle-time histogram) in which it avoids cold starts for less; 0 keeps the paper's 5th-99th "
+                    + "percentile window (default: ${DEFAULT-VALUE}, as in thaw gateway)")
+    double coldStartGibS;
+
     @Option(names = "--combinations", split = ",", paramLabel = "K+E+P+F",
             description = "combinations to run, keep-alive+eviction+placement+prefetch (default: today, each "
                     + "policy alone, and " + "the chosen combination)")
@@ -141,7 +149,7 @@ final class SimCommand implements Callable<Integer> {
                 + "%d MiB cache%n", trace, simTrace.functions().size(), simTrace.minutes(), simTrace.invocations(),
                 nodes, memoryMib, slots, cacheMib);
         Simulator simulator = new Simulator(simTrace, cluster, costs, seed, keepAliveSeconds * 1000,
-                scaleOutSeconds * 1000, scaleOutPeakMinutes, burstShare);
+                scaleOutSeconds * 1000, scaleOutPeakMinutes, burstShare, coldStartGibS);
         List<SimResult> results = new ArrayList<>();
         // Eviction policies are replayed on the lookups of today's combination and of the chosen one (whose
         // placement changes what each node sees), when it runs.

@@ -12,12 +12,12 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-import java.util.Set;
 
 /**
  * The layering of Thaw's main code, across every module (this module sees them all):
- * api &lt;- sandbox &lt;- snapshot &lt;- node &lt;- control &lt;- k8s, bench, cli; the local launcher only
- * from the CLI and the benchmarks; no package cycles; the JDK's HTTP server only where it is still used.
+ * api &lt;- wire, http &lt;- sandbox &lt;- snapshot &lt;- node &lt;- control &lt;- k8s, bench, cli (the wire records
+ * and the HTTP layer know nothing of Thaw's internals); the local launcher only from the CLI and the
+ * benchmarks; no package cycles; no JDK HTTP server.
  */
 @AnalyzeClasses(packages = "dev.thaw", importOptions = {ImportOption.DoNotIncludeTests.class,
     LayeringTest.NoTestJars.class})
@@ -34,6 +34,8 @@ class LayeringTest {
     @ArchTest
     static final ArchRule modulesPointOneWay = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("api").definedBy("dev.thaw.api..")
+            .layer("wire").definedBy("dev.thaw.wire..")
+            .layer("http").definedBy("dev.thaw.http..")
             .layer("sandbox").definedBy("dev.thaw.sandbox..")
             .layer("snapshot").definedBy("dev.thaw.snapshot..")
             .layer("node").definedBy("dev.thaw.node..")
@@ -50,17 +52,17 @@ class LayeringTest {
             .whereLayer("node").mayOnlyBeAccessedByLayers("control", "local", "k8s", "bench", "cli")
             .whereLayer("snapshot").mayOnlyBeAccessedByLayers("node", "control", "local", "k8s", "bench", "cli")
             .whereLayer("sandbox").mayOnlyBeAccessedByLayers("snapshot", "node", "control", "local", "k8s", "bench",
-                    "cli");
+                    "cli")
+            .whereLayer("wire").mayOnlyBeAccessedByLayers("node", "control", "local", "k8s", "bench", "cli")
+            .whereLayer("http").mayOnlyBeAccessedByLayers("node", "control", "local", "k8s", "bench", "cli");
 
     /**
-     * Every package against every other, which within a module means: no package cycles. Two
-     * dependencies are allowed: the node's wire records still embed node types, until they move out;
-     * and a snapshot that fails authentication is a corrupt bundle of the store, so that whoever
-     * handles one refuses the other too.
+     * Every package against every other, which within a module means: no package cycles. One
+     * dependency is allowed: a snapshot that fails authentication is a corrupt bundle of the store,
+     * so that whoever handles one refuses the other too.
      */
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("dev.thaw.(**)").should().beFreeOfCycles()
-            .ignoreDependency(inPackage("dev.thaw.node.api"), inPackage("dev.thaw.node"))
             .ignoreDependency(describe("VerificationException", (JavaClass c) -> c.getName()
                     .equals("dev.thaw.snapshot.trust.VerificationException")), inPackage("dev.thaw.snapshot.store"));
 
@@ -68,19 +70,10 @@ class LayeringTest {
         return describe("classes in " + name, (JavaClass c) -> c.getPackageName().equals(name));
     }
 
-    /** The classes that still serve HTTP with the JDK's server; the list only shrinks. */
-    static final Set<String> JDK_HTTP_SERVER_USERS = Set.of(
-            "dev.thaw.node.http.HttpApi",
-            "dev.thaw.node.service.NodeServer",
-            "dev.thaw.control.GatewayServer",
-            "dev.thaw.control.extender.ExtenderHandler",
-            "dev.thaw.k8s.extender.ExtenderServer");
-
+    /** HTTP is served and called through thaw-http (Helidon), never the JDK's own server. */
     @ArchTest
-    static final ArchRule jdkHttpServerOnlyWhereStillUsed = noClasses()
-            .that(describe("are not among the remaining JDK HTTP server users",
-                    (JavaClass c) -> !JDK_HTTP_SERVER_USERS.contains(c.getName().replaceAll("\\$.*", ""))))
-            .should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..");
+    static final ArchRule noJdkHttpServer = noClasses().should().dependOnClassesThat()
+            .resideInAPackage("com.sun.net.httpserver..");
 
     /** One logging API: {@link System.Logger}, which the JDK routes to java.util.logging unless told otherwise. */
     @ArchTest

@@ -6,12 +6,13 @@ import dev.thaw.control.cluster.NodeIdentities;
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.control.deploy.Deployer;
 import dev.thaw.control.deploy.FunctionRegistry;
-import dev.thaw.control.functions.FunctionView;
+import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.registry.DurableRegistry;
 import dev.thaw.control.registry.MemoryRegistry;
 import dev.thaw.control.registry.ObjectStoreRegistry;
 import dev.thaw.control.registry.RegistryContents;
 import dev.thaw.control.deploy.RegistryLoader;
+import dev.thaw.control.registry.RegistryProblem;
 import dev.thaw.control.routing.Placement;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.Routers;
@@ -19,8 +20,16 @@ import dev.thaw.snapshot.store.DirectoryObjectStore;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.wire.v1.gateway.ClusterStatus;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.gateway.NodeSummary;
+import dev.thaw.wire.v1.gateway.RegistryProblemReport;
+import dev.thaw.wire.v1.gateway.RunSettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.thaw.http.ClientOptions;
+import dev.thaw.http.TlsSettings;
 import java.io.IOException;
+import java.time.Duration;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.List;
@@ -49,11 +58,14 @@ public final class Gateway implements AutoCloseable {
     private final S3ObjectStore objectStore;
     private final GatewayServer server;
 
-    private Gateway(GatewayConfig config) throws IOException {
+    private Gateway(GatewayConfig config, TlsSettings tls) throws IOException {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
         this.membership = new Membership(config.livenessTimeout(), timer);
+        membership.useNodeClients(ClientOptions.of(Duration.ofSeconds(2)).withTlsCa(tls.ca()));
+        // The first node to register would otherwise wait for the client's classes to load.
+        dev.thaw.http.Client.prepare();
         this.routers = new Routers(new Placement(membership, config.policy()), metrics, config.keepAlive(),
                 config.prefetch(), config.nanoClock());
         this.objectStore = config.s3() == null ? null : new S3ObjectStore(config.s3());
@@ -69,7 +81,7 @@ public final class Gateway implements AutoCloseable {
         membership.addListener(deployer);
         timer.scheduleWithFixedDelay(routers::expire, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
         new RegistryLoader(durable, registry, timer, this::serve).start();
-        this.server = GatewayServer.start(this);
+        this.server = GatewayServer.start(this, tls);
     }
 
     /** Routes every loaded function and hands them to the nodes that registered before the load. */
@@ -82,7 +94,15 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway listening on {@code config.listen()}. */
     public static Gateway start(GatewayConfig config) throws IOException {
-        return new Gateway(config);
+        return new Gateway(config, TlsSettings.NONE);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, serving TLS with {@code tls}'s certificate and key when given,
+     * and verifying {@code https://} nodes against its CA file.
+     */
+    public static Gateway start(GatewayConfig config, TlsSettings tls) throws IOException {
+        return new Gateway(config, tls);
     }
 
     /** The base URL of the HTTP API, ending in '/'. */
@@ -121,8 +141,8 @@ public final class Gateway implements AutoCloseable {
 
     public FunctionView view(DeployedFunction f) {
         int instances = routers.find(f.name()).map(Router::instances).orElse(0);
-        return new FunctionView(f.name(), f.revision(), f.settings(), f.imageDigest(), f.deployedAt(), instances,
-                f.exampleRequest());
+        return new FunctionView(f.name(), f.revision(), runSettings(f.settings()), f.imageDigest(), f.deployedAt(),
+                instances, f.exampleRequest());
     }
 
     public List<FunctionView> list() {
@@ -136,7 +156,15 @@ public final class Gateway implements AutoCloseable {
     public ClusterStatus status() {
         return new ClusterStatus(config.policy().label(), membership.all().size(), membership.alive().size(),
                 registry.all().size(), routers.instances(), config.bodyLimitBytes(), durable.describe(),
-                registry.unavailable().orElse(null), registry.problems());
+                registry.unavailable().orElse(null), registry.problems().stream().map(Gateway::report).toList());
+    }
+
+    private static RunSettings runSettings(FunctionSettings s) {
+        return new RunSettings(s.concurrency(), s.maxInstances(), s.keepAliveMs(), s.queueSize(), s.queueTimeoutMs());
+    }
+
+    private static RegistryProblemReport report(RegistryProblem p) {
+        return new RegistryProblemReport(p.function(), p.key(), p.problem(), p.serving(), p.generation());
     }
 
     private static NodeSummary summary(Member m) {

@@ -3,9 +3,13 @@ package dev.thaw.control;
 import dev.thaw.api.Json;
 import dev.thaw.control.functions.Archives;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
 import dev.thaw.node.http.ApiClient;
-import dev.thaw.node.http.HttpApi;
+import dev.thaw.wire.v1.gateway.ClusterStatus;
+import dev.thaw.wire.v1.gateway.DeployRequest;
+import dev.thaw.wire.v1.gateway.DeploySettings;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.gateway.NodeSummary;
+import dev.thaw.http.ClientOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -23,7 +27,12 @@ public final class GatewayClient {
     private final ApiClient api;
 
     public GatewayClient(URI gateway, String apiToken) {
-        this.api = new ApiClient(gateway, apiToken, Duration.ofSeconds(5));
+        this(gateway, apiToken, java.util.Optional.empty());
+    }
+
+    /** @param tlsCa the PEM CA file an {@code https://} gateway is verified against (none: the JDK's trust store) */
+    public GatewayClient(URI gateway, String apiToken, java.util.Optional<java.nio.file.Path> tlsCa) {
+        this.api = new ApiClient(gateway, apiToken, ClientOptions.of(Duration.ofSeconds(5)).withTlsCa(tlsCa));
     }
 
     /** An invocation's answer, any status. */
@@ -45,10 +54,10 @@ public final class GatewayClient {
     /** Deploys the function directory {@code dir}, which must be readable by the gateway at the same path. */
     public Deployed deploy(java.nio.file.Path dir, FunctionSettings.Request settings)
             throws IOException, InterruptedException {
-        record Body(String path, FunctionSettings.Request settings) {
-        }
-        byte[] body = Json.mapper().writeValueAsBytes(new Body(dir.toAbsolutePath().toString(), settings));
-        return deployed(api.call("POST", "v1/functions", body, Map.of("Content-Type", HttpApi.JSON), DEPLOY));
+        DeploySettings wire = settings == null ? null : new DeploySettings(settings.concurrency(),
+                settings.maxInstances(), settings.keepAliveMs(), settings.queueSize(), settings.queueTimeoutMs());
+        byte[] body = Json.mapper().writeValueAsBytes(new DeployRequest(dir.toAbsolutePath().toString(), wire));
+        return deployed(api.call("POST", "v1/functions", body, Map.of("Content-Type", "application/json"), DEPLOY));
     }
 
     /** Uploads {@code dir} as a .tar.gz, for a gateway on another machine. */

@@ -1,10 +1,10 @@
 package dev.thaw.control;
 
 import dev.thaw.control.routing.InvocationListener;
-import dev.thaw.node.ProcessGauges;
-import dev.thaw.node.api.ProcessStats;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.StartTimings;
+import dev.thaw.node.ProcessGauges;
+import dev.thaw.node.ProcessSampler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -23,7 +23,7 @@ final class GatewayMetrics implements InvocationListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     GatewayMetrics() {
-        ProcessGauges.register(registry, () -> ProcessStats.sample(null), false);
+        ProcessGauges.register(registry, () -> ProcessSampler.sample(null), false);
     }
 
     PrometheusMeterRegistry registry() {

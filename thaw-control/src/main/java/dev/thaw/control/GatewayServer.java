@@ -1,7 +1,5 @@
 package dev.thaw.control;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.FunctionName;
 import dev.thaw.api.ManifestException;
 import dev.thaw.control.cluster.Member;
@@ -16,13 +14,29 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.routing.InvokeException;
 import dev.thaw.control.routing.InvokeResult;
 import dev.thaw.control.routing.Router;
-import dev.thaw.node.api.JoinRequest;
-import dev.thaw.node.api.JoinResponse;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
-import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.wire.v1.gateway.DeployRequest;
+import dev.thaw.wire.v1.gateway.DeploySettings;
+import dev.thaw.wire.v1.gateway.GatewayApi;
+import dev.thaw.wire.v1.gateway.JoinRequest;
+import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.http.BearerGuard;
+import dev.thaw.http.ErrorMapper;
+import dev.thaw.http.Exchange;
+import dev.thaw.http.HttpError;
+import dev.thaw.http.Routes;
+import dev.thaw.http.Server;
+import dev.thaw.http.ServerOptions;
+import dev.thaw.http.TlsSettings;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
@@ -35,238 +49,184 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 
 /** The gateway's HTTP API (see {@code /openapi.yaml}): the user API and the membership endpoints. */
 final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(GatewayServer.class.getName());
-    private static final String OPENAPI = "/dev/thaw/control/openapi.yaml";
-
-    /** A deploy by path, as JSON. */
-    record DeployRequest(String path, FunctionSettings.Request settings) {
-    }
+    private static final String OPENAPI = GatewayApi.OPENAPI;
+    private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Gateway gateway;
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore inFlight;
+    private final Server server;
 
-    private GatewayServer(Gateway gateway) throws IOException {
+    private GatewayServer(Gateway gateway, TlsSettings tls) throws IOException {
         this.gateway = gateway;
         this.inFlight = new Semaphore(gateway.config().maxInFlight());
-        this.server = HttpServer.create(gateway.config().listen(), 128);
-        server.createContext("/", this::handle);
-        // The scheduler extender over this cluster's live cache state, as kube-scheduler would call it;
-        // behind the user token like every gateway API.
-        ExtenderHandler extender = new ExtenderHandler(new Extender(new MembershipCacheView(gateway.membership()),
-                gateway.config().policy()), "/extender/");
-        server.createContext("/extender/", exchange -> {
-            if (HttpApi.authorized(exchange, gateway.config().apiToken())) {
-                extender.handle(exchange);
-            }
-        });
-        server.setExecutor(executor);
-        server.start();
+        var listen = gateway.config().listen();
+        // Uploads are the largest bodies; every other route reads less (see the limits below).
+        ServerOptions options = ServerOptions.of(listen.getAddress().getHostAddress(), listen.getPort(),
+                gateway.config().bodyLimitBytes()).withTls(tls.certificate(), tls.key());
+        this.server = Server.start(options, errors(), this::routes);
     }
 
-    static GatewayServer start(Gateway gateway) throws IOException {
-        return new GatewayServer(gateway);
+    static GatewayServer start(Gateway gateway, TlsSettings tls) throws IOException {
+        return new GatewayServer(gateway, tls);
     }
 
     URI url() {
-        var address = server.getAddress();
-        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/");
+        return server.url();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        long accepted = System.nanoTime();
-        // Past the cap the answer is immediate, so a flood costs a thread and a few bytes, not a queue.
-        if (!inFlight.tryAcquire()) {
+    private static ErrorMapper errors() {
+        return new ErrorMapper()
+                .translate(ManifestException.class, e -> new HttpError(400, "bad_manifest", e.getMessage()))
+                .translate(Archives.BadArchive.class, e -> new HttpError(400, "bad_archive", e.getMessage()))
+                .translate(Deployer.RegistryWriteException.class, e -> e.conflict()
+                        ? new HttpError(409, "conflict", e.getMessage())
+                        : new HttpError(503, "registry_unavailable", e.getMessage()))
+                .translate(NodeIdentities.NameTaken.class, e -> new HttpError(409, "node_name_taken", e.getMessage()))
+                .translate(Membership.Conflict.class, e -> new HttpError(409, "url_in_use", e.getMessage()))
+                .translate(InvokeException.class, e -> new HttpError(e.status(), e.code(), e.getMessage(),
+                        e.headers()));
+    }
+
+    private void routes(Routes routes) {
+        BearerGuard user = BearerGuard.token(() -> gateway.config().apiToken());
+        BearerGuard join = BearerGuard.token(() -> gateway.config().joinToken());
+        BearerGuard node = BearerGuard.principals(token -> {
             try {
-                exchange.getResponseHeaders().set("Retry-After", "1");
-                HttpApi.error(exchange, 503, "overloaded", "the gateway is serving " + gateway.config().maxInFlight()
-                        + " requests, its limit; retry shortly");
-            } finally {
-                exchange.close();
+                return gateway.identities().authenticate(token);
+            } catch (StoreException e) {
+                throw new HttpError(503, "registry_unavailable", "cannot read node bindings from the store: "
+                        + e.getMessage());
             }
+        });
+        routes.filter(this::admit);
+        routes.filter(GatewayServer::checkNames);
+        routes.open("GET", "/healthz", (request, response) -> Exchange.send(response, 200, "text/plain",
+                "ok".getBytes(StandardCharsets.UTF_8)));
+        routes.open("GET", "/openapi.yaml", (request, response) -> openapi(response));
+        routes.guarded(user, "GET", "/metrics", (request, response) -> Exchange.send(response, 200, PROMETHEUS,
+                gateway.metrics().scrape().getBytes(StandardCharsets.UTF_8)));
+        routes.guarded(user, "GET", "/v1/functions", registry((request, response) ->
+                Exchange.json(response, 200, gateway.list())));
+        routes.guarded(user, "POST", "/v1/functions", registry(this::deploy));
+        routes.guarded(user, "GET", "/v1/functions/{name}", registry((request, response) -> {
+            String name = name(request);
+            var function = gateway.functions().find(name);
+            if (function.isEmpty()) {
+                throw unknownFunction(name);
+            }
+            Exchange.json(response, 200, gateway.view(function.get()));
+        }));
+        routes.guarded(user, "DELETE", "/v1/functions/{name}", registry((request, response) -> {
+            String name = name(request);
+            if (!gateway.deployer().delete(name)) {
+                throw unknownFunction(name);
+            }
+            Exchange.send(response, 204, null, new byte[0]);
+        }));
+        routes.guarded(user, "POST", "/v1/functions/{name}/invoke", registry(this::invoke));
+        routes.guarded(user, "GET", "/v1/nodes", (request, response) -> Exchange.json(response, 200,
+                gateway.nodes()));
+        routes.guarded(user, "GET", "/v1/status", (request, response) -> Exchange.json(response, 200,
+                gateway.status()));
+        routes.guarded(join, "POST", "/v1/join", this::join);
+        routes.open("POST", "/v1/nodes", (request, response) -> register(request, response,
+                node.principal(request)));
+        routes.open("PUT", "/v1/nodes/{name}/heartbeat", (request, response) -> {
+            asItself(node.principal(request), name(request));
+            heartbeat(request, response, name(request));
+        });
+        routes.guarded(user, "DELETE", "/v1/nodes/{name}", (request, response) -> forgetNode(response,
+                name(request)));
+        // The scheduler extender over this cluster's live cache state, as kube-scheduler would call it;
+        // behind the user token like every gateway API.
+        ExtenderHandler extender = new ExtenderHandler(new Extender(new MembershipCacheView(gateway.membership()),
+                gateway.config().policy()));
+        extender.routes(routes, "/extender", user);
+    }
+
+    /** Past the cap the answer is immediate, so a flood costs a thread and a few bytes, not a queue. */
+    private void admit(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        request.context().register(ACCEPTED, System.nanoTime());
+        if (!inFlight.tryAcquire()) {
+            response.header("Retry-After", "1");
+            Exchange.error(response, 503, "overloaded", "the gateway is serving " + gateway.config().maxInFlight()
+                    + " requests, its limit; retry shortly");
             return;
         }
         try {
-            route(exchange, accepted);
-        } catch (HttpApi.TooLarge e) {
-            HttpApi.tooLarge(exchange, e, "send a smaller body");
-        } catch (IllegalArgumentException e) {
-            HttpApi.error(exchange, 400, "bad_request", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            HttpApi.error(exchange, 503, "shutting_down", "the gateway is shutting down; retry elsewhere");
-        } catch (IOException | RuntimeException e) {
-            HttpApi.internalError(exchange, LOG, e);
+            chain.proceed();
         } finally {
             inFlight.release();
-            exchange.close();
         }
     }
 
-    private void route(HttpExchange exchange, long accepted) throws IOException, InterruptedException {
-        String method = exchange.getRequestMethod();
-        String raw = exchange.getRequestURI().getRawPath();
-        List<String> parts = Arrays.stream(raw.split("/")).filter(s -> !s.isEmpty()).toList();
-        // Names are checked before anything else, so an encoded '/' or '..' never reaches a lookup.
-        String name = null;
+    private static final String ACCEPTED = "thaw.accepted";
+
+    /** Names are checked before anything else, so an encoded '/' or '..' never reaches a lookup. */
+    private static void checkNames(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        List<String> parts = Arrays.stream(request.path().rawPath().split("/")).filter(p -> !p.isEmpty()).toList();
         if (parts.size() >= 3 && parts.get(0).equals("v1")
                 && (parts.get(1).equals("functions") || parts.get(1).equals("nodes"))) {
-            name = URLDecoder.decode(parts.get(2), StandardCharsets.UTF_8);
-            boolean valid = parts.get(1).equals("functions") ? FunctionName.isValid(name)
-                    : Membership.validNodeName(name);
-            if (!valid) {
-                HttpApi.error(exchange, 400, "bad_name", "'" + name + "' is not a valid "
-                        + (parts.get(1).equals("functions") ? "function" : "node")
+            String name = URLDecoder.decode(parts.get(2), StandardCharsets.UTF_8);
+            boolean functions = parts.get(1).equals("functions");
+            if (!(functions ? FunctionName.isValid(name) : Membership.validNodeName(name))) {
+                Exchange.error(response, 400, "bad_name", "'" + name + "' is not a valid "
+                        + (functions ? "function" : "node")
                         + " name: use lower-case letters, digits, '_' and '-', with no '/', '.' or '%'");
                 return;
             }
         }
-        String path = "/" + String.join("/", parts.size() >= 3 && name != null
-                ? concat(parts.subList(0, 2), "{}", parts.subList(3, parts.size())) : parts);
-        String user = gateway.config().apiToken();
-        Optional<String> unavailable = gateway.functions().unavailable();
-        if (unavailable.isPresent() && path.startsWith("/v1/functions")) {
-            // An empty registry is not the truth until the store said so.
-            if (HttpApi.authorized(exchange, user)) {
-                HttpApi.error(exchange, 503, "registry_unavailable", unavailable.get());
-            }
-            return;
-        }
-        switch (method + " " + path) {
-            case "GET /healthz" -> HttpApi.send(exchange, 200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
-            case "GET /openapi.yaml" -> openapi(exchange);
-            case "GET /metrics" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    HttpApi.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
-                            gateway.metrics().scrape().getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            case "GET /v1/functions" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    HttpApi.json(exchange, 200, gateway.list());
-                }
-            }
-            case "POST /v1/functions" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    deploy(exchange);
-                }
-            }
-            case "GET /v1/functions/{}" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    var function = gateway.functions().find(name);
-                    if (function.isEmpty()) {
-                        unknownFunction(exchange, name);
-                    } else {
-                        HttpApi.json(exchange, 200, gateway.view(function.get()));
-                    }
-                }
-            }
-            case "DELETE /v1/functions/{}" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    delete(exchange, name);
-                }
-            }
-            case "POST /v1/functions/{}/invoke" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    invoke(exchange, name, accepted);
-                }
-            }
-            case "GET /v1/nodes" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    HttpApi.json(exchange, 200, gateway.nodes());
-                }
-            }
-            case "GET /v1/status" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    HttpApi.json(exchange, 200, gateway.status());
-                }
-            }
-            case "POST /v1/join" -> {
-                if (HttpApi.authorized(exchange, gateway.config().joinToken())) {
-                    join(exchange);
-                }
-            }
-            case "POST /v1/nodes" -> {
-                Optional<String> node = node(exchange);
-                if (node.isPresent()) {
-                    register(exchange, node.get());
-                }
-            }
-            case "PUT /v1/nodes/{}/heartbeat" -> {
-                Optional<String> node = node(exchange);
-                if (node.isPresent() && asItself(exchange, node.get(), name)) {
-                    heartbeat(exchange, name);
-                }
-            }
-            case "DELETE /v1/nodes/{}" -> {
-                if (HttpApi.authorized(exchange, user)) {
-                    forgetNode(exchange, name);
-                }
-            }
-            default -> HttpApi.error(exchange, 404, "not_found", method + " " + raw
-                    + " is not part of the gateway API; see /openapi.yaml");
-        }
+        chain.proceed();
     }
 
-    private static List<String> concat(List<String> a, String b, List<String> c) {
-        List<String> all = new java.util.ArrayList<>(a);
-        all.add(b);
-        all.addAll(c);
-        return all;
+    private static String name(ServerRequest request) {
+        return request.path().pathParameters().get("name");
     }
 
-    private void deploy(HttpExchange exchange) throws IOException, InterruptedException {
-        String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
+    /** {@code handler}, answered 503 while the registry has not been read from the store. */
+    private Handler registry(Handler handler) {
+        return (request, response) -> {
+            Optional<String> unavailable = gateway.functions().unavailable();
+            if (unavailable.isPresent()) {
+                // An empty registry is not the truth until the store said so.
+                throw new HttpError(503, "registry_unavailable", unavailable.get());
+            }
+            handler.handle(request, response);
+        };
+    }
+
+    private void deploy(ServerRequest request, ServerResponse response) throws Exception {
+        String type = Exchange.header(request, "Content-Type").orElse("");
         long limit = gateway.config().bodyLimitBytes();
         Deployer.Outcome outcome;
-        try {
-            if (type.startsWith("application/gzip") || type.startsWith("application/x-gzip")) {
-                FunctionSettings settings = settingsFromQuery(exchange.getRequestURI().getRawQuery());
-                byte[] archive = HttpApi.body(exchange, limit);
-                // An archive may expand; bound it well above any sane function directory.
-                outcome = gateway.deployer().deployArchive(archive, settings, Math.max(limit * 16, 64L << 20));
-            } else {
-                DeployRequest request = HttpApi.json(exchange, limit, DeployRequest.class);
-                if (!gateway.config().allowHostPaths()) {
-                    HttpApi.error(exchange, 403, "host_paths_disabled", "this gateway does not build directories of"
-                            + " its own host; upload the function as a .tar.gz (Content-Type: application/gzip, or"
-                            + " 'thaw deploy --upload DIR'). A gateway for local use only may be started with"
-                            + " --allow-host-paths");
-                    return;
-                }
-                if (request.path() == null) {
-                    throw new IllegalArgumentException("the deploy request needs \"path\": the absolute path of the"
-                            + " function directory on the gateway host, or send a .tar.gz as application/gzip");
-                }
-                FunctionSettings settings = (request.settings() == null ? FunctionSettings.Request.NONE
-                        : request.settings()).resolve();
-                outcome = gateway.deployer().deploy(Path.of(request.path()), settings);
+        if (type.startsWith("application/gzip") || type.startsWith("application/x-gzip")) {
+            FunctionSettings settings = settingsFromQuery(request.query().rawValue());
+            byte[] archive = Exchange.body(request, limit, "send a smaller body");
+            // An archive may expand; bound it well above any sane function directory.
+            outcome = gateway.deployer().deployArchive(archive, settings, Math.max(limit * 16, 64L << 20));
+        } else {
+            DeployRequest body = Exchange.json(request, limit, DeployRequest.class);
+            if (!gateway.config().allowHostPaths()) {
+                throw new HttpError(403, "host_paths_disabled", "this gateway does not build directories of"
+                        + " its own host; upload the function as a .tar.gz (Content-Type: application/gzip, or"
+                        + " 'thaw deploy --upload DIR'). A gateway for local use only may be started with"
+                        + " --allow-host-paths");
             }
-        } catch (ManifestException e) {
-            HttpApi.error(exchange, 400, "bad_manifest", e.getMessage());
-            return;
-        } catch (Archives.BadArchive e) {
-            HttpApi.error(exchange, 400, "bad_archive", e.getMessage());
-            return;
-        } catch (HttpApi.TooLarge | IllegalArgumentException e) {
-            throw e;
-        } catch (Deployer.RegistryWriteException e) {
-            HttpApi.error(exchange, e.conflict() ? 409 : 503, e.conflict() ? "conflict" : "registry_unavailable",
-                    e.getMessage());
-            return;
-        } catch (IOException e) {
-            HttpApi.internalError(exchange, LOG, e);
-            return;
+            if (body.path() == null) {
+                throw new IllegalArgumentException("the deploy request needs \"path\": the absolute path of the"
+                        + " function directory on the gateway host, or send a .tar.gz as application/gzip");
+            }
+            DeploySettings s = body.settings() == null ? DeploySettings.NONE : body.settings();
+            FunctionSettings settings = new FunctionSettings.Request(s.concurrency(), s.maxInstances(),
+                    s.keepAliveMs(), s.queueSize(), s.queueTimeoutMs()).resolve();
+            outcome = gateway.deployer().deploy(Path.of(body.path()), settings);
         }
-        HttpApi.json(exchange, outcome.created() ? 201 : 200, gateway.view(outcome.function()));
+        Exchange.json(response, outcome.created() ? 201 : 200, gateway.view(outcome.function()));
     }
 
     static FunctionSettings settingsFromQuery(String rawQuery) {
@@ -302,154 +262,103 @@ final class GatewayServer implements AutoCloseable {
         return v == null ? null : Long.valueOf(v);
     }
 
-    private void invoke(HttpExchange exchange, String name, long accepted) throws IOException, InterruptedException {
+    private void invoke(ServerRequest request, ServerResponse response) throws IOException, InterruptedException,
+            InvokeException {
+        String name = name(request);
         Optional<Router> router = gateway.functions().find(name).flatMap(f -> gateway.routers().find(name));
         if (router.isEmpty()) {
-            unknownFunction(exchange, name);
-            return;
+            throw unknownFunction(name);
         }
-        byte[] body = HttpApi.body(exchange, gateway.config().bodyLimitBytes());
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        try {
-            InvokeResult result = router.get().invoke(body, type, accepted);
-            result.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            HttpApi.send(exchange, result.status(),
-                    result.contentType() == null ? "application/octet-stream" : result.contentType(), result.body());
-        } catch (InvokeException e) {
-            e.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            HttpApi.error(exchange, e.status(), e.code(), e.getMessage());
+        byte[] body = Exchange.body(request, gateway.config().bodyLimitBytes(), "send a smaller body");
+        String type = Exchange.header(request, "Content-Type").orElse(null);
+        long accepted = request.context().get(ACCEPTED, Long.class).orElseGet(System::nanoTime);
+        InvokeResult result = router.get().invoke(body, type, accepted);
+        result.headers().forEach(response::header);
+        Exchange.send(response, result.status(),
+                result.contentType() == null ? "application/octet-stream" : result.contentType(), result.body());
+    }
+
+    /** Unless {@code claimed} is the authenticated node, a 403. */
+    private static void asItself(String node, String claimed) {
+        if (!node.equals(claimed)) {
+            throw new HttpError(403, "wrong_node", "this credential belongs to node '" + node
+                    + "'; a node registers and reports only as itself, not as '" + claimed + "'");
         }
     }
 
-    /**
-     * The node whose own token the request carries; otherwise answers 401 (or 503 when the
-     * binding cannot be read) and is empty. The join token, the user token and the tokens the
-     * gateway calls nodes with are none of them.
-     */
-    private Optional<String> node(HttpExchange exchange) throws IOException {
-        Optional<String> node;
+    private void join(ServerRequest request, ServerResponse response) throws IOException,
+            NodeIdentities.NameTaken {
+        JoinRequest body = Exchange.json(request, 64L * 1024, JoinRequest.class);
         try {
-            node = gateway.identities().authenticate(HttpApi.bearer(exchange));
+            boolean created = gateway.identities().join(body.node(), body.token());
+            Exchange.json(response, created ? 201 : 200, new JoinResponse(body.node()));
         } catch (StoreException e) {
-            HttpApi.error(exchange, 503, "registry_unavailable", "cannot read node bindings from the store: "
-                    + e.getMessage());
-            return Optional.empty();
-        }
-        if (node.isEmpty()) {
-            HttpApi.unauthorized(exchange);
-        }
-        return node;
-    }
-
-    /** Whether {@code claimed} is the authenticated node; if not, answers 403. */
-    private static boolean asItself(HttpExchange exchange, String node, String claimed) throws IOException {
-        if (node.equals(claimed)) {
-            return true;
-        }
-        HttpApi.error(exchange, 403, "wrong_node", "this credential belongs to node '" + node
-                + "'; a node registers and reports only as itself, not as '" + claimed + "'");
-        return false;
-    }
-
-    private void join(HttpExchange exchange) throws IOException {
-        JoinRequest request = HttpApi.json(exchange, 64L * 1024, JoinRequest.class);
-        try {
-            boolean created = gateway.identities().join(request.node(), request.token());
-            HttpApi.json(exchange, created ? 201 : 200, new JoinResponse(request.node()));
-        } catch (NodeIdentities.NameTaken e) {
-            HttpApi.error(exchange, 409, "node_name_taken", e.getMessage());
-        } catch (StoreException e) {
-            HttpApi.error(exchange, 503, "registry_unavailable", "cannot keep the node binding in the store: "
+            throw new HttpError(503, "registry_unavailable", "cannot keep the node binding in the store: "
                     + e.getMessage());
         }
     }
 
-    private void register(HttpExchange exchange, String node) throws IOException {
-        RegisterRequest request = HttpApi.json(exchange, gateway.config().bodyLimitBytes(), RegisterRequest.class);
-        if (!asItself(exchange, node, String.valueOf(request.node()))) {
-            return;
-        }
-        try {
-            // The gateway calls the node with a token that follows from the node's own, never with one
-            // the node could present here or to another node.
-            gateway.membership().register(request, NodeTokens.callToken(HttpApi.bearer(exchange)));
-        } catch (Membership.Conflict e) {
-            HttpApi.error(exchange, 409, "url_in_use", e.getMessage());
-            return;
-        }
-        HttpApi.send(exchange, 204, null, new byte[0]);
+    private void register(ServerRequest request, ServerResponse response, String node) throws IOException,
+            Membership.Conflict {
+        RegisterRequest body = Exchange.json(request, gateway.config().bodyLimitBytes(), RegisterRequest.class);
+        asItself(node, String.valueOf(body.node()));
+        // The gateway calls the node with a token that follows from the node's own, never with one
+        // the node could present here or to another node.
+        gateway.membership().register(body, NodeTokens.callToken(Exchange.bearer(request)));
+        Exchange.send(response, 204, null, new byte[0]);
     }
 
-    private void forgetNode(HttpExchange exchange, String name) throws IOException {
+    private void forgetNode(ServerResponse response, String name) {
         boolean bound;
         try {
             bound = gateway.identities().forget(name);
         } catch (StoreException e) {
-            HttpApi.error(exchange, 503, "registry_unavailable", "cannot remove the node binding from the store: "
+            throw new HttpError(503, "registry_unavailable", "cannot remove the node binding from the store: "
                     + e.getMessage());
-            return;
         }
         var member = gateway.membership().find(name);
         member.filter(Member::alive).ifPresent(m -> gateway.membership().declareDead(m,
                 "its binding was removed by an operator"));
         if (!bound && member.isEmpty()) {
-            HttpApi.error(exchange, 404, "unknown_node", "no node '" + name + "' is bound or registered");
-            return;
+            throw new HttpError(404, "unknown_node", "no node '" + name + "' is bound or registered");
         }
-        HttpApi.send(exchange, 204, null, new byte[0]);
+        Exchange.send(response, 204, null, new byte[0]);
     }
 
-    private void heartbeat(HttpExchange exchange, String name) throws IOException {
-        NodeStatus status = HttpApi.json(exchange, gateway.config().bodyLimitBytes(), NodeStatus.class);
+    private void heartbeat(ServerRequest request, ServerResponse response, String name) throws IOException {
+        NodeStatus status = Exchange.json(request, gateway.config().bodyLimitBytes(), NodeStatus.class);
         if (status.node() != null && !status.node().equals(name)) {
             throw new IllegalArgumentException("the heartbeat for '" + name + "' carries the status of '"
                     + status.node() + "'");
         }
-        if (gateway.membership().heartbeat(name, status)) {
-            HttpApi.send(exchange, 204, null, new byte[0]);
-        } else {
-            HttpApi.error(exchange, 404, "unknown_node", "node '" + name + "' is not registered (the gateway"
+        if (!gateway.membership().heartbeat(name, status)) {
+            throw new HttpError(404, "unknown_node", "node '" + name + "' is not registered (the gateway"
                     + " restarted or declared it dead); register again with POST /v1/nodes");
         }
+        Exchange.send(response, 204, null, new byte[0]);
     }
 
-    private void delete(HttpExchange exchange, String name) throws IOException, InterruptedException {
-        try {
-            if (gateway.deployer().delete(name)) {
-                HttpApi.send(exchange, 204, null, new byte[0]);
-            } else {
-                unknownFunction(exchange, name);
-            }
-        } catch (Deployer.RegistryWriteException e) {
-            HttpApi.error(exchange, e.conflict() ? 409 : 503, e.conflict() ? "conflict" : "registry_unavailable",
-                    e.getMessage());
-        }
-    }
-
-    private void unknownFunction(HttpExchange exchange, String name) throws IOException {
+    private HttpError unknownFunction(String name) {
         var problem = gateway.functions().problem(name);
         if (problem.isPresent() && !problem.get().serving()) {
-            HttpApi.error(exchange, 503, "registry_record_unreadable", "function '" + name + "' has a registry record"
+            return new HttpError(503, "registry_record_unreadable", "function '" + name + "' has a registry record"
                     + " the gateway cannot serve (" + problem.get().key() + "): " + problem.get().problem());
-            return;
         }
-        HttpApi.error(exchange, 404, "unknown_function", "function '" + name
+        return new HttpError(404, "unknown_function", "function '" + name
                 + "' is not deployed; deploy it with POST /v1/functions");
     }
 
-    private static void openapi(HttpExchange exchange) throws IOException {
+    private static void openapi(ServerResponse response) throws IOException {
         try (InputStream in = GatewayServer.class.getResourceAsStream(OPENAPI)) {
             if (in == null) {
-                HttpApi.error(exchange, 500, "internal", "openapi.yaml is missing from the gateway build");
-                return;
+                throw new IllegalStateException("openapi.yaml is missing from the gateway build");
             }
-            HttpApi.send(exchange, 200, "application/yaml", in.readAllBytes());
+            Exchange.send(response, 200, "application/yaml", in.readAllBytes());
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

@@ -3,10 +3,10 @@ package dev.thaw.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.image.ThawHome;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.gateway.FunctionView;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Deploys with real image builds (examples/hello), to a fake node. */
+/** Deploys with real image builds (examples/hello), to a real node agent on in-memory sandboxes. */
 class DeployTest {
     @TempDir
     Path tmp;
@@ -44,8 +44,9 @@ class DeployTest {
     void sameCodeSameRevisionChangedCodeNewRevision() throws Exception {
         GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), GatewayTest.USER,
                 GatewayTest.NODE).withHome(home()).withAllowHostPaths(true);
-        try (Gateway gateway = Gateway.start(config); FakeNode node = new FakeNode("node-a", gateway.url(),
-                GatewayTest.NODE)) {
+        try (Gateway gateway = Gateway.start(config); TestNode node = TestNode.join("node-a", gateway.url(),
+                GatewayTest.NODE, home(), new dev.thaw.sandbox.image.GuestKernels().ensure(home()))
+                .awaitJoined(gateway)) {
             GatewayClient client = new GatewayClient(gateway.url(), GatewayTest.USER);
             Path hello = tmp.resolve("hello");
             copy(TestGuests.example("hello"), hello);
@@ -57,7 +58,7 @@ class DeployTest {
             assertThat(view.imageDigest()).hasSize(64);
             assertThat(view.settings().concurrency()).isEqualTo(2);
             assertThat(view.settings().maxInstances()).isEqualTo(10);
-            assertThat(node.deployments.get("hello/" + view.revision()).imagePaths()).hasSize(2)
+            assertThat(node.service().deployment("hello", view.revision()).orElseThrow().imagePaths()).hasSize(2)
                     .allSatisfy(p -> assertThat(Path.of(p)).exists());
 
             GatewayClient.Deployed again = client.deploy(hello, null);
@@ -70,7 +71,7 @@ class DeployTest {
             GatewayClient.Deployed changed = client.deploy(hello, null);
             assertThat(changed.created()).isTrue();
             assertThat(changed.function().revision()).isNotEqualTo(view.revision());
-            assertThat(node.deployments).containsKey("hello/" + changed.function().revision());
+            assertThat(node.deployed("hello", changed.function().revision())).isTrue();
             assertThat(client.describe("hello").revision()).isEqualTo(changed.function().revision());
 
             HttpClient http = HttpClient.newHttpClient();
@@ -103,8 +104,9 @@ class DeployTest {
         Path secret = Files.writeString(tmp.resolve("secret.txt"), "SECRET-MARKER: [unclosed");
         GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), GatewayTest.USER,
                 GatewayTest.NODE).withHome(home());
-        try (Gateway gateway = Gateway.start(config); FakeNode node = new FakeNode("node-a", gateway.url(),
-                GatewayTest.NODE); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway gateway = Gateway.start(config); TestNode node = TestNode.join("node-a", gateway.url(),
+                GatewayTest.NODE, home(), new dev.thaw.sandbox.image.GuestKernels().ensure(home()));
+                HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> byPath = http.send(HttpRequest.newBuilder(gateway.url().resolve("v1/functions"))
                     .header("Authorization", "Bearer " + GatewayTest.USER)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"path\": \"" + tmp + "\"}")).build(),

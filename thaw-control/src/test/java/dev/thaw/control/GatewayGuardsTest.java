@@ -24,15 +24,15 @@ class GatewayGuardsTest {
                 GatewayTest.NODE).withMaxInFlight(3).withLivenessTimeout(Duration.ofSeconds(30))
                 .withHome(new dev.thaw.sandbox.image.ThawHome(Path.of("target", "unused-home")));
         try (Gateway gateway = Gateway.start(config);
-                FakeNode node = new FakeNode("node-a", gateway.url(), GatewayTest.NODE);
+                TestNode node = TestNode.join("node-a", gateway.url(), GatewayTest.NODE).awaitJoined(gateway);
                 HttpClient http = HttpClient.newHttpClient()) {
-            node.invokeDelayMs = 60_000; // a backend that does not answer while the test floods the gateway
+            node.driver.holdInvocations(); // a backend that does not answer while the test floods the gateway
             gateway.deployer().deploy(GatewayTest.ECHO, "digest", new FunctionSettings(1, 3, 60_000, 100, 120_000));
             List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 slow.add(http.sendAsync(invoke(gateway.url()), HttpResponse.BodyHandlers.ofString()));
             }
-            await(() -> node.invokesInFlight.get() == 3);
+            await(() -> node.driver.invocationsInFlight() == 3);
 
             List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -44,9 +44,10 @@ class GatewayGuardsTest {
                 assertThat(response.body()).contains("\"error\":\"overloaded\"");
                 assertThat(response.headers().firstValue("Retry-After")).contains("1");
             }
-            assertThat(node.invokesInFlight.get()).as("none of the flood reached the node").isEqualTo(3);
+            assertThat(node.driver.invocationsInFlight()).as("none of the flood reached the node").isEqualTo(3);
+            assertThat(node.driver.invocations()).isEqualTo(3);
 
-            node.invokeDelayMs = 0;
+            node.driver.releaseInvocations();
             slow.forEach(f -> f.cancel(true));
             http.close();
             // The cancelled requests free their places once the node answers them; the gateway serves again.
@@ -64,14 +65,9 @@ class GatewayGuardsTest {
     }
 
     /** Polls {@code condition} for up to a minute. */
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 60 s");
-            }
-            Thread.sleep(10);
-        }
+    private static void await(java.util.function.BooleanSupplier condition) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     private static HttpRequest invoke(URI gateway) {

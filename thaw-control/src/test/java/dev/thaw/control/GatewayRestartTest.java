@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.api.MachineShape;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
-import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.local.s3.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3Config;
 import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The durable registry through the gateway: a new gateway on the same store serves what the
  * old one deployed, a store that is down answers 503 until it is back, and racing deploys of
- * one function settle on one revision. Real HTTP and the embedded S3 server; fake nodes.
+ * one function settle on one revision. Real HTTP and the embedded S3 server; real node agents on
+ * in-memory sandboxes.
  */
 class GatewayRestartTest {
     private static final String USER = GatewayTest.USER;
@@ -68,8 +70,7 @@ class GatewayRestartTest {
     }
 
     private static DeploymentSpec spec(String function, String revision) {
-        return new DeploymentSpec(function, revision, MachineShape.DEFAULT, 5_000, 5_000, "kernel", List.of("layer"),
-                List.of());
+        return TestNode.spec(function, revision, "layer");
     }
 
     @Test
@@ -77,8 +78,9 @@ class GatewayRestartTest {
         S3Config store = TestS3.config(s3(0), "thaw");
         Gateway first = gateway(store, 0);
         int port = first.url().getPort();
-        FakeNode node = new FakeNode("n1", first.url(), NODE);
+        TestNode node = TestNode.join("n1", first.url(), NODE);
         closing.add(node);
+        node.awaitJoined(first);
         FunctionSettings settings = new FunctionSettings(2, 3, 40_000, 5, 6_000);
         first.deployer().deploy(spec("echo", "rev1"), "digest", settings);
         first.deployer().deploy(spec("other", "rev7"), "digest7", FunctionSettings.DEFAULTS);
@@ -100,8 +102,8 @@ class GatewayRestartTest {
         System.out.printf("gateway restart to first successful invocation: %.0f ms%n",
                 (System.nanoTime() - restarted) / 1e6);
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(node.registrations.get()).isGreaterThanOrEqualTo(1);
-        assertThat(node.deployments).containsKeys("echo/rev1", "other/rev7");
+        assertThat(node.deployed("echo", "rev1")).isTrue();
+        assertThat(node.deployed("other", "rev7")).isTrue();
         // Generations carry on: a redeploy after the restart does not conflict.
         assertThat(second.deployer().deploy(spec("echo", "rev2"), "digest2", settings).created()).isTrue();
         assertThat(second.deployer().deploy(spec("gone", "rev3"), "digest3", settings).created()).isTrue();
@@ -152,8 +154,9 @@ class GatewayRestartTest {
             objects.put(key, "{\"format\": 1, \"name\": ".getBytes(StandardCharsets.UTF_8));
         }
         Gateway second = gateway(store, 0);
-        FakeNode node = new FakeNode("n1", second.url(), NODE);
+        TestNode node = TestNode.join("n1", second.url(), NODE);
         closing.add(node);
+        node.awaitJoined(second);
         GatewayClient client = new GatewayClient(second.url(), USER);
         assertThat(client.list()).extracting(FunctionView::name).containsExactly("echo");
         assertThat(client.invoke("echo", "x".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
@@ -168,19 +171,20 @@ class GatewayRestartTest {
         // A new deploy writes a good generation over the bad one.
         second.deployer().deploy(spec("broken", "rev2"), "digest", FunctionSettings.DEFAULTS);
         assertThat(client.status().registryProblems()).isEmpty();
-        assertThat(client.invoke("broken", "x".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        GatewayClient.Answer fixed = client.invoke("broken", "x".getBytes(StandardCharsets.UTF_8));
+        assertThat(fixed.status()).as(fixed.text()).isEqualTo(200);
     }
 
     @Test
     void racingDeploysOfOneFunctionSettleOnOneRevisionEverywhere() throws Exception {
         S3Config store = TestS3.config(s3(0), "thaw");
         Gateway gateway = gateway(store, 0);
-        FakeNode node = new FakeNode("n1", gateway.url(), NODE);
+        TestNode node = TestNode.join("n1", gateway.url(), NODE).awaitJoined(gateway);
         closing.add(node);
         int deploys = 6;
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> results = new ArrayList<>();
-        List<FakeNode> joiners = new ArrayList<>();
+        List<TestNode> joiners = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(deploys + 2)) {
             for (int i = 0; i < deploys; i++) {
                 String revision = "rev" + i;
@@ -195,7 +199,7 @@ class GatewayRestartTest {
                 String name = "joiner" + i;
                 results.add(pool.submit(() -> {
                     go.await();
-                    FakeNode joiner = new FakeNode(name, gateway.url(), NODE);
+                    TestNode joiner = TestNode.join(name, gateway.url(), NODE);
                     synchronized (joiners) {
                         joiners.add(joiner);
                     }
@@ -216,32 +220,31 @@ class GatewayRestartTest {
             assertThat(loaded.functions()).extracting(f -> f.function().revision()).containsExactly(revision);
             assertThat(loaded.generations()).containsEntry("echo", (long) deploys);
         }
-        for (FakeNode n : List.of(node, joiners.get(0), joiners.get(1))) {
-            await(() -> n.deployments.containsKey("echo/" + revision));
+        for (TestNode n : List.of(node, joiners.get(0), joiners.get(1))) {
+            await(() -> n.deployed("echo", revision));
         }
         GatewayClient.Answer answer = new GatewayClient(gateway.url(), USER).invoke("echo",
                 "x".getBytes(StandardCharsets.UTF_8));
         assertThat(answer.status()).isEqualTo(200);
     }
 
-    private static GatewayClient.Answer awaitAnswer(GatewayClient client, String function) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            GatewayClient.Answer answer = client.invoke(function, "x".getBytes(StandardCharsets.UTF_8));
-            if (answer.status() == 200 || System.nanoTime() > deadline) {
-                return answer;
-            }
-            Thread.sleep(20);
+    /** Invokes until an answer is 200 (the node is back and has the revision), for up to 10 s; the last answer. */
+    private static GatewayClient.Answer awaitAnswer(GatewayClient client, String function) {
+        java.util.concurrent.atomic.AtomicReference<GatewayClient.Answer> last =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                last.set(client.invoke(function, "x".getBytes(StandardCharsets.UTF_8)));
+                return last.get().status() == 200;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the caller asserts on the last answer, which says what went wrong
         }
+        return last.get();
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 15 s");
-            }
-            Thread.sleep(20);
-        }
+    private static void await(BooleanSupplier condition) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 }

@@ -71,14 +71,10 @@ class ClusterOwnerKilledTest {
 
     /** The pre-started VMM comes up in the background after the snapshot: wait for it, within a bound. */
     private static List<ProcessHandle> awaitQemus(Process owner, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<ProcessHandle> qemus;
-        while ((qemus = owner.descendants().filter(p -> p.info().command().map(c -> c.contains("qemu-system"))
-                .orElse(false)).toList()).size() < count) {
-            assertThat(System.nanoTime()).as("QEMU processes under the cluster: %s", qemus).isLessThan(deadline);
-            Thread.sleep(100);
-        }
-        return qemus;
+        return org.awaitility.Awaitility.await("QEMU processes under the cluster").atMost(60, TimeUnit.SECONDS)
+                .pollInterval(100, TimeUnit.MILLISECONDS)
+                .until(() -> owner.descendants().filter(p -> p.info().command().map(c -> c.contains("qemu-system"))
+                        .orElse(false)).toList(), qemus -> qemus.size() >= count);
     }
 
     /**

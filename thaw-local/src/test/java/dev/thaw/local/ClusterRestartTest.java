@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.control.GatewayClient;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.gateway.FunctionView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -170,11 +170,8 @@ class ClusterTest {
     void deleteRemovesInstancesCachedSnapshotsAndStoredSnapshotsEverywhere() throws Exception {
         client.delete("slow");
         assertThat(client.invoke("slow", new byte[0]).status()).isEqualTo(404);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline && cachedAnywhere("snapshots/slow/")) {
-            Thread.sleep(200);
-        }
-        assertThat(cachedAnywhere("snapshots/slow/")).isFalse();
+        org.awaitility.Awaitility.await("no node caches a snapshot of slow").atMost(WAIT)
+                .pollInterval(java.time.Duration.ofMillis(200)).until(() -> !cachedAnywhere("snapshots/slow/"));
         assertThat(client.nodes()).allSatisfy(n -> assertThat(n.status().instances())
                 .noneMatch(i -> i.function().equals("slow")));
         try (S3ObjectStore objects = new S3ObjectStore(TestS3.config(cluster.s3(), "thaw"))) {
@@ -233,13 +230,10 @@ class ClusterTest {
     /** Placement reads heartbeats: wait until the node's heartbeat shows an instance of the function, or none. */
     private static void awaitReported(GatewayClient client, String node, String function, boolean running)
             throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (client.nodes().stream().noneMatch(n -> n.name().equals(node) && n.status() != null
-                && n.status().instances().stream().anyMatch(i -> i.function().equals(function)) == running)) {
-            assertThat(System.nanoTime()).as("%s never reported %s %s", node, running ? "an instance of" : "no",
-                    function).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await(node + " reports " + (running ? "an instance of " : "no ") + function)
+                .atMost(WAIT).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> client.nodes().stream().anyMatch(n -> n.name().equals(node) && n.status() != null
+                        && n.status().instances().stream().anyMatch(i -> i.function().equals(function)) == running));
     }
 
     private Path copyOfHello(String name) throws Exception {
@@ -278,10 +272,7 @@ class ClusterTest {
     }
 
     private static void awaitNoInstances(GatewayClient client, String function) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (client.describe(function).instances() > 0) {
-            assertThat(System.nanoTime()).as("instances of %s did not expire", function).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await("instances of " + function + " expire").atMost(WAIT)
+                .pollInterval(java.time.Duration.ofMillis(100)).until(() -> client.describe(function).instances() == 0);
     }
 }

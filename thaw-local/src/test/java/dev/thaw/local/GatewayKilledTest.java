@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.control.GatewayClient;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.functions.FunctionView;
-import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.node.identity.NodeTokens;
@@ -16,6 +14,8 @@ import dev.thaw.sandbox.OwnedProcesses;
 import dev.thaw.sandbox.testing.TestGuests;
 import dev.thaw.local.s3.EmbeddedS3Server;
 import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -184,19 +184,10 @@ class GatewayKilledTest {
         boolean holds() throws Exception;
     }
 
-    private static void awaitTrue(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            try {
-                if (check.holds()) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not yet reachable
-            }
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitTrue(Check check, String what) {
+        // IOException: not yet reachable
+        org.awaitility.Awaitility.await(what).atMost(WAIT).pollInterval(java.time.Duration.ofMillis(50))
+                .ignoreExceptionsInstanceOf(IOException.class).until(check::holds);
     }
 
     private static int freePort() throws IOException {

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.thaw.api.Json;
 import dev.thaw.control.Gateway;
 import dev.thaw.control.GatewayConfig;
-import dev.thaw.node.api.JoinRequest;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.gateway.JoinRequest;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -214,11 +214,8 @@ class NodeIdentityTest {
         boolean met() throws Exception;
     }
 
-    private static void awaitTrue(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!check.met()) {
-            assertThat(System.nanoTime()).as("waited " + WAIT.toSeconds() + " s for: " + what).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitTrue(Check check, String what) {
+        org.awaitility.Awaitility.await(what).atMost(WAIT).pollInterval(java.time.Duration.ofMillis(50))
+                .until(check::met);
     }
 }

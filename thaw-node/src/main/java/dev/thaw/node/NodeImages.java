@@ -1,7 +1,6 @@
 package dev.thaw.node;
 
 import dev.thaw.api.SnapshotFormatException;
-import dev.thaw.node.api.CacheKeys;
 import dev.thaw.snapshot.cache.CacheException;
 import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
@@ -11,6 +10,7 @@ import dev.thaw.snapshot.store.ImageInfo;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.snapshot.trust.VerificationException;
+import dev.thaw.wire.v1.node.CacheKeys;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

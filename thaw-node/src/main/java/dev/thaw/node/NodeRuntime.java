@@ -1,6 +1,5 @@
 package dev.thaw.node;
 
-import dev.thaw.node.api.CacheKeys;
 import dev.thaw.api.SnapshotFormatException;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.BootSpec;
@@ -23,6 +22,7 @@ import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.snapshot.trust.TrustedSigners;
 import dev.thaw.snapshot.trust.VerificationException;
+import dev.thaw.wire.v1.node.CacheKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.thaw.node;
 
-import dev.thaw.node.api.ProcessStats;
+import dev.thaw.wire.v1.node.ProcessStats;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

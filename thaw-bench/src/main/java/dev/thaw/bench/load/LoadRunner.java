@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -18,6 +17,18 @@ public final class LoadRunner {
     /** Long error bodies are cut so that records stay one readable line. */
     private static final int ERROR_CHARS = 300;
 
+    private final Pacer pacer;
+
+    /** A runner on the machine's clock. */
+    public LoadRunner() {
+        this(Pacer.SYSTEM);
+    }
+
+    /** A runner that sends arrivals, and times calls, by {@code pacer}. */
+    public LoadRunner(Pacer pacer) {
+        this.pacer = pacer;
+    }
+
     public List<InvocationRecord> run(Invoker invoker, Workload workload, Function<String, RequestBody> bodies,
             int maxInFlight, ProgressListener progress) throws InterruptedException {
         if (maxInFlight <= 0) {
@@ -26,15 +37,15 @@ public final class LoadRunner {
         List<Arrival> arrivals = workload.arrivals();
         InvocationRecord[] records = new InvocationRecord[arrivals.size()];
         Semaphore slots = new Semaphore(maxInFlight);
-        long start = System.nanoTime();
-        Counts counts = new Counts(arrivals.size(), workload.durationSeconds(), progress, start);
+        long start = pacer.nanoTime();
+        Counts counts = new Counts(arrivals.size(), workload.durationSeconds(), progress, start, pacer);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < arrivals.size(); i++) {
                 Arrival arrival = arrivals.get(i);
                 long due = start + (long) (arrival.atSeconds() * 1e9);
-                sleepUntil(due);
+                pacer.sleepUntil(due);
                 slots.acquire();
-                long sent = System.nanoTime();
+                long sent = pacer.nanoTime();
                 double lateMs = Math.max(0, sent - due) / 1e6;
                 counts.sent();
                 int index = i;
@@ -53,20 +64,12 @@ public final class LoadRunner {
         return Arrays.asList(records);
     }
 
-    private static void sleepUntil(long due) throws InterruptedException {
-        long wait = due - System.nanoTime();
-        while (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-            wait = due - System.nanoTime();
-        }
-    }
-
-    private static InvocationRecord call(Invoker invoker, String function, Function<String, RequestBody> bodies,
+    private InvocationRecord call(Invoker invoker, String function, Function<String, RequestBody> bodies,
             long sentAtMs, double lateMs) {
-        long begin = System.nanoTime();
+        long begin = pacer.nanoTime();
         try {
             GatewayClient.Answer answer = invoker.invoke(function, bodies.apply(function));
-            double e2eMs = (System.nanoTime() - begin) / 1e6;
+            double e2eMs = (pacer.nanoTime() - begin) / 1e6;
             int status = answer.status();
             String error = status >= 200 && status < 300 ? "" : "HTTP " + status + errorText(answer);
             return new InvocationRecord(sentAtMs, function, status, answer.header("X-Thaw-Start"),
@@ -78,7 +81,7 @@ public final class LoadRunner {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            double e2eMs = (System.nanoTime() - begin) / 1e6;
+            double e2eMs = (pacer.nanoTime() - begin) / 1e6;
             String message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             return new InvocationRecord(sentAtMs, function, 0, null, null, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, Double.NaN, e2eMs, oneLine(message), lateMs, 0, FailureClass.ofException(e));
@@ -125,9 +128,11 @@ public final class LoadRunner {
         private final AtomicInteger done = new AtomicInteger();
         private final AtomicInteger failed = new AtomicInteger();
         private final long start;
+        private final Pacer pacer;
 
-        Counts(int total, double durationSeconds, ProgressListener progress, long start) {
+        Counts(int total, double durationSeconds, ProgressListener progress, long start, Pacer pacer) {
             this.start = start;
+            this.pacer = pacer;
             this.total = total;
             this.durationSeconds = durationSeconds;
             this.progress = progress;
@@ -147,7 +152,7 @@ public final class LoadRunner {
         }
 
         private void report() {
-            double left = durationSeconds - (System.nanoTime() - start) / 1e9;
+            double left = durationSeconds - (pacer.nanoTime() - start) / 1e9;
             progress.update(total, sent.get(), done.get(), failed.get(), Math.max(0, left));
         }
     }

@@ -5,8 +5,10 @@ import dev.thaw.control.keepalive.HybridKeepAlive;
 
 /**
  * The gateway's hybrid histogram keep-alive ({@link HybridKeepAlive}) on the simulator's per-function histograms.
- * Idle instances of functions that scale out get the fixed keep-alive, then stay on, up to {@code scaleOutMs} idle,
- * while their function has no more live instances than its recent peak concurrency ({@link ConcurrencyPeaks}).
+ * A function's plan is computed again once its histogram has 1/64 more idle times than when it was last computed
+ * (the gateway computes it each time; busy functions add millions of samples here). Idle instances of functions
+ * that scale out get the fixed keep-alive, then stay on, up to {@code scaleOutMs} idle, while their function has no
+ * more live instances than its recent peak concurrency ({@link ConcurrencyPeaks}).
  */
 final class HybridHistogramKeepAlive implements KeepAlivePolicy {
     static final int MIN_SAMPLES = HybridKeepAlive.MIN_SAMPLES;
@@ -18,14 +20,25 @@ final class HybridHistogramKeepAlive implements KeepAlivePolicy {
     private final double scaleOutMs;
     private final double stepMs;
     private final double burstShare;
+    private final int[] memoryMib;
+    private final int[] planSamples;
+    private final HybridKeepAlive.Plan[] plans;
+    private final HybridKeepAlive.Plan scaleOutPlan;
 
     /**
      * @param peakMinutes the window of the recent peak concurrency; 0 keeps every scale-out instance scaleOutMs
      * @param burstShare the share of the previous busy period's peak instances pre-warmed when a function with no
      *     instance is invoked again (0: none)
+     * @param coldStartGibS the memory x time one avoided cold start is worth (GiB-s) under the marginal rule; 0 for
+     *     the paper's percentile window
      */
-    HybridHistogramKeepAlive(IdleHistogram histogram, int functions, double fixedMs, double maxWindowMs,
-            double scaleOutMs, int peakMinutes, double burstShare) {
+    HybridHistogramKeepAlive(IdleHistogram histogram, int[] memoryMib, double fixedMs, double maxWindowMs,
+            double scaleOutMs, int peakMinutes, double burstShare, double coldStartGibS) {
+        int functions = memoryMib.length;
+        this.memoryMib = memoryMib.clone();
+        this.planSamples = new int[functions];
+        java.util.Arrays.fill(planSamples, -1);
+        this.plans = new HybridKeepAlive.Plan[functions];
         this.burstShare = burstShare;
         this.histogram = histogram;
         this.fixedMs = fixedMs;
@@ -38,7 +51,8 @@ final class HybridHistogramKeepAlive implements KeepAlivePolicy {
             }
         }
         // With peaks, a scale-out instance first gets the fixed keep-alive and is then extended while needed.
-        this.policy = new HybridKeepAlive(fixedMs, peaks != null ? fixedMs : scaleOutMs, maxWindowMs);
+        this.policy = new HybridKeepAlive(fixedMs, peaks != null ? fixedMs : scaleOutMs, maxWindowMs, coldStartGibS);
+        this.scaleOutPlan = new HybridKeepAlive.Plan(Math.max(fixedMs, peaks != null ? fixedMs : scaleOutMs), null);
     }
 
     @Override
@@ -55,7 +69,7 @@ final class HybridHistogramKeepAlive implements KeepAlivePolicy {
 
     @Override
     public double keepAliveMs(int function, double endMs) {
-        return policy.keepAliveMs(histogram.of(function));
+        return plan(function).keepAliveMs();
     }
 
     @Override
@@ -76,8 +90,24 @@ final class HybridHistogramKeepAlive implements KeepAlivePolicy {
 
     @Override
     public Window prewarm(int function, double lastEndMs) {
-        HybridKeepAlive.Window w = policy.prewarm(histogram.of(function));
+        HybridKeepAlive.Window w = plan(function).prewarm();
         return w == null ? null : new Window(w.startMs(), w.endMs());
+    }
+
+    private HybridKeepAlive.Plan plan(int function) {
+        dev.thaw.control.keepalive.IdleHistogram h = histogram.of(function);
+        if (policy.scalesOut(h)) {
+            // The same plan whatever the histogram; computed afresh once the function no longer scales out.
+            planSamples[function] = -1;
+            return scaleOutPlan;
+        }
+        int samples = h.samples();
+        int last = planSamples[function];
+        if (last < 0 || samples >= last + Math.max(1, last / 64)) {
+            plans[function] = policy.plan(h, memoryMib[function]);
+            planSamples[function] = samples;
+        }
+        return plans[function];
     }
 
     @Override

@@ -52,12 +52,13 @@ public final class Policies {
     }
 
     static KeepAlivePolicy keepAlive(String name, SimTrace trace, StartCosts costs, IdleHistogram idle,
-            double fixedMs, double concurrentMs, int peakMinutes, double burstShare) {
+            double fixedMs, double concurrentMs, int peakMinutes, double burstShare, double coldStartGibS) {
         return switch (name) {
             case "fixed" -> new FixedKeepAlive(fixedMs);
             case "greedy-dual" -> new GreedyDualKeepAlive(trace, costs, Double.POSITIVE_INFINITY);
-            case "hybrid-histogram" -> new HybridHistogramKeepAlive(idle, trace.functions().size(), fixedMs,
-                    HYBRID_MAX_WINDOW_MS, concurrentMs, peakMinutes, burstShare);
+            case "hybrid-histogram" -> new HybridHistogramKeepAlive(idle,
+                    trace.functions().stream().mapToInt(SimFunction::memoryMib).toArray(), fixedMs,
+                    HYBRID_MAX_WINDOW_MS, concurrentMs, peakMinutes, burstShare, coldStartGibS);
             default -> throw new IllegalArgumentException("unknown keep-alive policy '" + name + "': known are "
                     + String.join(", ", KEEP_ALIVE));
         };

@@ -31,6 +31,7 @@ public final class Simulator {
     private final double concurrentKeepAliveMs;
     private final int scaleOutPeakMinutes;
     private final double burstShare;
+    private final double coldStartGibS;
 
     public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs) {
         this(trace, cluster, costs, seed, fixedKeepAliveMs, 2 * fixedKeepAliveMs);
@@ -59,6 +60,21 @@ public final class Simulator {
      */
     public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs,
             double concurrentKeepAliveMs, int scaleOutPeakMinutes, double burstShare) {
+        this(trace, cluster, costs, seed, fixedKeepAliveMs, concurrentKeepAliveMs, scaleOutPeakMinutes, burstShare, 0);
+    }
+
+    /**
+     * @param coldStartGibS under the hybrid policy, the memory x time (GiB-s) one avoided cold start is worth: an
+     *     instance is kept, or pre-warmed, only for idle times in which it avoids cold starts for less (0: the
+     *     paper's 5th-99th percentile window)
+     */
+    public Simulator(SimTrace trace, ClusterConfig cluster, StartCosts costs, long seed, double fixedKeepAliveMs,
+            double concurrentKeepAliveMs, int scaleOutPeakMinutes, double burstShare, double coldStartGibS) {
+        if (!(coldStartGibS >= 0) || Double.isInfinite(coldStartGibS)) {
+            throw new IllegalArgumentException("the worth of a cold start must be a finite number >= 0 GiB-s, got "
+                    + coldStartGibS);
+        }
+        this.coldStartGibS = coldStartGibS;
         if (!(burstShare >= 0 && burstShare <= 1)) {
             throw new IllegalArgumentException("the burst pre-warm share must be in 0..1, got " + burstShare);
         }
@@ -153,6 +169,8 @@ public final class Simulator {
         private final boolean[] booted = new boolean[functions];
         private final int[] planGeneration = new int[functions];
         private final double[] prewarmUntil = new double[functions];
+        /** The end of the execution whose idle period a pre-warm was planned for (NaN: none yet). */
+        private final double[] prewarmedAfter = new double[functions];
         private final FunctionPool[] pools = new FunctionPool[functions];
         /** Most live instances of each function since its pool was last empty, and in the busy period before. */
         private final int[] burstPeak = new int[functions];
@@ -193,6 +211,7 @@ public final class Simulator {
                 fetchBytes[f] = fn.fetchBytes();
                 remoteMs[f] = costs.remoteMs(fn.fetchBytes());
                 pools[f] = new FunctionPool();
+                prewarmedAfter[f] = Double.NaN;
             }
             for (int n = 0; n < nodes; n++) {
                 caches[n] = Policies.cache(combination.eviction(), functions, cluster.cacheBytes(), null);
@@ -200,7 +219,7 @@ public final class Simulator {
             }
             runningOn = new int[functions * nodes];
             keepAlive = Policies.keepAlive(combination.keepAlive(), trace, costs, idle, fixedKeepAliveMs,
-                    concurrentKeepAliveMs, scaleOutPeakMinutes, burstShare);
+                    concurrentKeepAliveMs, scaleOutPeakMinutes, burstShare, coldStartGibS);
             placement = Policies.placement(combination.placement());
             costModel = new StartCostModel(costs.localMs(), costs.restoreMs(), costs.bandwidthMibPerS(),
                     costs.localMs(), 0);
@@ -410,7 +429,10 @@ public final class Simulator {
         private void plan(int f, double now) {
             int generation = ++planGeneration[f];
             KeepAlivePolicy.Window window = keepAlive.prewarm(f, lastEnd[f]);
-            if (window != null) {
+            // Once per idle period (as in the gateway), and not after the window: the pre-warmed instance going
+            // away empties the pool again.
+            if (window != null && prewarmedAfter[f] != lastEnd[f] && now < lastEnd[f] + window.endMs()) {
+                prewarmedAfter[f] = lastEnd[f];
                 double at = Math.max(now, lastEnd[f] + window.startMs() - remoteMs[f]);
                 prewarmUntil[f] = lastEnd[f] + window.endMs();
                 events.push(at, PREWARM, f, generation);

@@ -1,9 +1,9 @@
 package dev.thaw.bench.soak;
 
 import dev.thaw.control.GatewayClient;
-import dev.thaw.control.NodeSummary;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.ProcessStats;
+import dev.thaw.wire.v1.gateway.NodeSummary;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.ProcessStats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

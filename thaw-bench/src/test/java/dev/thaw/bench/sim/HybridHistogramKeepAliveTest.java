@@ -17,7 +17,8 @@ class HybridHistogramKeepAliveTest {
 
     @Test
     void aScaleOutInstanceStaysPastTheFixedKeepAliveOnlyWhileItsFunctionIsWithinItsRecentPeak() {
-        HybridHistogramKeepAlive policy = new HybridHistogramKeepAlive(scalingOut(), 1, 60_000, 600_000, 300_000, 10, 0);
+        HybridHistogramKeepAlive policy = new HybridHistogramKeepAlive(scalingOut(), new int[] {128},
+                60_000, 600_000, 300_000, 10, 0, 0);
         assertThat(policy.keepAliveMs(0, 0)).isEqualTo(60_000);
         policy.running(0, 1_000, 3);
         // Three instances at a peak of three: kept, a quarter of the fixed keep-alive at a time.
@@ -33,7 +34,8 @@ class HybridHistogramKeepAliveTest {
 
     @Test
     void withoutAPeakWindowScaleOutInstancesStayTheScaleOutKeepAlive() {
-        HybridHistogramKeepAlive policy = new HybridHistogramKeepAlive(scalingOut(), 1, 60_000, 600_000, 300_000, 0, 0);
+        HybridHistogramKeepAlive policy = new HybridHistogramKeepAlive(scalingOut(), new int[] {128},
+                60_000, 600_000, 300_000, 0, 0, 0);
         assertThat(policy.keepAliveMs(0, 0)).isEqualTo(300_000);
         assertThat(policy.extendMs(0, 61_000, 1, 60_000)).isZero();
     }
@@ -41,7 +43,8 @@ class HybridHistogramKeepAliveTest {
     @Test
     void aFunctionThatDoesNotScaleOutIsNeverExtended() {
         IdleHistogram h = new IdleHistogram(1);
-        HybridHistogramKeepAlive policy = new HybridHistogramKeepAlive(h, 1, 60_000, 600_000, 300_000, 10, 0);
+        HybridHistogramKeepAlive policy = new HybridHistogramKeepAlive(h, new int[] {128},
+                60_000, 600_000, 300_000, 10, 0, 0);
         policy.running(0, 0, 1);
         assertThat(policy.extendMs(0, 61_000, 1, 60_000)).isZero();
     }

@@ -67,6 +67,30 @@ class SimulatorTest {
     }
 
     @Test
+    void theMarginalRulePrewarmsAPeriodicFunctionOncePerIdlePeriod() {
+        // Every 5 minutes for 4 hours, at a random second of the minute.
+        int[] invokedAt = new int[48];
+        for (int i = 0; i < invokedAt.length; i++) {
+            invokedAt[i] = 5 * i;
+        }
+        SimTrace trace = trace(100, at(240, invokedAt));
+        Combination hybrid = new Combination("hybrid-histogram", "lru", "snapshot-aware", "none");
+        SimResult fixed = new Simulator(trace, ONE_NODE, COSTS, 1, 60_000).run(Combination.TODAY,
+                Simulator.Progress.NONE);
+        SimResult marginal = new Simulator(trace, ONE_NODE, COSTS, 1, 60_000, 120_000, 0, 0, 14).run(hybrid,
+                Simulator.Progress.NONE);
+        assertThat(fixed.coldStarts()).isEqualTo(48);
+        // Once the histogram knows the period, an instance is pre-warmed before each return.
+        assertThat(marginal.coldStarts()).isLessThan(15);
+        long prewarms = marginal.prewarmsByTier().values().stream().mapToLong(Long::longValue).sum();
+        assertThat(prewarms).isBetween(30L, 47L);
+        // Each pre-warmed instance lives at most its window (10 min) and the restore before it.
+        assertThat(marginal.memoryGibS()).isLessThan(prewarms * (600 + 5) * 128 / 1024.0 + fixed.memoryGibS());
+        assertThatThrownBy(() -> new Simulator(trace, ONE_NODE, COSTS, 1, 60_000, 120_000, 0, 0, -1))
+                .hasMessageContaining("GiB-s");
+    }
+
+    @Test
     void aLongerKeepAliveServesTheSecondCallWarm() {
         SimTrace trace = trace(100, at(10, 0, 5));
         SimResult r = new Simulator(trace, ONE_NODE, COSTS, 1, 600_000).run(Combination.TODAY,

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.thaw.node.ProcessGauges;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.ProcessStats;
+import dev.thaw.node.ProcessSampler;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.ProcessStats;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,7 +43,7 @@ class ClusterProbeTest {
         Files.write(shm.resolve("mem"), new byte[4096]);
         Files.createDirectories(shm.resolve("vm-1"));
         Files.write(shm.resolve("vm-1/console.log"), new byte[100]);
-        ProcessStats stats = ProcessStats.sample(shm);
+        ProcessStats stats = ProcessSampler.sample(shm);
         assertThat(stats.shmBytes()).isEqualTo(4196);
         assertThat(stats.rssBytes()).isPositive();
         assertThat(stats.openFds()).isPositive();

@@ -1,14 +1,16 @@
 package dev.thaw.control.cluster;
 
 import dev.thaw.api.Json;
-import dev.thaw.node.api.NodeStatus;
 import dev.thaw.node.http.ApiClient;
-import dev.thaw.node.http.HttpApi;
-import dev.thaw.node.http.PooledHttpClient;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.http.Client;
+import dev.thaw.http.ClientOptions;
+import dev.thaw.http.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +27,7 @@ public final class Member {
     private final URI url;
     /** The public key the node signs snapshots with; null until it registered or reported one, then fixed. */
     private volatile String signingKey;
-    private final PooledHttpClient http;
+    private final Client http;
     private final String callToken;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deployments ({@code function/revision}) this node accepted; only those can be started here. */
@@ -46,6 +48,7 @@ public final class Member {
 
     static final Duration RESERVATION_HOLD = Duration.ofMillis(2500);
     private static final Duration SETTLE = Duration.ofMillis(100);
+    private final InstantSource clock;
 
     private static final class Reservation {
         final long memoryMib;
@@ -57,13 +60,28 @@ public final class Member {
     }
 
     Member(String name, URI url, String callToken, String signingKey) {
+        this(name, url, callToken, signingKey, ClientOptions.of(Duration.ofSeconds(2)), InstantSource.system());
+    }
+
+    /** @param clock what heartbeat times and reservation holds are read from */
+    Member(String name, URI url, String callToken, String signingKey, ClientOptions options, InstantSource clock) {
+        this.clock = clock;
         this.signingKey = signingKey;
         this.name = name;
         this.url = url;
         this.callToken = callToken;
-        this.http = new PooledHttpClient(url, callToken, Duration.ofSeconds(2));
-        this.lastHeartbeatNanos = System.nanoTime();
-        this.lastHeartbeat = Instant.now();
+        this.http = Client.bearer(url, callToken, options);
+        this.lastHeartbeat = clock.instant();
+        this.lastHeartbeatNanos = nanos(lastHeartbeat);
+    }
+
+    /** Nanoseconds since the epoch of {@code instant}: a long holds them until 2262. */
+    static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    private long now() {
+        return nanos(clock.instant());
     }
 
     public String name() {
@@ -114,11 +132,12 @@ public final class Member {
 
     void heartbeat(NodeStatus newStatus) {
         // A report that arrives well after a start finished already counts its instance.
-        long settled = System.nanoTime() - SETTLE.toNanos();
+        Instant at = clock.instant();
+        long settled = nanos(at) - SETTLE.toNanos();
         reservations.removeIf(r -> r.releasedNanos < settled);
         status = newStatus;
-        lastHeartbeat = Instant.now();
-        lastHeartbeatNanos = System.nanoTime();
+        lastHeartbeat = at;
+        lastHeartbeatNanos = nanos(at);
     }
 
     public boolean hasDeployment(String function, String revision) {
@@ -137,12 +156,12 @@ public final class Member {
     public AutoCloseable reserve(long memoryMib) {
         Reservation reservation = new Reservation(memoryMib);
         reservations.add(reservation);
-        return () -> reservation.releasedNanos = System.nanoTime();
+        return () -> reservation.releasedNanos = now();
     }
 
     /** Slots and memory reserved by recent starts, as {@code [slots, memoryMib]}. */
     public long[] reserved() {
-        long now = System.nanoTime();
+        long now = now();
         reservations.removeIf(r -> r.releasedNanos != Long.MAX_VALUE && now - r.releasedNanos > RESERVATION_HOLD.toNanos());
         long slots = 0;
         long memory = 0;
@@ -173,14 +192,14 @@ public final class Member {
      * {@link NodeFailedException} when the node is dead, dies during the call, cannot
      * be reached or does not answer within {@code timeout}.
      */
-    public PooledHttpClient.Response send(String method, String path, byte[] body, Map<String, String> headers,
+    public Response send(String method, String path, byte[] body, Map<String, String> headers,
             Duration timeout) throws NodeFailedException, InterruptedException {
         if (!alive()) {
             throw new NodeFailedException(name, deathReason);
         }
         inFlight.incrementAndGet();
         try {
-            PooledHttpClient.Response response = http.send(method, path, headers, body, timeout);
+            Response response = http.send(method, path, headers, body, timeout);
             if (!alive()) {
                 throw new NodeFailedException(name, deathReason);
             }
@@ -201,8 +220,8 @@ public final class Member {
     public <T> T json(String method, String path, Object body, Class<T> type, Duration timeout)
             throws IOException, InterruptedException {
         byte[] bytes = body == null ? null : Json.mapper().writeValueAsBytes(body);
-        PooledHttpClient.Response response = send(method, path, bytes,
-                bytes == null ? Map.of() : Map.of("Content-Type", HttpApi.JSON), timeout);
+        Response response = send(method, path, bytes,
+                bytes == null ? Map.of() : Map.of("Content-Type", "application/json"), timeout);
         ApiClient.check(response.status(), response.body());
         if (type == null || response.body().length == 0) {
             return null;

@@ -1,12 +1,13 @@
 package dev.thaw.control.cluster;
 
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
 import dev.thaw.snapshot.trust.SignerKeys;
-import java.lang.System.Logger;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.net.URI;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ public final class Membership implements AutoCloseable {
     private final Map<String, Member> members = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> livenessCheck;
+    private final InstantSource clock;
 
     /** A registration that would take over what another live node holds. */
     public static final class Conflict extends IllegalArgumentException {
@@ -49,8 +51,26 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    /** How the gateway's clients reach nodes (connect timeout, response cap, the CA of {@code https://} nodes). */
+    private volatile dev.thaw.http.ClientOptions nodeClients = dev.thaw.http.ClientOptions.of(Duration.ofSeconds(2));
+
+    /** Nodes that register from now on are called with {@code options}. */
+    public void useNodeClients(dev.thaw.http.ClientOptions options) {
+        this.nodeClients = options;
+    }
+
+    /** Liveness on the system clock, checked on {@code timer}. */
     public Membership(Duration livenessTimeout, ScheduledExecutorService timer) {
+        this(livenessTimeout, timer, InstantSource.system());
+    }
+
+    /**
+     * @param timer runs the periodic liveness check
+     * @param clock what heartbeat times are read from (and the liveness check compares with)
+     */
+    public Membership(Duration livenessTimeout, ScheduledExecutorService timer, InstantSource clock) {
         this.livenessTimeout = livenessTimeout;
+        this.clock = clock;
         long period = Math.max(20, livenessTimeout.toMillis() / 10);
         this.livenessCheck = timer.scheduleWithFixedDelay(this::checkLiveness, period, period, TimeUnit.MILLISECONDS);
     }
@@ -99,7 +119,7 @@ public final class Membership implements AutoCloseable {
                             + request.node() + " cannot register there too");
                 }
             }
-            fresh = new Member(request.node(), url, callToken, request.signingKey());
+            fresh = new Member(request.node(), url, callToken, request.signingKey(), nodeClients, clock);
         }
         Member old = members.put(request.node(), fresh);
         if (old != null && old.alive()) {
@@ -168,7 +188,7 @@ public final class Membership implements AutoCloseable {
 
     /** Declares dead every live node silent for longer than the liveness timeout. */
     public void checkLiveness() {
-        long now = System.nanoTime();
+        long now = Member.nanos(clock.instant());
         for (Member member : members.values()) {
             long silentMs = (now - member.lastHeartbeatNanos()) / 1_000_000;
             if (member.alive() && silentMs > livenessTimeout.toMillis()) {

@@ -2,8 +2,8 @@ package dev.thaw.control.extender;
 
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
-import dev.thaw.node.api.CacheKeys;
-import dev.thaw.node.api.NodeStatus;
+import dev.thaw.wire.v1.node.CacheKeys;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;

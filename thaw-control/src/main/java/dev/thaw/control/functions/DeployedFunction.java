@@ -1,7 +1,7 @@
 package dev.thaw.control.functions;
 
 import dev.thaw.api.ExampleRequest;
-import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.time.Instant;
 
 /**

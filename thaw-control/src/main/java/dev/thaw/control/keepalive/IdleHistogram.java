@@ -11,6 +11,15 @@ public final class IdleHistogram {
     static final double MIN_MS = 1000;
     static final double MAX_MS = 4 * 3600_000;
     private static final double LOG_RATIO = Math.log(MAX_MS / MIN_MS) / BINS;
+    private static final double[] LOWER = new double[BINS];
+    private static final double[] UPPER = new double[BINS];
+
+    static {
+        for (int b = 0; b < BINS; b++) {
+            LOWER[b] = b == 0 ? 0 : MIN_MS * Math.exp((b - 1) * LOG_RATIO);
+            UPPER[b] = MIN_MS * Math.exp(b * LOG_RATIO);
+        }
+    }
 
     private final int[] bins = new int[BINS];
     private int samples;
@@ -51,11 +60,16 @@ public final class IdleHistogram {
     }
 
     static double lower(int bin) {
-        return bin == 0 ? 0 : MIN_MS * Math.exp((bin - 1) * LOG_RATIO);
+        return LOWER[bin];
     }
 
     static double upper(int bin) {
-        return MIN_MS * Math.exp(bin * LOG_RATIO);
+        return UPPER[bin];
+    }
+
+    /** Idle times recorded in {@code bin}. */
+    int count(int bin) {
+        return bins[bin];
     }
 
     /** The lower (or upper) edge of the bin holding quantile {@code q} of the idle times; NaN without samples. */

@@ -13,6 +13,12 @@ public enum KeepAlivePolicy {
 
     /** The widest pre-warm window the gateway holds memory for. */
     public static final long MAX_WINDOW_MS = 600_000;
+    /**
+     * The warm-instance memory x time, in GiB-seconds, that one avoided cold start is worth to the hybrid policy:
+     * an instance is kept, or pre-warmed, only for idle times in which it avoids cold starts for less. Chosen with
+     * {@code thaw sim --cold-start-gib-s} on a synthesized day (docs/policies.md).
+     */
+    public static final double COLD_START_GIB_S = 14;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -30,15 +36,22 @@ public enum KeepAlivePolicy {
     }
 
     /**
-     * The keep-alive for an idle instance of a function configured with {@code keepAliveMs}, given its idle times.
-     * Under the hybrid policy instances of functions that scale out stay twice keepAliveMs, and no pre-warm window
-     * is wider than ten minutes.
+     * The hybrid policy for a function configured with {@code keepAliveMs}: instances of functions that scale out
+     * stay twice keepAliveMs, no kept span or pre-warm window is wider than ten minutes, and a cold start is worth
+     * {@link #COLD_START_GIB_S}.
      */
-    public long keepAliveMs(long keepAliveMs, IdleHistogram idle) {
+    public static HybridKeepAlive hybrid(long keepAliveMs) {
+        return new HybridKeepAlive(keepAliveMs, 2.0 * keepAliveMs, MAX_WINDOW_MS, COLD_START_GIB_S);
+    }
+
+    /**
+     * The keep-alive for an idle instance of a function of {@code memoryMib} configured with {@code keepAliveMs},
+     * given its idle times.
+     */
+    public long keepAliveMs(long keepAliveMs, IdleHistogram idle, int memoryMib) {
         return switch (this) {
             case FIXED -> keepAliveMs;
-            case HYBRID_HISTOGRAM -> Math.round(new HybridKeepAlive(keepAliveMs, 2.0 * keepAliveMs, MAX_WINDOW_MS)
-                    .keepAliveMs(idle));
+            case HYBRID_HISTOGRAM -> Math.round(hybrid(keepAliveMs).keepAliveMs(idle, memoryMib));
         };
     }
 

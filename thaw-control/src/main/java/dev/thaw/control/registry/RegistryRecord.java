@@ -3,7 +3,7 @@ package dev.thaw.control.registry;
 import dev.thaw.api.ExampleRequest;
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.time.Instant;
 
 /**

@@ -1,11 +1,11 @@
 package dev.thaw.control.routing;
 
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.control.keepalive.IdleHistogram;
 import dev.thaw.control.keepalive.HybridKeepAlive;
+import dev.thaw.control.keepalive.IdleHistogram;
 import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.keepalive.SnapshotPrefetch;
-import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -280,7 +280,7 @@ final class RevisionPool {
                 return false;
             }
             long keep = settings.keepAliveMs();
-            double returnMs = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).predictedReturnMs(idle);
+            double returnMs = KeepAlivePolicy.hybrid(keep).predictedReturnMs(idle);
             if (Double.isNaN(returnMs)) {
                 return false;
             }
@@ -306,7 +306,7 @@ final class RevisionPool {
                 return false;
             }
             long keep = settings.keepAliveMs();
-            HybridKeepAlive.Window window = new HybridKeepAlive(keep, 2.0 * keep, KeepAlivePolicy.MAX_WINDOW_MS).prewarm(idle);
+            HybridKeepAlive.Window window = KeepAlivePolicy.hybrid(keep).prewarm(idle, spec.shape().memoryMib());
             if (window == null) {
                 return false;
             }
@@ -350,7 +350,8 @@ final class RevisionPool {
     List<Instance> expire(long nowNanos) {
         List<Instance> expired = new ArrayList<>();
         synchronized (lock) {
-            long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive.keepAliveMs(settings.keepAliveMs(), idle));
+            long keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive.keepAliveMs(settings.keepAliveMs(), idle,
+                    spec.shape().memoryMib()));
             for (Iterator<Instance> it = instances.iterator(); it.hasNext();) {
                 Instance i = it.next();
                 if (i.inFlight == 0 && nowNanos - i.lastUsedNanos > keepAliveNanos && nowNanos >= i.keepUntilNanos) {

@@ -1,22 +1,22 @@
 package dev.thaw.control.routing;
 
-import dev.thaw.control.keepalive.KeepAlivePolicy;
-import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.NodeFailedException;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.node.api.DeploymentSpec;
-import java.lang.System.Logger;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.lang.System.Logger.Level;
-import dev.thaw.node.http.PooledHttpClient;
+import java.lang.System.Logger;
+import dev.thaw.http.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.LongSupplier;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 
 /**
  * Routes one function's invocations to instances of its current revision, starting
@@ -142,7 +142,7 @@ public final class Router {
         }
         boolean stop = false;
         try {
-            PooledHttpClient.Response response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
+            Response response = instance.node.send("POST", "v1/instances/" + instance.id + "/invoke",
                     body, request, Duration.ofMillis(spec.invokeTimeoutMs()).plusSeconds(10));
             int status = response.status();
             response.header("X-Thaw-Guest-Ms").ifPresent(v -> headers.put("X-Thaw-Guest-Ms", v));

@@ -1,15 +1,15 @@
 package dev.thaw.control.routing;
 
-import dev.thaw.control.keepalive.KeepAlivePolicy;
-import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
 import dev.thaw.control.functions.FunctionSettings;
-import dev.thaw.node.api.DeploymentSpec;
+import dev.thaw.control.keepalive.KeepAlivePolicy;
+import dev.thaw.control.keepalive.SnapshotPrefetch;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /** One {@link Router} per deployed function; forgets a dead node's instances in all of them. */
 public final class Routers implements Membership.Listener {

@@ -2,7 +2,8 @@ package dev.thaw.control.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.thaw.node.api.NodeStatus;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.testkit.FakeClock;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,9 @@ class MemberTest {
 
     @Test
     void startsCountAgainstCapacityUntilAReportCanShowThem() throws Exception {
-        Member member = new Member("n1", URI.create("http://127.0.0.1:1/"), "token", null);
+        FakeClock clock = new FakeClock();
+        Member member = new Member("n1", URI.create("http://127.0.0.1:1/"), "token", null,
+                dev.thaw.http.ClientOptions.of(java.time.Duration.ofSeconds(2)), clock);
         try {
             AutoCloseable first = member.reserve(256);
             AutoCloseable second = member.reserve(512);
@@ -26,7 +29,7 @@ class MemberTest {
             member.heartbeat(report()); // arrives right after the start finished: may predate the instance
             assertThat(member.reserved()).containsExactly(2, 768);
 
-            Thread.sleep(150);
+            clock.advanceMillis(150);
             member.heartbeat(report()); // well after: the node's report counts it now
             assertThat(member.reserved()).containsExactly(1, 512);
 

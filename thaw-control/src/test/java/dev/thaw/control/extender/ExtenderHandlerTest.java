@@ -3,11 +3,14 @@ package dev.thaw.control.extender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.Json;
 import dev.thaw.control.scheduling.SchedulerPolicy;
+import dev.thaw.wire.v1.extender.ExtenderArgs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import dev.thaw.http.ErrorMapper;
+import dev.thaw.http.Server;
+import dev.thaw.http.ServerOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The handler mounted under a prefix, as the gateway mounts it, spoken to over HTTP. */
 class ExtenderHandlerTest {
-    private static HttpServer server;
+    private static Server server;
     private static URI base;
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
@@ -29,16 +32,15 @@ class ExtenderHandlerTest {
         InMemoryCacheView view = new InMemoryCacheView();
         view.put("holder", new NodeCacheState(Set.of("hello/3"), 8192, 8192, 8, 8));
         view.put("full", new NodeCacheState(Set.of(), 8192, 8192, 0, 8));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/extender/", new ExtenderHandler(new Extender(view, SchedulerPolicy.SNAPSHOT_AWARE),
-                "/extender/", 1 << 20));
-        server.start();
-        base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/extender/");
+        ExtenderHandler handler = new ExtenderHandler(new Extender(view, SchedulerPolicy.SNAPSHOT_AWARE), 1 << 20);
+        server = Server.start(ServerOptions.of("127.0.0.1", 0, 64L << 20), new ErrorMapper(),
+                routes -> handler.routes(routes, "/extender", null));
+        base = URI.create("http://127.0.0.1:" + server.port() + "/extender/");
     }
 
     @AfterAll
     static void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {

@@ -1,5 +1,6 @@
 package dev.thaw.control.extender;
 
+import dev.thaw.wire.v1.extender.ExtenderArgs;
 import java.util.List;
 import java.util.stream.Collectors;
 

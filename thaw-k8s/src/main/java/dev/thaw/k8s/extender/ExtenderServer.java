@@ -1,18 +1,16 @@
 package dev.thaw.k8s.extender;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.thaw.control.extender.CacheView;
 import dev.thaw.control.extender.Extender;
 import dev.thaw.control.extender.ExtenderHandler;
 import dev.thaw.control.scheduling.SchedulerPolicy;
-import dev.thaw.node.http.HttpApi;
+import dev.thaw.http.ErrorMapper;
+import dev.thaw.http.Exchange;
+import dev.thaw.http.Server;
+import dev.thaw.http.ServerOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -21,16 +19,19 @@ import java.util.function.BooleanSupplier;
  * cache view is ready so a readiness probe holds traffic back until then.
  */
 public final class ExtenderServer implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Server server;
 
     private ExtenderServer(InetSocketAddress listen, CacheView view, SchedulerPolicy policy, BooleanSupplier ready)
             throws IOException {
-        server = HttpServer.create(listen, 128);
-        server.createContext("/", new ExtenderHandler(new Extender(view, policy), "/"));
-        server.createContext("/healthz", exchange -> health(exchange, ready.getAsBoolean()));
-        server.setExecutor(executor);
-        server.start();
+        ExtenderHandler handler = new ExtenderHandler(new Extender(view, policy));
+        server = Server.start(ServerOptions.of(listen.getAddress().getHostAddress(), listen.getPort(),
+                ExtenderHandler.DEFAULT_BODY_LIMIT), new ErrorMapper(), routes -> {
+                    routes.open("GET", "/healthz", (request, response) -> {
+                        boolean ok = ready.getAsBoolean();
+                        Exchange.text(response, ok ? 200 : 503, ok ? "ok\n" : "cache not synced yet\n");
+                    });
+                    handler.routes(routes, "", null);
+                });
     }
 
     public static ExtenderServer start(InetSocketAddress listen, CacheView view, SchedulerPolicy policy,
@@ -38,22 +39,13 @@ public final class ExtenderServer implements AutoCloseable {
         return new ExtenderServer(listen, view, policy, ready);
     }
 
-    private static void health(HttpExchange exchange, boolean ready) throws IOException {
-        exchange.getRequestBody().close();
-        byte[] body = (ready ? "ok\n" : "cache not synced yet\n").getBytes(StandardCharsets.UTF_8);
-        HttpApi.send(exchange, ready ? 200 : 503, "text/plain; charset=utf-8", body);
-    }
-
     /** The base URL, e.g. {@code http://127.0.0.1:8888/}; loopback when bound to every address. */
     public URI url() {
-        var address = server.getAddress();
-        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/");
+        return server.url();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.close();
+        server.close();
     }
 }

@@ -1,7 +1,7 @@
 package dev.thaw.k8s.sync;
 
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.snapshot.cache.CacheEntry;
+import dev.thaw.wire.v1.node.CachedEntry;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.util.List;
 
 /**
@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param entries every committed cache entry, snapshots and images
  */
-public record CacheSnapshot(List<CacheEntry> entries, long budgetBytes, long usedBytes, long memoryMibFree,
+public record CacheSnapshot(List<CachedEntry> entries, long budgetBytes, long usedBytes, long memoryMibFree,
         long memoryMibTotal, int slotsFree, int slotsTotal) {
 
     public CacheSnapshot {

@@ -7,6 +7,7 @@ import dev.thaw.snapshot.cache.CacheEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +41,7 @@ public final class NodeCacheSync implements AutoCloseable {
     private final StatusBuilder statuses;
     private final NodeSnapshotCacheWriter writer;
     private final Thread thread;
+    private final InstantSource clock;
 
     private final Object lock = new Object();
     // Guarded by lock: what the next pass must do, and when.
@@ -57,13 +59,15 @@ public final class NodeCacheSync implements AutoCloseable {
     private NodeSnapshotCacheStatus written;
     private boolean adopted;
 
-    private NodeCacheSync(KubernetesClient client, String nodeName, CacheStateSource source, SyncSettings settings) {
+    private NodeCacheSync(KubernetesClient client, String nodeName, CacheStateSource source, SyncSettings settings,
+            InstantSource clock) {
+        this.clock = clock;
         this.nodeName = nodeName;
         this.source = source;
         this.settings = settings;
         this.statuses = new StatusBuilder(settings.maxRevisions());
         this.writer = new NodeSnapshotCacheWriter(client, nodeName);
-        long now = System.nanoTime();
+        long now = nanoTime();
         this.lastWriteAt = now - settings.batchInterval().toNanos();
         this.lastCheckAt = now;
         this.thread = Thread.ofPlatform().daemon().name("thaw-nsc-sync-" + nodeName).unstarted(this::run);
@@ -78,13 +82,23 @@ public final class NodeCacheSync implements AutoCloseable {
      */
     public static NodeCacheSync start(KubernetesClient client, String nodeName, CacheStateSource source,
             SyncSettings settings) {
+        return start(client, nodeName, source, settings, InstantSource.system());
+    }
+
+    /**
+     * As {@link #start(KubernetesClient, String, CacheStateSource, SyncSettings)}, with batching, resyncs,
+     * backoff and the status's timestamp read from {@code clock}. A clock that jumps ahead is noticed at the
+     * sync's next wake-up, or at once after {@link #clockMoved()}.
+     */
+    public static NodeCacheSync start(KubernetesClient client, String nodeName, CacheStateSource source,
+            SyncSettings settings, InstantSource clock) {
         Objects.requireNonNull(client, "client");
         if (nodeName == null || nodeName.isBlank()) {
             throw new IllegalArgumentException("the Kubernetes node name is required (env NODE_NAME from the "
                     + "downward API, or --name)");
         }
         NodeCacheSync sync = new NodeCacheSync(client, nodeName, Objects.requireNonNull(source, "source"),
-                Objects.requireNonNull(settings, "settings"));
+                Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(clock, "clock"));
         source.subscribe(sync::changed);
         sync.thread.start();
         return sync;
@@ -92,6 +106,19 @@ public final class NodeCacheSync implements AutoCloseable {
 
     public String nodeName() {
         return nodeName;
+    }
+
+    /** Wakes the sync to look at its clock again (after a clock that is moved by hand was moved). */
+    public void clockMoved() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    /** The clock's time in nanoseconds since the epoch: only differences are used. */
+    private long nanoTime() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** Creates and patches made so far, for tests and metrics. */
@@ -107,7 +134,7 @@ public final class NodeCacheSync implements AutoCloseable {
             dirty = true;
             if (event.kind() == CacheEvent.Kind.REMOVED && !urgent) {
                 urgent = true;
-                urgentSince = System.nanoTime();
+                urgentSince = nanoTime();
             }
             lock.notifyAll();
         }
@@ -120,7 +147,7 @@ public final class NodeCacheSync implements AutoCloseable {
                 if (!awaitDue()) {
                     return;
                 }
-                long now = System.nanoTime();
+                long now = nanoTime();
                 checkNow = check || now - lastCheckAt >= settings.resyncInterval().toNanos();
                 check = false;
                 dirty = false;
@@ -138,7 +165,7 @@ public final class NodeCacheSync implements AutoCloseable {
     /** Waits until a pass is due; false once closed. Called holding the lock. */
     private boolean awaitDue() {
         while (!closed) {
-            long now = System.nanoTime();
+            long now = nanoTime();
             long wait = dueAt(now) - now;
             if (wait <= 0) {
                 return true;
@@ -171,12 +198,12 @@ public final class NodeCacheSync implements AutoCloseable {
     }
 
     private void pass(boolean checkNow) {
-        NodeSnapshotCacheStatus status = statuses.build(source.current(), Instant.now());
+        NodeSnapshotCacheStatus status = statuses.build(source.current(), clock.instant());
         boolean mustWrite = written == null || !sameContent(status, written);
         if (checkNow) {
             mustWrite |= repair(status);
             synchronized (lock) {
-                lastCheckAt = System.nanoTime();
+                lastCheckAt = nanoTime();
             }
         }
         if (!mustWrite) {
@@ -192,7 +219,7 @@ public final class NodeCacheSync implements AutoCloseable {
         }
         written = status;
         synchronized (lock) {
-            lastWriteAt = System.nanoTime();
+            lastWriteAt = nanoTime();
         }
     }
 
@@ -269,7 +296,7 @@ public final class NodeCacheSync implements AutoCloseable {
             dirty = true;
             check = true;
             backoff = backoff(failed);
-            retryAt = System.nanoTime() + backoff;
+            retryAt = nanoTime() + backoff;
         }
         if (failed == 1) {
             LOG.log(Level.WARNING, "cannot write NodeSnapshotCache " + nodeName + ": " + e.getMessage()

@@ -1,9 +1,9 @@
 package dev.thaw.k8s.sync;
 
-import dev.thaw.node.api.CacheKeys;
 import dev.thaw.k8s.crd.CachedRevision;
 import dev.thaw.k8s.crd.NodeSnapshotCacheStatus;
-import dev.thaw.snapshot.cache.CacheEntry;
+import dev.thaw.wire.v1.node.CacheKeys;
+import dev.thaw.wire.v1.node.CachedEntry;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -23,9 +23,9 @@ final class StatusBuilder {
     }
 
     NodeSnapshotCacheStatus build(CacheSnapshot snapshot, Instant now) {
-        List<CacheEntry> snapshots = snapshot.entries().stream()
+        List<CachedEntry> snapshots = snapshot.entries().stream()
                 .filter(e -> CacheKeys.revision(e.key()).isPresent())
-                .sorted(Comparator.comparing(CacheEntry::lastUse).reversed().thenComparing(CacheEntry::key))
+                .sorted(Comparator.comparing(CachedEntry::lastUse).reversed().thenComparing(CachedEntry::key))
                 .toList();
         List<CachedRevision> listed = snapshots.stream().limit(maxRevisions).map(StatusBuilder::revisionOf).toList();
         return new NodeSnapshotCacheStatus(snapshot.budgetBytes(), snapshot.usedBytes(), snapshot.memoryMibFree(),
@@ -37,7 +37,7 @@ final class StatusBuilder {
         return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    private static CachedRevision revisionOf(CacheEntry entry) {
+    private static CachedRevision revisionOf(CachedEntry entry) {
         String[] parts = CacheKeys.revision(entry.key()).orElseThrow();
         return new CachedRevision(parts[0], parts[1], entry.bytes(), timestamp(entry.lastUse()));
     }

@@ -6,8 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.Json;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.http.HttpApi;
+import dev.thaw.wire.v1.node.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
@@ -44,7 +43,9 @@ class NodeDiscoveryTest {
     void start() throws Exception {
         node = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         node.createContext("/v1/status", exchange -> {
-            if (!HttpApi.authorized(exchange, CALL_TOKEN)) {
+            if (!("Bearer " + CALL_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.sendResponseHeaders(401, -1);
+                exchange.close();
                 refusedCalls.incrementAndGet();
                 return;
             }
@@ -152,11 +153,8 @@ class NodeDiscoveryTest {
                 membership, Duration.ofMillis(100));
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void await(BooleanSupplier condition) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 }

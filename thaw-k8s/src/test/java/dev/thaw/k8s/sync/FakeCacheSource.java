@@ -1,7 +1,7 @@
 package dev.thaw.k8s.sync;
 
-import dev.thaw.snapshot.cache.CacheEntry;
 import dev.thaw.snapshot.cache.CacheEvent;
+import dev.thaw.wire.v1.node.CachedEntry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -11,18 +11,18 @@ import java.util.function.Consumer;
 
 /** A node's cache without a node: entries added and removed by the test, events as NodeCache sends them. */
 final class FakeCacheSource implements CacheStateSource {
-    private final Map<String, CacheEntry> entries = new ConcurrentHashMap<>();
+    private final Map<String, CachedEntry> entries = new ConcurrentHashMap<>();
     private final List<Consumer<CacheEvent>> listeners = new CopyOnWriteArrayList<>();
     private volatile long memoryMibFree = 3072;
 
     FakeCacheSource add(String key, long bytes, Instant lastUse) {
-        entries.put(key, new CacheEntry(key, bytes, lastUse, 0));
+        entries.put(key, new CachedEntry(key, bytes, lastUse, 0));
         listeners.forEach(l -> l.accept(new CacheEvent(CacheEvent.Kind.ADDED, key, bytes)));
         return this;
     }
 
     void remove(String key) {
-        CacheEntry gone = entries.remove(key);
+        CachedEntry gone = entries.remove(key);
         listeners.forEach(l -> l.accept(new CacheEvent(CacheEvent.Kind.REMOVED, key, gone.bytes())));
     }
 
@@ -32,7 +32,7 @@ final class FakeCacheSource implements CacheStateSource {
 
     @Override
     public CacheSnapshot current() {
-        long used = entries.values().stream().mapToLong(CacheEntry::bytes).sum();
+        long used = entries.values().stream().mapToLong(CachedEntry::bytes).sum();
         return new CacheSnapshot(List.copyOf(entries.values()), 1L << 30, used, memoryMibFree, 4096, 5, 8);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.thaw.k8s.crd.CachedRevision;
 import dev.thaw.k8s.crd.NodeSnapshotCache;
 import dev.thaw.k8s.crd.NodeSnapshotCacheStatus;
+import dev.thaw.testkit.FakeClock;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -118,19 +119,25 @@ class NodeCacheSyncTest {
 
     @Test
     void aBurstOfAdditionsIsWrittenInAFewBatches() throws Exception {
-        sync = NodeCacheSync.start(client, NODE, cache, SyncSettings.DEFAULTS);
+        FakeClock clock = new FakeClock(T0);
+        sync = NodeCacheSync.start(client, NODE, cache, SyncSettings.DEFAULTS, clock);
         awaitStatus(s -> true);
-        Thread.sleep(50);
         long before = sync.writes();
 
-        long start = System.nanoTime();
         for (int i = 0; i < 200; i++) {
             cache.add("snapshots/f" + i + "/r1", 10, T0.plusMillis(i));
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(100));
+        // Within the batch interval (the clock has not moved), the additions are not written one by one.
+        assertThat(sync.writes() - before).isLessThanOrEqualTo(1L);
 
+        clock.advance(SyncSettings.DEFAULTS.batchInterval());
+        sync.clockMoved();
         NodeSnapshotCacheStatus status = awaitStatus(s -> s.revisions().size() == 200);
-        Thread.sleep(600); // one more batch interval: nothing else is written
+        long afterBatch = sync.writes();
+        clock.advance(SyncSettings.DEFAULTS.batchInterval()); // one more batch interval: nothing else is written
+        sync.clockMoved();
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                .until(() -> sync.writes() == afterBatch);
         assertThat(sync.writes() - before).isBetween(1L, 3L);
         assertThat(status.revisions().getFirst().function()).isEqualTo("f199");
         assertThat(status.truncated()).isFalse();

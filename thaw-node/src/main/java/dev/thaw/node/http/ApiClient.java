@@ -1,7 +1,10 @@
 package dev.thaw.node.http;
 
 import dev.thaw.api.Json;
-import dev.thaw.node.api.ErrorBody;
+import dev.thaw.wire.v1.ErrorBody;
+import dev.thaw.http.Client;
+import dev.thaw.http.ClientOptions;
+import dev.thaw.http.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,23 +18,22 @@ import java.util.Map;
  * A client for one Thaw HTTP API (a node's or the gateway's), with its bearer
  * token. Thread-safe; one per peer.
  */
-public final class ApiClient {
+public final class ApiClient implements AutoCloseable {
     private final URI base;
-    private final String token;
-    private final HttpClient http;
-    private final int maxBodyBytes;
+    private final Client http;
 
     public ApiClient(URI base, String token, Duration connectTimeout) {
-        this(base, token, connectTimeout, PooledHttpClient.DEFAULT_MAX_BODY_BYTES);
+        this(base, token, ClientOptions.of(connectTimeout));
     }
 
     /** @param maxBodyBytes a response body larger than this fails the call */
     public ApiClient(URI base, String token, Duration connectTimeout, int maxBodyBytes) {
-        this.maxBodyBytes = maxBodyBytes;
+        this(base, token, ClientOptions.of(connectTimeout).withMaxBodyBytes(maxBodyBytes));
+    }
+
+    public ApiClient(URI base, String token, ClientOptions options) {
         this.base = base;
-        this.token = token;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .build();
+        this.http = Client.bearer(base, token, options);
     }
 
     public URI base() {
@@ -58,40 +60,33 @@ public final class ApiClient {
         }
     }
 
-    /** The raw response of a call, any status. */
+    /** The raw response of a call, any status; {@code timeout} bounds the whole call. */
     public HttpResponse<byte[]> call(String method, String path, byte[] body, Map<String, String> headers,
             Duration timeout) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        HttpResponse<java.io.InputStream> response = http.send(request.build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        byte[] bytes;
-        try (java.io.InputStream in = response.body()) {
-            long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
-            if (declared > maxBodyBytes) {
-                throw new PooledHttpClient.ResponseTooLarge(maxBodyBytes);
-            }
-            bytes = in.readNBytes(maxBodyBytes + 1);
-            if (bytes.length > maxBodyBytes) {
-                throw new PooledHttpClient.ResponseTooLarge(maxBodyBytes);
-            }
-        }
-        return new Bounded(response, bytes);
+        URI uri = base.resolve(path);
+        return new Bounded(uri, http.send(method, path, headers, body, timeout));
     }
 
-    /** A response whose body was read up to the cap. */
-    private record Bounded(HttpResponse<java.io.InputStream> response, byte[] body) implements HttpResponse<byte[]> {
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    /** A whole response, seen through the JDK's response interface. */
+    private record Bounded(URI uri, Response response) implements HttpResponse<byte[]> {
         @Override
         public int statusCode() {
-            return response.statusCode();
+            return response.status();
+        }
+
+        @Override
+        public byte[] body() {
+            return response.body();
         }
 
         @Override
         public HttpRequest request() {
-            return response.request();
+            return HttpRequest.newBuilder(uri).build();
         }
 
         @Override
@@ -101,22 +96,17 @@ public final class ApiClient {
 
         @Override
         public java.net.http.HttpHeaders headers() {
-            return response.headers();
+            return java.net.http.HttpHeaders.of(response.headers(), (name, value) -> true);
         }
 
         @Override
         public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
-            return response.sslSession();
-        }
-
-        @Override
-        public URI uri() {
-            return response.uri();
+            return java.util.Optional.empty();
         }
 
         @Override
         public HttpClient.Version version() {
-            return response.version();
+            return HttpClient.Version.HTTP_1_1;
         }
     }
 
@@ -125,7 +115,7 @@ public final class ApiClient {
             throws IOException, InterruptedException {
         byte[] bytes = body == null ? null : Json.mapper().writeValueAsBytes(body);
         HttpResponse<byte[]> response = call(method, path, bytes,
-                bytes == null ? Map.of() : Map.of("Content-Type", HttpApi.JSON), timeout);
+                bytes == null ? Map.of() : Map.of("Content-Type", "application/json"), timeout);
         check(response);
         if (type == null || response.body().length == 0) {
             return null;

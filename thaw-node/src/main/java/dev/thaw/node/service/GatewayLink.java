@@ -1,14 +1,16 @@
 package dev.thaw.node.service;
 
-import dev.thaw.node.api.JoinRequest;
-import dev.thaw.node.api.JoinResponse;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
+import dev.thaw.http.ClientOptions;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.node.identity.NodeTokens;
+import dev.thaw.wire.v1.gateway.JoinRequest;
+import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -45,6 +47,7 @@ public final class GatewayLink implements AutoCloseable {
     private final Supplier<NodeStatus> status;
     private final Supplier<Runnable> onRegistration;
     private final String signingKey;
+    private final Optional<Path> tlsCa;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private final Thread thread;
@@ -60,13 +63,14 @@ public final class GatewayLink implements AutoCloseable {
 
     private GatewayLink(URI gatewayUrl, String joinToken, IdentityFile identityFile, Consumer<String> onCallToken,
             String node, URI nodeUrl, Duration interval, Supplier<NodeStatus> status,
-            Supplier<Runnable> onRegistration, String signingKey) {
+            Supplier<Runnable> onRegistration, String signingKey, Optional<Path> tlsCa) {
+        this.tlsCa = tlsCa;
         this.signingKey = signingKey;
         // A heartbeat that takes longer than a few intervals is as good as missed.
         this.timeout = interval.multipliedBy(3).compareTo(Duration.ofSeconds(2)) > 0 ? interval.multipliedBy(3)
                 : Duration.ofSeconds(2);
         this.gatewayUrl = gatewayUrl;
-        this.joining = new ApiClient(gatewayUrl, joinToken, timeout);
+        this.joining = new ApiClient(gatewayUrl, joinToken, ClientOptions.of(timeout).withTlsCa(tlsCa));
         this.identityFile = identityFile;
         this.onCallToken = onCallToken;
         this.node = node;
@@ -90,8 +94,16 @@ public final class GatewayLink implements AutoCloseable {
     public static GatewayLink start(URI gatewayUrl, String joinToken, IdentityFile identityFile,
             Consumer<String> onCallToken, String node, URI nodeUrl, Duration interval, Supplier<NodeStatus> status,
             Supplier<Runnable> onRegistration, String signingKey) throws IOException {
+        return start(gatewayUrl, joinToken, identityFile, onCallToken, node, nodeUrl, interval, status,
+                onRegistration, signingKey, Optional.empty());
+    }
+
+    /** As above, verifying an {@code https://} gateway against the PEM CA file {@code tlsCa} when present. */
+    public static GatewayLink start(URI gatewayUrl, String joinToken, IdentityFile identityFile,
+            Consumer<String> onCallToken, String node, URI nodeUrl, Duration interval, Supplier<NodeStatus> status,
+            Supplier<Runnable> onRegistration, String signingKey, Optional<Path> tlsCa) throws IOException {
         GatewayLink link = new GatewayLink(gatewayUrl, joinToken, identityFile, onCallToken, node, nodeUrl, interval,
-                status, onRegistration, signingKey);
+                status, onRegistration, signingKey, tlsCa);
         Optional<IdentityFile.Identity> stored = identityFile.load(node);
         if (stored.isPresent()) {
             link.adopt(stored.get());
@@ -105,7 +117,10 @@ public final class GatewayLink implements AutoCloseable {
 
     private void adopt(IdentityFile.Identity identity) {
         this.identity = identity;
-        gateway = new ApiClient(gatewayUrl, identity.token(), timeout);
+        if (gateway != null) {
+            gateway.close();
+        }
+        gateway = new ApiClient(gatewayUrl, identity.token(), ClientOptions.of(timeout).withTlsCa(tlsCa));
         onCallToken.accept(NodeTokens.callToken(identity.token()));
     }
 
@@ -233,6 +248,10 @@ public final class GatewayLink implements AutoCloseable {
             thread.join(timeout.toMillis() + 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        joining.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 }

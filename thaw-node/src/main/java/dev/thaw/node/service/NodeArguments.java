@@ -5,6 +5,7 @@ import dev.thaw.node.SnapshotMode;
 import dev.thaw.snapshot.store.S3Config;
 import java.net.URI;
 import dev.thaw.snapshot.cache.EvictionPolicy;
+import dev.thaw.http.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -74,6 +75,14 @@ public final class NodeArguments {
     String s3Region;
     @Option(names = "--thaw-home", paramLabel = "DIR", description = "guest kernel cache (default $THAW_HOME, else ~/.thaw)")
     String thawHome;
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "serve HTTPS with this PEM certificate chain (with --tls-key)")
+    String tlsCert;
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "the PEM (PKCS#8, unencrypted) private key of --tls-cert")
+    String tlsKey;
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificate(s) an https:// gateway is verified"
+            + " against (default: the JDK's trust store)")
+    String tlsCa;
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
     // Accepted only to be refused with a reason; its value is never shown.
@@ -135,6 +144,13 @@ public final class NodeArguments {
                         MAX_MIB) << 20,
                 (int) number("prestart", prestart, 0, 0, 64), s3(env), home,
                 EvictionPolicy.parse(cacheEviction == null ? "lru" : cacheEviction).name());
+    }
+
+    /** The TLS files among {@code args} (already checked by {@link #parse}). */
+    public static TlsSettings tls(String[] args) {
+        NodeArguments given = CommandOptions.parse(new NodeArguments(), args);
+        return new TlsSettings(Optional.ofNullable(given.tlsCert).map(Path::of),
+                Optional.ofNullable(given.tlsKey).map(Path::of), Optional.ofNullable(given.tlsCa).map(Path::of));
     }
 
     /** The token in {@code file}: its first line, at most 4 KiB read. */

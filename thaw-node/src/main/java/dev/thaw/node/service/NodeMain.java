@@ -18,8 +18,10 @@ public final class NodeMain {
             return;
         }
         NodeServiceConfig config;
+        dev.thaw.http.TlsSettings tls;
         try {
             config = NodeArguments.parse(args, System.getenv());
+            tls = NodeArguments.tls(args);
         } catch (IllegalArgumentException e) {
             System.err.println("thaw-node: " + e.getMessage());
             System.exit(2);
@@ -27,7 +29,7 @@ public final class NodeMain {
         }
         NodeServer server;
         try {
-            server = NodeServer.start(NodeService.open(config));
+            server = NodeServer.start(NodeService.open(config), tls);
         } catch (IOException | RuntimeException e) {
             System.err.println("thaw-node: node " + config.name() + " could not start: " + e.getMessage());
             System.exit(1);

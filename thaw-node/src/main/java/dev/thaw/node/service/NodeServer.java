@@ -1,23 +1,28 @@
 package dev.thaw.node.service;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.node.api.PrefetchRequest;
-import dev.thaw.node.api.StartRequest;
-import dev.thaw.node.http.HttpApi;
+import dev.thaw.http.BearerGuard;
+import dev.thaw.http.ErrorMapper;
+import dev.thaw.http.Exchange;
+import dev.thaw.http.HttpError;
+import dev.thaw.http.Routes;
+import dev.thaw.http.Server;
+import dev.thaw.http.ServerOptions;
+import dev.thaw.http.TlsSettings;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import dev.thaw.wire.v1.node.PrefetchRequest;
+import dev.thaw.wire.v1.node.PrefetchResponse;
+import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The node's HTTP API (see the cluster contract) over a {@link NodeService}, and
@@ -32,8 +37,7 @@ public final class NodeServer implements AutoCloseable {
     private final NodeServiceConfig config;
     private final NodeService service;
     private final NodeMetrics metrics;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final Server http;
     private final URI url;
     private GatewayLink link;
     /**
@@ -42,16 +46,12 @@ public final class NodeServer implements AutoCloseable {
      */
     private volatile String accepted;
 
-    private NodeServer(NodeServiceConfig config, NodeService service, HttpServer http, URI url) {
+    private NodeServer(NodeServiceConfig config, NodeService service, NodeMetrics metrics, Server http, URI url) {
         this.config = config;
         this.service = service;
+        this.metrics = metrics;
         this.http = http;
         this.url = url;
-        this.metrics = new NodeMetrics(service);
-        this.executor = Executors.newVirtualThreadPerTaskExecutor();
-        service.onStart(metrics::record);
-        http.setExecutor(executor);
-        http.createContext("/", this::handle);
     }
 
     /**
@@ -60,27 +60,38 @@ public final class NodeServer implements AutoCloseable {
      * and closes it if it cannot start.
      */
     public static NodeServer start(NodeService service) throws IOException {
+        return start(service, TlsSettings.NONE);
+    }
+
+    /** As {@link #start(NodeService)}, serving TLS and verifying the gateway as {@code tls} says. */
+    public static NodeServer start(NodeService service, TlsSettings tls) throws IOException {
         NodeServiceConfig config = service.config();
-        HttpServer http;
+        NodeMetrics metrics = new NodeMetrics(service);
+        service.onStart(metrics::record);
+        Api api = new Api(config, service, metrics);
+        Server http;
         try {
-            http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
-        } catch (IOException e) {
+            http = Server.start(ServerOptions.of(config.host(), config.port(), config.bodyLimitBytes())
+                    .withTls(tls.certificate(), tls.key()), api.errors(), api::routes);
+        } catch (IOException | RuntimeException e) {
             service.close();
-            throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
+            throw new IOException("cannot serve on " + config.host() + ":" + config.port() + ": " + e.getMessage()
                     + "; choose another --listen address", e);
         }
-        URI url = config.publicUrl().orElseGet(() -> derivedUrl(http.getAddress()));
-        NodeServer server = new NodeServer(config, service, http, url);
+        URI url = config.publicUrl().orElseGet(() -> derivedUrl(config.host(), http.port(), http.tls()));
+        api.url = url;
+        NodeServer server = new NodeServer(config, service, metrics, http, url);
+        api.server = server;
         if (config.gatewayUrl().isEmpty()) {
             server.accepted = config.token();
         }
-        http.start();
         if (config.gatewayUrl().isPresent()) {
             try {
                 // The configured token is the cluster's join token: presented once to the gateway, never accepted here.
                 server.link = GatewayLink.start(config.gatewayUrl().get(), config.token(),
                         new IdentityFile(config.workDir()), token -> server.accepted = token, config.name(), url,
-                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration, service.signingKey());
+                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration,
+                        service.signingKey(), tls.ca());
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;
@@ -98,119 +109,101 @@ public final class NodeServer implements AutoCloseable {
         return service;
     }
 
-    private static URI derivedUrl(InetSocketAddress bound) {
-        InetAddress address = bound.getAddress();
+    private static URI derivedUrl(String listen, int port, boolean tls) {
         String host;
-        if (address.isAnyLocalAddress()) {
-            // Listening everywhere: the host's name is the best guess at what peers can reach.
-            try {
+        try {
+            InetAddress address = InetAddress.getByName(listen);
+            if (address.isAnyLocalAddress()) {
+                // Listening everywhere: the host's name is the best guess at what peers can reach.
                 host = InetAddress.getLocalHost().getCanonicalHostName();
-            } catch (IOException e) {
-                host = "localhost";
+            } else {
+                host = address.getHostAddress();
             }
-        } else {
-            host = address.getHostAddress();
+        } catch (IOException e) {
+            host = "localhost";
         }
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return URI.create("http://" + host + ":" + bound.getPort());
+        return URI.create((tls ? "https" : "http") + "://" + host + ":" + port);
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-            if (path.equals("/healthz")) {
-                requireMethod(method, "GET");
-                HttpApi.send(exchange, 200, "text/plain; charset=utf-8", "ok".getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            String token = accepted;
-            if (!HttpApi.authorized(exchange, token == null ? "" : token)) {
-                return;
-            }
-            route(exchange, method, path.split("/", -1));
-        } catch (NodeRequestException e) {
-            HttpApi.error(exchange, e.status(), e.code(), e.getMessage());
-        } catch (HttpApi.TooLarge e) {
-            HttpApi.tooLarge(exchange, e, "send a smaller body or raise the node's --body-limit-mib");
-        } catch (IllegalArgumentException e) {
-            HttpApi.error(exchange, 400, "bad_request", e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            HttpApi.internalError(exchange, LOG, e);
-        } finally {
-            exchange.close();
+    /** The node's routes: {@code /healthz} open, everything else behind the node's accepted token. */
+    private static final class Api {
+        private final NodeServiceConfig config;
+        private final NodeService service;
+        private final NodeMetrics metrics;
+        volatile URI url;
+        volatile NodeServer server;
+
+        Api(NodeServiceConfig config, NodeService service, NodeMetrics metrics) {
+            this.config = config;
+            this.service = service;
+            this.metrics = metrics;
         }
-    }
 
-    /** {@code parts} of a path {@code /a/b}: "", "a", "b". */
-    private void route(HttpExchange exchange, String method, String[] parts) throws IOException,
-            NodeRequestException {
-        String path = exchange.getRequestURI().getPath();
-        if (path.equals("/metrics")) {
-            requireMethod(method, "GET");
-            HttpApi.send(exchange, 200, PROMETHEUS, metrics.scrape().getBytes(StandardCharsets.UTF_8));
-        } else if (path.equals("/v1/status")) {
-            requireMethod(method, "GET");
-            HttpApi.json(exchange, 200, service.status(url));
-        } else if (parts.length == 6 && parts[1].equals("v1") && parts[2].equals("deployments")
-                && parts[5].equals("prefetch")) {
-            requireMethod(method, "POST");
-            PrefetchRequest request = HttpApi.json(exchange, config.bodyLimitBytes(), PrefetchRequest.class);
-            long fetched = service.prefetch(parts[3], parts[4], request);
-            HttpApi.json(exchange, 200, java.util.Map.of("fetched_bytes", fetched));
-        } else if (parts.length == 5 && parts[1].equals("v1") && parts[2].equals("deployments")) {
-            requireMethod(method, "PUT");
-            DeploymentSpec spec = HttpApi.json(exchange, config.bodyLimitBytes(), DeploymentSpec.class);
-            service.deploy(parts[3], parts[4], spec);
-            HttpApi.send(exchange, 204, null, new byte[0]);
-        } else if (parts.length == 4 && parts[1].equals("v1") && parts[2].equals("functions")) {
-            requireMethod(method, "DELETE");
-            service.deleteFunction(parts[3]);
-            HttpApi.send(exchange, 204, null, new byte[0]);
-        } else if (path.equals("/v1/instances")) {
-            requireMethod(method, "POST");
-            StartRequest request = HttpApi.json(exchange, config.bodyLimitBytes(), StartRequest.class);
-            HttpApi.json(exchange, 201, service.start(request));
-        } else if (parts.length == 4 && parts[1].equals("v1") && parts[2].equals("instances")) {
-            requireMethod(method, "DELETE");
-            service.stop(parts[3]);
-            HttpApi.send(exchange, 204, null, new byte[0]);
-        } else if (parts.length == 5 && parts[1].equals("v1") && parts[2].equals("instances")
-                && parts[4].equals("invoke")) {
-            requireMethod(method, "POST");
-            invoke(exchange, parts[3]);
-        } else {
-            throw new NodeRequestException(404, "not_found", "no endpoint " + method + " " + path
-                    + " on this node; see the node API in the cluster contract");
+        ErrorMapper errors() {
+            return new ErrorMapper().translate(NodeRequestException.class,
+                    e -> new HttpError(e.status(), e.code(), e.getMessage()));
         }
-    }
 
-    private void invoke(HttpExchange exchange, String id) throws IOException, NodeRequestException {
-        Optional<Duration> timeout = Optional.empty();
-        String header = exchange.getRequestHeaders().getFirst(TIMEOUT_HEADER);
-        if (header != null) {
-            try {
-                long ms = Long.parseLong(header.strip());
-                if (ms <= 0) {
-                    throw new NumberFormatException();
+        void routes(Routes routes) {
+            BearerGuard node = BearerGuard.token(() -> server == null ? null : server.accepted);
+            routes.open("GET", "/healthz", (request, response) -> Exchange.text(response, 200, "ok"));
+            routes.guarded(node, "GET", "/metrics", (request, response) ->
+                    Exchange.send(response, 200, PROMETHEUS, metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+            routes.guarded(node, "GET", "/v1/status", (request, response) ->
+                    Exchange.json(response, 200, service.status(url)));
+            routes.guarded(node, "POST", "/v1/deployments/{function}/{revision}/prefetch", (request, response) -> {
+                PrefetchRequest body = Exchange.json(request, config.bodyLimitBytes(), PrefetchRequest.class);
+                long fetched = service.prefetch(param(request, "function"), param(request, "revision"), body);
+                Exchange.json(response, 200, new PrefetchResponse(fetched));
+            });
+            routes.guarded(node, "PUT", "/v1/deployments/{function}/{revision}", (request, response) -> {
+                DeploymentSpec spec = Exchange.json(request, config.bodyLimitBytes(), DeploymentSpec.class);
+                service.deploy(param(request, "function"), param(request, "revision"), spec);
+                Exchange.send(response, 204, null, new byte[0]);
+            });
+            routes.guarded(node, "DELETE", "/v1/functions/{function}", (request, response) -> {
+                service.deleteFunction(param(request, "function"));
+                Exchange.send(response, 204, null, new byte[0]);
+            });
+            routes.guarded(node, "POST", "/v1/instances", (request, response) -> {
+                StartRequest body = Exchange.json(request, config.bodyLimitBytes(), StartRequest.class);
+                Exchange.json(response, 201, service.start(body));
+            });
+            routes.guarded(node, "DELETE", "/v1/instances/{id}", (request, response) -> {
+                service.stop(param(request, "id"));
+                Exchange.send(response, 204, null, new byte[0]);
+            });
+            routes.guarded(node, "POST", "/v1/instances/{id}/invoke", this::invoke);
+        }
+
+        private static String param(ServerRequest request, String name) {
+            return request.path().pathParameters().get(name);
+        }
+
+        private void invoke(ServerRequest request, ServerResponse response) throws IOException,
+                NodeRequestException {
+            Optional<Duration> timeout = Optional.empty();
+            Optional<String> header = Exchange.header(request, TIMEOUT_HEADER);
+            if (header.isPresent()) {
+                try {
+                    long ms = Long.parseLong(header.get().strip());
+                    if (ms <= 0) {
+                        throw new NumberFormatException();
+                    }
+                    timeout = Optional.of(Duration.ofMillis(ms));
+                } catch (NumberFormatException e) {
+                    throw NodeRequestException.badRequest(TIMEOUT_HEADER + " must be a positive number of "
+                            + "milliseconds, got '" + header.get() + "'");
                 }
-                timeout = Optional.of(Duration.ofMillis(ms));
-            } catch (NumberFormatException e) {
-                throw NodeRequestException.badRequest(TIMEOUT_HEADER + " must be a positive number of "
-                        + "milliseconds, got '" + header + "'");
             }
-        }
-        byte[] body = HttpApi.body(exchange, config.bodyLimitBytes());
-        InvocationResult result = service.invoke(id, body, timeout);
-        exchange.getResponseHeaders().set("X-Thaw-Guest-Ms", String.format(Locale.ROOT, "%.3f", result.guestMs()));
-        HttpApi.send(exchange, 200, "application/octet-stream", result.body());
-    }
-
-    private static void requireMethod(String method, String allowed) throws NodeRequestException {
-        if (!method.equals(allowed)) {
-            throw new NodeRequestException(405, "method_not_allowed", "use " + allowed + " here, not " + method);
+            byte[] body = Exchange.body(request, config.bodyLimitBytes(),
+                    "send a smaller body or raise the node's --body-limit-mib");
+            InvocationResult result = service.invoke(param(request, "id"), body, timeout);
+            response.header("X-Thaw-Guest-Ms", String.format(Locale.ROOT, "%.3f", result.guestMs()));
+            Exchange.send(response, 200, "application/octet-stream", result.body());
         }
     }
 
@@ -221,11 +214,10 @@ public final class NodeServer implements AutoCloseable {
             if (link != null) {
                 link.close();
             }
-            http.stop(0);
         } finally {
-            // The service first: stopping its VMs ends invocations still in flight, so the executor drains quickly.
+            // The service first: stopping its VMs ends invocations still in flight, so the listener stops quickly.
             service.close();
-            executor.close();
+            http.close();
         }
     }
 }

@@ -6,14 +6,9 @@ import dev.thaw.node.Instance;
 import dev.thaw.node.NodeRuntime;
 import dev.thaw.node.NodeStartException;
 import dev.thaw.node.NodeStats;
+import dev.thaw.node.ProcessSampler;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartRecord;
-import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.node.api.InstanceView;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.PrefetchRequest;
-import dev.thaw.node.api.ProcessStats;
-import dev.thaw.node.api.StartRequest;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.InvocationResult;
@@ -30,6 +25,12 @@ import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import dev.thaw.wire.v1.node.InstanceView;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.PrefetchRequest;
+import dev.thaw.wire.v1.node.ProcessStats;
+import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.lang.System.Logger.Level;
 import java.lang.System.Logger;
@@ -73,7 +75,8 @@ public final class NodeService implements AutoCloseable {
 
     private record Running(Instance instance, DeploymentSpec spec, Instant startedAt) {
         InstanceView view() {
-            return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt, instance.start());
+            return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt,
+                    WireViews.start(instance.start()));
         }
     }
 
@@ -94,13 +97,20 @@ public final class NodeService implements AutoCloseable {
     private final Map<String, Deployed> deployments = new ConcurrentHashMap<>();
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
     private final List<Consumer<StartRecord>> startListeners = new CopyOnWriteArrayList<>();
-    private final IdleTracker idle = new IdleTracker(InstantSource.system(), IDLE_GRACE);
+    private final List<BiConsumer<String, PrefetchRequest>> prefetchListeners =
+            new CopyOnWriteArrayList<>();
+    private final List<Consumer<StartRequest>> startRequestListeners = new CopyOnWriteArrayList<>();
+    private final InstantSource clock;
+    private final IdleTracker idle;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("thaw-node-reaper").daemon().factory());
     private volatile boolean closed;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir, NodeKey key) {
+            Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir, NodeKey key,
+            InstantSource clock) {
+        this.clock = clock;
+        this.idle = new IdleTracker(clock, IDLE_GRACE);
         this.config = config;
         this.key = key;
         this.shmDir = shmDir;
@@ -125,17 +135,26 @@ public final class NodeService implements AutoCloseable {
         Path runRoot = StaleRunRoots.forNode(config.name(), ProcessHandle.current().pid());
         QemuMicrovmDriver driver = QemuMicrovmDriver.start(kernel.vmlinuz(), kernel.initramfs(), runRoot,
                 config.name());
-        return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot), runRoot);
+        return open(config, kernel, driver, () -> FileTrees.deleteQuietly(runRoot), runRoot, InstantSource.system());
     }
 
     /** Opens a node on a driver started for {@code kernel}; the node owns the driver from now on. */
     public static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver)
             throws IOException {
-        return open(config, kernel, driver, () -> { }, null);
+        return open(config, kernel, driver, InstantSource.system());
+    }
+
+    /**
+     * As {@link #open(NodeServiceConfig, GuestKernel, SandboxDriver)}, reading instance start and idle times from
+     * {@code clock} (the idle reaper stops an instance idle past its keep-alive by this clock).
+     */
+    public static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
+            InstantSource clock) throws IOException {
+        return open(config, kernel, driver, () -> { }, null, clock);
     }
 
     private static NodeService open(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
-            Runnable cleanup, Path shmDir) throws IOException {
+            Runnable cleanup, Path shmDir, InstantSource clock) throws IOException {
         Optional<S3ObjectStore> objects = Optional.empty();
         try {
             if (config.s3().isPresent()) {
@@ -147,7 +166,7 @@ public final class NodeService implements AutoCloseable {
             NodeKey key = NodeKey.loadOrCreate(config.workDir().resolve(KEY_DIR), config.name());
             NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver,
                     objects.map(o -> new SnapshotStore(o, key)));
-            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir, key);
+            return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir, key, clock);
         } catch (StoreException e) {
             closeQuietly(driver, objects, cleanup);
             throw new IOException("the S3 store " + config.s3().get().describe() + " is not usable: "
@@ -170,6 +189,24 @@ public final class NodeService implements AutoCloseable {
     /** Calls {@code listener} with the record of every instance started from now on (for metrics). */
     public void onStart(Consumer<StartRecord> listener) {
         startListeners.add(listener);
+    }
+
+    /**
+     * Calls {@code listener} with {@code function/revision} and the request of every prefetch accepted from now on
+     * (for metrics and logs), before the fetch runs.
+     */
+    public void onPrefetch(BiConsumer<String, PrefetchRequest> listener) {
+        prefetchListeners.add(listener);
+    }
+
+    /** Calls {@code listener} with every start request accepted from now on (for logs), before the start runs. */
+    public void onStartRequest(Consumer<StartRequest> listener) {
+        startRequestListeners.add(listener);
+    }
+
+    /** The revision deployed here as {@code function}/{@code revision}, as the control plane described it. */
+    public Optional<DeploymentSpec> deployment(String function, String revision) {
+        return Optional.ofNullable(deployments.get(key(function, revision))).map(Deployed::spec);
     }
 
     /**
@@ -216,6 +253,9 @@ public final class NodeService implements AutoCloseable {
         if (deployed == null) {
             throw NodeRequestException.unknownDeployment(function, revision);
         }
+        for (var listener : prefetchListeners) {
+            listener.accept(key(function, revision), request);
+        }
         try {
             return runtime.prefetch(deployed.deployment(), TrustedSigners.of(request.signers()));
         } catch (InterruptedException e) {
@@ -232,6 +272,9 @@ public final class NodeService implements AutoCloseable {
         if (deployed == null) {
             throw NodeRequestException.unknownDeployment(request.function(), request.revision());
         }
+        for (Consumer<StartRequest> listener : startRequestListeners) {
+            listener.accept(request);
+        }
         long memory = deployed.spec().shape().memoryMib();
         capacity.reserve(memory, config.name());
         Instance instance;
@@ -244,7 +287,7 @@ public final class NodeService implements AutoCloseable {
             capacity.release(memory);
             throw e;
         }
-        Running running = new Running(instance, deployed.spec(), Instant.now());
+        Running running = new Running(instance, deployed.spec(), clock.instant());
         idle.started(instance.id(), request.keepAliveMs() == null ? DEFAULT_KEEP_ALIVE
                 : Duration.ofMillis(Math.max(0, request.keepAliveMs())));
         instances.put(instance.id(), running);
@@ -323,13 +366,14 @@ public final class NodeService implements AutoCloseable {
         List<InstanceView> views = instances.values().stream().map(Running::view)
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
-                capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views, stats.cache(),
-                stats.cached(), stats.counters(), Instant.now(), processStats(), driver.confinement(), signingKey());
+                capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views,
+                WireViews.cache(stats.cache()), WireViews.cached(stats.cached()), WireViews.counters(stats.counters()),
+                clock.instant(), processStats(), WireViews.confinement(driver.confinement()), signingKey());
     }
 
     /** This node process's footprint, with its /dev/shm run directory. */
     public ProcessStats processStats() {
-        return ProcessStats.sample(shmDir);
+        return ProcessSampler.sample(shmDir);
     }
 
     /** Calls {@code listener} on every change of this node's cache; see {@link NodeRuntime#addCacheListener}. */

@@ -3,6 +3,8 @@ package dev.thaw.node.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.thaw.http.Client;
+import dev.thaw.http.ClientOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,9 +58,9 @@ class ResponseBoundsTest {
     }
 
     private static void assertTooLarge(URI uri) {
-        try (PooledHttpClient client = new PooledHttpClient(uri, "t", Duration.ofSeconds(2), CAP)) {
+        try (Client client = Client.bearer(uri, "t", ClientOptions.of(Duration.ofSeconds(2)).withMaxBodyBytes(CAP))) {
             assertThatThrownBy(() -> client.send("GET", "v1/x", Map.of(), null, Duration.ofSeconds(30)))
-                    .isInstanceOf(PooledHttpClient.ResponseTooLarge.class)
+                    .isInstanceOf(Client.ResponseTooLarge.class)
                     .hasMessageContaining("larger than the limit of " + CAP + " bytes");
         }
     }
@@ -83,6 +85,6 @@ class ResponseBoundsTest {
         URI uri = peer("HTTP/1.1 200 OK\r\nContent-Length: 67108864\r\n\r\n", false);
         ApiClient client = new ApiClient(uri, "t", Duration.ofSeconds(2), CAP);
         assertThatThrownBy(() -> client.call("GET", "v1/x", null, Map.of(), Duration.ofSeconds(30)))
-                .isInstanceOf(PooledHttpClient.ResponseTooLarge.class);
+                .isInstanceOf(Client.ResponseTooLarge.class);
     }
 }

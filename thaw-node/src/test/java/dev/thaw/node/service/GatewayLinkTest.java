@@ -2,19 +2,19 @@ package dev.thaw.node.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.thaw.api.Json;
+import dev.thaw.http.BearerGuard;
+import dev.thaw.http.ErrorMapper;
+import dev.thaw.http.Exchange;
+import dev.thaw.http.Server;
+import dev.thaw.http.ServerOptions;
 import dev.thaw.node.SnapshotMode;
-import dev.thaw.node.api.JoinRequest;
-import dev.thaw.node.api.JoinResponse;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.RegisterRequest;
-import dev.thaw.node.http.HttpApi;
 import dev.thaw.node.identity.IdentityFile;
 import dev.thaw.node.identity.NodeTokens;
+import dev.thaw.wire.v1.gateway.JoinRequest;
+import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.RegisterRequest;
+import dev.thaw.wire.v1.node.NodeStatus;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -45,59 +45,55 @@ class GatewayLinkTest {
         /** The node token issued last; the only one accepted on registration and heartbeats. */
         volatile String issued;
         volatile int forgetAtHeartbeat = -1;
-        private final HttpServer http;
+        private final Server http;
 
         FakeGateway(int port) throws IOException {
-            http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-            http.createContext("/", this::handle);
-            http.start();
+            http = Server.start(ServerOptions.of("127.0.0.1", port, 1 << 20), new ErrorMapper(), routes -> {
+                BearerGuard join = BearerGuard.token(() -> NodeFixtures.TOKEN);
+                BearerGuard node = BearerGuard.token(() -> issued);
+                routes.filter((chain, request, response) -> {
+                    try {
+                        chain.proceed();
+                    } catch (dev.thaw.http.HttpError e) {
+                        if (e.status() == 401) {
+                            unauthorized.incrementAndGet();
+                        }
+                        throw e;
+                    }
+                    if (response.status().code() == 401) {
+                        unauthorized.incrementAndGet();
+                    }
+                });
+                routes.guarded(join, "POST", "/v1/join", (request, response) -> {
+                    JoinRequest body = Exchange.json(request, 1 << 20, JoinRequest.class);
+                    joins.add(body.node());
+                    issued = body.token();
+                    Exchange.json(response, 201, new JoinResponse(body.node()));
+                });
+                routes.guarded(node, "POST", "/v1/nodes", (request, response) -> {
+                    registrations.add(Exchange.json(request, 1 << 20, RegisterRequest.class));
+                    Exchange.send(response, 204, null, new byte[0]);
+                });
+                routes.guarded(node, "PUT", "/v1/nodes/{name}/heartbeat", (request, response) -> {
+                    NodeStatus status = Exchange.json(request, 1 << 20, NodeStatus.class);
+                    if (heartbeats.size() == forgetAtHeartbeat) {
+                        forgetAtHeartbeat = -1;
+                        Exchange.error(response, 404, "unknown_node", "no node " + status.node());
+                        return;
+                    }
+                    heartbeats.add(status);
+                    Exchange.send(response, 204, null, new byte[0]);
+                });
+            });
         }
 
         URI url() {
-            return URI.create("http://127.0.0.1:" + http.getAddress().getPort());
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            String path = exchange.getRequestURI().getPath();
-            if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/join")) {
-                if (!HttpApi.authorized(exchange, NodeFixtures.TOKEN)) {
-                    unauthorized.incrementAndGet();
-                    return;
-                }
-                JoinRequest join = Json.mapper().readValue(exchange.getRequestBody().readAllBytes(),
-                        JoinRequest.class);
-                joins.add(join.node());
-                issued = join.token();
-                HttpApi.json(exchange, 201, new JoinResponse(join.node()));
-                return;
-            }
-            String token = issued;
-            if (!HttpApi.authorized(exchange, token == null ? "" : token)) {
-                unauthorized.incrementAndGet();
-                return;
-            }
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/nodes")) {
-                registrations.add(Json.mapper().readValue(body, RegisterRequest.class));
-                HttpApi.send(exchange, 204, null, new byte[0]);
-            } else if (exchange.getRequestMethod().equals("PUT") && path.startsWith("/v1/nodes/")
-                    && path.endsWith("/heartbeat")) {
-                NodeStatus status = Json.mapper().readValue(body, NodeStatus.class);
-                if (heartbeats.size() == forgetAtHeartbeat) {
-                    forgetAtHeartbeat = -1;
-                    HttpApi.error(exchange, 404, "unknown_node", "no node " + status.node());
-                    return;
-                }
-                heartbeats.add(status);
-                HttpApi.send(exchange, 204, null, new byte[0]);
-            } else {
-                HttpApi.error(exchange, 404, "not_found", path);
-            }
+            return URI.create("http://127.0.0.1:" + http.port());
         }
 
         @Override
         public void close() {
-            http.stop(0);
+            http.close();
         }
     }
 
@@ -107,7 +103,7 @@ class GatewayLinkTest {
             gateway.forgetAtHeartbeat = 3;
             NodeServiceConfig config = NodeFixtures.config("node-c", work).withMode(SnapshotMode.DISABLED)
                     .withGateway(gateway.url(), INTERVAL);
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.registrations.size() >= 2 && gateway.heartbeats.size() >= 6);
                 assertThat(gateway.registrations).allSatisfy(r -> {
                     assertThat(r.node()).isEqualTo("node-c");
@@ -122,8 +118,8 @@ class GatewayLinkTest {
             }
             // Closed: heartbeats stop.
             int after = gateway.heartbeats.size();
-            Thread.sleep(INTERVAL.multipliedBy(4).toMillis());
-            assertThat(gateway.heartbeats.size()).isEqualTo(after);
+            org.awaitility.Awaitility.await("no heartbeat for four intervals").during(INTERVAL.multipliedBy(4))
+                    .atMost(INTERVAL.multipliedBy(6)).until(() -> gateway.heartbeats.size() == after);
             assertThat(gateway.registrations).hasSize(2);
             assertThat(gateway.unauthorized).hasValue(0);
         }
@@ -137,7 +133,7 @@ class GatewayLinkTest {
         }
         NodeServiceConfig config = NodeFixtures.config("node-d", work).withMode(SnapshotMode.DISABLED)
                 .withGateway(URI.create("http://127.0.0.1:" + port), INTERVAL);
-        try (NodeServer node = NodeFixtures.node(config)) {
+        try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
             Thread.sleep(INTERVAL.multipliedBy(5).toMillis());
             try (FakeGateway gateway = new FakeGateway(port)) {
                 await(() -> gateway.registrations.size() == 1 && gateway.heartbeats.size() >= 2);
@@ -153,7 +149,7 @@ class GatewayLinkTest {
             NodeServiceConfig config = NodeFixtures.config("node-j", work).withMode(SnapshotMode.DISABLED)
                     .withGateway(gateway.url(), INTERVAL);
             String nodeToken;
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.heartbeats.size() >= 2);
                 assertThat(gateway.joins).containsExactly("node-j");
                 Path file = work.resolve(IdentityFile.NAME);
@@ -172,14 +168,14 @@ class GatewayLinkTest {
                 }
             }
             // Restarted, it registers with the credential it kept: no second join.
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.registrations.size() >= 2);
                 assertThat(gateway.joins).hasSize(1);
                 assertThat(gateway.issued).isEqualTo(nodeToken);
             }
             // A gateway that does not know the credential (401) makes the node bind the same one again.
             gateway.issued = null;
-            try (NodeServer node = NodeFixtures.node(config)) {
+            try (NodeServer node = NodeFixtures.inMemoryNode(config)) {
                 await(() -> gateway.joins.size() == 2 && gateway.registrations.size() >= 3);
                 assertThat(gateway.issued).isEqualTo(nodeToken);
                 assertThat(new IdentityFile(work).load("node-j").orElseThrow().token()).isEqualTo(nodeToken);
@@ -187,11 +183,8 @@ class GatewayLinkTest {
         }
     }
 
-    private static void await(Check condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.met()) {
-            assertThat(System.nanoTime()).as("waited 20 s for the gateway to hear from the node").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void await(Check condition) {
+        org.awaitility.Awaitility.await("the gateway hears from the node").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20)).until(condition::met);
     }
 }

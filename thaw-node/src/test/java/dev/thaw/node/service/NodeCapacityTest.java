@@ -9,15 +9,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.api.Json;
 import dev.thaw.node.SnapshotMode;
-import dev.thaw.node.StartTier;
-import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.node.api.ErrorBody;
-import dev.thaw.node.api.InstanceView;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.ErrorBody;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import dev.thaw.wire.v1.node.InstanceView;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.StartReport;
+import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -61,7 +61,7 @@ class NodeCapacityTest {
             assertThat(booting).as("the boot outlasts a status call and a refused start").isNotDone();
             assertThat(meanwhile.code()).isEqualTo("no_capacity");
             InstanceView instance = booting.get(CALL.toSeconds(), TimeUnit.SECONDS);
-            assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+            assertThat(instance.start().tier()).isEqualTo(StartReport.Tier.BOOT);
 
             HttpResponse<byte[]> failed = post(api, "/v1/instances/" + instance.id() + "/invoke", "now");
             assertThat(failed.statusCode()).isEqualTo(500);
@@ -99,14 +99,9 @@ class NodeCapacityTest {
         }
     }
 
-    private static void awaitSlotTaken(ApiClient api) throws Exception {
-        for (int i = 0; i < 500; i++) {
-            NodeStatus status = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
-            if (status.slotsFree() == 0) {
-                return;
-            }
-            Thread.sleep(2);
-        }
-        throw new AssertionError("the start never took its slot");
+    private static void awaitSlotTaken(ApiClient api) {
+        org.awaitility.Awaitility.await("the start takes its slot").atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(2))
+                .until(() -> api.json("GET", "/v1/status", null, NodeStatus.class, CALL).slotsFree() == 0);
     }
 }

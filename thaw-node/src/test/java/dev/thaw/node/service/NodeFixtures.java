@@ -1,10 +1,10 @@
 package dev.thaw.node.service;
 
 import dev.thaw.node.SnapshotMode;
-import dev.thaw.node.api.DeploymentSpec;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.node.DeploymentSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -29,6 +29,12 @@ final class NodeFixtures {
     /** A node on loopback with its own test driver. */
     static NodeServer node(NodeServiceConfig config) throws IOException {
         return NodeServer.start(NodeService.open(config, TestGuests.kernel(), TestGuests.driver()));
+    }
+
+    /** A node on loopback whose guests are in-memory sandboxes: for tests of its API and its link, not of guests. */
+    static NodeServer inMemoryNode(NodeServiceConfig config) throws IOException {
+        return NodeServer.start(NodeService.open(config, TestGuests.kernel(),
+                new dev.thaw.testkit.InMemoryDriver(config.name())));
     }
 
     static NodeServer node(String name, Path workDir, SnapshotMode mode) throws IOException {

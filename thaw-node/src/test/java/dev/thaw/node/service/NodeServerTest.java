@@ -8,15 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.thaw.node.SnapshotMode;
-import dev.thaw.node.StartTier;
-import dev.thaw.node.api.DeploymentSpec;
-import dev.thaw.node.api.InstanceView;
-import dev.thaw.node.api.NodeStatus;
-import dev.thaw.node.api.PrefetchRequest;
-import dev.thaw.node.api.StartRequest;
 import dev.thaw.node.http.ApiClient;
 import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
 import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.wire.v1.node.DeploymentSpec;
+import dev.thaw.wire.v1.node.InstanceView;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.PrefetchRequest;
+import dev.thaw.wire.v1.node.StartReport;
+import dev.thaw.wire.v1.node.StartRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -133,21 +133,21 @@ class NodeServerTest {
         StartRequest start = new StartRequest("hello", hello.revision());
 
         InstanceView first = api.json("POST", "/v1/instances", start, InstanceView.class, CALL);
-        assertThat(first.start().tier()).isEqualTo(StartTier.BOOT);
+        assertThat(first.start().tier()).isEqualTo(StartReport.Tier.BOOT);
         HttpResponse<byte[]> echoed = post(api, "/v1/instances/" + first.id() + "/invoke", "thaw");
         assertThat(echoed.statusCode()).isEqualTo(200);
         assertThat(text(echoed)).isEqualTo("hello, thaw");
         assertThat(Double.parseDouble(echoed.headers().firstValue("X-Thaw-Guest-Ms").orElseThrow())).isPositive();
 
         InstanceView second = api.json("POST", "/v1/instances", start, InstanceView.class, CALL);
-        assertThat(second.start().tier()).isIn(StartTier.LOCAL, StartTier.CLONE);
+        assertThat(second.start().tier()).isIn(StartReport.Tier.LOCAL, StartReport.Tier.CLONE);
         assertThat(text(post(api, "/v1/instances/" + second.id() + "/invoke", "again"))).isEqualTo("hello, again");
 
         NodeStatus status = api.json("GET", "/v1/status", null, NodeStatus.class, CALL);
         assertThat(status.node()).isEqualTo("node-a");
         assertThat(status.url()).isEqualTo(server.url().toString());
         assertThat(status.instances()).extracting(InstanceView::id).containsExactly(first.id(), second.id());
-        assertThat(status.instances()).extracting(v -> v.start().tier()).containsExactly(StartTier.BOOT,
+        assertThat(status.instances()).extracting(v -> v.start().tier()).containsExactly(StartReport.Tier.BOOT,
                 second.start().tier());
         assertThat(status.caches("hello", hello.revision())).isTrue();
         assertThat(status.slotsFree()).isEqualTo(status.slotsTotal() - 2);

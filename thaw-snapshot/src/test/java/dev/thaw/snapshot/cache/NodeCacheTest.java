@@ -431,12 +431,9 @@ class NodeCacheTest {
         }
     }
 
-    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
-            Thread.sleep(1);
-        }
+    private static void waitUntil(BooleanSupplier condition) {
+        org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).pollInterval(1, TimeUnit.MILLISECONDS)
+                .until(condition::getAsBoolean);
     }
 
     @Test
