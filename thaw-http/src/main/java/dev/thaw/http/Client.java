@@ -137,6 +137,36 @@ public final class Client implements AutoCloseable {
 
     private Response call(String method, String path, Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException {
+        long start = System.nanoTime();
+        try {
+            return callOnce(method, path, headers, body, timeout);
+        } catch (IOException e) {
+            Duration left = timeout.minusNanos(System.nanoTime() - start);
+            if (!noStatusLine(e) || closed || left.isNegative() || left.isZero()) {
+                throw e;
+            }
+            // Most likely a pooled connection the peer closed while it sat idle, so the request reached
+            // no handler there: it is sent once more, within what is left of the deadline.
+            return callOnce(method, path, headers, body, left);
+        }
+    }
+
+    /** Whether the connection ended before the first byte of a status line (not a timeout or an abort). */
+    private static boolean noStatusLine(IOException e) {
+        if (e instanceof HttpTimeoutException || e.getMessage() != null && e.getMessage().contains("aborted")) {
+            return false;
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().equals("InsufficientDataAvailableException")) {
+                return java.util.Arrays.stream(t.getStackTrace())
+                        .anyMatch(f -> f.getClassName().endsWith("Http1StatusParser"));
+            }
+        }
+        return false;
+    }
+
+    private Response callOnce(String method, String path, Map<String, String> headers, byte[] body,
+            Duration timeout) throws IOException {
         Call call = new Call(Thread.currentThread());
         inFlight.add(call);
         call.deadline = DEADLINES.schedule(call::expire, Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);

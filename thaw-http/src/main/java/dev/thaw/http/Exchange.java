@@ -31,11 +31,16 @@ public final class Exchange {
 
     /**
      * The request body, refused with {@link HttpError.TooLarge} past {@code limit} bytes
-     * (a declared length is checked before reading).
+     * (a declared length is checked before reading). A body of up to twice the limit is read to its
+     * end and discarded before the refusal: a client still sending it would otherwise meet a reset
+     * connection instead of the 413. Larger ones are refused at once, and the connection closed.
      */
     public static byte[] body(ServerRequest request, long limit, String advice) throws IOException {
         var declared = request.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
+            if (declared.getAsLong() <= 2 * limit) {
+                discard(request, limit);
+            }
             throw new HttpError.TooLarge(limit, advice);
         }
         if (!request.content().hasEntity()) {
@@ -44,12 +49,31 @@ public final class Exchange {
         try (InputStream in = request.content().inputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (bytes.length > limit) {
+                skipAtMost(in, limit);
                 throw new HttpError.TooLarge(limit, advice);
             }
             RequestDeadline.bodyRead(request.socketId());
             return bytes;
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /** Reads and drops at most {@code max} more bytes of the request body; a failure only ends it. */
+    private static void discard(ServerRequest request, long max) {
+        try (InputStream in = request.content().inputStream()) {
+            skipAtMost(in, max);
+        } catch (IOException | UncheckedIOException e) {
+            // The refusal is answered either way; the connection is then closed.
+        }
+    }
+
+    private static void skipAtMost(InputStream in, long max) throws IOException {
+        byte[] buffer = new byte[8192];
+        long left = max;
+        int n;
+        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+            left -= n;
         }
     }
 

@@ -62,7 +62,9 @@ public final class Server implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .shutdownHook(false)
-                .maxPayloadSize(options.maxBodyBytes())
+                // Twice the largest body: Exchange.body reads a body up to twice its limit to the end
+                // before refusing it, so that its sender reads the 413 instead of a reset connection.
+                .maxPayloadSize(saturatedDouble(options.maxBodyBytes()))
                 .maxTcpConnections(options.maxConnections())
                 .idleConnectionTimeout(options.requestDeadline())
                 .idleConnectionPeriod(options.requestDeadline().dividedBy(2))
@@ -114,5 +116,9 @@ public final class Server implements AutoCloseable {
     @Override
     public void close() {
         web.stop();
+    }
+
+    private static long saturatedDouble(long bytes) {
+        return bytes > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * bytes;
     }
 }
