@@ -83,8 +83,14 @@ final class GuestChannel implements AutoCloseable {
         fields.forEach((key, value) -> header.set(key, Json.mapper().valueToTree(value)));
         byte[] head = (Json.write(header) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer[] buffers = {ByteBuffer.wrap(head), ByteBuffer.wrap(body)};
-        while (buffers[1].hasRemaining() || buffers[0].hasRemaining()) {
-            channel.write(buffers);
+        try {
+            while (buffers[1].hasRemaining() || buffers[0].hasRemaining()) {
+                channel.write(buffers);
+            }
+        } catch (IOException e) {
+            // The reader may have closed the channel under this write: its reason says why.
+            String reason = closedReason;
+            throw reason == null ? e : new IOException("guest channel closed: " + reason, e);
         }
     }
 
@@ -117,6 +123,7 @@ final class GuestChannel implements AutoCloseable {
         } catch (IOException e) {
             reason = "guest channel failed: " + e.getMessage();
         } finally {
+            closedReason = reason; // before the close, so that a write it breaks can name the reason
             if (violated) {
                 try {
                     channel.close(); // read no further from a guest that ignores the bounds
@@ -124,7 +131,6 @@ final class GuestChannel implements AutoCloseable {
                     // already gone
                 }
             }
-            closedReason = reason;
             IOException failure = new IOException(reason);
             ready.completeExceptionally(failure);
             pending.values().forEach(f -> f.completeExceptionally(failure));
