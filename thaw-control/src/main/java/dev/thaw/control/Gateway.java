@@ -12,6 +12,7 @@ import dev.thaw.control.registry.MemoryRegistry;
 import dev.thaw.control.registry.ObjectStoreRegistry;
 import dev.thaw.control.registry.RegistryContents;
 import dev.thaw.control.deploy.RegistryLoader;
+import dev.thaw.control.deploy.RegistrySync;
 import dev.thaw.control.registry.RegistryProblem;
 import dev.thaw.control.routing.Placement;
 import dev.thaw.control.routing.Router;
@@ -48,6 +49,9 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewayConfig config;
     private final ScheduledExecutorService timer;
+    /** Reads what other gateways wrote to the registry; its own thread, so a slow store delays no expiry. */
+    private final ScheduledExecutorService syncTimer;
+    private final RegistrySync sync;
     private final Membership membership;
     private final NodeIdentities identities;
     private final FunctionRegistry registry = new FunctionRegistry();
@@ -58,7 +62,7 @@ public final class Gateway implements AutoCloseable {
     private final S3ObjectStore objectStore;
     private final GatewayServer server;
 
-    private Gateway(GatewayConfig config, TlsSettings tls) throws IOException {
+    private Gateway(GatewayConfig config, TlsSettings tls, Duration registryRefresh) throws IOException {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
@@ -77,10 +81,15 @@ public final class Gateway implements AutoCloseable {
         this.identities = new NodeIdentities(registryStore, config.identityKey(), InstantSource.system());
         this.deployer = new Deployer(config.home(), registry, durable, membership, routers,
                 Optional.ofNullable(objectStore).map(SnapshotStore::new));
+        this.sync = new RegistrySync(durable, registry, deployer);
+        deployer.onConflict(sync::catchUp);
+        this.syncTimer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-registry-sync")
+                .daemon().factory());
         membership.addListener(routers);
         membership.addListener(deployer);
         timer.scheduleWithFixedDelay(routers::expire, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
         new RegistryLoader(durable, registry, timer, this::serve).start();
+        sync.schedule(syncTimer, registryRefresh);
         this.server = GatewayServer.start(this, tls);
     }
 
@@ -94,7 +103,18 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway listening on {@code config.listen()}. */
     public static Gateway start(GatewayConfig config) throws IOException {
-        return new Gateway(config, TlsSettings.NONE);
+        return new Gateway(config, TlsSettings.NONE, RegistrySync.DEFAULT_PERIOD);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, reading what other gateways wrote to the registry every
+     * {@code registryRefresh} (and on a call to a function it does not know).
+     */
+    public static Gateway start(GatewayConfig config, Duration registryRefresh) throws IOException {
+        if (registryRefresh.isNegative() || registryRefresh.isZero()) {
+            throw new IllegalArgumentException("the registry refresh period must be positive, got " + registryRefresh);
+        }
+        return new Gateway(config, TlsSettings.NONE, registryRefresh);
     }
 
     /**
@@ -102,7 +122,7 @@ public final class Gateway implements AutoCloseable {
      * and verifying {@code https://} nodes against its CA file.
      */
     public static Gateway start(GatewayConfig config, TlsSettings tls) throws IOException {
-        return new Gateway(config, tls);
+        return new Gateway(config, tls, RegistrySync.DEFAULT_PERIOD);
     }
 
     /** The base URL of the HTTP API, ending in '/'. */
@@ -129,6 +149,11 @@ public final class Gateway implements AutoCloseable {
 
     public FunctionRegistry functions() {
         return registry;
+    }
+
+    /** Keeps this gateway's functions in step with what other gateways write to the shared registry. */
+    public RegistrySync registrySync() {
+        return sync;
     }
 
     public Routers routers() {
@@ -174,6 +199,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        syncTimer.shutdownNow();
         timer.shutdownNow();
         membership.close();
         if (objectStore != null) {

@@ -115,7 +115,7 @@ final class GatewayServer implements AutoCloseable {
         routes.guarded(user, "POST", "/v1/functions", registry(this::deploy));
         routes.guarded(user, "GET", "/v1/functions/{name}", registry((request, response) -> {
             String name = name(request);
-            var function = gateway.functions().find(name);
+            var function = known(name);
             if (function.isEmpty()) {
                 throw unknownFunction(name);
             }
@@ -123,7 +123,7 @@ final class GatewayServer implements AutoCloseable {
         }));
         routes.guarded(user, "DELETE", "/v1/functions/{name}", registry((request, response) -> {
             String name = name(request);
-            if (!gateway.deployer().delete(name)) {
+            if (!gateway.deployer().delete(name) && (known(name).isEmpty() || !gateway.deployer().delete(name))) {
                 throw unknownFunction(name);
             }
             Exchange.send(response, 204, null, new byte[0]);
@@ -265,7 +265,7 @@ final class GatewayServer implements AutoCloseable {
     private void invoke(ServerRequest request, ServerResponse response) throws IOException, InterruptedException,
             InvokeException {
         String name = name(request);
-        Optional<Router> router = gateway.functions().find(name).flatMap(f -> gateway.routers().find(name));
+        Optional<Router> router = known(name).flatMap(f -> gateway.routers().find(name));
         if (router.isEmpty()) {
             throw unknownFunction(name);
         }
@@ -336,6 +336,18 @@ final class GatewayServer implements AutoCloseable {
                     + " restarted or declared it dead); register again with POST /v1/nodes");
         }
         Exchange.send(response, 204, null, new byte[0]);
+    }
+
+    /**
+     * The function this gateway serves as {@code name}; one it does not know is looked for again in the shared
+     * registry first, since another gateway may have just deployed it.
+     */
+    private Optional<dev.thaw.control.functions.DeployedFunction> known(String name) throws InterruptedException {
+        var function = gateway.functions().find(name);
+        if (function.isPresent() || !gateway.registrySync().reloadOnMiss(name)) {
+            return function;
+        }
+        return gateway.functions().find(name);
     }
 
     private HttpError unknownFunction(String name) {

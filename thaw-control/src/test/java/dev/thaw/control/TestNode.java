@@ -46,15 +46,17 @@ final class TestNode implements AutoCloseable {
     /** The start requests this node accepted, in order. */
     final List<StartRequest> startRequests = new CopyOnWriteArrayList<>();
     private final Path workDir;
-    private final TcpRelay toGateway;
+    /** One relay per gateway the node registers with, in the order given. */
+    private final List<TcpRelay> toGateways;
     private final NodeServer server;
     private final List<String> occupying = new ArrayList<>();
 
-    private TestNode(String name, InMemoryDriver driver, Path workDir, TcpRelay toGateway, NodeServer server) {
+    private TestNode(String name, InMemoryDriver driver, Path workDir, List<TcpRelay> toGateways,
+            NodeServer server) {
         this.name = name;
         this.driver = driver;
         this.workDir = workDir;
-        this.toGateway = toGateway;
+        this.toGateways = List.copyOf(toGateways);
         this.server = server;
         server.service().onPrefetch((revision, request) -> {
             prefetchRequests.add(request);
@@ -82,20 +84,37 @@ final class TestNode implements AutoCloseable {
 
     private static TestNode join(String name, URI gateway, String joinToken, ThawHome home, GuestKernel kernel,
             SnapshotMode mode) throws IOException {
+        return join(name, List.of(gateway), joinToken, home, kernel, mode);
+    }
+
+    /** A node that registers and heartbeats with every gateway of {@code gateways}. */
+    static TestNode joinAll(String name, List<URI> gateways, String joinToken) throws IOException {
+        return join(name, gateways, joinToken, HOME, new GuestKernel("in-memory", HOME.root().resolve("vmlinuz"),
+                HOME.root().resolve("initramfs"), KERNEL_DIGEST), SnapshotMode.LOCAL);
+    }
+
+    private static TestNode join(String name, List<URI> gateways, String joinToken, ThawHome home,
+            GuestKernel kernel, SnapshotMode mode) throws IOException {
         Files.createDirectories(home.images());
         Files.createDirectories(home.bases());
         Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
         Path workDir = Files.createTempDirectory(target, "node-" + name + "-");
-        TcpRelay relay = TcpRelay.to(gateway);
+        List<TcpRelay> relays = new ArrayList<>();
         InMemoryDriver driver = new InMemoryDriver(name);
         try {
+            List<URI> urls = new ArrayList<>();
+            for (URI gateway : gateways) {
+                TcpRelay relay = TcpRelay.to(gateway);
+                relays.add(relay);
+                urls.add(relay.url(gateway));
+            }
             NodeServiceConfig config = NodeServiceConfig.defaults(name, joinToken, workDir.resolve("work"),
-                    home.root()).withGateway(relay.url(gateway), HEARTBEAT).withMode(mode);
+                    home.root()).withGateways(urls, HEARTBEAT).withMode(mode);
             NodeServer server = NodeServer.start(NodeService.open(config, kernel, driver));
-            return new TestNode(name, driver, workDir, relay, server);
+            return new TestNode(name, driver, workDir, relays, server);
         } catch (IOException | RuntimeException e) {
             driver.close();
-            relay.close();
+            relays.forEach(TcpRelay::close);
             FileTrees.deleteQuietly(workDir);
             throw e;
         }
@@ -151,11 +170,11 @@ final class TestNode implements AutoCloseable {
 
     /** Cuts the node's connection to the gateway: its heartbeats stop reaching it. The gateway still reaches the node. */
     void partition() {
-        toGateway.cut();
+        toGateways.forEach(TcpRelay::cut);
     }
 
     void reconnect() {
-        toGateway.heal();
+        toGateways.forEach(TcpRelay::heal);
     }
 
     /** Caches {@code spec}'s snapshot on this node, as an earlier start there would have. */
@@ -179,7 +198,7 @@ final class TestNode implements AutoCloseable {
         try {
             server.close();
         } finally {
-            toGateway.close();
+            toGateways.forEach(TcpRelay::close);
             FileTrees.deleteQuietly(workDir);
         }
     }

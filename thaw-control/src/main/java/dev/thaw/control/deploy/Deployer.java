@@ -163,35 +163,73 @@ public final class Deployer implements Membership.Listener {
         requireAvailable();
         String name = spec.function();
         try (FunctionLocks.Held held = locks.lock(name)) {
-            Optional<DeployedFunction> existing = registry.find(name);
-            if (existing.isPresent() && existing.get().revision().equals(spec.revision())) {
-                DeployedFunction updated = existing.get().withSettings(settings).withExampleRequest(example);
-                registry.put(write(updated, archiveDigest, name));
+            for (int attempt = 1; ; attempt++) {
+                Optional<DeployedFunction> existing = registry.find(name);
+                boolean sameRevision = existing.isPresent() && existing.get().revision().equals(spec.revision());
+                DeployedFunction function = sameRevision
+                        ? existing.get().withSettings(settings).withExampleRequest(example)
+                        : new DeployedFunction(name, spec.revision(), settings, spec, imageDigest, Instant.now(),
+                                example);
+                StoredFunction stored;
+                try {
+                    stored = durable.write(function, archiveDigest, registry.generation(name));
+                } catch (RegistryConflictException e) {
+                    if (attempt == 1 && catchUp(name)) {
+                        continue; // another gateway wrote it: build on what it wrote, once
+                    }
+                    throw new RegistryWriteException(e.getMessage(), true, e);
+                } catch (StoreException e) {
+                    throw writeFailed(name, e);
+                }
+                registry.put(stored);
+                if (!sameRevision) {
+                    for (Member member : membership.alive()) {
+                        push(member, spec);
+                    }
+                }
                 routers.deploy(spec, settings);
-                return new Outcome(updated, false);
+                return new Outcome(function, !sameRevision);
             }
-            DeployedFunction function = new DeployedFunction(name, spec.revision(), settings, spec, imageDigest,
-                    Instant.now(), example);
-            registry.put(write(function, archiveDigest, name));
-            for (Member member : membership.alive()) {
-                push(member, spec);
-            }
-            routers.deploy(spec, settings);
-            return new Outcome(function, true);
         }
     }
 
-    private StoredFunction write(DeployedFunction function, String archiveDigest, String name)
-            throws RegistryWriteException {
+    /**
+     * Another gateway wrote {@code name} since this one read it: reads what it wrote through {@link #onConflict}'s
+     * hook. False when there is no hook or the store cannot be read (the conflict then stands).
+     */
+    private boolean catchUp(String name) throws InterruptedException {
         try {
-            return durable.write(function, archiveDigest, registry.generation(name));
-        } catch (RegistryConflictException e) {
-            throw new RegistryWriteException(e.getMessage(), true, e);
-        } catch (StoreException e) {
-            throw new RegistryWriteException("cannot write " + name + " to the function registry in "
-                    + durable.describe() + ": " + e.getMessage() + "; nothing changed, retry when the store is back",
-                    false, e);
+            catchUp.catchUp(name);
+            return true;
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read " + name + " again from " + durable.describe() + " after a"
+                    + " conflicting write: " + e.getMessage());
+            return false;
         }
+    }
+
+    /** Reads one function's latest record from the shared registry into this gateway. */
+    @FunctionalInterface
+    public interface CatchUp {
+        void catchUp(String name) throws StoreException, InterruptedException;
+    }
+
+    private volatile CatchUp catchUp = name -> {
+        throw new StoreException("this gateway does not read the registry again");
+    };
+
+    /**
+     * How a deploy or delete that lost the race for the registry to another gateway reads that gateway's write
+     * before its one retry; without it, the loser answers 409.
+     */
+    public void onConflict(CatchUp hook) {
+        this.catchUp = java.util.Objects.requireNonNull(hook, "hook");
+    }
+
+    private RegistryWriteException writeFailed(String name, StoreException e) {
+        return new RegistryWriteException("cannot write " + name + " to the function registry in "
+                + durable.describe() + ": " + e.getMessage() + "; nothing changed, retry when the store is back",
+                false, e);
     }
 
     private void requireAvailable() throws RegistryWriteException {
@@ -210,23 +248,79 @@ public final class Deployer implements Membership.Listener {
     public boolean delete(String name) throws IOException, InterruptedException {
         requireAvailable();
         try (FunctionLocks.Held held = locks.lock(name)) {
-            if (registry.find(name).isEmpty() && registry.problem(name).isEmpty()) {
-                return false;
-            }
             long generation;
-            try {
-                generation = durable.delete(name, registry.generation(name));
-            } catch (RegistryConflictException e) {
-                throw new RegistryWriteException(e.getMessage(), true, e);
-            } catch (StoreException e) {
-                throw new RegistryWriteException("cannot delete " + name + " from the function registry in "
-                        + durable.describe() + ": " + e.getMessage() + "; nothing changed, retry", false, e);
+            for (int attempt = 1; ; attempt++) {
+                if (registry.find(name).isEmpty() && registry.problem(name).isEmpty()) {
+                    return false;
+                }
+                try {
+                    generation = durable.delete(name, registry.generation(name));
+                    break;
+                } catch (RegistryConflictException e) {
+                    if (attempt == 1 && catchUp(name)) {
+                        continue;
+                    }
+                    throw new RegistryWriteException(e.getMessage(), true, e);
+                } catch (StoreException e) {
+                    throw new RegistryWriteException("cannot delete " + name + " from the function registry in "
+                            + durable.describe() + ": " + e.getMessage() + "; nothing changed, retry", false, e);
+                }
             }
             registry.remove(name, generation);
             routers.delete(name);
             forget(name);
         }
         return true;
+    }
+
+    /**
+     * Takes in a function another gateway wrote to the shared registry, unless this gateway already has that
+     * generation or a later one: routes its revision, and hands a new revision to every live node (a node keeps an
+     * identical deployment it has, so a start in flight there is not disturbed). True when it changed anything.
+     */
+    public boolean learn(StoredFunction stored) throws InterruptedException {
+        String name = stored.function().name();
+        try (FunctionLocks.Held held = locks.lock(name)) {
+            if (stored.generation() <= registry.generation(name)) {
+                return false;
+            }
+            Optional<DeployedFunction> existing = registry.find(name);
+            registry.put(stored);
+            DeploymentSpec spec = stored.function().spec();
+            for (Member member : membership.alive()) {
+                if (existing.isEmpty() || !existing.get().revision().equals(spec.revision())
+                        || !member.hasDeployment(name, spec.revision())) {
+                    push(member, spec);
+                }
+            }
+            routers.deploy(spec, stored.function().settings());
+            LOG.log(Level.INFO, "learned " + name + " revision " + spec.revision() + " (registry generation "
+                    + stored.generation() + ") from the shared registry");
+            return true;
+        }
+    }
+
+    /**
+     * Takes in a deletion another gateway wrote as {@code generation}: new invocations get 404 and this gateway's
+     * instances of the function stop. That gateway told the nodes and the store already. True when it changed
+     * anything.
+     */
+    public boolean learnDeletion(String name, long generation) throws InterruptedException {
+        try (FunctionLocks.Held held = locks.lock(name)) {
+            if (generation <= registry.generation(name)) {
+                return false;
+            }
+            boolean known = registry.remove(name, generation).isPresent();
+            routers.delete(name);
+            for (Member member : membership.alive()) {
+                member.forgetFunction(name);
+            }
+            if (known) {
+                LOG.log(Level.INFO, "learned that " + name + " was deleted (registry generation " + generation
+                        + ") from the shared registry");
+            }
+            return known;
+        }
     }
 
     private void forget(String name) throws InterruptedException {

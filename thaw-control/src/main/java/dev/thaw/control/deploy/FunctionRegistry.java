@@ -36,6 +36,20 @@ public final class FunctionRegistry {
         return generations.getOrDefault(name, 0L);
     }
 
+    /** The latest generation of every name this gateway knows, deleted ones too. */
+    public Map<String, Long> generations() {
+        return Map.copyOf(generations);
+    }
+
+    /** Replaces the problem recorded for {@code name}: none when {@code problem} is null. */
+    public void problem(String name, RegistryProblem problem) {
+        if (problem == null) {
+            problems.remove(name);
+        } else {
+            problems.put(name, problem);
+        }
+    }
+
     /** Records a successful write to the durable registry. */
     public void put(StoredFunction stored) {
         functions.put(stored.function().name(), stored.function());

@@ -2,6 +2,7 @@ package dev.thaw.control.registry;
 
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.snapshot.store.StoreException;
+import java.util.Map;
 
 /**
  * Where the gateway keeps deployed functions so that a restart loses none. Every write names
@@ -20,6 +21,18 @@ public interface DurableRegistry {
      * @throws StoreException when the store cannot be read: the caller must not take an empty answer as the truth
      */
     RegistryContents load() throws StoreException;
+
+    /**
+     * What changed since {@code known} (the latest generation of each name as the caller has it): the
+     * {@link RegistryContents#generations generations} of every name, and the functions and problems of at least
+     * the names whose generation differs from {@code known}'s. A gateway calls it often to learn what other
+     * gateways wrote, so a backend may skip reading what did not change; by default it reads everything.
+     *
+     * @throws StoreException when the store cannot be read
+     */
+    default RegistryContents changedSince(Map<String, Long> known) throws StoreException {
+        return load();
+    }
 
     /** Writes {@code function} as generation {@code expectedGeneration + 1}. */
     StoredFunction write(DeployedFunction function, String archiveDigest, long expectedGeneration)

@@ -66,6 +66,16 @@ public final class ObjectStoreRegistry implements DurableRegistry {
 
     @Override
     public RegistryContents load() throws StoreException {
+        return read(null);
+    }
+
+    /** Lists every record key, but reads only the records of names whose latest generation is not {@code known}'s. */
+    @Override
+    public RegistryContents changedSince(Map<String, Long> known) throws StoreException {
+        return read(known);
+    }
+
+    private RegistryContents read(Map<String, Long> known) throws StoreException {
         Map<String, TreeMap<Long, String>> byName = new TreeMap<>();
         List<RegistryProblem> problems = new ArrayList<>();
         for (String key : store.list(FUNCTIONS)) {
@@ -83,6 +93,9 @@ public final class ObjectStoreRegistry implements DurableRegistry {
         for (Map.Entry<String, TreeMap<Long, String>> e : byName.entrySet()) {
             String name = e.getKey();
             long generation = e.getValue().lastKey();
+            if (known != null && known.getOrDefault(name, 0L) == generation) {
+                continue;
+            }
             String key = e.getValue().lastEntry().getValue();
             RegistryRecord record;
             try {

@@ -78,7 +78,7 @@ public final class GatewayLink implements AutoCloseable {
         this.interval = interval;
         this.status = status;
         this.onRegistration = onRegistration;
-        this.thread = Thread.ofPlatform().daemon().name("thaw-gateway-link").unstarted(this::run);
+        this.thread = Thread.ofPlatform().daemon().name("thaw-gateway-link-" + gatewayUrl.getAuthority()).unstarted(this::run);
     }
 
     /**
@@ -176,15 +176,24 @@ public final class GatewayLink implements AutoCloseable {
     /** Binds the node's token (made and kept first if there is none) with the join token; false when refused. */
     private boolean join() throws IOException, InterruptedException {
         if (identity == null) {
-            IdentityFile.Identity fresh = new IdentityFile.Identity(node, NodeTokens.issue(node));
-            try {
-                identityFile.save(fresh); // kept before it is sent, so no answer can be lost with it
-            } catch (IOException e) {
-                change(State.REFUSED, "node " + node + " cannot keep its credential in " + identityFile.path()
-                        + " (" + describe(e) + "); retrying every " + interval.toMillis() + " ms");
-                return false;
+            // The links to several gateways share one identity file: the first makes the credential, the rest
+            // adopt it.
+            synchronized (identityFile) {
+                Optional<IdentityFile.Identity> made = identityFile.load(node);
+                IdentityFile.Identity fresh = made.orElseGet(() -> new IdentityFile.Identity(node,
+                        NodeTokens.issue(node)));
+                if (made.isEmpty()) {
+                    try {
+                        identityFile.save(fresh); // kept before it is sent, so no answer can be lost with it
+                    } catch (IOException e) {
+                        change(State.REFUSED, "node " + node + " cannot keep its credential in "
+                                + identityFile.path() + " (" + describe(e) + "); retrying every "
+                                + interval.toMillis() + " ms");
+                        return false;
+                    }
+                }
+                adopt(fresh);
             }
-            adopt(fresh);
         }
         try {
             joining.json("POST", "/v1/join", new JoinRequest(node, identity.token()), JoinResponse.class, timeout);

@@ -45,8 +45,9 @@ public final class NodeArguments {
             + " With --gateway the node joins once and keeps its own credential in WORK_DIR/identity.json;"
             + " without, it is the one token its API accepts"})
     String tokenFile;
-    @Option(names = "--gateway", paramLabel = "URL", description = "register and heartbeat there (default: standalone)")
-    String gateway;
+    @Option(names = "--gateway", paramLabel = "URL", split = ",", description = "register and heartbeat there"
+            + " (default: standalone); repeat it, or give a comma-separated list, for a node of several gateways")
+    java.util.List<String> gateways;
     @Option(names = "--heartbeat-ms", paramLabel = "MS", description = "heartbeat interval (default 1000)")
     String heartbeatMs;
     @Option(names = "--mode", paramLabel = "MODE", description = "snapshots: disabled, local or remote (default local)")
@@ -135,7 +136,8 @@ public final class NodeArguments {
         Path work = Path.of(workDir != null ? workDir : home.resolve("nodes").resolve(name).toString())
                 .toAbsolutePath();
         return new NodeServiceConfig(name, address.host(), address.port(), url("public-url", publicUrl), secret,
-                url("gateway", gateway),
+                gateways == null ? java.util.List.of()
+                        : gateways.stream().map(g -> uri("gateway", g.strip())).toList(),
                 Duration.ofMillis(number("heartbeat-ms", heartbeatMs, 1000, 1, 60_000)),
                 number("memory-mib", memoryMib, NodeServiceConfig.DEFAULT_MEMORY_MIB, 1, MAX_MIB),
                 (int) number("slots", slots, NodeServiceConfig.DEFAULT_SLOTS, 1, 100_000),

@@ -19,6 +19,7 @@ import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.util.function.Supplier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -39,7 +40,7 @@ public final class NodeServer implements AutoCloseable {
     private final NodeMetrics metrics;
     private final Server http;
     private final URI url;
-    private GatewayLink link;
+    private final java.util.List<GatewayLink> links = new java.util.ArrayList<>();
     /**
      * The only bearer token this node's API accepts: with a gateway, the call token that follows
      * from the node's own credential (none until it has one); standalone, the configured token.
@@ -82,16 +83,21 @@ public final class NodeServer implements AutoCloseable {
         api.url = url;
         NodeServer server = new NodeServer(config, service, metrics, http, url);
         api.server = server;
-        if (config.gatewayUrl().isEmpty()) {
+        if (config.gateways().isEmpty()) {
             server.accepted = config.token();
         }
-        if (config.gatewayUrl().isPresent()) {
+        // With several gateways a registration says nothing about instances another gateway started, so only a
+        // node of one gateway stops what was running before it registers; the idle reaper stops the rest.
+        Supplier<Runnable> onRegistration = config.gateways().size() == 1 ? service::orphansOnRegistration
+                : () -> () -> { };
+        // One credential for every gateway: they share the bindings in the store, so each accepts it.
+        IdentityFile identity = new IdentityFile(config.workDir());
+        for (URI gateway : config.gateways()) {
             try {
                 // The configured token is the cluster's join token: presented once to the gateway, never accepted here.
-                server.link = GatewayLink.start(config.gatewayUrl().get(), config.token(),
-                        new IdentityFile(config.workDir()), token -> server.accepted = token, config.name(), url,
-                        config.heartbeatInterval(), () -> service.status(url), service::orphansOnRegistration,
-                        service.signingKey(), tls.ca());
+                server.links.add(GatewayLink.start(gateway, config.token(), identity, token -> server.accepted = token,
+                        config.name(), url, config.heartbeatInterval(), () -> service.status(url), onRegistration,
+                        service.signingKey(), tls.ca()));
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;
@@ -211,9 +217,7 @@ public final class NodeServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (link != null) {
-                link.close();
-            }
+            links.parallelStream().forEach(GatewayLink::close);
         } finally {
             // The service first: stopping its VMs ends invocations still in flight, so the listener stops quickly.
             service.close();

@@ -229,6 +229,11 @@ public final class NodeService implements AutoCloseable {
                     + " runs guest kernel " + kernel.digest() + " (" + kernel.version()
                     + "); give every node the same Thaw home kernel, or deploy again from this one");
         }
+        Deployed current = deployments.get(key(function, revision));
+        if (current != null && current.spec().equals(spec)) {
+            // Several gateways hand a node the same revision; replacing it would fail a start in flight.
+            return;
+        }
         // In remote mode images come through the store and cache even on the host that built them,
         // as they would on any other node.
         boolean imagesHere = config.mode() != SnapshotMode.REMOTE && !spec.imagePaths().isEmpty()

@@ -7,6 +7,7 @@ import dev.thaw.snapshot.store.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ import java.util.Optional;
  * @param port the port to listen on; 0 picks a free one
  * @param publicUrl where the gateway reaches this node; derived from the bound address when empty
  * @param token the bearer token every API call (and every call to the gateway) carries
- * @param gatewayUrl the gateway to register with; empty runs the node standalone
+ * @param gateways the gateways to register and heartbeat with, each on its own; none runs the node standalone
  * @param heartbeatInterval how often the node reports its status to the gateway
  * @param memoryMib guest memory this node may give to instances, in MiB
  * @param slots how many instances may run at once
@@ -33,7 +34,7 @@ import java.util.Optional;
  * @param thawHome where the guest kernel is built and kept
  */
 public record NodeServiceConfig(String name, String host, int port, Optional<URI> publicUrl, String token,
-        Optional<URI> gatewayUrl, Duration heartbeatInterval, long memoryMib, int slots, long bodyLimitBytes,
+        List<URI> gateways, Duration heartbeatInterval, long memoryMib, int slots, long bodyLimitBytes,
         SnapshotMode mode, Path workDir, long cacheBudgetBytes, int prestart, Optional<S3Config> s3, Path thawHome,
         String cacheEviction) {
 
@@ -56,7 +57,10 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
             throw new IllegalArgumentException("a node token is needed: every call to the node and the gateway "
                     + "carries it ($THAW_NODE_TOKEN or --token-file)");
         }
-        Objects.requireNonNull(gatewayUrl, "gatewayUrl");
+        gateways = List.copyOf(gateways);
+        if (gateways.size() != gateways.stream().distinct().count()) {
+            throw new IllegalArgumentException("a gateway is named twice in " + gateways + "; name each once");
+        }
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
             throw new IllegalArgumentException("heartbeat interval must be positive, got " + heartbeatInterval);
         }
@@ -85,31 +89,38 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
      * snapshots, 4 GiB of guest memory, 8 slots, a 4 GiB cache.
      */
     public static NodeServiceConfig defaults(String name, String token, Path workDir, Path thawHome) {
-        return new NodeServiceConfig(name, "127.0.0.1", 0, Optional.empty(), token, Optional.empty(),
+        return new NodeServiceConfig(name, "127.0.0.1", 0, Optional.empty(), token, List.of(),
                 DEFAULT_HEARTBEAT, DEFAULT_MEMORY_MIB, DEFAULT_SLOTS, DEFAULT_BODY_LIMIT, SnapshotMode.LOCAL, workDir,
                 DEFAULT_CACHE_BUDGET, 0, Optional.empty(), thawHome, "lru");
     }
 
     public NodeServiceConfig withGateway(URI url, Duration interval) {
-        return new NodeServiceConfig(name, host, port, publicUrl, token, Optional.of(url), interval, memoryMib, slots,
+        return new NodeServiceConfig(name, host, port, publicUrl, token, List.of(url), interval, memoryMib, slots,
+                bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
+                cacheEviction);
+    }
+
+    /** Registers and heartbeats with each of {@code urls}. */
+    public NodeServiceConfig withGateways(List<URI> urls, Duration interval) {
+        return new NodeServiceConfig(name, host, port, publicUrl, token, urls, interval, memoryMib, slots,
                 bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
                 cacheEviction);
     }
 
     public NodeServiceConfig withCapacity(long memoryMib, int slots) {
-        return new NodeServiceConfig(name, host, port, publicUrl, token, gatewayUrl, heartbeatInterval, memoryMib,
+        return new NodeServiceConfig(name, host, port, publicUrl, token, gateways, heartbeatInterval, memoryMib,
                 slots, bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
                 cacheEviction);
     }
 
     public NodeServiceConfig withBodyLimit(long bytes) {
-        return new NodeServiceConfig(name, host, port, publicUrl, token, gatewayUrl, heartbeatInterval, memoryMib,
+        return new NodeServiceConfig(name, host, port, publicUrl, token, gateways, heartbeatInterval, memoryMib,
                 slots, bytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
                 cacheEviction);
     }
 
     public NodeServiceConfig withMode(SnapshotMode mode) {
-        return new NodeServiceConfig(name, host, port, publicUrl, token, gatewayUrl, heartbeatInterval, memoryMib,
+        return new NodeServiceConfig(name, host, port, publicUrl, token, gateways, heartbeatInterval, memoryMib,
                 slots, bodyLimitBytes, mode, workDir, cacheBudgetBytes, prestart, s3, thawHome,
                 cacheEviction);
     }
@@ -128,7 +139,7 @@ public record NodeServiceConfig(String name, String host, int port, Optional<URI
     @Override
     public String toString() {
         return "NodeServiceConfig[name=" + name + ", host=" + host + ", port=" + port + ", publicUrl=" + publicUrl
-                + ", gatewayUrl=" + gatewayUrl + ", heartbeatInterval=" + heartbeatInterval + ", memoryMib=" + memoryMib
+                + ", gateways=" + gateways + ", heartbeatInterval=" + heartbeatInterval + ", memoryMib=" + memoryMib
                 + ", slots=" + slots + ", bodyLimitBytes=" + bodyLimitBytes + ", mode=" + mode + ", workDir=" + workDir
                 + ", cacheBudgetBytes=" + cacheBudgetBytes + ", prestart=" + prestart + ", s3=" + s3 + ", thawHome="
                 + thawHome + "]";

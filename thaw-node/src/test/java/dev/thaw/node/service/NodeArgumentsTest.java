@@ -20,7 +20,7 @@ class NodeArgumentsTest {
         assertThat(config.token()).isEqualTo("from-env");
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isZero();
-        assertThat(config.gatewayUrl()).isEmpty();
+        assertThat(config.gateways()).isEmpty();
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.memoryMib()).isEqualTo(4096);
         assertThat(config.slots()).isEqualTo(8);
@@ -42,7 +42,7 @@ class NodeArgumentsTest {
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.port()).isEqualTo(7071);
         assertThat(config.token()).isEqualTo("t");
-        assertThat(config.gatewayUrl()).contains(URI.create("http://gw:7000"));
+        assertThat(config.gateways()).containsExactly(URI.create("http://gw:7000"));
         assertThat(config.publicUrl()).contains(URI.create("http://n2:7071"));
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.mode()).isEqualTo(SnapshotMode.REMOTE);
@@ -55,6 +55,18 @@ class NodeArgumentsTest {
         assertThat(config.s3().orElseThrow().bucket()).isEqualTo("snaps");
         assertThat(config.s3().orElseThrow().region()).isEqualTo("eu");
         assertThat(config.thawHome()).isEqualTo(Path.of("/opt/thaw"));
+    }
+
+    @Test
+    void severalGatewaysAreRepeatedOrCommaSeparated() {
+        NodeServiceConfig config = NodeArguments.parse(new String[] {"--name=n", "--gateway=http://gw-1:7000",
+            "--gateway=http://gw-2:7000, https://gw-3:7443"}, ENV);
+        assertThat(config.gateways()).containsExactly(URI.create("http://gw-1:7000"), URI.create("http://gw-2:7000"),
+                URI.create("https://gw-3:7443"));
+        assertRefused(new String[] {"--name=n", "--gateway=http://gw:7000,ftp://gw:21"}, ENV,
+                "--gateway must be an http:// or https:// URL, got 'ftp://gw:21'");
+        assertRefused(new String[] {"--name=n", "--gateway=http://gw:7000,http://gw:7000"}, ENV,
+                "a gateway is named twice");
     }
 
     @Test
