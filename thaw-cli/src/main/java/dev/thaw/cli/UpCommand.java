@@ -10,8 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Starts a Thaw cluster on this host: the gateway, N node agents as their own processes (each "
-                + "with its own cache directory and budget under $THAW_HOME/cluster), and Thaw's embedded S3 server "
+        description = "Starts a Thaw cluster on this host: the gateway (or --gateways of them over one registry), N "
+                + "node agents as their own processes (each registered with every gateway, with its own cache "
+                + "directory and budget under $THAW_HOME/cluster), and Thaw's embedded S3 server "
                 + "(unless --s3-endpoint is given). Prints the URLs and the API token, and leaves them in "
                 + "$THAW_HOME/cluster.json for 'thaw deploy', 'invoke', 'ls' and 'status'. Ctrl-C stops "
                 + "everything.")
@@ -22,17 +23,23 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     S3Options s3;
 
-    @Option(names = "--port", defaultValue = "8080", description = "gateway port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "8080", description = "gateway port on 127.0.0.1; further gateways"
+            + " take the next ports (default: ${DEFAULT-VALUE})")
     int port;
+
+    @Option(names = "--gateways", defaultValue = "1", description = "gateways to run over the same registry and"
+            + " nodes; each serves every function, and any of them keeps serving if another stops"
+            + " (default: ${DEFAULT-VALUE})")
+    int gateways;
 
     @Override
     public Integer call() throws Exception {
         ThawHome home = ThawHome.fromEnvironment();
         EmbeddedCluster.Options options = new EmbeddedCluster.Options(cluster.nodes, cluster.policy, cluster.mode,
                 cluster.cacheBudgetMib, cluster.memoryMib, cluster.slots, cluster.prestart, port,
-                home.root().resolve("cluster"), home, s3.external());
-        System.out.printf("starting %d node(s), snapshots %s, %s placement...%n", cluster.nodes,
-                cluster.mode.label(), cluster.policy.label());
+                home.root().resolve("cluster"), home, s3.external()).withGateways(gateways);
+        System.out.printf("starting %d gateway(s), %d node(s), snapshots %s, %s placement...%n", gateways,
+                cluster.nodes, cluster.mode.label(), cluster.policy.label());
         EmbeddedCluster running = EmbeddedCluster.start(options);
         ClusterFile file = new ClusterFile(running.gatewayUrl(), running.apiToken());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -43,8 +50,10 @@ final class UpCommand implements Callable<Integer> {
             stopped.countDown();
         }));
         file.write();
-        System.out.println("gateway   " + running.gatewayUrl() + "   (OpenAPI: " + running.gatewayUrl()
-                .resolve("/openapi.yaml") + ", metrics: " + running.gatewayUrl().resolve("/metrics") + ")");
+        for (java.net.URI url : running.gatewayUrls()) {
+            System.out.println("gateway   " + url + "   (OpenAPI: " + url.resolve("/openapi.yaml") + ", metrics: "
+                    + url.resolve("/metrics") + ")");
+        }
         for (NodeProcess node : running.nodes()) {
             System.out.println(node.name() + "    " + node.url() + "   (pid " + node.pid() + ", log " + node.log()
                     + ")");

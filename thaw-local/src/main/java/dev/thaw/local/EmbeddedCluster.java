@@ -30,10 +30,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A whole Thaw cluster on this host: the embedded S3 server (unless an external
- * store is given), the gateway in this process, and N node agents as their own
- * processes, each with its own work directory and cache budget. It owns all of
- * them; {@link #close()} stops nodes first (their VMs with them), then the
- * gateway, then the S3 server.
+ * store is given), one or more gateways in this process over one registry, and N
+ * node agents as their own processes, each registered with every gateway, with its
+ * own work directory and cache budget. It owns all of them; {@link #close()} stops
+ * nodes first (their VMs with them), then the gateways, then the S3 server.
  */
 public final class EmbeddedCluster implements AutoCloseable {
     private static final Duration NODE_START = Duration.ofSeconds(60);
@@ -42,13 +42,24 @@ public final class EmbeddedCluster implements AutoCloseable {
     /**
      * @param workDir holds the S3 data and one directory per node
      * @param externalS3 an S3 service to use instead of the embedded server (credentials from its config)
-     * @param port the gateway's port on loopback; 0 picks a free one
-     * @param keepAlive the gateway's keep-alive policy
-     * @param prefetch whether the gateway has nodes prefetch snapshots before predicted invocations
+     * @param port the first gateway's port on loopback; 0 picks a free one (each further gateway takes the next
+     *     port, or a free one with 0)
+     * @param keepAlive the gateways' keep-alive policy
+     * @param prefetch whether the gateways have nodes prefetch snapshots before predicted invocations
+     * @param gateways how many gateways serve the cluster, 1 to {@link #MAX_GATEWAYS}
      */
     public record Options(int nodes, SchedulerPolicy policy, SnapshotMode mode, long cacheBudgetMib,
             long memoryMib, int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3,
-            KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch) {
+            KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch, int gateways) {
+        public static final int MAX_GATEWAYS = 16;
+
+        /** One gateway. */
+        public Options(int nodes, SchedulerPolicy policy, SnapshotMode mode, long cacheBudgetMib, long memoryMib,
+                int slots, int prestart, int port, Path workDir, ThawHome home, S3Config externalS3,
+                KeepAlivePolicy keepAlive, SnapshotPrefetch prefetch) {
+            this(nodes, policy, mode, cacheBudgetMib, memoryMib, slots, prestart, port, workDir, home, externalS3,
+                    keepAlive, prefetch, 1);
+        }
 
         /** Today's keep-alive (fixed) and no prefetch. */
         public Options(int nodes, SchedulerPolicy policy, SnapshotMode mode, long cacheBudgetMib, long memoryMib,
@@ -67,24 +78,37 @@ public final class EmbeddedCluster implements AutoCloseable {
             Objects.requireNonNull(home, "home");
             Objects.requireNonNull(keepAlive, "keepAlive");
             Objects.requireNonNull(prefetch, "prefetch");
+            if (gateways < 1 || gateways > MAX_GATEWAYS) {
+                throw new IllegalArgumentException("gateways must be 1.." + MAX_GATEWAYS + ", got " + gateways);
+            }
+            if (port != 0 && port + gateways - 1 > 65535) {
+                throw new IllegalArgumentException("gateway ports " + port + ".." + (port + gateways - 1)
+                        + " run past 65535");
+            }
             if (cacheBudgetMib < 0 || memoryMib < 128 || slots < 1 || prestart < 0 || port < 0 || port > 65535) {
                 throw new IllegalArgumentException("cache budget must be >= 0 MiB, memory >= 128 MiB, slots >= 1,"
                         + " prestart >= 0, port 0..65535");
             }
         }
+
+        /** The same cluster served by {@code count} gateways. */
+        public Options withGateways(int count) {
+            return new Options(nodes, policy, mode, cacheBudgetMib, memoryMib, slots, prestart, port, workDir, home,
+                    externalS3, keepAlive, prefetch, count);
+        }
     }
 
     private final EmbeddedS3Server s3;
-    private final Gateway gateway;
+    private final List<Gateway> gateways;
     private final List<NodeProcess> nodes;
     private final String joinToken;
     /** Stops the node processes if this JVM is stopped (Ctrl-C) before {@link #close()}: they must not outlive it. */
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private EmbeddedCluster(EmbeddedS3Server s3, Gateway gateway, List<NodeProcess> nodes, String joinToken) {
+    private EmbeddedCluster(EmbeddedS3Server s3, List<Gateway> gateways, List<NodeProcess> nodes, String joinToken) {
         this.s3 = s3;
-        this.gateway = gateway;
+        this.gateways = List.copyOf(gateways);
         this.nodes = nodes;
         this.joinToken = joinToken;
         this.shutdownHook = new Thread(this::stop, "thaw-cluster-shutdown");
@@ -99,7 +123,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         String joinToken = token();
         String identityKey = IdentityKeyFile.loadOrCreate(options.workDir().resolve(IdentityKeyFile.NAME));
         EmbeddedS3Server s3 = null;
-        Gateway gateway = null;
+        List<Gateway> gateways = new ArrayList<>();
         List<NodeProcess> nodes = new ArrayList<>();
         try {
             S3Config store = options.externalS3();
@@ -118,13 +142,19 @@ public final class EmbeddedCluster implements AutoCloseable {
                     .withKeepAlive(options.keepAlive()).withPrefetch(options.prefetch())
                     // A cluster on 127.0.0.1 for its own user: 'thaw deploy DIR' builds DIR in place.
                     .withAllowHostPaths(true);
-            // Without a store the registry still outlives the gateway, in the work directory.
-            gateway = Gateway.start(store == null ? config.withRegistryDir(options.workDir().resolve("registry"))
-                    : config.withS3(store));
+            // Without a store the registry still outlives the gateways, in the work directory. Every gateway has the
+            // same registry and identity key, so each serves every function and accepts every node's credential.
+            GatewayConfig shared = store == null ? config.withRegistryDir(options.workDir().resolve("registry"))
+                    : config.withS3(store);
+            for (int i = 0; i < options.gateways(); i++) {
+                int port = options.port() == 0 ? 0 : options.port() + i;
+                gateways.add(Gateway.start(shared.withListen(new InetSocketAddress("127.0.0.1", port))));
+            }
+            List<URI> urls = gateways.stream().map(Gateway::url).toList();
             List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
             for (int i = 1; i <= options.nodes(); i++) {
                 String name = "node-" + i;
-                List<String> arguments = nodeArguments(options, name, gateway.url(), store);
+                List<String> arguments = nodeArguments(options, name, urls, store);
                 Map<String, String> environment = store == null ? Map.of("THAW_NODE_TOKEN", joinToken)
                         : Map.of("THAW_NODE_TOKEN", joinToken, "THAW_S3_ACCESS_KEY", store.accessKey(),
                                 "THAW_S3_SECRET_KEY", store.secretKey());
@@ -148,13 +178,13 @@ public final class EmbeddedCluster implements AutoCloseable {
             if (failure != null) {
                 throw failure;
             }
-            awaitMembers(gateway, options.nodes());
-            return new EmbeddedCluster(s3, gateway, nodes, joinToken);
+            for (Gateway gateway : gateways) {
+                awaitMembers(gateway, options.nodes());
+            }
+            return new EmbeddedCluster(s3, gateways, nodes, joinToken);
         } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
             nodes.forEach(NodeProcess::close);
-            if (gateway != null) {
-                gateway.close();
-            }
+            gateways.forEach(Gateway::close);
             if (s3 != null) {
                 s3.close();
             }
@@ -162,9 +192,10 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
     }
 
-    private static List<String> nodeArguments(Options options, String name, URI gateway, S3Config store) {
+    private static List<String> nodeArguments(Options options, String name, List<URI> gateways, S3Config store) {
         List<String> arguments = new ArrayList<>(List.of("--name=" + name, "--listen=127.0.0.1:0",
-                "--gateway=" + gateway, "--mode=" + options.mode().label(),
+                "--gateway=" + String.join(",", gateways.stream().map(URI::toString).toList()),
+                "--mode=" + options.mode().label(),
                 "--work-dir=" + options.workDir().resolve(name).toAbsolutePath(),
                 "--cache-budget-mib=" + options.cacheBudgetMib(), "--memory-mib=" + options.memoryMib(),
                 "--slots=" + options.slots(), "--prestart=" + options.prestart(),
@@ -182,7 +213,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         while (gateway.membership().alive().size() < count) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("only " + gateway.membership().alive().size() + " of " + count
-                        + " nodes registered with the gateway within " + JOIN_TIMEOUT.toSeconds() + " s");
+                        + " nodes registered with the gateway at " + gateway.url() + " within " + JOIN_TIMEOUT.toSeconds() + " s");
             }
             Thread.sleep(50);
         }
@@ -194,12 +225,18 @@ public final class EmbeddedCluster implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
+    /** The first gateway's URL. */
     public URI gatewayUrl() {
-        return gateway.url();
+        return gateways.getFirst().url();
+    }
+
+    /** Every gateway's URL, the first first. */
+    public List<URI> gatewayUrls() {
+        return gateways.stream().map(Gateway::url).toList();
     }
 
     public String apiToken() {
-        return gateway.config().apiToken();
+        return gateways.getFirst().config().apiToken();
     }
 
     /** The join token the nodes were started with. */
@@ -209,12 +246,18 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** The token {@code node} accepts from this gateway; for benchmarks that call a node directly. */
     public String callToken(String node) {
-        return gateway.membership().find(node).map(Member::callToken)
+        return gateways.getFirst().membership().find(node).map(Member::callToken)
                 .orElseThrow(() -> new IllegalArgumentException("no node " + node + " in this cluster"));
     }
 
+    /** The first gateway. */
     public Gateway gateway() {
-        return gateway;
+        return gateways.getFirst();
+    }
+
+    /** Every gateway, the first first. */
+    public List<Gateway> gateways() {
+        return gateways;
     }
 
     public List<NodeProcess> nodes() {
@@ -244,7 +287,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         nodes.parallelStream().forEach(NodeProcess::close);
         // a node that was killed (or crashed) left its run root with guest memory on tmpfs
         StaleRunRoots.sweep();
-        gateway.close();
+        gateways.forEach(Gateway::close);
         if (s3 != null) {
             s3.close();
         }
