@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * same number of closed-loop clients first all call the first gateway, then are spread evenly across every
  * gateway. Each instance takes one invocation at a time and the function may have as many instances as there
  * are clients, so both phases keep the same number of warm instances busy and the ratio shows what the added
- * gateways bring, not what added instances would.
+ * gateways bring, not what added instances would. The two phases alternate for several rounds, so a change in
+ * the host's load during the run weighs on both alike.
  */
 public final class GatewaysBenchmark {
     private final EmbeddedCluster cluster;
@@ -40,23 +41,47 @@ public final class GatewaysBenchmark {
         }
     }
 
-    /** Both phases; {@link #ratio} is the spread phase's throughput over the single gateway's. */
-    public record Result(String function, Phase one, Phase spread) {
+    /** Each round's two phases; {@link #ratio} is the spread phases' throughput over the single gateway's. */
+    public record Result(String function, List<Phase> one, List<Phase> spread) {
+        public Result {
+            one = List.copyOf(one);
+            spread = List.copyOf(spread);
+        }
+
+        public Phase oneTotal() {
+            return total(one);
+        }
+
+        public Phase spreadTotal() {
+            return total(spread);
+        }
+
         public double ratio() {
-            return spread.rps() / one.rps();
+            return spreadTotal().rps() / oneTotal().rps();
+        }
+
+        private static Phase total(List<Phase> phases) {
+            return new Phase(phases.getFirst().gateways(), phases.getFirst().clients(),
+                    phases.stream().mapToDouble(Phase::seconds).sum(), phases.stream().mapToLong(Phase::ok).sum(),
+                    phases.stream().mapToLong(Phase::errors).sum());
         }
     }
 
-    public Result run(int clients, Duration warmUp, Duration measure) throws IOException, InterruptedException {
+    public Result run(int clients, int rounds, Duration warmUp, Duration measure)
+            throws IOException, InterruptedException {
         List<URI> urls = cluster.gatewayUrls();
         List<GatewayClient> gateways = urls.stream().map(u -> new GatewayClient(u, cluster.apiToken())).toList();
         String name = gateways.getFirst().deploy(function.toAbsolutePath(),
                 new FunctionSettings.Request(1, clients, 600_000L, 1000, 30_000L)).function().name();
         List<GatewayClient> single = List.of(gateways.getFirst());
-        load(single, clients, name, warmUp);
-        Phase one = load(single, clients, name, measure);
-        load(gateways, clients, name, warmUp);
-        Phase spread = load(gateways, clients, name, measure);
+        List<Phase> one = new ArrayList<>();
+        List<Phase> spread = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            load(single, clients, name, warmUp);
+            one.add(load(single, clients, name, measure));
+            load(gateways, clients, name, warmUp);
+            spread.add(load(gateways, clients, name, measure));
+        }
         return new Result(name, one, spread);
     }
 

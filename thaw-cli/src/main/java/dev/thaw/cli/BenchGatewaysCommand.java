@@ -34,6 +34,10 @@ final class BenchGatewaysCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE})")
     int seconds;
 
+    @Option(names = "--rounds", defaultValue = "2", description = "rounds of both phases, alternating (default: "
+            + "${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--warm-up-seconds", defaultValue = "3", description = "unmeasured load before each phase, "
             + "which also starts its instances (default: ${DEFAULT-VALUE})")
     int warmUpSeconds;
@@ -49,8 +53,8 @@ final class BenchGatewaysCommand implements Callable<Integer> {
         if (gateways < 2 || gateways > EmbeddedCluster.Options.MAX_GATEWAYS) {
             throw new IllegalArgumentException("--gateways must be 2.." + EmbeddedCluster.Options.MAX_GATEWAYS);
         }
-        if (clients < gateways || seconds < 1 || warmUpSeconds < 0) {
-            throw new IllegalArgumentException("--clients must be >= --gateways, --seconds >= 1 and"
+        if (clients < gateways || seconds < 1 || rounds < 1 || warmUpSeconds < 0) {
+            throw new IllegalArgumentException("--clients must be >= --gateways, --seconds and --rounds >= 1, and"
                     + " --warm-up-seconds >= 0");
         }
         // Slots for the first gateway's instances, which stay warm, plus the others'.
@@ -59,22 +63,27 @@ final class BenchGatewaysCommand implements Callable<Integer> {
                 EmbeddedCluster cluster = EmbeddedCluster.start(new EmbeddedCluster.Options(1,
                         SchedulerPolicy.SNAPSHOT_AWARE, SnapshotMode.LOCAL, 2048, 256L * slots + 1024, slots, 0, 0,
                         bench.scratch("bench-cluster"), bench.home(), null).withGateways(gateways))) {
-            System.out.printf("one-node cluster, gateways %s; %d clients, %d s warm-up and %d s per phase; %d CPU(s)%n",
-                    cluster.gatewayUrls(), clients, warmUpSeconds, seconds,
+            System.out.printf("one-node cluster, gateways %s; %d clients; %d round(s) of %d s warm-up and %d s per"
+                    + " phase; %d CPU(s)%n", cluster.gatewayUrls(), clients, rounds, warmUpSeconds, seconds,
                     Runtime.getRuntime().availableProcessors());
             GatewaysBenchmark.Result r = new GatewaysBenchmark(cluster, function,
-                    body.getBytes(StandardCharsets.UTF_8)).run(clients, Duration.ofSeconds(warmUpSeconds),
+                    body.getBytes(StandardCharsets.UTF_8)).run(clients, rounds, Duration.ofSeconds(warmUpSeconds),
                     Duration.ofSeconds(seconds));
             System.out.printf("%n%-44s %12s %8s %8s%n", "warm throughput", "invocations/s", "calls", "errors");
-            row("through 1 gateway", r.one());
-            row("spread across " + gateways + " gateways", r.spread());
+            for (int i = 0; i < rounds; i++) {
+                row("round " + (i + 1) + ": through 1 gateway", r.one().get(i));
+                row("round " + (i + 1) + ": spread across " + gateways + " gateways", r.spread().get(i));
+            }
+            row("all rounds: through 1 gateway", r.oneTotal());
+            row("all rounds: spread across " + gateways + " gateways", r.spreadTotal());
             System.out.printf("%nratio (%d gateways / 1): %.2fx%n", gateways, r.ratio());
             output.write(() -> {
                 ObjectNode root = Json.mapper().createObjectNode();
                 root.put("function", r.function()).put("gateways", gateways).put("clients", clients)
                         .put("cpus", Runtime.getRuntime().availableProcessors());
-                root.put("one_gateway_rps", r.one().rps()).put("one_gateway_errors", r.one().errors());
-                root.put("spread_rps", r.spread().rps()).put("spread_errors", r.spread().errors());
+                root.put("rounds", rounds);
+                root.put("one_gateway_rps", r.oneTotal().rps()).put("one_gateway_errors", r.oneTotal().errors());
+                root.put("spread_rps", r.spreadTotal().rps()).put("spread_errors", r.spreadTotal().errors());
                 root.put("ratio", r.ratio());
                 return root;
             });
