@@ -91,6 +91,9 @@ public final class Gateway implements AutoCloseable {
         timer.scheduleWithFixedDelay(routers::expire, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
         new RegistryLoader(durable, registry, timer, this::serve).start();
         loadAccess(RETRY_ACCESS_MS);
+        // Another gateway of the same store may issue or revoke tokens: take its changes within seconds.
+        timer.scheduleWithFixedDelay(this::refreshAccess, REFRESH_ACCESS_MS, REFRESH_ACCESS_MS,
+                TimeUnit.MILLISECONDS);
         this.server = GatewayServer.start(this, tls);
     }
 
@@ -103,6 +106,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static final long RETRY_ACCESS_MS = 250;
+    private static final long REFRESH_ACCESS_MS = 5_000;
+
+    private void refreshAccess() {
+        try {
+            access.refresh();
+        } catch (StoreException | RuntimeException e) {
+            System.getLogger(Gateway.class.getName()).log(System.Logger.Level.WARNING, "namespaces and tokens"
+                    + " cannot be refreshed from " + access.describe() + " (" + e.getMessage() + "); serving the last"
+                    + " loaded ones");
+        }
+    }
     private static final long MAX_RETRY_ACCESS_MS = 5_000;
 
     /** Loads namespaces and tokens; a store that fails is retried on the timer, never taken for "none". */

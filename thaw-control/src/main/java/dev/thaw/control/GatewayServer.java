@@ -486,7 +486,7 @@ final class GatewayServer implements AutoCloseable {
             Exchange.json(response, 200, namespaceView(gateway.access().namespace(namespace).orElseThrow(
                     () -> unknownNamespace(namespace))));
         });
-        routes.open("DELETE", "/v1/namespaces/{namespace}", registry((request, response) -> {
+        routes.open("DELETE", "/v1/namespaces/{namespace}", authenticated(registry((request, response) -> {
             admin(request);
             String namespace = namespace(request);
             int functions = gateway.inNamespace(namespace).size();
@@ -496,7 +496,7 @@ final class GatewayServer implements AutoCloseable {
             }
             gateway.access().deleteNamespace(namespace);
             Exchange.send(response, 204, null, new byte[0]);
-        }));
+        })));
         routes.open("PUT", "/v1/namespaces/{namespace}/quota", (request, response) -> {
             admin(request);
             QuotaSettings body = Exchange.json(request, 64L * 1024, QuotaSettings.class);

@@ -124,7 +124,7 @@ class TenantsTest {
 
     @FunctionalInterface
     private interface Call {
-        Object run() throws Exception;
+        void run() throws Exception;
     }
 
     private static int status(Call call) throws Exception {

@@ -145,6 +145,31 @@ public final class AccessStore {
         }
     }
 
+    /**
+     * Takes a newer generation another gateway of the same store wrote, if any: one listing when
+     * nothing changed. A failure keeps the current state (and is the caller's to log).
+     */
+    public synchronized void refresh() throws StoreException {
+        if (store == null || unavailable != null) {
+            load();
+            return;
+        }
+        if (latestGeneration() > state.generation()) {
+            state = read();
+        }
+    }
+
+    private long latestGeneration() throws StoreException {
+        long latest = 0;
+        for (String k : store.list(PREFIX)) {
+            Matcher m = DOCUMENT_KEY.matcher(k);
+            if (m.matches()) {
+                latest = Math.max(latest, Long.parseLong(m.group(1)));
+            }
+        }
+        return latest;
+    }
+
     private State read() throws StoreException {
         long latest = 0;
         for (String k : store.list(PREFIX)) {

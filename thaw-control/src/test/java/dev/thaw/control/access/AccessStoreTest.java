@@ -144,6 +144,20 @@ class AccessStoreTest {
     }
 
     @Test
+    void aRefreshTakesWhatAnotherGatewayWrote() throws Exception {
+        AccessStore first = open();
+        AccessStore second = open();
+        first.createNamespace("team-a", Quota.NONE);
+        AccessStore.Issued issued = first.issue(List.of("team-a"), null, null);
+        assertThat(refused(second, issued.token()).getMessage()).contains("no token with id");
+        second.refresh();
+        assertThat(second.authenticate(issued.token(), ADMIN).reaches("team-a")).isTrue();
+        first.revoke(issued.entry().id());
+        second.refresh();
+        assertThat(refused(second, issued.token()).getMessage()).contains("was revoked at");
+    }
+
+    @Test
     void anUnreadableDocumentIsNeverTakenForNoTokens() throws Exception {
         AccessStore store = open();
         store.createNamespace("team-a", Quota.NONE);
