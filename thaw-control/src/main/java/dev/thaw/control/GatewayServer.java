@@ -164,7 +164,7 @@ final class GatewayServer implements AutoCloseable {
         routes.guarded(user, "DELETE", "/v1/nodes/{name}", (request, response) -> forgetNode(response,
                 name(request)));
         // The scheduler extender over this cluster's live cache state, as kube-scheduler would call it;
-        // behind the user token like every gateway API.
+        // behind the admin token, like the rest of the cluster-wide API.
         ExtenderHandler extender = new ExtenderHandler(new Extender(new MembershipCacheView(gateway.membership()),
                 gateway.config().policy()));
         extender.routes(routes, "/extender", user);
