@@ -169,7 +169,7 @@ class SnapshotStoreTest {
         BundleTransfer transfer = new BundleTransfer(objects, java.time.InstantSource.fixed(now));
         Path source = tmp.resolve("claimed");
         SnapshotInfo info = Bundles.sparseSnapshot(source, "claimed", "r1", 4, 3);
-        String prefix = "snapshots/claimed/r1/";
+        String prefix = "images/claimed/";
         byte[] json = dev.thaw.api.Json.write(info).getBytes(UTF_8);
         objects.put(prefix + BundleTransfer.CLAIM, now.minusSeconds(60).toString().getBytes(UTF_8));
         assertThat(transfer.publish(prefix, source, info.files(), json).skipped()).isTrue();
