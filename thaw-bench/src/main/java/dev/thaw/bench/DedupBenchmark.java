@@ -18,6 +18,7 @@ import dev.thaw.snapshot.store.ChunkTransfer;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.store.StoreKeys;
 import dev.thaw.snapshot.trust.InfoSignature;
 import dev.thaw.snapshot.trust.NodeKey;
 import java.io.IOException;
@@ -38,8 +39,8 @@ import java.util.Set;
 
 /**
  * What content-addressed chunks save: functions are published one after another into one store,
- * and for each the bytes the store grew by and the bytes a node that already holds the earlier
- * ones would fetch are measured. Then the published snapshots are fetched back and cut again at
+ * and for each the bytes the store's snapshots (manifests and chunks) grew by and the bytes a node
+ * that already holds the earlier ones would fetch are measured; image layers are counted apart. Then the published snapshots are fetched back and cut again at
  * several chunk sizes, to weigh deduplication against the number of chunk objects (requests).
  */
 public final class DedupBenchmark {
@@ -67,9 +68,10 @@ public final class DedupBenchmark {
      * @param snapshotStoredBytes what this snapshot occupies in the store, shared chunks included
      * @param chunks its distinct non-zero chunks
      * @param newChunks of those, the ones the store lacked
+     * @param imageBytesAdded what the store grew by under {@code images/} (image layers are not chunked)
      */
     public record Function(String name, String function, String revision, long storedBytesAdded,
-            long nodeBytesAdded, long snapshotStoredBytes, int chunks, int newChunks) {}
+            long nodeBytesAdded, long snapshotStoredBytes, int chunks, int newChunks, long imageBytesAdded) {}
 
     /**
      * The snapshots cut at one chunk size.
@@ -99,7 +101,8 @@ public final class DedupBenchmark {
         List<SnapshotInfo> infos = new ArrayList<>();
         Set<String> earlier = new HashSet<>();
         for (Subject subject : subjects) {
-            long before = totalBytes();
+            long before = totalBytes(StoreKeys.SNAPSHOTS) + totalBytes(ChunkTransfer.CHUNKS);
+            long imagesBefore = totalBytes(StoreKeys.IMAGES);
             // A node of its own per function, as a function's first start on some node: boots, snapshots, publishes.
             try (NodeRuntime node = NodeRuntime.open(new NodeConfig("dedup-" + functions.size(), SnapshotMode.REMOTE,
                     workDir.resolve("node-" + functions.size()), BUDGET, 0), driver, Optional.of(store))) {
@@ -107,7 +110,8 @@ public final class DedupBenchmark {
                 boot(node, subject);
                 node.awaitPublications();
             }
-            long after = totalBytes();
+            long after = totalBytes(StoreKeys.SNAPSHOTS) + totalBytes(ChunkTransfer.CHUNKS);
+            long imagesAdded = totalBytes(StoreKeys.IMAGES) - imagesBefore;
             SnapshotInfo info = store.findSnapshot(subject.deployment().function(), subject.deployment().revision())
                     .orElseThrow(() -> new IllegalStateException(subject.name() + ": the snapshot was not published;"
                             + " see the log above"));
@@ -125,7 +129,7 @@ public final class DedupBenchmark {
             earlier.addAll(chunks);
             infos.add(info);
             functions.add(new Function(subject.name(), info.function(), info.revision(), after - before, node,
-                    store.storedBytes(info), chunks.size(), fresh));
+                    store.storedBytes(info), chunks.size(), fresh, imagesAdded));
         }
         List<Path> dirs = new ArrayList<>();
         for (SnapshotInfo info : infos) {
@@ -166,10 +170,10 @@ public final class DedupBenchmark {
         return chunks;
     }
 
-    /** The whole store's size: every object, whatever wrote it. */
-    private long totalBytes() throws StoreException {
+    /** The size of every object under {@code prefix}, whatever wrote it. */
+    private long totalBytes(String prefix) throws StoreException {
         long total = 0;
-        for (String key : objects.list("")) {
+        for (String key : objects.list(prefix)) {
             total += objects.size(key).orElse(0);
         }
         return total;
