@@ -64,8 +64,9 @@ final class BenchDedupCommand implements Callable<Integer> {
     }
 
     private static DedupBenchmark.Subject subject(Workbench bench, String name, Path dir) throws Exception {
-        return new DedupBenchmark.Subject(name, new FunctionDeployment(bench.spec(bench.image(dir)), true),
-                "thaw".getBytes(StandardCharsets.UTF_8));
+        byte[] body = dev.thaw.api.FunctionManifests.exampleRequest(dir).map(dev.thaw.api.ExampleRequest::body)
+                .orElse("thaw".getBytes(StandardCharsets.UTF_8));
+        return new DedupBenchmark.Subject(name, new FunctionDeployment(bench.spec(bench.image(dir)), true), body);
     }
 
     private static Path copyOf(Path source, Path target) throws IOException {
