@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Moves a bundle of files between a local directory and an {@link ObjectStore}.
+ * Moves a bundle of files (an image layer) between a local directory and an {@link ObjectStore};
+ * snapshots are stored as shared chunks instead ({@link ChunkTransfer}).
  *
  * <p>Layout at a prefix: {@code <file>.zst} holds the file's non-zero chunks, each an
  * independent zstd frame, in chunk order; {@code pack.json} ({@link PackIndex}) says where
