@@ -58,8 +58,12 @@ public record SnapshotInfo(
         String node,
         double initMs) {
 
-    /** The only format version this Thaw reads and writes. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The only format version this Thaw reads and writes. Version 2 stores each non-zero chunk once,
+     * content-addressed, and this file is the signed manifest naming them; version 1 kept packed
+     * files per snapshot.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     /** The metadata file's name inside a snapshot directory. */
     public static final String FILE_NAME = "info.json";
@@ -220,6 +224,11 @@ public record SnapshotInfo(
     }
 
     private static String versionMismatch(int found) {
+        if (found == 1) {
+            return "snapshot format version 1 found (packed files per snapshot); this Thaw reads format version "
+                    + FORMAT_VERSION + " (content-addressed chunks) only: the snapshot is not used, and is made and"
+                    + " published again";
+        }
         return "snapshot format version " + found + " found; this Thaw reads format version " + FORMAT_VERSION
                 + " only (rebuild the snapshot)";
     }

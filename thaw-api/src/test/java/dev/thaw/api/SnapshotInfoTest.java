@@ -29,7 +29,7 @@ class SnapshotInfoTest {
     }
 
     private static SnapshotInfo sample() {
-        return new SnapshotInfo(1, "hello", "rev-3f2a", "qemu-microvm", "7.2.19", new MachineShape(512, 2),
+        return new SnapshotInfo(SnapshotInfo.FORMAT_VERSION, "hello", "rev-3f2a", "qemu-microvm", "7.2.19", new MachineShape(512, 2),
                 "sha256:" + SHA_A, List.of("sha256:" + SHA_B, "sha256:" + SHA_A),
                 Map.of("vmstate", entry(4096, SHA_B), "mem", entry(536870912L, SHA_A)),
                 Instant.parse("2025-02-01T10:15:30.123456789Z"), "node-1", 812.5);
@@ -53,7 +53,7 @@ class SnapshotInfoTest {
     void writesReadableIsoJson() throws Exception {
         sample().write(infoJson());
         JsonNode tree = Json.mapper().readTree(Files.readString(infoJson()));
-        assertThat(tree.get("formatVersion").intValue()).isEqualTo(1);
+        assertThat(tree.get("formatVersion").intValue()).isEqualTo(2);
         assertThat(tree.get("createdAt").textValue()).isEqualTo("2025-02-01T10:15:30.123456789Z");
         assertThat(tree.get("shape").get("memoryMib").intValue()).isEqualTo(512);
         assertThat(tree.get("files").get("mem").get("sha256").textValue()).isEqualTo(SHA_A);
@@ -118,12 +118,21 @@ class SnapshotInfoTest {
 
     @Test
     void wrongVersionIsReportedBeforeOtherFields() throws IOException {
-        // A v2 file may have fields v1 does not know; the version must still be what is reported.
-        writeSampleWith(tree -> tree.put("formatVersion", 2).put("newInV2", true));
+        // A v3 file may have fields v2 does not know; the version must still be what is reported.
+        writeSampleWith(tree -> tree.put("formatVersion", 3).put("newInV3", true));
         assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
                 .isInstanceOf(SnapshotFormatException.class)
-                .hasMessage(infoJson() + ": snapshot format version 2 found; this Thaw reads format version 1 only"
+                .hasMessage(infoJson() + ": snapshot format version 3 found; this Thaw reads format version 2 only"
                         + " (rebuild the snapshot)");
+    }
+
+    @Test
+    void formatOneIsRefusedByName() throws IOException {
+        writeSampleWith(tree -> tree.put("formatVersion", 1));
+        assertThatThrownBy(() -> SnapshotInfo.read(infoJson()))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("snapshot format version 1 found (packed files per snapshot); this Thaw reads"
+                        + " format version 2 (content-addressed chunks) only");
     }
 
     @Test
@@ -137,7 +146,7 @@ class SnapshotInfoTest {
         assertThatThrownBy(() -> new SnapshotInfo(0, "hello", "r", "d", "v", MachineShape.DEFAULT, "k", List.of(), Map.of(),
                 Instant.EPOCH, "n", 0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("snapshot format version 0 found; this Thaw reads format version 1");
+                .hasMessageContaining("snapshot format version 0 found; this Thaw reads format version 2");
     }
 
     @Test
@@ -195,13 +204,13 @@ class SnapshotInfoTest {
     @Test
     void blankStringsAreRejectedNamingTheField() {
         SnapshotInfo s = sample();
-        assertThatThrownBy(() -> new SnapshotInfo(1, s.function(), " ", s.driver(), s.driverVersion(), s.shape(),
+        assertThatThrownBy(() -> new SnapshotInfo(SnapshotInfo.FORMAT_VERSION, s.function(), " ", s.driver(), s.driverVersion(), s.shape(),
                 s.kernelDigest(), s.imageDigests(), s.files(), s.createdAt(), s.node(), s.initMs()))
                 .hasMessage("revision must not be blank, got ' '");
-        assertThatThrownBy(() -> new SnapshotInfo(1, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(),
+        assertThatThrownBy(() -> new SnapshotInfo(SnapshotInfo.FORMAT_VERSION, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(),
                 s.kernelDigest(), s.imageDigests(), s.files(), s.createdAt(), null, s.initMs()))
                 .hasMessage("node must not be blank, got null");
-        assertThatThrownBy(() -> new SnapshotInfo(1, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(),
+        assertThatThrownBy(() -> new SnapshotInfo(SnapshotInfo.FORMAT_VERSION, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(),
                 s.kernelDigest(), s.imageDigests(), s.files(), s.createdAt(), s.node(), -1))
                 .hasMessage("initMs must be a finite number >= 0, got -1.0");
     }
@@ -237,7 +246,7 @@ class SnapshotInfoTest {
 
     private static SnapshotInfo withFiles(Map<String, SnapshotInfo.FileEntry> files) {
         SnapshotInfo s = sample();
-        return new SnapshotInfo(1, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(), s.kernelDigest(),
+        return new SnapshotInfo(SnapshotInfo.FORMAT_VERSION, s.function(), s.revision(), s.driver(), s.driverVersion(), s.shape(), s.kernelDigest(),
                 s.imageDigests(), files, s.createdAt(), s.node(), s.initMs());
     }
 }

@@ -55,7 +55,7 @@ public final class SnapshotBenchmark {
     /**
      * @param fetchMs snapshot plus image-layer fetch, in remote samples
      * @param rawBytes the snapshot's files as restored (memory and device state)
-     * @param storedBytes what the snapshot occupies in the store (zero chunks elided, the rest compressed)
+     * @param storedBytes what the snapshot occupies in the store: its manifest and each distinct non-zero chunk, compressed
      * @param fetchedBytes snapshot bytes transferred by one remote start
      * @param verify what authentication adds to a remote start (signature of info.json, whole-layer hash)
      */
@@ -137,7 +137,7 @@ public final class SnapshotBenchmark {
             }
         }
         long raw = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
-        long stored = storedBytes("snapshots/" + info.function() + "/" + info.revision() + "/");
+        long stored = store.storedBytes(info);
         return new Result(deployment.function(), driver.info().accelerator(), runs, Percentiles.of(boot),
                 Percentiles.of(local), Percentiles.of(remote), Percentiles.of(fetch), Percentiles.of(snapshotFetch),
                 Percentiles.of(imageFetch), Percentiles.of(verify), raw, stored, fetchedBytes);
@@ -187,14 +187,6 @@ public final class SnapshotBenchmark {
             }
             return new Sample(instance.firstResponseMs().orElseThrow(), instance.start());
         }
-    }
-
-    private long storedBytes(String prefix) throws StoreException {
-        long total = 0;
-        for (String key : objects.list(prefix)) {
-            total += objects.size(key).orElse(0);
-        }
-        return total;
     }
 
     private NodeRuntime node(String name, SnapshotMode mode, Path workDir, Optional<SnapshotStore> store)

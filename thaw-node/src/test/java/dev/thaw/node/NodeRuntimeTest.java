@@ -176,7 +176,7 @@ class NodeRuntimeTest {
 
     @Test
     void aCorruptObjectInTheBucketIsDiscardedAndTheInstanceBootsThenRepublishes() throws Exception {
-        String memObject = "snapshots/hello/" + hello.revision() + "/mem.zst";
+        String memObject = chunkKey("mem");
         byte[] original = objects.get(memObject);
         byte[] corrupt = original.clone();
         corrupt[corrupt.length / 2] ^= 0x5a;
@@ -199,7 +199,7 @@ class NodeRuntimeTest {
 
     @Test
     void aTruncatedObjectInTheBucketIsDiscardedAndTheInstanceBoots() throws Exception {
-        String stateObject = "snapshots/hello/" + hello.revision() + "/vmstate.zst";
+        String stateObject = chunkKey("vmstate");
         byte[] original = objects.get(stateObject);
         objects.put(stateObject, java.util.Arrays.copyOf(original, original.length / 2));
         try (NodeRuntime node = node("truncated", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
@@ -216,6 +216,18 @@ class NodeRuntimeTest {
         Path check = Files.createDirectories(work.resolve("truncated-check"));
         store.fetchSnapshot(store.findSnapshot("hello", hello.revision()).orElseThrow(), check);
         assertThat(check.resolve("vmstate")).exists();
+    }
+
+    /** The object of a non-zero chunk from the middle of the published snapshot's {@code file}. */
+    private String chunkKey(String file) throws Exception {
+        var entry = store.findSnapshot("hello", hello.revision()).orElseThrow().files().get(file);
+        List<String> data = new java.util.ArrayList<>();
+        for (int i = 0; i < entry.chunks().size(); i++) {
+            if (!dev.thaw.snapshot.store.ChunkTransfer.isZero(entry, i)) {
+                data.add(entry.chunks().get(i));
+            }
+        }
+        return dev.thaw.snapshot.store.ChunkTransfer.key(data.get(data.size() / 2));
     }
 
     @Test

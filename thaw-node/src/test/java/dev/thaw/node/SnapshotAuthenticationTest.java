@@ -132,17 +132,18 @@ class SnapshotAuthenticationTest {
         assertThat(nodeB.stats().cached()).extracting(e -> e.key()).doesNotContain(key);
 
         // A trusted signer but a tampered memory chunk: discarded, nothing cached.
-        byte[] genuineMem = objects.get(prefix + "mem.zst");
+        String memChunk = memChunkKey();
+        byte[] genuineMem = objects.get(memChunk);
         byte[] mem = genuineMem.clone();
         mem[mem.length / 3] ^= 0x40;
-        objects.put(prefix + "mem.zst", mem);
+        objects.put(memChunk, mem);
         long content = refusals("content");
         assertThat(nodeB.prefetch(hello.elsewhere(), keyA.alone())).isZero();
         assertThat(refusals("content")).isEqualTo(content + 1);
         assertThat(nodeB.stats().cached()).extracting(e -> e.key()).doesNotContain(key);
 
         // The genuine snapshot of a trusted signer is fetched, and the next start restores it from the cache.
-        objects.put(prefix + "mem.zst", genuineMem);
+        objects.put(memChunk, genuineMem);
         assertThat(nodeB.prefetch(hello.elsewhere(), keyA.alone())).isPositive();
         assertThat(nodeB.stats().cached()).extracting(e -> e.key()).contains(key);
         try (Instance instance = nodeB.start(hello.elsewhere(), keyA.alone())) {
@@ -153,10 +154,25 @@ class SnapshotAuthenticationTest {
 
     @Test
     void aTamperedMemoryChunkIsRefused() throws Exception {
-        byte[] mem = objects.get(prefix + "mem.zst");
+        String memChunk = memChunkKey();
+        byte[] mem = objects.get(memChunk);
         mem[mem.length / 3] ^= 0x40;
-        objects.put(prefix + "mem.zst", mem);
+        objects.put(memChunk, mem);
         assertBootsRefused(keyA.alone(), "content");
+    }
+
+    /** The object of a non-zero chunk from the middle of the published snapshot's memory. */
+    private String memChunkKey() throws Exception {
+        dev.thaw.api.SnapshotInfo info = dev.thaw.api.Json.mapper().readValue(objects.get(prefix + "info.json"),
+                dev.thaw.api.SnapshotInfo.class);
+        var mem = info.files().get("mem");
+        java.util.List<String> data = new java.util.ArrayList<>();
+        for (int i = 0; i < mem.chunks().size(); i++) {
+            if (!dev.thaw.snapshot.store.ChunkTransfer.isZero(mem, i)) {
+                data.add(mem.chunks().get(i));
+            }
+        }
+        return dev.thaw.snapshot.store.ChunkTransfer.key(data.get(data.size() / 2));
     }
 
     @Test

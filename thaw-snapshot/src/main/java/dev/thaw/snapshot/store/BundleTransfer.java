@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Moves a bundle of files between a local directory and an {@link ObjectStore}.
+ * Moves a bundle of files (an image layer) between a local directory and an {@link ObjectStore};
+ * snapshots are stored as shared chunks instead ({@link ChunkTransfer}).
  *
  * <p>Layout at a prefix: {@code <file>.zst} holds the file's non-zero chunks, each an
  * independent zstd frame, in chunk order; {@code pack.json} ({@link PackIndex}) says where
@@ -135,7 +136,7 @@ public final class BundleTransfer {
      * the loser skips, since either snapshot of a revision serves. A claim older than
      * {@link #STALE_CLAIM} is a publisher that died, and is taken over.
      */
-    private boolean claim(String key) throws StoreException {
+    boolean claim(String key) throws StoreException {
         byte[] now = clock.instant().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (store.create(key, now)) {
             return true;
@@ -425,7 +426,7 @@ public final class BundleTransfer {
         }
     }
 
-    private static byte[] decode(String object, int chunk, byte[] src, int offset, int length, int expected)
+    static byte[] decode(String object, int chunk, byte[] src, int offset, int length, int expected)
             throws CorruptBundleException {
         byte[] data = new byte[expected];
         long size;
@@ -448,12 +449,12 @@ public final class BundleTransfer {
         return data;
     }
 
-    private interface Work<T> {
+    interface Work<T> {
         Void run(T item) throws StoreException, IOException;
     }
 
     // Runs every request on a bounded pool; the first failure cancels the rest.
-    private static <T> void runAll(List<T> items, Work<T> work) throws StoreException, IOException {
+    static <T> void runAll(List<T> items, Work<T> work) throws StoreException, IOException {
         if (items.isEmpty()) {
             return;
         }
@@ -486,7 +487,7 @@ public final class BundleTransfer {
         }
     }
 
-    private static StoreException rethrow(Throwable cause) throws StoreException, IOException {
+    static StoreException rethrow(Throwable cause) throws StoreException, IOException {
         if (cause instanceof StoreException s) {
             throw s;
         }
@@ -503,7 +504,7 @@ public final class BundleTransfer {
     }
 
     /** A file being fetched: written under a hidden temporary name, renamed once verified. */
-    private static final class Target {
+    static final class Target {
         private final Path file;
         private final Path temp;
         private final FileChannel channel;
@@ -552,7 +553,7 @@ public final class BundleTransfer {
         }
     }
 
-    private static void requireBundlePrefix(String prefix) {
+    static void requireBundlePrefix(String prefix) {
         StoreKeys.requirePrefix(prefix);
         if (prefix.isEmpty() || !prefix.endsWith("/")) {
             throw new IllegalArgumentException("bundle prefix must be non-empty and end with '/', got '" + prefix + "'");
@@ -560,7 +561,7 @@ public final class BundleTransfer {
     }
 
     // File names become local paths and keys: one plain name each, never a path.
-    private static void requireFileName(String name) {
+    static void requireFileName(String name) {
         if (name == null || name.isEmpty() || name.equals(".") || name.contains("..") || name.contains("/")
                 || name.contains("\\") || name.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("bundle file name " + (name == null ? "null" : "'" + name + "'")
@@ -578,7 +579,7 @@ public final class BundleTransfer {
         }
     }
 
-    private static void deleteQuietly(Path file) {
+    static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
@@ -586,7 +587,7 @@ public final class BundleTransfer {
         }
     }
 
-    private static long elapsedMs(long startNanos) {
+    static long elapsedMs(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 }

@@ -3,7 +3,7 @@ package dev.thaw.snapshot.store;
 /**
  * What a fetch did.
  *
- * @param fetchedBytes compressed bytes read from the store (excluding {@code pack.json})
+ * @param fetchedBytes compressed bytes of chunks read from the store (metadata excluded)
  * @param rawBytes the sum of the fetched files' sizes
  * @param elapsedMs wall-clock time
  */

@@ -39,6 +39,9 @@ public final class SnapshotStore {
 
     private final ObjectStore store;
     private final BundleTransfer transfer;
+    private final ChunkTransfer chunks;
+    private final ChunkCollector collector;
+    private final java.time.InstantSource clock;
     private final NodeKey key;
 
     /** A store that can read, delete and publish images, but not publish snapshots. */
@@ -57,7 +60,10 @@ public final class SnapshotStore {
      */
     public SnapshotStore(ObjectStore store, NodeKey key, Path spool) {
         this.store = store;
-        this.transfer = new BundleTransfer(store, java.time.InstantSource.system(), spool);
+        this.clock = java.time.InstantSource.system();
+        this.transfer = new BundleTransfer(store, clock, spool);
+        this.chunks = new ChunkTransfer(store);
+        this.collector = new ChunkCollector(store, clock);
         this.key = key;
     }
 
@@ -70,15 +76,93 @@ public final class SnapshotStore {
         return store;
     }
 
-    /** Publishes the files {@code info.files()} names from {@code snapshotDir}, then {@code info.json}. */
+    /**
+     * Publishes the snapshot in {@code snapshotDir}: the chunks of the files {@code info.files()}
+     * names that the store lacks, then the signature, then {@code info.json}, its manifest. Skipped
+     * when another publisher holds the revision's claim.
+     */
     public PublishReport publishSnapshot(Path snapshotDir, SnapshotInfo info) throws StoreException {
         if (key == null) {
             throw new IllegalStateException("this store has no signing key: only nodes publish snapshots");
         }
+        long start = System.nanoTime();
         String prefix = StoreKeys.snapshotPrefix(info.function(), info.revision());
+        info.files().keySet().forEach(BundleTransfer::requireFileName);
         byte[] json = snapshotJson(info);
         byte[] signature = InfoSignature.sign(key, prefix + SnapshotInfo.FILE_NAME, json).toJson();
-        return transfer.publish(prefix, snapshotDir, info.files(), json, signature);
+        Map<String, Path> sources = new java.util.LinkedHashMap<>();
+        info.files().keySet().forEach(name -> sources.put(name, snapshotDir.resolve(name)));
+        long raw = info.files().values().stream().mapToLong(FileEntry::size).sum();
+        String claim = prefix + BundleTransfer.CLAIM;
+        if (!claimOutsideCollection(claim)) {
+            return PublishReport.skipped(raw, BundleTransfer.elapsedMs(start));
+        }
+        try {
+            // Readers stop seeing the old manifest first; then whatever else is at the prefix goes
+            // (a format 1 snapshot's packed files, an old signature).
+            store.delete(prefix + SnapshotInfo.FILE_NAME);
+            for (String old : store.list(prefix)) {
+                if (!old.equals(claim)) {
+                    store.delete(old);
+                }
+            }
+            ChunkTransfer.Upload upload = chunks.upload(sources, info.files());
+            store.put(prefix + InfoSignature.FILE_NAME, signature);
+            store.put(prefix + SnapshotInfo.FILE_NAME, json);
+            return new PublishReport(raw, upload.uploadedBytes() + signature.length + json.length,
+                    upload.dataBytes(), BundleTransfer.elapsedMs(start), false);
+        } finally {
+            store.delete(claim);
+        }
+    }
+
+    /**
+     * Takes the revision's publication claim while no chunk collection runs (see
+     * {@link ChunkCollector} for why both are needed); false when another publisher holds it.
+     */
+    private boolean claimOutsideCollection(String claim) throws StoreException {
+        java.time.Instant deadline = clock.instant().plus(ChunkCollector.PUBLISH_WAIT);
+        while (true) {
+            if (!transfer.claim(claim)) {
+                return false;
+            }
+            if (collector.stale(ChunkCollector.LOCK)) {
+                return true;
+            }
+            store.delete(claim);
+            if (clock.instant().isAfter(deadline)) {
+                throw new StoreException("a chunk collection has held " + ChunkCollector.LOCK + " in " + store.describe()
+                        + " for over " + ChunkCollector.PUBLISH_WAIT.toSeconds() + " s; the snapshot is not published");
+            }
+            try {
+                Thread.sleep(100); // a collection lists and deletes keys: it is over in moments
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while waiting for a chunk collection to finish", e);
+            }
+        }
+    }
+
+    /**
+     * What the snapshot occupies in the store: its manifest and signature, and each distinct chunk
+     * it names once (chunks shared with other snapshots included).
+     */
+    public long storedBytes(SnapshotInfo info) throws StoreException {
+        String prefix = StoreKeys.snapshotPrefix(info.function(), info.revision());
+        long total = store.size(prefix + SnapshotInfo.FILE_NAME).orElse(0)
+                + store.size(prefix + InfoSignature.FILE_NAME).orElse(0);
+        for (String digest : ChunkTransfer.distinctChunks(info.files()).keySet()) {
+            total += store.size(ChunkTransfer.key(digest)).orElse(0);
+        }
+        return total;
+    }
+
+    /**
+     * Removes the chunks no snapshot manifest names (see {@link ChunkCollector}). Deleting a
+     * snapshot or function runs it; it never removes a chunk a manifest still names.
+     */
+    public ChunkCollector.Report collectChunks() throws StoreException {
+        return collector.collect();
     }
 
     /** Like {@link #findSnapshot(String, String, TrustedSigners)}, trusting this store's own key only. */
@@ -130,7 +214,7 @@ public final class SnapshotStore {
     /** Fetches and verifies the snapshot's files into {@code targetDir}, then writes its {@code info.json} there. */
     public FetchReport fetchSnapshot(SnapshotInfo info, Path targetDir) throws StoreException {
         String prefix = StoreKeys.snapshotPrefix(info.function(), info.revision());
-        FetchReport report = transfer.fetch(prefix, info.files(), targetDir);
+        FetchReport report = chunks.fetch(info.files(), targetDir, prefix + " in " + store.describe());
         try {
             info.write(targetDir.resolve(SnapshotInfo.FILE_NAME));
         } catch (IOException e) {
@@ -255,14 +339,19 @@ public final class SnapshotStore {
         return report;
     }
 
-    /** Deletes one snapshot: its {@code info.json} first, so readers stop seeing it at once. */
+    /**
+     * Deletes one snapshot: its {@code info.json} first, so readers stop seeing it at once, then
+     * the chunks no other snapshot uses.
+     */
     public void deleteSnapshot(String function, String revision) throws StoreException {
         deleteBundles(StoreKeys.snapshotPrefix(function, revision));
+        collectChunks();
     }
 
-    /** Deletes every snapshot of {@code function}. */
+    /** Deletes every snapshot of {@code function}, then the chunks no other snapshot uses. */
     public void deleteFunction(String function) throws StoreException {
         deleteBundles(StoreKeys.functionPrefix(function));
+        collectChunks();
     }
 
     /** The revisions of {@code function} with a complete snapshot, sorted. */

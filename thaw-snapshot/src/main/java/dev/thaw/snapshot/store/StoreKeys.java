@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * The store's key layout, and the checks that keep a key from escaping it.
  *
  * <ul>
- *   <li>{@code snapshots/<function>/<revision>/}: one snapshot bundle
+ *   <li>{@code snapshots/<function>/<revision>/}: one snapshot's signed manifest
+ *   <li>{@code chunks/<sha256>}: one snapshot chunk, shared ({@link ChunkTransfer})
  *   <li>{@code images/<digest>/}: one root file system image bundle
  * </ul>
  *

@@ -1,5 +1,5 @@
 /**
- * Snapshot storage: object stores (S3, a directory), bundles of snapshot files, and publishing and
- * fetching them.
+ * Snapshot storage: object stores (S3, a directory), snapshots as signed manifests of
+ * content-addressed chunks, image bundles, and publishing, fetching and collecting them.
  */
 package dev.thaw.snapshot.store;

@@ -114,7 +114,7 @@ class AuthenticatedStoreTest {
     @Test
     void aTamperedChunkIsRefusedAndNothingIsLeft() throws Exception {
         SnapshotInfo info = publish("tampered");
-        String object = "snapshots/tampered/r1/mem.zst";
+        String object = ChunkTransfer.key(info.files().get("mem").chunks().getFirst());
         byte[] packed = objects.get(object);
         packed[packed.length / 2] ^= 0x5a;
         objects.put(object, packed);
