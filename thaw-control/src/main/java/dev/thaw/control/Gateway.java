@@ -58,7 +58,16 @@ public final class Gateway implements AutoCloseable {
     private final S3ObjectStore objectStore;
     private final GatewayServer server;
 
-    private Gateway(GatewayConfig config, TlsSettings tls) throws IOException {
+    /**
+     * Opens the registry the gateway keeps its functions in, given the object store the gateway
+     * uses (null when it runs without one): the seam where Kubernetes plugs in its own.
+     */
+    @FunctionalInterface
+    public interface RegistryFactory {
+        DurableRegistry open(ObjectStore store) throws IOException;
+    }
+
+    private Gateway(GatewayConfig config, TlsSettings tls, RegistryFactory registryFactory) throws IOException {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
@@ -72,7 +81,8 @@ public final class Gateway implements AutoCloseable {
         // Node bindings live beside the function registry, and last as long as it does.
         ObjectStore registryStore = objectStore != null ? objectStore
                 : config.registryDir() != null ? new DirectoryObjectStore(config.registryDir()) : null;
-        this.durable = registryStore != null ? new ObjectStoreRegistry(registryStore, InstantSource.system())
+        this.durable = registryFactory != null ? registryFactory.open(registryStore)
+                : registryStore != null ? new ObjectStoreRegistry(registryStore, InstantSource.system())
                 : new MemoryRegistry();
         this.identities = new NodeIdentities(registryStore, config.identityKey(), InstantSource.system());
         this.deployer = new Deployer(config.home(), registry, durable, membership, routers,
@@ -94,7 +104,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway listening on {@code config.listen()}. */
     public static Gateway start(GatewayConfig config) throws IOException {
-        return new Gateway(config, TlsSettings.NONE);
+        return new Gateway(config, TlsSettings.NONE, null);
     }
 
     /**
@@ -102,7 +112,12 @@ public final class Gateway implements AutoCloseable {
      * and verifying {@code https://} nodes against its CA file.
      */
     public static Gateway start(GatewayConfig config, TlsSettings tls) throws IOException {
-        return new Gateway(config, tls);
+        return new Gateway(config, tls, null);
+    }
+
+    /** As {@link #start(GatewayConfig, TlsSettings)}, keeping functions in the registry {@code registry} opens. */
+    public static Gateway start(GatewayConfig config, TlsSettings tls, RegistryFactory registry) throws IOException {
+        return new Gateway(config, tls, registry);
     }
 
     /** The base URL of the HTTP API, ending in '/'. */
