@@ -15,7 +15,6 @@ import dev.thaw.k8s.crd.ThawFunctionSpec;
 import dev.thaw.k8s.crd.ThawFunctionStatus;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.StoreException;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -238,25 +237,29 @@ public final class ThawFunctionRegistry implements DurableRegistry, AutoCloseabl
     }
 
     /**
-     * Writes {@code change} of the object's status, with the {@code resourceVersion} of {@code current}: a
-     * conflict when the object changed since (the caller reads it again).
+     * Writes {@code change} of the object's status. The change is applied to the status as the API server
+     * has it now, and written with the {@code resourceVersion} read with it; it is a conflict when the spec
+     * is no longer the one {@code seen} holds (another generation), or the object changed in between.
      *
-     * @return the object as written, or {@code current} when the change changes nothing
+     * @return the object as written, or as read when the change changes nothing
      */
-    ThawFunction updateStatus(ThawFunction current, UnaryOperator<ThawFunctionStatus> change)
+    ThawFunction updateStatus(ThawFunction seen, UnaryOperator<ThawFunctionStatus> change)
             throws RegistryConflictException, StoreException {
+        String name = seen.getMetadata().getName();
+        ThawFunction current = fetch(name);
+        if (current == null || generation(current) != generation(seen)) {
+            throw new RegistryConflictException("thawfunction " + namespace + "/" + name + " changed (generation "
+                    + generation(seen) + ", now " + (current == null ? "deleted" : generation(current))
+                    + "); read it again and retry");
+        }
         ThawFunctionStatus before = current.getStatus() == null ? ThawFunctionStatus.EMPTY : current.getStatus();
         ThawFunctionStatus after = change.apply(before);
         if (after.equals(before)) {
             return current;
         }
-        ThawFunction copy = new ThawFunction();
-        copy.setMetadata(new ObjectMetaBuilder(current.getMetadata()).build());
-        copy.setSpec(current.getSpec());
-        copy.setStatus(after);
-        String name = current.getMetadata().getName();
+        current.setStatus(after);
         try {
-            return resources().resource(copy).updateStatus();
+            return resources().resource(current).updateStatus();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409 || e.getCode() == 404) {
                 throw new RegistryConflictException("thawfunction " + namespace + "/" + name + " changed while its"

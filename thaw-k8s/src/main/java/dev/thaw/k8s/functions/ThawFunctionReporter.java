@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Writes what a gateway replica knows into its namespace's ThawFunction statuses: how many
@@ -62,14 +63,20 @@ public final class ThawFunctionReporter {
                 continue;
             }
             String name = object.getMetadata().getName();
-            List<GatewayReport> reports = reports(status.gateways(), instances.applyAsInt(name), now);
-            List<String> caching = caching(nodes, name, status.revision());
-            if (reports == null && caching.equals(status.cachingNodes())) {
-                continue;
+            int mine = instances.applyAsInt(name);
+            UnaryOperator<ThawFunctionStatus> change = s -> {
+                List<GatewayReport> reports = reports(s.gateways(), mine, now);
+                List<String> caching = s.revision() == null ? List.of() : caching(nodes, name, s.revision());
+                return reports == null && caching.equals(s.cachingNodes()) ? s
+                        : s.withReports(reports != null ? reports : s.gateways(), caching);
+            };
+            if (change.apply(status) == status) {
+                continue; // nothing to write as far as the informer knows: spare the API server a read
             }
-            List<GatewayReport> next = reports != null ? reports : status.gateways();
             try {
-                if (registry.updateStatus(object, s -> s.withReports(next, caching)) != object) {
+                ThawFunctionStatus before = status;
+                ThawFunction after = registry.updateStatus(object, change);
+                if (!before.equals(after.getStatus())) {
                     written++;
                 }
             } catch (RegistryConflictException e) {

@@ -47,8 +47,11 @@ class ThawFunctionControllerTest {
     private ThawFunctionRegistry registry;
 
     @BeforeEach
-    void start() throws Exception {
+    void registerCrd() throws Exception {
         Fixtures.registerCrd(client);
+    }
+
+    private void startGateway() throws Exception {
         functions = new KubernetesFunctions(client, NS);
         GatewayConfig config = GatewayConfig.of(new InetSocketAddress("127.0.0.1", 0), "user-token", "join-token")
                 .withHome(new ThawHome(dir.resolve("home"))).withRegistryDir(dir.resolve("store"));
@@ -59,8 +62,28 @@ class ThawFunctionControllerTest {
 
     @AfterEach
     void stop() {
-        functions.close();
-        gateway.close();
+        if (functions != null) {
+            functions.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    /** Keeps {@code bytes} in the store the gateway will use, as 'thaw deploy' would have. */
+    private String putArchive(byte[] bytes) throws Exception {
+        return new dev.thaw.control.registry.ObjectStoreRegistry(
+                new dev.thaw.snapshot.store.DirectoryObjectStore(dir.resolve("store")),
+                java.time.InstantSource.system()).putArchive(bytes);
+    }
+
+    /** An object as the replica that built it left it: spec and status.served, before this gateway starts. */
+    private void builtByAnotherReplica(String digest) throws Exception {
+        DeployedFunction built = Fixtures.built("hello", "rev-1", FunctionSettings.DEFAULTS);
+        ThawFunction created = apply(Fixtures.object("hello", digest, null));
+        created.setStatus(ThawFunctionStatus.EMPTY.withServed(ServedRevisions.of(built, digest)));
+        client.resources(ThawFunction.class).inNamespace(NS).resource(created).updateStatus();
+        startGateway();
     }
 
     private ThawFunction apply(ThawFunction object) {
@@ -91,6 +114,7 @@ class ThawFunctionControllerTest {
 
     @Test
     void malformedObjectsGetReadyFalseWithAReasonAndNothingIsDeployed() throws Exception {
+        startGateway();
         String stored = registry.putArchive("an archive".getBytes(StandardCharsets.UTF_8));
         String absent = "0".repeat(64);
         apply(ThawFunction.of(NS, "bad-digest", new ThawFunctionSpec("sha256:XYZ", null)));
@@ -129,12 +153,7 @@ class ThawFunctionControllerTest {
 
     @Test
     void aSpecAnotherReplicaBuiltIsServedItsSettingsFollowTheObjectAndADeleteRemovesIt() throws Exception {
-        String digest = registry.putArchive("code".getBytes(StandardCharsets.UTF_8));
-        DeployedFunction built = Fixtures.built("hello", "rev-1", FunctionSettings.DEFAULTS);
-        ThawFunction created = apply(Fixtures.object("hello", digest, null));
-        // As the replica that built it wrote it.
-        created.setStatus(ThawFunctionStatus.EMPTY.withServed(ServedRevisions.of(built, digest)));
-        client.resources(ThawFunction.class).inNamespace(NS).resource(created).updateStatus();
+        builtByAnotherReplica(putArchive("code".getBytes(StandardCharsets.UTF_8)));
 
         assertThat(readyOf("hello", 1)).satisfies(c -> {
             assertThat(c.status()).isEqualTo("True");
@@ -164,11 +183,7 @@ class ThawFunctionControllerTest {
 
     @Test
     void aBadSpecLeavesTheRevisionServedBeforeServing() throws Exception {
-        String digest = registry.putArchive("code".getBytes(StandardCharsets.UTF_8));
-        DeployedFunction built = Fixtures.built("hello", "rev-1", FunctionSettings.DEFAULTS);
-        ThawFunction created = apply(Fixtures.object("hello", digest, null));
-        created.setStatus(ThawFunctionStatus.EMPTY.withServed(ServedRevisions.of(built, digest)));
-        client.resources(ThawFunction.class).inNamespace(NS).resource(created).updateStatus();
+        builtByAnotherReplica(putArchive("code".getBytes(StandardCharsets.UTF_8)));
         await().atMost(Duration.ofSeconds(20)).until(() -> gateway.functions().find("hello").isPresent());
 
         client.resources(ThawFunction.class).inNamespace(NS).withName("hello").edit(f -> {
