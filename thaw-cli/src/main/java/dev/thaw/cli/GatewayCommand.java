@@ -53,8 +53,9 @@ final class GatewayCommand implements Callable<Integer> {
     long bodyLimitMib;
 
     @Option(names = "--liveness-timeout-ms", defaultValue = "3000",
-            description = "a node silent this long is taken out of scheduling, from 1 to 600000 "
-                    + "(default: ${DEFAULT-VALUE})")
+            description = "a node silent this long gets no new starts until it reports again; silent three "
+                    + "times as long, it is declared dead and its calls fail; from 1 to 600000 (default: "
+                    + "${DEFAULT-VALUE})")
     long livenessMs;
 
     @Option(names = "--max-in-flight", defaultValue = "4096",

@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  *     that node's own (see {@link dev.thaw.node.identity.NodeTokens})
  * @param policy how cold starts are placed, for the whole cluster
  * @param bodyLimitBytes the largest request body accepted (invocations and uploads); larger gets 413
- * @param livenessTimeout a node silent this long is declared dead
+ * @param livenessTimeout a node silent this long gets no new starts; silent {@code Membership.DEATH_FACTOR}
+ *     times as long, it is declared dead
  * @param s3 the snapshot and image store, or null to run without one
  * @param home where function images are built
  * @param registryDir where the function registry is kept when there is no store, or null to keep it in memory

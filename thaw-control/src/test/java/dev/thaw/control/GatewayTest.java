@@ -44,8 +44,11 @@ class GatewayTest {
     static final String USER = "user-token";
     static final String NODE = "node-token";
     static final DeploymentSpec ECHO = TestNode.spec("echo", "rev1", "layer");
-    /** Twenty heartbeat intervals: a node is declared dead when partitioned, never because the machine is busy. */
-    static final Duration LIVENESS = TestNode.HEARTBEAT.multipliedBy(20);
+    /**
+     * Ten heartbeat intervals before a node gets no new starts, thirty before it is declared dead: dead when
+     * partitioned, never because the machine is busy.
+     */
+    static final Duration LIVENESS = TestNode.HEARTBEAT.multipliedBy(10);
 
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();

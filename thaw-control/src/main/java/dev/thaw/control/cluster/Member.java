@@ -36,6 +36,8 @@ public final class Member {
     private volatile long lastHeartbeatNanos;
     private volatile Instant lastHeartbeat;
     private volatile String deathReason;
+    /** Silent past the liveness timeout but not yet dead: no new starts go to it; see {@link Membership}. */
+    private volatile boolean suspect;
 
     /**
      * Capacity this gateway handed out on the node that its heartbeats may not
@@ -117,6 +119,19 @@ public final class Member {
         return deathReason == null;
     }
 
+    /** Alive and heard from within the liveness timeout: new starts may be placed on it. */
+    public boolean schedulable() {
+        return alive() && !suspect;
+    }
+
+    boolean suspect() {
+        return suspect;
+    }
+
+    void suspect(boolean value) {
+        suspect = value;
+    }
+
     /** The last reported status; null until the first heartbeat. */
     public NodeStatus status() {
         return status;
@@ -138,6 +153,7 @@ public final class Member {
         status = newStatus;
         lastHeartbeat = at;
         lastHeartbeatNanos = nanos(at);
+        suspect = false;
     }
 
     public boolean hasDeployment(String function, String revision) {

@@ -43,7 +43,7 @@ public final class Placement {
 
     Started start(DeploymentSpec spec, long keepAliveMs) throws InvokeException, InterruptedException {
         long begin = System.nanoTime();
-        Map<String, Member> byName = membership.alive().stream()
+        Map<String, Member> byName = membership.schedulable().stream()
                 .filter(m -> m.status() != null && m.hasDeployment(spec.function(), spec.revision()))
                 .collect(Collectors.toMap(Member::name, Function.identity()));
         List<NodeCandidate> candidates = byName.values().stream().map(m -> candidate(m, spec)).toList();
@@ -87,7 +87,7 @@ public final class Placement {
      * budget, if it was published by a node allowed to. Best effort: a failure is logged and changes nothing.
      */
     void prefetch(DeploymentSpec spec) {
-        List<NodeCandidate> candidates = membership.alive().stream()
+        List<NodeCandidate> candidates = membership.schedulable().stream()
                 .filter(m -> m.status() != null && m.hasDeployment(spec.function(), spec.revision()))
                 .map(m -> candidate(m, spec)).toList();
         List<NodeCandidate> ranked = Scheduler.rank(policy, candidates, spec.shape().memoryMib());
@@ -95,7 +95,7 @@ public final class Placement {
             return;
         }
         String name = ranked.getFirst().name();
-        membership.alive().stream().filter(m -> m.name().equals(name)).findFirst().ifPresent(node -> {
+        membership.schedulable().stream().filter(m -> m.name().equals(name)).findFirst().ifPresent(node -> {
             try {
                 // The node verifies the snapshot against the same signers a start on it would be sent.
                 PrefetchRequest request = new PrefetchRequest(membership.signers(spec.function(), spec.revision()));

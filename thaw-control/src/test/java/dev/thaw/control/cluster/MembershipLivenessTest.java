@@ -21,7 +21,7 @@ class MembershipLivenessTest {
     }
 
     @Test
-    void aNodeSilentPastTheTimeoutIsDeclaredDeadAndOneThatBeatsIsNot() {
+    void aNodeSilentPastTheTimeoutGetsNoNewStartsAndIsDeclaredDeadAtThreeTimesIt() {
         FakeClock clock = new FakeClock();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         List<String> deaths = new CopyOnWriteArrayList<>();
@@ -38,16 +38,48 @@ class MembershipLivenessTest {
             clock.advanceMillis(1_500);
             assertThat(membership.heartbeat("beating", status("beating"))).isTrue();
             membership.checkLiveness();
-            assertThat(membership.alive()).containsExactlyInAnyOrder(quiet, beating);
+            assertThat(membership.schedulable()).containsExactlyInAnyOrder(quiet, beating);
 
             clock.advanceMillis(501); // quiet: 2001 ms without a heartbeat; beating: 501 ms
             membership.checkLiveness();
+            assertThat(membership.schedulable()).containsExactly(beating);
+            assertThat(membership.alive()).containsExactlyInAnyOrder(quiet, beating);
+            assertThat(deaths).isEmpty();
+
+            clock.advanceMillis(3_999); // quiet: 6000 ms, three times the timeout and not past it
+            assertThat(membership.heartbeat("beating", status("beating"))).isTrue();
+            membership.checkLiveness();
+            assertThat(membership.alive()).containsExactlyInAnyOrder(quiet, beating);
+
+            clock.advanceMillis(1); // quiet: 6001 ms
+            membership.checkLiveness();
             assertThat(membership.alive()).containsExactly(beating);
-            assertThat(deaths).containsExactly("quiet: no heartbeat for 2001 ms (limit 2000 ms)");
-            assertThat(beating.lastHeartbeat()).isEqualTo(FakeClock.START.plusMillis(1_500));
+            assertThat(deaths).containsExactly("quiet: no heartbeat for 6001 ms (limit 6000 ms)");
+            assertThat(beating.lastHeartbeat()).isEqualTo(FakeClock.START.plusMillis(6_000));
 
             // A dead node's heartbeat is refused: it must register again.
             assertThat(membership.heartbeat("quiet", status("quiet"))).isFalse();
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLateNodeThatReportsAgainIsSchedulableAgain() {
+        FakeClock clock = new FakeClock();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (Membership membership = new Membership(Duration.ofSeconds(2), timer, clock)) {
+            Member late = membership.register(new RegisterRequest("late", "http://127.0.0.1:1/"), "t1");
+            clock.advanceMillis(3_000);
+            membership.checkLiveness();
+            assertThat(membership.schedulable()).isEmpty();
+            assertThat(late.alive()).isTrue();
+
+            assertThat(membership.heartbeat("late", status("late"))).isTrue();
+            assertThat(membership.schedulable()).containsExactly(late);
+            clock.advanceMillis(2_000);
+            membership.checkLiveness();
+            assertThat(membership.schedulable()).containsExactly(late);
         } finally {
             timer.shutdownNow();
         }

@@ -82,6 +82,8 @@ public final class NodeService implements AutoCloseable {
 
     /** Where in the work directory the node keeps its snapshot signing key (kept across restarts). */
     static final String KEY_DIR = "identity";
+    /** Packed snapshots waiting for their upload, under the work directory. */
+    static final String SPOOL_DIR = "spool";
 
     private final NodeServiceConfig config;
     private final NodeKey key;
@@ -164,8 +166,9 @@ public final class NodeService implements AutoCloseable {
             // the node's cache holds guest memory: its owner only
             FileTrees.createPrivateDirectories(config.workDir());
             NodeKey key = NodeKey.loadOrCreate(config.workDir().resolve(KEY_DIR), config.name());
+            Path spool = emptySpool(config.workDir());
             NodeRuntime runtime = NodeRuntime.open(config.nodeConfig(), driver,
-                    objects.map(o -> new SnapshotStore(o, key)));
+                    objects.map(o -> new SnapshotStore(o, key, spool)));
             return new NodeService(config, kernel, driver, objects, runtime, cleanup, shmDir, key, clock);
         } catch (StoreException e) {
             closeQuietly(driver, objects, cleanup);
@@ -175,6 +178,17 @@ public final class NodeService implements AutoCloseable {
             closeQuietly(driver, objects, cleanup);
             throw e;
         }
+    }
+
+    /**
+     * The directory where packed snapshots wait for their upload, emptied: what a node killed mid-upload left
+     * there goes when the next one starts on the same work directory.
+     */
+    private static Path emptySpool(Path workDir) throws IOException {
+        Path spool = workDir.resolve(SPOOL_DIR);
+        dev.thaw.api.DirectoryTrees.deleteTree(spool);
+        FileTrees.createPrivateDirectories(spool);
+        return spool;
     }
 
     public NodeServiceConfig config() {

@@ -56,6 +56,8 @@ public final class BundleTransfer {
     private final ObjectStore store;
     private final java.time.InstantSource clock;
     private final int compressThreads;
+    /** Where packed files wait for their upload; null: the system's temporary directory. */
+    private final Path spool;
 
     public BundleTransfer(ObjectStore store) {
         this(store, java.time.InstantSource.system());
@@ -63,8 +65,17 @@ public final class BundleTransfer {
 
     /** With {@code clock} to judge when a publication claim is stale. */
     public BundleTransfer(ObjectStore store, java.time.InstantSource clock) {
+        this(store, clock, null);
+    }
+
+    /**
+     * @param spool where packed files wait for their upload (null: the system's temporary directory); an
+     *     owner that empties it when it starts leaves nothing behind after being killed mid-upload
+     */
+    public BundleTransfer(ObjectStore store, java.time.InstantSource clock, Path spool) {
         this.store = store;
         this.clock = clock;
+        this.spool = spool;
         this.compressThreads = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
@@ -557,11 +568,13 @@ public final class BundleTransfer {
         }
     }
 
-    private static Path createTemp() throws StoreException {
+    private Path createTemp() throws StoreException {
         try {
-            return Files.createTempFile("thaw-pack-", PACKED_SUFFIX);
+            return spool == null ? Files.createTempFile("thaw-pack-", PACKED_SUFFIX)
+                    : Files.createTempFile(spool, "thaw-pack-", PACKED_SUFFIX);
         } catch (IOException e) {
-            throw new StoreException("cannot create a temporary file in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
+            throw new StoreException("cannot create a temporary file in "
+                    + (spool == null ? System.getProperty("java.io.tmpdir") : spool) + ": " + e, e);
         }
     }
 

@@ -48,8 +48,16 @@ public final class SnapshotStore {
 
     /** A store that signs the snapshots it publishes with {@code key} (null: publishes none). */
     public SnapshotStore(ObjectStore store, NodeKey key) {
+        this(store, key, null);
+    }
+
+    /**
+     * A store that signs the snapshots it publishes with {@code key} (null: publishes none) and packs them
+     * in {@code spool} (null: the system's temporary directory) before uploading them.
+     */
+    public SnapshotStore(ObjectStore store, NodeKey key, Path spool) {
         this.store = store;
-        this.transfer = new BundleTransfer(store);
+        this.transfer = new BundleTransfer(store, java.time.InstantSource.system(), spool);
         this.key = key;
     }
 

@@ -56,6 +56,35 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void packedFilesWaitInTheGivenSpoolAndNoneIsLeftThere() throws Exception {
+        Path spool = Files.createDirectories(tmp.resolve("spool"));
+        List<Path> uploaded = Collections.synchronizedList(new ArrayList<>());
+        DirectoryObjectStore directory = new DirectoryObjectStore(tmp.resolve("objects"));
+        // Records where each packed file lay when it was uploaded.
+        ObjectStore recording = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(
+                ObjectStore.class.getClassLoader(), new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("put") && args[1] instanceof Path file) {
+                        uploaded.add(file);
+                    }
+                    try {
+                        return method.invoke(directory, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SnapshotStore spooled = new SnapshotStore(recording, KEY, spool);
+        SnapshotInfo info = Bundles.sparseSnapshot(tmp.resolve("source"), "spooled", "r1", 8, 3);
+
+        spooled.publishSnapshot(tmp.resolve("source"), info);
+
+        assertThat(uploaded).hasSize(2).allSatisfy(file -> assertThat(file.getParent()).isEqualTo(spool));
+        try (Stream<Path> left = Files.list(spool)) {
+            assertThat(left).isEmpty();
+        }
+        assertThat(spooled.findSnapshot("spooled", "r1")).contains(info);
+    }
+
+    @Test
     void sparseSnapshotRoundTripsThroughS3() throws Exception {
         Path source = tmp.resolve("source");
         SnapshotInfo info = Bundles.sparseSnapshot(source, "roundtrip", "r1", 64, 1);
