@@ -61,6 +61,8 @@ class ThawFunctionCrdTest {
         assertThat(status.getProperties().get("gateways").getItems().getSchema().getProperties())
                 .containsOnlyKeys(fields(GatewayReport.class));
         assertThat(status.getProperties().get("served").getProperties()).containsOnlyKeys(fields(ServedRevision.class));
+        assertThat(status.getProperties().get("served").getProperties().get("settings").getProperties())
+                .containsOnlyKeys(fields(ThawFunctionSettings.class));
         assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getJsonPath()).contains(
                 ".status.revision", ".status.instances");
     }
