@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code formatVersion} is {@value #FORMAT_VERSION}.
- *   <li>{@code function} is a valid {@link FunctionName}; {@code revision}, {@code driver},
+ *   <li>{@code function} is a valid {@link FunctionId#key() function key}; {@code revision}, {@code driver},
  *       {@code driverVersion}, {@code kernelDigest} and {@code node} are non-blank.
  *   <li>{@code shape} and {@code createdAt} are non-null; {@code initMs} is finite and
  *       {@code >= 0}.
@@ -140,7 +140,7 @@ public record SnapshotInfo(
         if (formatVersion != FORMAT_VERSION) {
             throw new IllegalArgumentException(versionMismatch(formatVersion));
         }
-        FunctionName.requireValid(function);
+        FunctionId.requireKey(function);
         requireNonBlank(revision, "revision");
         requireNonBlank(driver, "driver");
         requireNonBlank(driverVersion, "driverVersion");

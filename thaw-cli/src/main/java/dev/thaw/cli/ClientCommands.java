@@ -28,6 +28,9 @@ final class ClientCommands {
         @Mixin
         GatewayOptions gateway;
 
+        @Mixin
+        NamespaceOption namespace;
+
         @Parameters(paramLabel = "DIR", description = "function directory")
         Path dir;
 
@@ -64,12 +67,12 @@ final class ClientCommands {
             }
             FunctionSettings.Request settings = new FunctionSettings.Request(concurrency, maxInstances, keepAliveMs,
                     queueSize, queueTimeoutMs);
-            GatewayClient client = gateway.client();
+            GatewayClient client = namespace.of(gateway.client());
             GatewayClient.Deployed deployed = upload ? client.upload(dir, settings)
                     : client.deploy(dir.toAbsolutePath(), settings);
             FunctionView f = deployed.function();
-            System.out.printf("%s %s revision %s (image %s)%n", deployed.created() ? "deployed" : "unchanged",
-                    f.name(), abbreviate(f.revision()), abbreviate(f.imageDigest()));
+            System.out.printf("%s %s/%s revision %s (image %s)%n", deployed.created() ? "deployed" : "unchanged",
+                    f.namespace(), f.name(), abbreviate(f.revision()), abbreviate(f.imageDigest()));
             return 0;
         }
     }
@@ -80,6 +83,9 @@ final class ClientCommands {
     static final class Invoke implements Callable<Integer> {
         @Mixin
         GatewayOptions gateway;
+
+        @Mixin
+        NamespaceOption namespace;
 
         @Parameters(paramLabel = "NAME", description = "function name")
         String name;
@@ -93,7 +99,7 @@ final class ClientCommands {
         @Override
         public Integer call() throws Exception {
             byte[] body = dataFile != null ? Files.readAllBytes(dataFile) : data.getBytes(StandardCharsets.UTF_8);
-            GatewayClient.Answer answer = gateway.client().invoke(name, body);
+            GatewayClient.Answer answer = namespace.of(gateway.client()).invoke(name, body);
             PrintStream err = System.err;
             if (answer.header("X-Thaw-Start") != null) {
                 err.printf("start=%s node=%s init=%sms (queue %s, schedule %s, fetch %s, vm %s) guest=%sms%n",
@@ -112,14 +118,17 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists deployed functions.")
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists the functions deployed in a namespace.")
     static final class Ls implements Callable<Integer> {
         @Mixin
         GatewayOptions gateway;
 
+        @Mixin
+        NamespaceOption namespace;
+
         @Override
         public Integer call() throws Exception {
-            List<FunctionView> functions = gateway.client().list();
+            List<FunctionView> functions = namespace.of(gateway.client()).list();
             System.out.printf("%-20s %-14s %9s %11s %12s%n", "NAME", "REVISION", "INSTANCES", "CONCURRENCY",
                     "KEEP-ALIVE");
             for (FunctionView f : functions) {
@@ -136,12 +145,15 @@ final class ClientCommands {
         @Mixin
         GatewayOptions gateway;
 
+        @Mixin
+        NamespaceOption namespace;
+
         @Parameters(paramLabel = "NAME", description = "function name")
         String name;
 
         @Override
         public Integer call() throws Exception {
-            gateway.client().delete(name);
+            namespace.of(gateway.client()).delete(name);
             System.out.println("deleted " + name);
             return 0;
         }

@@ -9,11 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Where {@code thaw up} leaves the running cluster's address and API token, so
- * {@code thaw deploy}, {@code invoke}, {@code ls} and {@code status} find it
- * without flags. Readable by its owner only: it holds a token.
+ * Where {@code thaw up} leaves the running cluster's address, its admin token and the token of its
+ * {@code default} namespace, so {@code thaw deploy}, {@code invoke}, {@code ls} and {@code status}
+ * find it without flags. Readable by its owner only: it holds tokens.
+ *
+ * @param token the admin token, which the CLI uses
+ * @param defaultToken a token of the {@code default} namespace only, to hand to its users; null if none
  */
-record ClusterFile(URI gateway, String token) {
+record ClusterFile(URI gateway, String token, String defaultToken) {
 
     static Path path() {
         return ThawHome.fromEnvironment().root().resolve("cluster.json");

@@ -22,11 +22,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = "Runs the gateway (control plane) alone: the API that deploys and invokes functions, node "
-                + "membership, the scheduler. Tokens come from $THAW_API_TOKEN (users) and $THAW_NODE_TOKEN "
+                + "membership, the scheduler. Tokens come from $THAW_API_TOKEN (the admin token: every namespace, and it issues "
+                + "namespace tokens with 'thaw token issue') and $THAW_NODE_TOKEN "
                 + "(the cluster's join token: a node presents it once and gets a credential of its own, bound to "
                 + "its name). Nodes join with 'thaw node --gateway URL'. Without --s3-endpoint it runs without a "
                 + "store (nodes in local or disabled mode) and keeps its function registry in "
-                + "$THAW_HOME/gateway-registry; with a store the registry is in the store.")
+                + "$THAW_HOME/gateway-registry; with a store the registry is in the store. Namespaces, quotas and "
+                + "namespace tokens (kept as keyed hashes) live beside the registry.")
 final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
             description = "where the API listens (default: ${DEFAULT-VALUE})")
@@ -100,8 +102,9 @@ final class GatewayCommand implements Callable<Integer> {
     String nodeDaemonSet;
 
     @Option(names = "--identity-key-file", paramLabel = "FILE",
-            description = "the secret keying the hashes of node credentials kept beside the registry; created (mode"
-                    + " 0600) when missing. It must outlive the registry, or nodes must join again (default:"
+            description = "the secret keying the hashes of node credentials and namespace tokens kept beside the"
+                    + " registry; created (mode 0600) when missing. It must outlive the registry, or nodes must join"
+                    + " again and namespace tokens be issued again (default:"
                     + " $THAW_HOME/gateway-identity.key)")
     java.nio.file.Path identityKeyFile;
 

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** How client commands reach a gateway: flags and $THAW_TOKEN, else the cluster {@code thaw up} started. */
 final class GatewayOptions {
     @Option(names = "--gateway", paramLabel = "URL",
-            description = "gateway URL (token from $THAW_TOKEN); default: the cluster started by 'thaw up'")
+            description = "gateway URL (token from $THAW_TOKEN: the admin token, or a namespace token for function"
+                    + " commands); default: the cluster started by 'thaw up', with its admin token")
     URI gateway;
 
     @Option(names = "--tls-ca", paramLabel = "FILE",
@@ -20,7 +21,7 @@ final class GatewayOptions {
         if (gateway != null) {
             String token = System.getenv("THAW_TOKEN");
             if (token == null || token.isBlank()) {
-                throw new IllegalArgumentException("--gateway needs the API token in $THAW_TOKEN");
+                throw new IllegalArgumentException("--gateway needs a token in $THAW_TOKEN (the admin token, or a namespace token)");
             }
             return new GatewayClient(gateway, token, java.util.Optional.ofNullable(tlsCa));
         }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Serverless functions in QEMU microVMs, started from memory snapshots instead of boots.",
         subcommands = {DemoCommand.class, UpCommand.class, GatewayCommand.class, NodeCommand.class, ExtenderCommand.class, ClientCommands.Deploy.class, ClientCommands.Invoke.class,
                 ClientCommands.Ls.class, ClientCommands.Status.class, ClientCommands.Delete.class,
+                AccessCommands.NamespaceCommand.class, AccessCommands.TokenCommand.class,
                 EvalCommands.Load.class, EvalCommands.Eval.class, ImageCommand.class, PackageCommand.class, BenchCommand.class, SimCommand.class, TraceCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Starts a Thaw cluster on this host: the gateway, N node agents as their own processes (each "
                 + "with its own cache directory and budget under $THAW_HOME/cluster), and Thaw's embedded S3 server "
-                + "(unless --s3-endpoint is given). Prints the URLs and the API token, and leaves them in "
+                + "(unless --s3-endpoint is given). Prints the URLs, the admin token and a token of the 'default' "
+                + "namespace, and leaves them in "
                 + "$THAW_HOME/cluster.json for 'thaw deploy', 'invoke', 'ls' and 'status'. Ctrl-C stops "
                 + "everything.")
 final class UpCommand implements Callable<Integer> {
@@ -34,7 +35,17 @@ final class UpCommand implements Callable<Integer> {
         System.out.printf("starting %d node(s), snapshots %s, %s placement...%n", cluster.nodes,
                 cluster.mode.label(), cluster.policy.label());
         EmbeddedCluster running = EmbeddedCluster.start(options);
-        ClusterFile file = new ClusterFile(running.gatewayUrl(), running.apiToken());
+        // The quick start's users get a token of the default namespace, as any tenant would.
+        String defaultToken;
+        try {
+            defaultToken = new dev.thaw.control.GatewayClient(running.gatewayUrl(), running.apiToken())
+                    .issueToken(java.util.List.of(dev.thaw.api.FunctionId.DEFAULT), null, "thaw up: default namespace")
+                    .token();
+        } catch (Exception e) {
+            running.close();
+            throw e;
+        }
+        ClusterFile file = new ClusterFile(running.gatewayUrl(), running.apiToken(), defaultToken);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nstopping the cluster...");
@@ -52,7 +63,8 @@ final class UpCommand implements Callable<Integer> {
         if (running.s3() != null) {
             System.out.println("s3        " + running.s3().endpoint() + "   (embedded, bucket thaw)");
         }
-        System.out.println("API token " + running.apiToken());
+        System.out.println("admin token    " + running.apiToken());
+        System.out.println("default token  " + defaultToken + "   (namespace 'default' only)");
         System.out.println("\nTry: thaw deploy examples/hello && thaw invoke hello --data thaw && thaw status");
         System.out.println("Ctrl-C stops the cluster.");
         stopped.await();

@@ -1,5 +1,10 @@
 package dev.thaw.control;
 
+import dev.thaw.api.FunctionId;
+import dev.thaw.api.MachineShape;
+import dev.thaw.control.access.AccessStore;
+import dev.thaw.control.access.Quota;
+import dev.thaw.control.access.QuotaExceededException;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
 import dev.thaw.control.cluster.NodeIdentities;
@@ -20,6 +25,7 @@ import dev.thaw.snapshot.store.DirectoryObjectStore;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.wire.v1.gateway.ClusterStatus;
 import dev.thaw.wire.v1.gateway.FunctionView;
 import dev.thaw.wire.v1.gateway.NodeSummary;
@@ -54,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final Routers routers;
     private final DurableRegistry durable;
+    private final AccessStore access;
     private final Deployer deployer;
     private final S3ObjectStore objectStore;
     private final GatewayServer server;
@@ -85,12 +92,18 @@ public final class Gateway implements AutoCloseable {
                 : registryStore != null ? new ObjectStoreRegistry(registryStore, InstantSource.system())
                 : new MemoryRegistry();
         this.identities = new NodeIdentities(registryStore, config.identityKey(), InstantSource.system());
+        // Namespaces and tokens live beside the function registry, like node bindings.
+        this.access = new AccessStore(registryStore, config.identityKey(), InstantSource.system());
         this.deployer = new Deployer(config.home(), registry, durable, membership, routers,
-                Optional.ofNullable(objectStore).map(SnapshotStore::new));
+                Optional.ofNullable(objectStore).map(SnapshotStore::new), this::admit);
         membership.addListener(routers);
         membership.addListener(deployer);
         timer.scheduleWithFixedDelay(routers::expire, EXPIRY_PERIOD_MS, EXPIRY_PERIOD_MS, TimeUnit.MILLISECONDS);
         new RegistryLoader(durable, registry, timer, this::serve).start();
+        loadAccess(RETRY_ACCESS_MS);
+        // Another gateway of the same store may issue or revoke tokens: take its changes within seconds.
+        timer.scheduleWithFixedDelay(this::refreshAccess, REFRESH_ACCESS_MS, REFRESH_ACCESS_MS,
+                TimeUnit.MILLISECONDS);
         this.server = GatewayServer.start(this, tls);
     }
 
@@ -100,6 +113,72 @@ public final class Gateway implements AutoCloseable {
             routers.deploy(f.spec(), f.settings());
         }
         membership.alive().forEach(deployer::joined);
+    }
+
+    private static final long RETRY_ACCESS_MS = 250;
+    private static final long REFRESH_ACCESS_MS = 5_000;
+
+    private void refreshAccess() {
+        try {
+            access.refresh();
+        } catch (StoreException | RuntimeException e) {
+            System.getLogger(Gateway.class.getName()).log(System.Logger.Level.WARNING, "namespaces and tokens"
+                    + " cannot be refreshed from " + access.describe() + " (" + e.getMessage() + "); serving the last"
+                    + " loaded ones");
+        }
+    }
+    private static final long MAX_RETRY_ACCESS_MS = 5_000;
+
+    /** Loads namespaces and tokens; a store that fails is retried on the timer, never taken for "none". */
+    private void loadAccess(long pauseMs) {
+        try {
+            access.load();
+        } catch (StoreException | RuntimeException e) {
+            System.getLogger(Gateway.class.getName()).log(System.Logger.Level.WARNING, "namespaces and tokens"
+                    + " cannot be loaded (" + e.getMessage() + "); namespace tokens get 503 until they can; retrying");
+            if (!timer.isShutdown()) {
+                timer.schedule(() -> loadAccess(Math.min(pauseMs * 2, MAX_RETRY_ACCESS_MS)), pauseMs,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** The quota check of every deploy: the namespace's functions, the new one counted as deployed. */
+    private void admit(FunctionId function, MachineShape shape, FunctionSettings settings)
+            throws QuotaExceededException {
+        Quota quota = access.namespace(function.namespace()).map(AccessStore.NamespaceEntry::quota)
+                .orElse(Quota.NONE);
+        if (quota.equals(Quota.NONE)) {
+            return;
+        }
+        Quota.Usage before = usage(function.namespace());
+        Quota.Usage others = usage(function.namespace(), function.key());
+        Optional<String> exceeded = quota.exceeded(function.namespace(), before,
+                others.plus(settings, shape.memoryMib()));
+        if (exceeded.isPresent()) {
+            throw new QuotaExceededException(exceeded.get());
+        }
+    }
+
+    /** What the functions of {@code namespace} reserve. */
+    public Quota.Usage usage(String namespace) {
+        return usage(namespace, null);
+    }
+
+    private Quota.Usage usage(String namespace, String except) {
+        Quota.Usage usage = Quota.Usage.ZERO;
+        for (DeployedFunction f : inNamespace(namespace)) {
+            if (!f.name().equals(except)) {
+                usage = usage.plus(f.settings(), f.spec().shape().memoryMib());
+            }
+        }
+        return usage;
+    }
+
+    /** The functions deployed in {@code namespace}. */
+    public List<DeployedFunction> inNamespace(String namespace) {
+        return registry.all().stream().filter(f -> FunctionId.ofKey(f.name()).namespace().equals(namespace))
+                .toList();
     }
 
     /** Starts a gateway listening on {@code config.listen()}. */
@@ -138,6 +217,11 @@ public final class Gateway implements AutoCloseable {
         return identities;
     }
 
+    /** Namespaces, quotas and tokens. */
+    public AccessStore access() {
+        return access;
+    }
+
     public Deployer deployer() {
         return deployer;
     }
@@ -156,12 +240,14 @@ public final class Gateway implements AutoCloseable {
 
     public FunctionView view(DeployedFunction f) {
         int instances = routers.find(f.name()).map(Router::instances).orElse(0);
-        return new FunctionView(f.name(), f.revision(), runSettings(f.settings()), f.imageDigest(), f.deployedAt(),
+        FunctionId id = FunctionId.ofKey(f.name());
+        return new FunctionView(id.namespace(), id.name(), f.revision(), runSettings(f.settings()), f.imageDigest(), f.deployedAt(),
                 instances, f.exampleRequest());
     }
 
-    public List<FunctionView> list() {
-        return registry.all().stream().map(this::view).toList();
+    /** The functions of {@code namespace}, as the API shows them. */
+    public List<FunctionView> list(String namespace) {
+        return inNamespace(namespace).stream().map(this::view).toList();
     }
 
     public List<NodeSummary> nodes() {

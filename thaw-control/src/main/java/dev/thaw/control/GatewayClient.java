@@ -1,5 +1,6 @@
 package dev.thaw.control;
 
+import dev.thaw.api.FunctionId;
 import dev.thaw.api.Json;
 import dev.thaw.control.functions.Archives;
 import dev.thaw.control.functions.FunctionSettings;
@@ -8,7 +9,12 @@ import dev.thaw.wire.v1.gateway.ClusterStatus;
 import dev.thaw.wire.v1.gateway.DeployRequest;
 import dev.thaw.wire.v1.gateway.DeploySettings;
 import dev.thaw.wire.v1.gateway.FunctionView;
+import dev.thaw.wire.v1.gateway.NamespaceRequest;
+import dev.thaw.wire.v1.gateway.NamespaceView;
 import dev.thaw.wire.v1.gateway.NodeSummary;
+import dev.thaw.wire.v1.gateway.QuotaSettings;
+import dev.thaw.wire.v1.gateway.TokenRequest;
+import dev.thaw.wire.v1.gateway.TokenView;
 import dev.thaw.http.ClientOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -18,13 +24,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
-/** The gateway's user API for the CLI and tests, with the API token. */
+/**
+ * The gateway's user API for the CLI and tests, with the admin token or a namespace token. Function
+ * calls go to one namespace ({@code default} unless {@link #inNamespace} names another).
+ */
 public final class GatewayClient {
     private static final Duration CALL = Duration.ofSeconds(30);
     /** Deploys build images; the first build of a base can take minutes. */
     private static final Duration DEPLOY = Duration.ofMinutes(10);
 
     private final ApiClient api;
+    private final String namespace;
 
     public GatewayClient(URI gateway, String apiToken) {
         this(gateway, apiToken, java.util.Optional.empty());
@@ -32,7 +42,27 @@ public final class GatewayClient {
 
     /** @param tlsCa the PEM CA file an {@code https://} gateway is verified against (none: the JDK's trust store) */
     public GatewayClient(URI gateway, String apiToken, java.util.Optional<java.nio.file.Path> tlsCa) {
-        this.api = new ApiClient(gateway, apiToken, ClientOptions.of(Duration.ofSeconds(5)).withTlsCa(tlsCa));
+        this(new ApiClient(gateway, apiToken, ClientOptions.of(Duration.ofSeconds(5)).withTlsCa(tlsCa)),
+                FunctionId.DEFAULT);
+    }
+
+    private GatewayClient(ApiClient api, String namespace) {
+        this.api = api;
+        this.namespace = FunctionId.requireNamespace(namespace);
+    }
+
+    /** This client, for the functions of {@code namespace}. */
+    public GatewayClient inNamespace(String namespace) {
+        return new GatewayClient(api, namespace);
+    }
+
+    /** The namespace this client's function calls go to. */
+    public String namespace() {
+        return namespace;
+    }
+
+    private String functions() {
+        return "v1/namespaces/" + namespace + "/functions";
     }
 
     /** An invocation's answer, any status. */
@@ -57,7 +87,7 @@ public final class GatewayClient {
         DeploySettings wire = settings == null ? null : new DeploySettings(settings.concurrency(),
                 settings.maxInstances(), settings.keepAliveMs(), settings.queueSize(), settings.queueTimeoutMs());
         byte[] body = Json.mapper().writeValueAsBytes(new DeployRequest(dir.toAbsolutePath().toString(), wire));
-        return deployed(api.call("POST", "v1/functions", body, Map.of("Content-Type", "application/json"), DEPLOY));
+        return deployed(api.call("POST", functions(), body, Map.of("Content-Type", "application/json"), DEPLOY));
     }
 
     /** Uploads {@code dir} as a .tar.gz, for a gateway on another machine. */
@@ -71,7 +101,7 @@ public final class GatewayClient {
             add(query, "queueSize", settings.queueSize());
             add(query, "queueTimeoutMs", settings.queueTimeoutMs());
         }
-        return deployed(api.call("POST", "v1/functions" + query, Archives.tarGz(dir),
+        return deployed(api.call("POST", functions() + query, Archives.tarGz(dir),
                 Map.of("Content-Type", "application/gzip"), DEPLOY));
     }
 
@@ -87,15 +117,15 @@ public final class GatewayClient {
     }
 
     public List<FunctionView> list() throws IOException, InterruptedException {
-        return List.of(api.json("GET", "v1/functions", null, FunctionView[].class, CALL));
+        return List.of(api.json("GET", functions(), null, FunctionView[].class, CALL));
     }
 
     public FunctionView describe(String name) throws IOException, InterruptedException {
-        return api.json("GET", "v1/functions/" + name, null, FunctionView.class, CALL);
+        return api.json("GET", functions() + "/" + name, null, FunctionView.class, CALL);
     }
 
     public void delete(String name) throws IOException, InterruptedException {
-        api.json("DELETE", "v1/functions/" + name, null, null, DEPLOY);
+        api.json("DELETE", functions() + "/" + name, null, null, DEPLOY);
     }
 
     public Answer invoke(String name, byte[] body) throws IOException, InterruptedException {
@@ -103,7 +133,7 @@ public final class GatewayClient {
     }
 
     public Answer invoke(String name, byte[] body, String contentType) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = api.call("POST", "v1/functions/" + name + "/invoke", body,
+        HttpResponse<byte[]> response = api.call("POST", functions() + "/" + name + "/invoke", body,
                 Map.of("Content-Type", contentType), Duration.ofMinutes(16));
         return new Answer(response.statusCode(), response.headers().map(), response.body());
     }
@@ -121,5 +151,37 @@ public final class GatewayClient {
 
     public ClusterStatus status() throws IOException, InterruptedException {
         return api.json("GET", "v1/status", null, ClusterStatus.class, CALL);
+    }
+
+    /** The namespaces this client's token reaches (all of them for the admin token). */
+    public List<NamespaceView> namespaces() throws IOException, InterruptedException {
+        return List.of(api.json("GET", "v1/namespaces", null, NamespaceView[].class, CALL));
+    }
+
+    public NamespaceView createNamespace(String name, QuotaSettings quota) throws IOException, InterruptedException {
+        return api.json("POST", "v1/namespaces", new NamespaceRequest(name, quota), NamespaceView.class, CALL);
+    }
+
+    public NamespaceView setQuota(String name, QuotaSettings quota) throws IOException, InterruptedException {
+        return api.json("PUT", "v1/namespaces/" + name + "/quota", quota, NamespaceView.class, CALL);
+    }
+
+    public void deleteNamespace(String name) throws IOException, InterruptedException {
+        api.json("DELETE", "v1/namespaces/" + name, null, null, CALL);
+    }
+
+    /** Issues a token; the answer is the only place its secret ({@link TokenView#token()}) is shown. */
+    public TokenView issueToken(List<String> namespaces, java.time.Instant expiresAt, String description)
+            throws IOException, InterruptedException {
+        return api.json("POST", "v1/tokens", new TokenRequest(namespaces, expiresAt, description), TokenView.class,
+                CALL);
+    }
+
+    public List<TokenView> tokens() throws IOException, InterruptedException {
+        return List.of(api.json("GET", "v1/tokens", null, TokenView[].class, CALL));
+    }
+
+    public void revokeToken(String id) throws IOException, InterruptedException {
+        api.json("DELETE", "v1/tokens/" + id, null, null, CALL);
     }
 }

@@ -1,5 +1,6 @@
 package dev.thaw.control;
 
+import dev.thaw.api.FunctionId;
 import dev.thaw.control.routing.InvocationListener;
 import dev.thaw.control.routing.Router;
 import dev.thaw.control.routing.StartTimings;
@@ -8,6 +9,7 @@ import dev.thaw.node.ProcessSampler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,7 +35,7 @@ final class GatewayMetrics implements InvocationListener {
     @Override
     public void invoked(String function, StartTimings t) {
         Counter.builder("thaw.gateway.invocations").description("invocations that reached an instance")
-                .tags("function", function, "start", t.start()).register(registry).increment();
+                .tags(labels(function)).tag("start", t.start()).register(registry).increment();
         if (!t.cold()) {
             return;
         }
@@ -54,17 +56,31 @@ final class GatewayMetrics implements InvocationListener {
     @Override
     public void routerCreated(String function, Router router) {
         Gauge.builder("thaw.gateway.queue.length", router::queueLength)
-                .description("requests waiting for an instance").tag("function", function).register(registry);
+                .description("requests waiting for an instance").tags(labels(function)).register(registry);
         Gauge.builder("thaw.gateway.instances", router::instances)
-                .description("instances the gateway routes to").tag("function", function).register(registry);
+                .description("instances the gateway routes to").tags(labels(function)).register(registry);
     }
 
     @Override
     public void routerDeleted(String function) {
+        FunctionId id = FunctionId.ofKey(function);
         List<Meter> meters = registry.getMeters().stream()
-                .filter(m -> function.equals(m.getId().getTag("function"))).toList();
+                .filter(m -> id.name().equals(m.getId().getTag("function"))
+                        && id.namespace().equals(m.getId().getTag("namespace"))).toList();
         meters.forEach(registry::remove);
+        labels.remove(function);
     }
+
+    /** A function's labels: its namespace and its name there, so two tenants' functions never share a series. */
+    private Tags labels(String key) {
+        return labels.computeIfAbsent(key, k -> {
+            FunctionId id = FunctionId.ofKey(k);
+            return Tags.of("namespace", id.namespace(), "function", id.name());
+        });
+    }
+
+    /** Parsed once per function, not per invocation; dropped with the function's meters. */
+    private final java.util.Map<String, Tags> labels = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Timer timer(String name, String description, String start) {
         return Timer.builder(name).description(description).tag("start", start).publishPercentileHistogram()

@@ -1,6 +1,12 @@
 package dev.thaw.control;
 
+import dev.thaw.api.FunctionId;
 import dev.thaw.api.FunctionName;
+import dev.thaw.control.access.AccessException;
+import dev.thaw.control.access.AccessStore;
+import dev.thaw.control.access.Principal;
+import dev.thaw.control.access.Quota;
+import dev.thaw.control.access.QuotaExceededException;
 import dev.thaw.api.ManifestException;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
@@ -21,6 +27,11 @@ import dev.thaw.wire.v1.gateway.DeploySettings;
 import dev.thaw.wire.v1.gateway.GatewayApi;
 import dev.thaw.wire.v1.gateway.JoinRequest;
 import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.NamespaceRequest;
+import dev.thaw.wire.v1.gateway.NamespaceView;
+import dev.thaw.wire.v1.gateway.QuotaSettings;
+import dev.thaw.wire.v1.gateway.TokenRequest;
+import dev.thaw.wire.v1.gateway.TokenView;
 import dev.thaw.wire.v1.gateway.RegisterRequest;
 import dev.thaw.wire.v1.node.NodeStatus;
 import dev.thaw.http.BearerGuard;
@@ -51,7 +62,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
-/** The gateway's HTTP API (see {@code /openapi.yaml}): the user API and the membership endpoints. */
+/**
+ * The gateway's HTTP API (see {@code /openapi.yaml}): the user API, namespaced and behind the
+ * admin or a namespace token, and the membership endpoints.
+ */
 final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(GatewayServer.class.getName());
     private static final String OPENAPI = GatewayApi.OPENAPI;
@@ -88,6 +102,9 @@ final class GatewayServer implements AutoCloseable {
                         : new HttpError(503, "registry_unavailable", e.getMessage()))
                 .translate(NodeIdentities.NameTaken.class, e -> new HttpError(409, "node_name_taken", e.getMessage()))
                 .translate(Membership.Conflict.class, e -> new HttpError(409, "url_in_use", e.getMessage()))
+                .translate(AccessException.class, e -> new HttpError(e.status(), e.code(), e.getMessage(),
+                        e.status() == 401 ? Map.of("WWW-Authenticate", "Bearer") : Map.of()))
+                .translate(QuotaExceededException.class, e -> new HttpError(429, "quota_exceeded", e.getMessage()))
                 .translate(InvokeException.class, e -> new HttpError(e.status(), e.code(), e.getMessage(),
                         e.headers()));
     }
@@ -110,25 +127,29 @@ final class GatewayServer implements AutoCloseable {
         routes.open("GET", "/openapi.yaml", (request, response) -> openapi(response));
         routes.guarded(user, "GET", "/metrics", (request, response) -> Exchange.send(response, 200, PROMETHEUS,
                 gateway.metrics().scrape().getBytes(StandardCharsets.UTF_8)));
-        routes.guarded(user, "GET", "/v1/functions", registry((request, response) ->
-                Exchange.json(response, 200, gateway.list())));
-        routes.guarded(user, "POST", "/v1/functions", registry(this::deploy));
-        routes.guarded(user, "GET", "/v1/functions/{name}", registry((request, response) -> {
-            String name = name(request);
-            var function = gateway.functions().find(name);
-            if (function.isEmpty()) {
-                throw unknownFunction(name);
-            }
-            Exchange.json(response, 200, gateway.view(function.get()));
-        }));
-        routes.guarded(user, "DELETE", "/v1/functions/{name}", registry((request, response) -> {
-            String name = name(request);
-            if (!gateway.deployer().delete(name)) {
-                throw unknownFunction(name);
-            }
-            Exchange.send(response, 204, null, new byte[0]);
-        }));
-        routes.guarded(user, "POST", "/v1/functions/{name}/invoke", registry(this::invoke));
+        // The function routes, in a namespace and (without one) in the default namespace.
+        for (String base : List.of("/v1/namespaces/{namespace}/functions", "/v1/functions")) {
+            routes.open("GET", base, authenticated(registry((request, response) ->
+                    Exchange.json(response, 200, gateway.list(reachableNamespace(request))))));
+            routes.open("POST", base, authenticated(registry(this::deploy)));
+            routes.open("GET", base + "/{name}", authenticated(registry((request, response) -> {
+                String key = reachableFunction(request);
+                var function = gateway.functions().find(key);
+                if (function.isEmpty()) {
+                    throw unknownFunction(key, true);
+                }
+                Exchange.json(response, 200, gateway.view(function.get()));
+            })));
+            routes.open("DELETE", base + "/{name}", authenticated(registry((request, response) -> {
+                String key = reachableFunction(request);
+                if (!gateway.deployer().delete(key)) {
+                    throw unknownFunction(key, true);
+                }
+                Exchange.send(response, 204, null, new byte[0]);
+            })));
+            routes.open("POST", base + "/{name}/invoke", authenticated(registry(this::invoke)));
+        }
+        namespaceRoutes(routes);
         routes.guarded(user, "GET", "/v1/nodes", (request, response) -> Exchange.json(response, 200,
                 gateway.nodes()));
         routes.guarded(user, "GET", "/v1/status", (request, response) -> Exchange.json(response, 200,
@@ -143,7 +164,7 @@ final class GatewayServer implements AutoCloseable {
         routes.guarded(user, "DELETE", "/v1/nodes/{name}", (request, response) -> forgetNode(response,
                 name(request)));
         // The scheduler extender over this cluster's live cache state, as kube-scheduler would call it;
-        // behind the user token like every gateway API.
+        // behind the admin token, like the rest of the cluster-wide API.
         ExtenderHandler extender = new ExtenderHandler(new Extender(new MembershipCacheView(gateway.membership()),
                 gateway.config().policy()));
         extender.routes(routes, "/extender", user);
@@ -170,18 +191,102 @@ final class GatewayServer implements AutoCloseable {
     /** Names are checked before anything else, so an encoded '/' or '..' never reaches a lookup. */
     private static void checkNames(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         List<String> parts = Arrays.stream(request.path().rawPath().split("/")).filter(p -> !p.isEmpty()).toList();
-        if (parts.size() >= 3 && parts.get(0).equals("v1")
-                && (parts.get(1).equals("functions") || parts.get(1).equals("nodes"))) {
-            String name = URLDecoder.decode(parts.get(2), StandardCharsets.UTF_8);
-            boolean functions = parts.get(1).equals("functions");
-            if (!(functions ? FunctionName.isValid(name) : Membership.validNodeName(name))) {
-                Exchange.error(response, 400, "bad_name", "'" + name + "' is not a valid "
-                        + (functions ? "function" : "node")
-                        + " name: use lower-case letters, digits, '_' and '-', with no '/', '.' or '%'");
+        if (parts.size() >= 3 && parts.get(0).equals("v1")) {
+            String kind = parts.get(1);
+            String bad = switch (kind) {
+                case "functions" -> badName(parts.get(2), "function", FunctionName::isValid);
+                case "nodes" -> badName(parts.get(2), "node", Membership::validNodeName);
+                case "namespaces" -> {
+                    String namespace = URLDecoder.decode(parts.get(2), StandardCharsets.UTF_8);
+                    if (!FunctionId.isNamespace(namespace)) {
+                        yield "'" + namespace + "' is not a valid namespace: a namespace is a DNS label, 1 to 63"
+                                + " lower-case letters, digits or '-', starting and ending with a letter or digit";
+                    }
+                    yield parts.size() >= 5 && parts.get(3).equals("functions")
+                            ? badName(parts.get(4), "function", FunctionName::isValid) : null;
+                }
+                default -> null;
+            };
+            if (bad != null) {
+                Exchange.error(response, 400, "bad_name", bad);
                 return;
             }
         }
         chain.proceed();
+    }
+
+    private static String badName(String raw, String what, java.util.function.Predicate<String> valid) {
+        String name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        return valid.test(name) ? null : "'" + name + "' is not a valid " + what
+                + " name: use lower-case letters, digits, '_' and '-', with no '/', '.' or '%'";
+    }
+
+    /**
+     * The caller, by its bearer token: the admin or a namespace token; otherwise a 401 (503 while
+     * tokens load). Authenticated once per request.
+     */
+    private Principal caller(ServerRequest request) throws AccessException {
+        Optional<Principal> known = request.context().get(Principal.class, Principal.class);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        Principal caller = gateway.access().authenticate(Exchange.bearer(request), gateway.config().apiToken());
+        request.context().register(Principal.class, caller);
+        return caller;
+    }
+
+    /** {@code handler}, for authenticated callers only: the token is checked before anything else. */
+    private Handler authenticated(Handler handler) {
+        return (request, response) -> {
+            caller(request);
+            handler.handle(request, response);
+        };
+    }
+
+    private Principal admin(ServerRequest request) throws AccessException {
+        Principal caller = caller(request);
+        if (!caller.admin()) {
+            throw new HttpError(403, "admin_only", "namespaces and tokens are managed with the admin token (the"
+                    + " gateway's API token); a namespace token only uses its own namespaces");
+        }
+        return caller;
+    }
+
+    /** The namespace the path names; the default namespace on the paths without one. */
+    private static String namespace(ServerRequest request) {
+        var parameters = request.path().pathParameters();
+        return parameters.contains("namespace") ? parameters.get("namespace") : FunctionId.DEFAULT;
+    }
+
+    /**
+     * The path's namespace when it exists and the caller reaches it; otherwise 404, the same for a
+     * namespace that does not exist and for one the caller's token does not cover, so names do not leak.
+     */
+    private String reachableNamespace(ServerRequest request) throws AccessException {
+        String namespace = namespace(request);
+        if (!caller(request).reaches(namespace) || gateway.access().namespace(namespace).isEmpty()) {
+            throw unknownNamespace(namespace);
+        }
+        return namespace;
+    }
+
+    private static HttpError unknownNamespace(String namespace) {
+        return new HttpError(404, "unknown_namespace", "namespace '" + namespace + "' does not exist");
+    }
+
+    /**
+     * The key of the function the path names, when the caller reaches its namespace; otherwise the
+     * 404 a function that is not deployed gets, word for word.
+     */
+    private String reachableFunction(ServerRequest request) throws AccessException {
+        String namespace = namespace(request);
+        String name = name(request);
+        // Both parts were checked by checkNames; no second parse on the invoke path.
+        String key = namespace.equals(FunctionId.DEFAULT) ? name : namespace + "." + name;
+        if (!caller(request).reaches(namespace)) {
+            throw unknownFunction(key, false);
+        }
+        return key;
     }
 
     private static String name(ServerRequest request) {
@@ -201,6 +306,7 @@ final class GatewayServer implements AutoCloseable {
     }
 
     private void deploy(ServerRequest request, ServerResponse response) throws Exception {
+        String namespace = reachableNamespace(request);
         String type = Exchange.header(request, "Content-Type").orElse("");
         long limit = gateway.config().bodyLimitBytes();
         Deployer.Outcome outcome;
@@ -208,7 +314,7 @@ final class GatewayServer implements AutoCloseable {
             FunctionSettings settings = settingsFromQuery(request.query().rawValue());
             byte[] archive = Exchange.body(request, limit, "send a smaller body");
             // An archive may expand; bound it well above any sane function directory.
-            outcome = gateway.deployer().deployArchive(archive, settings, Math.max(limit * 16, 64L << 20));
+            outcome = gateway.deployer().deployArchive(archive, namespace, settings, Math.max(limit * 16, 64L << 20));
         } else {
             DeployRequest body = Exchange.json(request, limit, DeployRequest.class);
             if (!gateway.config().allowHostPaths()) {
@@ -224,7 +330,7 @@ final class GatewayServer implements AutoCloseable {
             DeploySettings s = body.settings() == null ? DeploySettings.NONE : body.settings();
             FunctionSettings settings = new FunctionSettings.Request(s.concurrency(), s.maxInstances(),
                     s.keepAliveMs(), s.queueSize(), s.queueTimeoutMs()).resolve();
-            outcome = gateway.deployer().deploy(Path.of(body.path()), settings);
+            outcome = gateway.deployer().deploy(Path.of(body.path()), namespace, settings);
         }
         Exchange.json(response, outcome.created() ? 201 : 200, gateway.view(outcome.function()));
     }
@@ -263,11 +369,11 @@ final class GatewayServer implements AutoCloseable {
     }
 
     private void invoke(ServerRequest request, ServerResponse response) throws IOException, InterruptedException,
-            InvokeException {
-        String name = name(request);
-        Optional<Router> router = gateway.functions().find(name).flatMap(f -> gateway.routers().find(name));
+            InvokeException, AccessException {
+        String key = reachableFunction(request);
+        Optional<Router> router = gateway.functions().find(key).flatMap(f -> gateway.routers().find(key));
         if (router.isEmpty()) {
-            throw unknownFunction(name);
+            throw unknownFunction(key, true);
         }
         byte[] body = Exchange.body(request, gateway.config().bodyLimitBytes(), "send a smaller body");
         String type = Exchange.header(request, "Content-Type").orElse(null);
@@ -338,14 +444,101 @@ final class GatewayServer implements AutoCloseable {
         Exchange.send(response, 204, null, new byte[0]);
     }
 
-    private HttpError unknownFunction(String name) {
-        var problem = gateway.functions().problem(name);
-        if (problem.isPresent() && !problem.get().serving()) {
-            return new HttpError(503, "registry_record_unreadable", "function '" + name + "' has a registry record"
-                    + " the gateway cannot serve (" + problem.get().key() + "): " + problem.get().problem());
+    /**
+     * The answer for a function that is not served. Only a caller that reaches the namespace
+     * ({@code reached}) learns of a record the gateway cannot read; to anyone else every function
+     * outside their namespaces is simply not deployed.
+     */
+    private HttpError unknownFunction(String key, boolean reached) {
+        if (reached) {
+            var problem = gateway.functions().problem(key);
+            if (problem.isPresent() && !problem.get().serving()) {
+                return new HttpError(503, "registry_record_unreadable", "function '" + display(key) + "' has a"
+                        + " registry record the gateway cannot serve (" + problem.get().key() + "): "
+                        + problem.get().problem());
+            }
         }
-        return new HttpError(404, "unknown_function", "function '" + name
-                + "' is not deployed; deploy it with POST /v1/functions");
+        return new HttpError(404, "unknown_function", "function '" + display(key) + "' is not deployed; deploy it"
+                + " with POST /v1/namespaces/" + FunctionId.ofKey(key).namespace() + "/functions");
+    }
+
+    private static String display(String key) {
+        return FunctionId.ofKey(key).toString();
+    }
+
+    private void namespaceRoutes(Routes routes) {
+        routes.open("GET", "/v1/namespaces", (request, response) -> {
+            Principal caller = caller(request);
+            Exchange.json(response, 200, gateway.access().namespaces().stream()
+                    .filter(n -> caller.reaches(n.name())).map(this::namespaceView).toList());
+        });
+        routes.open("POST", "/v1/namespaces", (request, response) -> {
+            admin(request);
+            NamespaceRequest body = Exchange.json(request, 64L * 1024, NamespaceRequest.class);
+            if (body == null || body.name() == null) {
+                throw new IllegalArgumentException("the request needs \"name\": the namespace, a DNS label");
+            }
+            var created = gateway.access().createNamespace(body.name(), quota(body.quota()));
+            Exchange.json(response, 201, namespaceView(created));
+        });
+        routes.open("GET", "/v1/namespaces/{namespace}", (request, response) -> {
+            String namespace = reachableNamespace(request);
+            Exchange.json(response, 200, namespaceView(gateway.access().namespace(namespace).orElseThrow(
+                    () -> unknownNamespace(namespace))));
+        });
+        routes.open("DELETE", "/v1/namespaces/{namespace}", authenticated(registry((request, response) -> {
+            admin(request);
+            String namespace = namespace(request);
+            int functions = gateway.inNamespace(namespace).size();
+            if (functions > 0 && gateway.access().namespace(namespace).isPresent()) {
+                throw new HttpError(409, "namespace_not_empty", "namespace '" + namespace + "' still has " + functions
+                        + " function(s); delete them first");
+            }
+            gateway.access().deleteNamespace(namespace);
+            Exchange.send(response, 204, null, new byte[0]);
+        })));
+        routes.open("PUT", "/v1/namespaces/{namespace}/quota", (request, response) -> {
+            admin(request);
+            QuotaSettings body = Exchange.json(request, 64L * 1024, QuotaSettings.class);
+            var updated = gateway.access().setQuota(namespace(request), quota(body));
+            Exchange.json(response, 200, namespaceView(updated));
+        });
+        routes.open("GET", "/v1/tokens", (request, response) -> {
+            admin(request);
+            Exchange.json(response, 200, gateway.access().tokens().stream().map(t -> tokenView(t, null)).toList());
+        });
+        routes.open("POST", "/v1/tokens", (request, response) -> {
+            admin(request);
+            TokenRequest body = Exchange.json(request, 64L * 1024, TokenRequest.class);
+            if (body == null) {
+                throw new IllegalArgumentException("the request needs \"namespaces\"");
+            }
+            var issued = gateway.access().issue(body.namespaces(), body.expiresAt(), body.description());
+            Exchange.json(response, 201, tokenView(issued.entry(), issued.token()));
+        });
+        routes.open("DELETE", "/v1/tokens/{id}", (request, response) -> {
+            admin(request);
+            gateway.access().revoke(request.path().pathParameters().get("id"));
+            Exchange.send(response, 204, null, new byte[0]);
+        });
+    }
+
+    private NamespaceView namespaceView(AccessStore.NamespaceEntry n) {
+        Quota q = n.quota();
+        Quota.Usage u = gateway.usage(n.name());
+        return new NamespaceView(n.name(), n.createdAt(), new QuotaSettings(q.functions(), q.instances(),
+                q.memoryMib()), new QuotaSettings(u.functions(), (int) Math.min(Integer.MAX_VALUE, u.instances()),
+                u.memoryMib()));
+    }
+
+    private static Quota quota(QuotaSettings settings) {
+        return settings == null ? Quota.NONE : new Quota(settings.functions(), settings.instances(),
+                settings.memoryMib());
+    }
+
+    private static TokenView tokenView(AccessStore.TokenEntry t, String secret) {
+        return new TokenView(t.id(), secret, t.namespaces(), t.description(), t.createdAt(), t.expiresAt(),
+                t.revokedAt());
     }
 
     private static void openapi(ServerResponse response) throws IOException {

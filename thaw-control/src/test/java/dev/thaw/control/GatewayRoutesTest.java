@@ -44,7 +44,8 @@ class GatewayRoutesTest {
         assertThat(send("POST", "/v1/join", JOIN, Json.write(new JoinRequest("n1", nodeToken))).statusCode())
                 .isEqualTo(201);
         for (ApiRoute route : GatewayApi.ROUTES) {
-            String path = route.pathTemplate().replace("{name}", "echo").replace("{node}", "n1");
+            String path = route.pathTemplate().replace("{name}", "echo").replace("{node}", "n1")
+                    .replace("{namespace}", "default").replace("{id}", "0123456789abcdef");
             assertThat(route.matches(route.method(), path)).isTrue();
             String token = route.equals(GatewayApi.JOIN) ? JOIN
                     : route.equals(GatewayApi.REGISTER) || route.equals(GatewayApi.HEARTBEAT) ? nodeToken : USER;

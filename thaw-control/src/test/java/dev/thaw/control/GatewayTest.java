@@ -199,11 +199,11 @@ class GatewayTest {
         assertThat(client.describe("echo").instances()).isEqualTo(1);
         assertThat(client.status().instances()).isEqualTo(1);
         String metrics = send("GET", "metrics", USER, null).body();
-        assertThat(metrics).contains("thaw_gateway_invocations_total{function=\"echo\",start=\"boot\"} 1.0")
-                .contains("thaw_gateway_invocations_total{function=\"echo\",start=\"warm\"} 1.0")
+        assertThat(metrics).contains("thaw_gateway_invocations_total{function=\"echo\",namespace=\"default\",start=\"boot\"} 1.0")
+                .contains("thaw_gateway_invocations_total{function=\"echo\",namespace=\"default\",start=\"warm\"} 1.0")
                 .contains("thaw_gateway_init_seconds_bucket").contains("thaw_gateway_init_vm_seconds")
                 .contains("thaw_gateway_cold_starts_total{node=\"node-a\"} 1.0")
-                .contains("thaw_gateway_instances{function=\"echo\"}");
+                .contains("thaw_gateway_instances{function=\"echo\",namespace=\"default\"}");
     }
 
     @Test
@@ -412,7 +412,7 @@ class GatewayTest {
         assertThat(invoke("y").status()).isEqualTo(404);
         assertThat(send("GET", "v1/functions/echo", USER, null).statusCode()).isEqualTo(404);
         assertThat(send("DELETE", "v1/functions/echo", USER, null).statusCode()).isEqualTo(404);
-        assertThat(send("GET", "metrics", USER, null).body()).doesNotContain("thaw_gateway_instances{function=\"echo\"}");
+        assertThat(send("GET", "metrics", USER, null).body()).doesNotContain("thaw_gateway_instances{function=\"echo\",namespace=\"default\"}");
     }
 
     @Test

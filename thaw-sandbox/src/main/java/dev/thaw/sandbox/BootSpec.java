@@ -1,6 +1,6 @@
 package dev.thaw.sandbox;
 
-import dev.thaw.api.FunctionName;
+import dev.thaw.api.FunctionId;
 import dev.thaw.api.MachineShape;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +18,7 @@ public record BootSpec(String function, String revision, MachineShape shape, Pat
         String kernelDigest, List<Path> disks, List<String> diskDigests, Duration initTimeout) {
 
     public BootSpec {
-        FunctionName.requireValid(function);
+        FunctionId.requireKey(function);
         Objects.requireNonNull(revision, "revision");
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(kernel, "kernel");

@@ -4,6 +4,9 @@ import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.control.functions.Archives;
 import dev.thaw.api.ExampleRequest;
+import dev.thaw.api.FunctionId;
+import dev.thaw.api.MachineShape;
+import dev.thaw.control.access.QuotaExceededException;
 import dev.thaw.api.FunctionManifests;
 import dev.thaw.api.ManifestException;
 import dev.thaw.control.cluster.Member;
@@ -62,6 +65,18 @@ public final class Deployer implements Membership.Listener {
         }
     }
 
+    /** Refuses a deploy that would take its namespace past a quota; checked under the namespace's lock. */
+    @FunctionalInterface
+    public interface QuotaGate {
+        QuotaGate NONE = (function, shape, settings) -> { };
+
+        /**
+         * @param function the function's key
+         * @throws QuotaExceededException naming the quota
+         */
+        void admit(FunctionId function, MachineShape shape, FunctionSettings settings) throws QuotaExceededException;
+    }
+
     private final ThawHome home;
     private final FunctionRegistry registry;
     private final DurableRegistry durable;
@@ -70,10 +85,17 @@ public final class Deployer implements Membership.Listener {
     private final Optional<SnapshotStore> store;
     private final FunctionImageBuilder builder = new FunctionImageBuilder();
     private final FunctionLocks locks = new FunctionLocks();
+    private final QuotaGate quotas;
     private GuestKernel kernel;
 
     public Deployer(ThawHome home, FunctionRegistry registry, DurableRegistry durable, Membership membership,
             Routers routers, Optional<SnapshotStore> store) {
+        this(home, registry, durable, membership, routers, store, QuotaGate.NONE);
+    }
+
+    public Deployer(ThawHome home, FunctionRegistry registry, DurableRegistry durable, Membership membership,
+            Routers routers, Optional<SnapshotStore> store, QuotaGate quotas) {
+        this.quotas = quotas;
         this.home = home;
         this.registry = registry;
         this.durable = durable;
@@ -82,25 +104,25 @@ public final class Deployer implements Membership.Listener {
         this.store = store;
     }
 
-    /** Builds and deploys the function in {@code dir} (on the gateway host). */
-    public Outcome deploy(Path dir, FunctionSettings settings)
-            throws IOException, ManifestException, InterruptedException {
+    /** Builds and deploys the function in {@code dir} (on the gateway host) into {@code namespace}. */
+    public Outcome deploy(Path dir, String namespace, FunctionSettings settings)
+            throws IOException, ManifestException, InterruptedException, QuotaExceededException {
         if (!dir.isAbsolute() || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("'" + dir + "' is not an absolute path to a function directory on the"
                     + " gateway host; upload a .tar.gz instead when deploying from another machine");
         }
-        return deploy(dir, null, settings);
+        return deploy(dir, namespace, null, settings);
     }
 
     /** Extracts an uploaded {@code .tar.gz} into a scratch directory, then deploys it like a directory. */
-    public Outcome deployArchive(byte[] archive, FunctionSettings settings, long maxExtractedBytes)
-            throws IOException, ManifestException, InterruptedException {
+    public Outcome deployArchive(byte[] archive, String namespace, FunctionSettings settings, long maxExtractedBytes)
+            throws IOException, ManifestException, InterruptedException, QuotaExceededException {
         Path scratch = home.newTempDir("upload");
         try {
             Path function = scratch.resolve("function");
             Archives.extractTarGz(archive, function, maxExtractedBytes);
             try {
-                return deploy(function, archive, settings);
+                return deploy(function, namespace, archive, settings);
             } catch (ManifestException e) {
                 // Name the file as the uploader knows it, not where the gateway extracted it.
                 Path manifest = e.manifest() != null && e.manifest().startsWith(function)
@@ -114,15 +136,21 @@ public final class Deployer implements Membership.Listener {
 
     // Everything up to the registry write is content-addressed (image layers, the archive), so
     // concurrent deploys may do it at once; only the switch of the function takes its lock.
-    private Outcome deploy(Path dir, byte[] archive, FunctionSettings settings)
-            throws IOException, ManifestException, InterruptedException {
+    private Outcome deploy(Path dir, String namespace, byte[] archive, FunctionSettings settings)
+            throws IOException, ManifestException, InterruptedException, QuotaExceededException {
+        FunctionId.requireNamespace(namespace);
         requireAvailable(); // before minutes of building, not after
+        var manifest = FunctionManifests.read(dir);
+        // Checked again under the namespace's lock when the registry is written; this early answer
+        // spares a deploy that cannot fit its minutes of building.
+        quotas.admit(new FunctionId(namespace, manifest.name()), manifest.shape(), settings);
         FunctionImage image = builder.build(home, dir);
         GuestKernel k = kernel();
         String revision = BootSpecs.revision(image, k);
         List<Path> layers = List.of(image.base().image(), image.layer());
         List<String> digests = List.of(image.base().digest(), image.layerDigest());
-        DeploymentSpec spec = new DeploymentSpec(image.manifest().name(), revision, image.manifest().shape(),
+        String key = new FunctionId(namespace, image.manifest().name()).key();
+        DeploymentSpec spec = new DeploymentSpec(key, revision, image.manifest().shape(),
                 BootSpecs.INIT_TIMEOUT.toMillis(), image.manifest().timeout().toMillis(), k.digest(), digests,
                 layers.stream().map(Path::toString).toList());
         Optional<DeployedFunction> existing = registry.find(spec.function());
@@ -139,7 +167,7 @@ public final class Deployer implements Membership.Listener {
      * {@link #deploy(DeploymentSpec, String, String, FunctionSettings)}.
      */
     public Outcome deploy(DeploymentSpec spec, String imageDigest, FunctionSettings settings)
-            throws IOException, InterruptedException {
+            throws IOException, InterruptedException, QuotaExceededException {
         return deploy(spec, imageDigest, null, settings);
     }
 
@@ -150,7 +178,7 @@ public final class Deployer implements Membership.Listener {
      * joins meanwhile is sent the new revision by {@link #joined}, if not by this call.
      */
     public Outcome deploy(DeploymentSpec spec, String imageDigest, String archiveDigest, FunctionSettings settings)
-            throws IOException, InterruptedException {
+            throws IOException, InterruptedException, QuotaExceededException {
         return deploy(spec, imageDigest, archiveDigest, settings, null);
     }
 
@@ -159,25 +187,39 @@ public final class Deployer implements Membership.Listener {
      * sample request ({@code null} for none), which the registry keeps with the revision.
      */
     public Outcome deploy(DeploymentSpec spec, String imageDigest, String archiveDigest, FunctionSettings settings,
-            ExampleRequest example) throws IOException, InterruptedException {
+            ExampleRequest example) throws IOException, InterruptedException, QuotaExceededException {
         requireAvailable();
         String name = spec.function();
+        FunctionId id = FunctionId.ofKey(name);
         try (FunctionLocks.Held held = locks.lock(name)) {
             Optional<DeployedFunction> existing = registry.find(name);
             if (existing.isPresent() && existing.get().revision().equals(spec.revision())) {
                 DeployedFunction updated = existing.get().withSettings(settings).withExampleRequest(example);
-                registry.put(write(updated, archiveDigest, name));
+                writeWithinQuota(id, updated, archiveDigest);
                 routers.deploy(spec, settings);
                 return new Outcome(updated, false);
             }
             DeployedFunction function = new DeployedFunction(name, spec.revision(), settings, spec, imageDigest,
                     Instant.now(), example);
-            registry.put(write(function, archiveDigest, name));
+            writeWithinQuota(id, function, archiveDigest);
             for (Member member : membership.alive()) {
                 push(member, spec);
             }
             routers.deploy(spec, settings);
             return new Outcome(function, true);
+        }
+    }
+
+    /**
+     * Checks the namespace's quota and writes the registry under the namespace's lock, so two deploys
+     * in one namespace cannot both take its last slot. Keys never start with '/', so the lock's name
+     * is no function's.
+     */
+    private void writeWithinQuota(FunctionId id, DeployedFunction function, String archiveDigest)
+            throws RegistryWriteException, QuotaExceededException, InterruptedException {
+        try (FunctionLocks.Held namespace = locks.lock("/" + id.namespace())) {
+            quotas.admit(id, function.spec().shape(), function.settings());
+            registry.put(write(function, archiveDigest, function.name()));
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.thaw.control.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.thaw.api.FunctionName;
+import dev.thaw.api.FunctionId;
 import dev.thaw.api.Json;
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.snapshot.store.ObjectStore;
@@ -71,10 +71,10 @@ public final class ObjectStoreRegistry implements DurableRegistry {
         List<RegistryProblem> problems = new ArrayList<>();
         for (String key : store.list(FUNCTIONS)) {
             Matcher m = RECORD_KEY.matcher(key);
-            if (!m.matches() || !FunctionName.isValid(m.group(1))) {
+            if (!m.matches() || !FunctionId.isKey(m.group(1))) {
                 String rest = key.substring(FUNCTIONS.length());
                 problems.add(new RegistryProblem(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest, key,
-                        "not a registry record key (expected " + FUNCTIONS + "<name>/<19-digit generation>.json);"
+                        "not a registry record key (expected " + FUNCTIONS + "<function key>/<19-digit generation>.json);"
                                 + " it changes no function; remove it", true, 0));
                 continue;
             }
@@ -167,7 +167,7 @@ public final class ObjectStoreRegistry implements DurableRegistry {
 
     private long commit(String name, long expected, java.util.function.LongFunction<RegistryRecord> record)
             throws RegistryConflictException, StoreException {
-        FunctionName.requireValid(name);
+        FunctionId.requireKey(name);
         List<String> keys = store.list(FUNCTIONS + name + "/");
         long latest = keys.stream().map(RECORD_KEY::matcher).filter(Matcher::matches)
                 .mapToLong(m -> Long.parseLong(m.group(2))).max().orElse(0);

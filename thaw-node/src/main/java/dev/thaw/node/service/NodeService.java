@@ -1,6 +1,6 @@
 package dev.thaw.node.service;
 
-import dev.thaw.api.FunctionName;
+import dev.thaw.api.FunctionId;
 import dev.thaw.node.FunctionDeployment;
 import dev.thaw.node.Instance;
 import dev.thaw.node.NodeRuntime;
@@ -482,12 +482,10 @@ public final class NodeService implements AutoCloseable {
     }
 
     private static void requireFunctionName(String function) throws NodeRequestException {
-        if (!FunctionName.isValid(function)) {
-            try {
-                FunctionName.requireValid(function);
-            } catch (IllegalArgumentException e) {
-                throw NodeRequestException.badRequest(e.getMessage());
-            }
+        try {
+            FunctionId.requireKey(function);
+        } catch (IllegalArgumentException e) {
+            throw NodeRequestException.badRequest(e.getMessage());
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.thaw.snapshot.store;
 
-import dev.thaw.api.FunctionName;
+import dev.thaw.api.FunctionId;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +29,7 @@ public final class StoreKeys {
 
     /** {@code snapshots/<function>/}: every revision of one function. */
     public static String functionPrefix(String function) {
-        return SNAPSHOTS + FunctionName.requireValid(function) + "/";
+        return SNAPSHOTS + FunctionId.requireKey(function) + "/";
     }
 
     /** {@code snapshots/<function>/<revision>/}. */

@@ -13,7 +13,12 @@ import dev.thaw.wire.v1.gateway.DeploySettings;
 import dev.thaw.wire.v1.gateway.FunctionView;
 import dev.thaw.wire.v1.gateway.JoinRequest;
 import dev.thaw.wire.v1.gateway.JoinResponse;
+import dev.thaw.wire.v1.gateway.NamespaceRequest;
+import dev.thaw.wire.v1.gateway.NamespaceView;
 import dev.thaw.wire.v1.gateway.NodeSummary;
+import dev.thaw.wire.v1.gateway.QuotaSettings;
+import dev.thaw.wire.v1.gateway.TokenRequest;
+import dev.thaw.wire.v1.gateway.TokenView;
 import dev.thaw.wire.v1.gateway.RegisterRequest;
 import dev.thaw.wire.v1.gateway.RegistryProblemReport;
 import dev.thaw.wire.v1.gateway.RunSettings;
@@ -76,8 +81,13 @@ final class WireSamples {
                 run,
                 new DeploySettings(1, 2, 3L, 4, 5L),
                 new DeployRequest("/srv/functions/echo", new DeploySettings(1, null, 600_000L, null, null)),
-                new FunctionView("echo", "r1", run, "sha256:img", AT, 2,
+                new FunctionView("default", "echo", "r1", run, "sha256:img", AT, 2,
                         new ExampleRequest("{\"name\":\"x\"}".getBytes(StandardCharsets.UTF_8), "application/json")),
+                new QuotaSettings(10, 40, 8192L),
+                new NamespaceRequest("team-a", new QuotaSettings(10, null, null)),
+                new NamespaceView("team-a", AT, new QuotaSettings(10, 40, 8192L), new QuotaSettings(2, 20, 2560L)),
+                new TokenRequest(List.of("team-a"), AT, "ci"),
+                new TokenView("0123456789abcdef", "thaw_secret", List.of("team-a"), "ci", AT, AT, AT),
                 new NodeSummary("n1", "http://127.0.0.1:8081", true, AT, status),
                 new RegistryProblemReport("echo", "functions/echo.json", "unreadable", false, 3),
                 new ClusterStatus("snapshot-aware", 2, 1, 3, 4, 1 << 20, "memory", "store down",

@@ -1,6 +1,6 @@
 package dev.thaw.wire.v1.node;
 
-import dev.thaw.api.FunctionName;
+import dev.thaw.api.FunctionId;
 import dev.thaw.api.MachineShape;
 import java.util.List;
 import java.util.Objects;
@@ -17,7 +17,7 @@ public record DeploymentSpec(String function, String revision, MachineShape shap
         long invokeTimeoutMs, String kernelDigest, List<String> imageDigests, List<String> imagePaths) {
 
     public DeploymentSpec {
-        FunctionName.requireValid(function);
+        FunctionId.requireKey(function);
         Objects.requireNonNull(revision, "revision");
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(kernelDigest, "kernelDigest");
