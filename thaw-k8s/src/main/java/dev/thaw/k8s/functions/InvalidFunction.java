@@ -11,6 +11,7 @@ public final class InvalidFunction extends Exception {
     public static final String INVALID_SETTINGS = "InvalidSettings";
     public static final String NAME_CONFLICT = "NameConflict";
     public static final String BUILD_FAILED = "BuildFailed";
+    public static final String QUOTA_EXCEEDED = "QuotaExceeded";
 
     private final String reason;
 

@@ -107,8 +107,10 @@ public final class ThawFunctionController implements AutoCloseable {
         ThawFunction object = registry.cached(name);
         try {
             if (object == null) {
-                if (functions.find(name).isPresent() || functions.problem(name).isPresent()) {
-                    deployer.delete(name);
+                String key = dev.thaw.api.FunctionId.isNamespace(name) && dev.thaw.api.FunctionName.isValid(name)
+                        ? registry.key(name) : null;
+                if (key != null && (functions.find(key).isPresent() || functions.problem(key).isPresent())) {
+                    deployer.delete(key);
                     LOG.log(Level.INFO, id + " was deleted; so is its function");
                 }
                 return;
@@ -123,13 +125,16 @@ public final class ThawFunctionController implements AutoCloseable {
         } catch (Deployer.RegistryWriteException e) {
             // A conflict means the object changed: its update is queued already.
             LOG.log(e.conflict() ? Level.INFO : Level.WARNING, id + ": " + e.getMessage());
+        } catch (dev.thaw.control.access.QuotaExceededException e) {
+            LOG.log(Level.WARNING, id + ": " + e.getMessage());
+            reject(object, new InvalidFunction(InvalidFunction.QUOTA_EXCEEDED, e.getMessage()));
         } catch (IOException | StoreException | RegistryConflictException e) {
             LOG.log(Level.WARNING, id + ": " + e.getMessage() + "; tried again at the next resync");
         }
     }
 
     private void reconcile(String name, ThawFunction object) throws InvalidFunction, IOException, StoreException,
-            RegistryConflictException, InterruptedException {
+            RegistryConflictException, InterruptedException, dev.thaw.control.access.QuotaExceededException {
         long generation = ThawFunctionRegistry.generation(object);
         ThawFunctionStatus status = object.getStatus() == null ? ThawFunctionStatus.EMPTY : object.getStatus();
         FunctionCondition ready = status.ready().orElse(null);
@@ -138,9 +143,10 @@ public final class ThawFunctionController implements AutoCloseable {
             return; // refused as written; only a new spec (a new generation) is tried again
         }
         Declaration declared = Declaration.of(object);
-        DeployedFunction built = builtFrom(name, status.served(), declared.digest());
+        String key = registry.key(name);
+        DeployedFunction built = builtFrom(key, status.served(), declared.digest());
         if (built != null) {
-            DeployedFunction serving = functions.find(name).orElse(null);
+            DeployedFunction serving = functions.find(key).orElse(null);
             if (serving != null && serving.revision().equals(built.revision())
                     && serving.settings().equals(declared.settings()) && ready != null && "True".equals(ready.status())
                     && Objects.equals(ready.observedGeneration(), generation)) {
@@ -163,7 +169,7 @@ public final class ThawFunctionController implements AutoCloseable {
         registry.updateStatus(object, s -> s.withReady(registry.condition(object, "Unknown", BUILDING,
                 "building the archive " + Declaration.archiveRef(declared.digest())), generation));
         try {
-            deployer.deployArchive(archive, declared.settings(), maxExtractedBytes);
+            deployer.deployArchive(archive, registry.namespace(), declared.settings(), maxExtractedBytes);
         } catch (ManifestException e) {
             throw new InvalidFunction(InvalidFunction.BUILD_FAILED, "the archive does not build: " + e.getMessage());
         } catch (Deployer.RegistryWriteException e) {

@@ -1,5 +1,7 @@
 package dev.thaw.k8s.functions;
 
+import dev.thaw.api.FunctionId;
+import dev.thaw.api.FunctionName;
 import dev.thaw.control.functions.DeployedFunction;
 import dev.thaw.control.registry.DurableRegistry;
 import dev.thaw.control.registry.ObjectStoreRegistry;
@@ -86,6 +88,26 @@ public final class ThawFunctionRegistry implements DurableRegistry, AutoCloseabl
         return namespace;
     }
 
+    /** The gateway's registry key of the object named {@code name}: the function {@code namespace/name}. */
+    public String key(String name) {
+        return new FunctionId(namespace, name).key();
+    }
+
+    /** The object name of the function the gateway keys {@code key}; refuses one of another namespace. */
+    String objectName(String key) throws StoreException {
+        FunctionId id;
+        try {
+            id = FunctionId.ofKey(key);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(e.getMessage());
+        }
+        if (!id.namespace().equals(namespace)) {
+            throw new StoreException("function " + id.namespace() + "/" + id.name() + " is not in namespace "
+                    + namespace + ", whose ThawFunctions this gateway serves");
+        }
+        return id.name();
+    }
+
     public ObjectStore store() {
         return store;
     }
@@ -140,25 +162,29 @@ public final class ThawFunctionRegistry implements DurableRegistry, AutoCloseabl
         Map<String, Long> generations = new TreeMap<>();
         for (ThawFunction object : cachedAll()) {
             String name = object.getMetadata().getName();
+            if (!FunctionName.isValid(name) || !FunctionId.isNamespace(name)) {
+                continue; // the controller says why on its status; the gateway can key no function by it
+            }
+            String fn = key(name);
             long generation = generation(object);
-            generations.put(name, generation);
+            generations.put(fn, generation);
             String key = "thawfunction " + namespace + "/" + name;
             ThawFunctionStatus status = object.getStatus() == null ? ThawFunctionStatus.EMPTY : object.getStatus();
             boolean serving = false;
             if (status.served() != null) {
                 try {
-                    DeployedFunction served = ServedRevisions.function(name, status.served());
+                    DeployedFunction served = ServedRevisions.function(fn, status.served());
                     functions.add(new StoredFunction(served, ServedRevisions.digest(status.served()), generation));
                     serving = true;
                 } catch (RuntimeException e) {
-                    problems.add(new RegistryProblem(name, key, "its status.served cannot be served: "
+                    problems.add(new RegistryProblem(fn, key, "its status.served cannot be served: "
                             + e.getMessage() + "; the gateway builds its spec again", false, generation));
                     continue;
                 }
             }
             String pending = pending(object, status);
             if (pending != null) {
-                problems.add(new RegistryProblem(name, key, pending, serving, generation));
+                problems.add(new RegistryProblem(fn, key, pending, serving, generation));
             }
         }
         return new RegistryContents(functions, problems, generations);
@@ -186,7 +212,7 @@ public final class ThawFunctionRegistry implements DurableRegistry, AutoCloseabl
     @Override
     public StoredFunction write(DeployedFunction function, String archiveDigest, long expectedGeneration)
             throws RegistryConflictException, StoreException {
-        String name = function.name();
+        String name = objectName(function.name());
         if (archiveDigest == null) {
             throw new StoreException("a function on Kubernetes is built from its code archive in the store, and "
                     + name + " has none; deploy it with 'thaw deploy --kubernetes-namespace " + namespace + " DIR'");
@@ -223,7 +249,8 @@ public final class ThawFunctionRegistry implements DurableRegistry, AutoCloseabl
     }
 
     @Override
-    public long delete(String name, long expectedGeneration) throws RegistryConflictException, StoreException {
+    public long delete(String key, long expectedGeneration) throws RegistryConflictException, StoreException {
+        String name = objectName(key);
         ThawFunction current = fetch(name);
         if (current == null) {
             // Its object is gone: a name deleted starts again from generation 0 when created anew.

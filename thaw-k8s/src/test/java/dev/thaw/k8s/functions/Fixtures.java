@@ -40,7 +40,9 @@ final class Fixtures {
     }
 
     /** A revision as a gateway would have built it from an archive. */
-    static DeployedFunction built(String name, String revision, FunctionSettings settings) {
+    static DeployedFunction built(String objectName, String revision, FunctionSettings settings) {
+        // The gateway keys a function of namespace NS as NS.name.
+        String name = new dev.thaw.api.FunctionId(NS, objectName).key();
         DeploymentSpec spec = new DeploymentSpec(name, revision, MachineShape.DEFAULT, 5_000, 5_000, "k".repeat(64),
                 List.of("b".repeat(64), "c".repeat(64)), List.of());
         return new DeployedFunction(name, revision, settings, spec, "i".repeat(64), AT, null);

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnableKubernetesMockClient(crud = true)
 class ThawFunctionBuildTest {
+    private static final String KEY = NS + ".hello";
+
     KubernetesMockServer server;
     KubernetesClient client;
 
@@ -63,7 +65,7 @@ class ThawFunctionBuildTest {
                 return c != null && c.status().equals("True") && c.observedGeneration() == written.generation();
             });
             ThawFunctionStatus status = status();
-            DeployedFunction served = a.functions().find("hello").orElseThrow();
+            DeployedFunction served = a.functions().find(KEY).orElseThrow();
             assertThat(status.revision()).hasSize(16).isEqualTo(served.revision());
             assertThat(status.served().archive()).isEqualTo(written.archive());
             assertThat(served.settings().concurrency()).isEqualTo(2);
@@ -71,17 +73,17 @@ class ThawFunctionBuildTest {
             try (KubernetesFunctions second = new KubernetesFunctions(client, NS);
                     Gateway b = start(second, "gateway-1")) {
                 // Loaded at start from the object's status: no build.
-                assertThat(b.functions().find("hello")).hasValueSatisfying(f -> {
+                assertThat(b.functions().find(KEY)).hasValueSatisfying(f -> {
                     assertThat(f.revision()).isEqualTo(served.revision());
                     assertThat(f.spec()).isEqualTo(served.spec());
                     assertThat(f.deployedAt()).isEqualTo(served.deployedAt());
                 });
-                assertThat(b.routers().find("hello")).isPresent();
+                assertThat(b.routers().find(KEY)).isPresent();
                 assertThat(status().served().deployedAt()).isEqualTo(status.served().deployedAt());
 
                 client.resources(ThawFunction.class).inNamespace(NS).withName("hello").delete();
-                await().atMost(Duration.ofSeconds(30)).until(() -> a.functions().find("hello").isEmpty()
-                        && b.functions().find("hello").isEmpty());
+                await().atMost(Duration.ofSeconds(30)).until(() -> a.functions().find(KEY).isEmpty()
+                        && b.functions().find(KEY).isEmpty());
             }
         }
     }

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnableKubernetesMockClient(crud = true)
 class ThawFunctionControllerTest {
+    private static final String KEY = NS + ".hello";
+
     KubernetesMockServer server;
     KubernetesClient client;
 
@@ -147,7 +149,7 @@ class ThawFunctionControllerTest {
             assertThat(c.message()).contains("names function 'hello', but this ThawFunction is 'other-name'");
         });
         assertThat(gateway.functions().all()).isEmpty();
-        assertThat(gateway.routers().find("hello")).isEmpty();
+        assertThat(gateway.routers().find(KEY)).isEmpty();
         assertThat(Fixtures.status(api("missing")).served()).isNull();
     }
 
@@ -159,9 +161,9 @@ class ThawFunctionControllerTest {
             assertThat(c.status()).isEqualTo("True");
             assertThat(c.reason()).isEqualTo("Deployed");
         });
-        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.functions().find("hello").isPresent());
-        assertThat(gateway.functions().find("hello").orElseThrow().revision()).isEqualTo("rev-1");
-        assertThat(gateway.routers().find("hello")).isPresent();
+        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.functions().find(KEY).isPresent());
+        assertThat(gateway.functions().find(KEY).orElseThrow().revision()).isEqualTo("rev-1");
+        assertThat(gateway.routers().find(KEY)).isPresent();
 
         client.resources(ThawFunction.class).inNamespace(NS).withName("hello").edit(f -> {
             f.setSpec(new ThawFunctionSpec(f.getSpec().archive(), new ThawFunctionSettings(4, 3, null, null, null)));
@@ -170,21 +172,21 @@ class ThawFunctionControllerTest {
 
         assertThat(readyOf("hello", 2).status()).isEqualTo("True");
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> gateway.functions().find("hello").orElseThrow().settings().concurrency() == 4);
-        assertThat(gateway.functions().find("hello").orElseThrow().settings().maxInstances()).isEqualTo(3);
+                .until(() -> gateway.functions().find(KEY).orElseThrow().settings().concurrency() == 4);
+        assertThat(gateway.functions().find(KEY).orElseThrow().settings().maxInstances()).isEqualTo(3);
         assertThat(Fixtures.status(api("hello")).served().settings().concurrency()).isEqualTo(4);
         assertThat(Fixtures.status(api("hello")).revision()).as("same archive: no new build").isEqualTo("rev-1");
 
         client.resources(ThawFunction.class).inNamespace(NS).withName("hello").delete();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.functions().find("hello").isEmpty());
-        assertThat(gateway.routers().find("hello")).isEmpty();
+        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.functions().find(KEY).isEmpty());
+        assertThat(gateway.routers().find(KEY)).isEmpty();
     }
 
     @Test
     void aBadSpecLeavesTheRevisionServedBeforeServing() throws Exception {
         builtByAnotherReplica(putArchive("code".getBytes(StandardCharsets.UTF_8)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.functions().find("hello").isPresent());
+        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.functions().find(KEY).isPresent());
 
         client.resources(ThawFunction.class).inNamespace(NS).withName("hello").edit(f -> {
             f.setSpec(new ThawFunctionSpec(f.getSpec().archive(),
@@ -196,7 +198,7 @@ class ThawFunctionControllerTest {
             assertThat(c.status()).isEqualTo("False");
             assertThat(c.message()).contains("keepAliveMs must be 0..86400000");
         });
-        assertThat(gateway.functions().find("hello").orElseThrow().settings()).isEqualTo(FunctionSettings.DEFAULTS);
+        assertThat(gateway.functions().find(KEY).orElseThrow().settings()).isEqualTo(FunctionSettings.DEFAULTS);
         assertThat(Fixtures.status(api("hello")).revision()).isEqualTo("rev-1");
     }
 }

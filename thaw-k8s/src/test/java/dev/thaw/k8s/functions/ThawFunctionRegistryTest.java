@@ -108,7 +108,7 @@ class ThawFunctionRegistryTest {
             assertThat(f.generation()).isEqualTo(1);
         });
         assertThat(loaded.problems()).isEmpty();
-        assertThat(loaded.generations()).containsEntry("hello", 1L);
+        assertThat(loaded.generations()).containsEntry(NS + ".hello", 1L);
     }
 
     @Test
@@ -134,11 +134,13 @@ class ThawFunctionRegistryTest {
     void deleteSucceedsOnceTheObjectIsGoneAndRefusesWhileItExists() throws Exception {
         create("hello", null);
 
-        assertThatThrownBy(() -> registry.delete("hello", 1)).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> registry.delete(NS + ".hello", 1)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("kubectl delete thawfunction hello -n " + NS);
-        assertThatThrownBy(() -> registry.delete("hello", 5)).isInstanceOf(RegistryConflictException.class);
+        assertThatThrownBy(() -> registry.delete(NS + ".hello", 5)).isInstanceOf(RegistryConflictException.class);
         api("hello").delete();
-        assertThat(registry.delete("hello", 1)).isZero();
+        assertThat(registry.delete(NS + ".hello", 1)).isZero();
+        assertThatThrownBy(() -> registry.delete("hello", 1)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("function default/hello is not in namespace " + NS);
     }
 
     @Test
@@ -155,8 +157,8 @@ class ThawFunctionRegistryTest {
 
         assertThat(loaded.functions()).isEmpty();
         assertThat(loaded.problems()).extracting(p -> p.function() + ": " + p.problem()).containsExactlyInAnyOrder(
-                "pending: generation 1 of its spec is not deployed yet; a gateway is deploying it",
-                "broken: its status.served cannot be served: status.served lacks its revision, settings, deployment"
+                NS + ".pending: generation 1 of its spec is not deployed yet; a gateway is deploying it",
+                NS + ".broken: its status.served cannot be served: status.served lacks its revision, settings, deployment"
                         + " or deployedAt; the gateway builds its spec again");
         assertThat(loaded.problems()).allSatisfy(p -> assertThat(p.serving()).isFalse());
     }
