@@ -53,10 +53,17 @@ final class ClientCommands {
         @Option(names = "--queue-timeout-ms", description = "how long a request may wait (default 30000)")
         Long queueTimeoutMs;
 
+        @Mixin
+        KubernetesDeploy kubernetes;
+
         @Override
         public Integer call() throws Exception {
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException(dir + " is not a directory");
+            }
+            if (kubernetes.namespace != null) {
+                return kubernetes.deploy(dir, new dev.thaw.k8s.crd.ThawFunctionSettings(concurrency, maxInstances,
+                        keepAliveMs, queueSize, queueTimeoutMs));
             }
             FunctionSettings.Request settings = new FunctionSettings.Request(concurrency, maxInstances, keepAliveMs,
                     queueSize, queueTimeoutMs);

@@ -7,6 +7,7 @@ import dev.thaw.control.keepalive.KeepAlivePolicy;
 import dev.thaw.control.keepalive.SnapshotPrefetch;
 import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.k8s.discovery.NodeDiscovery;
+import dev.thaw.k8s.functions.KubernetesFunctions;
 import dev.thaw.node.http.ListenAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -79,6 +80,18 @@ final class GatewayCommand implements Callable<Integer> {
                     + "them to register")
     String kubernetesNamespace;
 
+    @Option(names = "--registry", defaultValue = "store", paramLabel = "store|kubernetes",
+            description = "where the functions are: 'store' (the store, or $THAW_HOME/gateway-registry without one), or"
+                    + " 'kubernetes': the ThawFunction resources of --functions-namespace, read through the Kubernetes"
+                    + " API; the gateway deploys what they declare and writes their status (needs --s3-endpoint, which"
+                    + " keeps their code archives) (default: ${DEFAULT-VALUE})")
+    String registry;
+
+    @Option(names = "--functions-namespace", defaultValue = "default", paramLabel = "NS",
+            description = "with --registry kubernetes: the Kubernetes namespace whose ThawFunctions this gateway serves,"
+                    + " which is their Thaw namespace (default: ${DEFAULT-VALUE})")
+    String functionsNamespace;
+
     @Option(names = "--node-selector", defaultValue = "app.kubernetes.io/name=thaw-node",
             description = "label selector of node-agent pods (default: ${DEFAULT-VALUE})")
     String nodeSelector;
@@ -131,12 +144,26 @@ final class GatewayCommand implements Callable<Integer> {
         if (callToken != null && (callToken.equals(apiToken) || callToken.equals(nodeToken))) {
             throw new IllegalArgumentException("$THAW_NODE_CALL_TOKEN must differ from the API and join tokens");
         }
+        if (!registry.equals("store") && !registry.equals("kubernetes")) {
+            throw new IllegalArgumentException("--registry must be store or kubernetes, got '" + registry + "'");
+        }
         var store = s3.external();
+        if (registry.equals("kubernetes") && store == null) {
+            throw new IllegalArgumentException("--registry kubernetes needs a store (--s3-endpoint): ThawFunctions name"
+                    + " their code archives in it");
+        }
+        KubernetesClient functionsClient = registry.equals("kubernetes") ? new KubernetesClientBuilder().build() : null;
+        KubernetesFunctions functions = functionsClient == null ? null
+                : new KubernetesFunctions(functionsClient, functionsNamespace);
         // Without a store the registry is kept under THAW_HOME, so a restart still finds every function.
         Gateway gateway = Gateway.start(store == null
                 ? config.withRegistryDir(config.home().root().resolve("gateway-registry")) : config.withS3(store),
                 new TlsSettings(java.util.Optional.ofNullable(tlsCert), java.util.Optional.ofNullable(tlsKey),
-                        java.util.Optional.ofNullable(tlsCa)));
+                        java.util.Optional.ofNullable(tlsCa)), functions == null ? null : functions.registryFactory());
+        if (functions != null) {
+            String replica = System.getenv("HOSTNAME");
+            functions.attach(gateway, replica == null || replica.isBlank() ? "gateway" : replica);
+        }
         AutoCloseable discovery = kubernetesNamespace == null ? () -> { }
                 : discover(gateway, callToken);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -145,6 +172,10 @@ final class GatewayCommand implements Callable<Integer> {
                 discovery.close();
             } catch (Exception ignored) {
                 // stopping anyway
+            }
+            if (functions != null) {
+                functions.close();
+                functionsClient.close();
             }
             gateway.close();
             stopped.countDown();

@@ -69,7 +69,17 @@ public final class Gateway implements AutoCloseable {
     private final S3ObjectStore objectStore;
     private final GatewayServer server;
 
-    private Gateway(GatewayConfig config, TlsSettings tls, Duration registryRefresh) throws IOException {
+    /**
+     * Opens the registry the gateway keeps its functions in, given the object store the gateway
+     * uses (null when it runs without one): the seam where Kubernetes plugs in its own.
+     */
+    @FunctionalInterface
+    public interface RegistryFactory {
+        DurableRegistry open(ObjectStore store) throws IOException;
+    }
+
+    private Gateway(GatewayConfig config, TlsSettings tls, Duration registryRefresh, RegistryFactory registryFactory)
+            throws IOException {
         this.config = config;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-timer").daemon()
                 .factory());
@@ -83,7 +93,8 @@ public final class Gateway implements AutoCloseable {
         // Node bindings live beside the function registry, and last as long as it does.
         ObjectStore registryStore = objectStore != null ? objectStore
                 : config.registryDir() != null ? new DirectoryObjectStore(config.registryDir()) : null;
-        this.durable = registryStore != null ? new ObjectStoreRegistry(registryStore, InstantSource.system())
+        this.durable = registryFactory != null ? registryFactory.open(registryStore)
+                : registryStore != null ? new ObjectStoreRegistry(registryStore, InstantSource.system())
                 : new MemoryRegistry();
         this.identities = new NodeIdentities(registryStore, config.identityKey(), InstantSource.system());
         // Namespaces and tokens live beside the function registry, like node bindings.
@@ -182,7 +193,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway listening on {@code config.listen()}. */
     public static Gateway start(GatewayConfig config) throws IOException {
-        return new Gateway(config, TlsSettings.NONE, RegistrySync.DEFAULT_PERIOD);
+        return new Gateway(config, TlsSettings.NONE, RegistrySync.DEFAULT_PERIOD, null);
     }
 
     /**
@@ -193,7 +204,7 @@ public final class Gateway implements AutoCloseable {
         if (registryRefresh.isNegative() || registryRefresh.isZero()) {
             throw new IllegalArgumentException("the registry refresh period must be positive, got " + registryRefresh);
         }
-        return new Gateway(config, TlsSettings.NONE, registryRefresh);
+        return new Gateway(config, TlsSettings.NONE, registryRefresh, null);
     }
 
     /**
@@ -201,7 +212,12 @@ public final class Gateway implements AutoCloseable {
      * and verifying {@code https://} nodes against its CA file.
      */
     public static Gateway start(GatewayConfig config, TlsSettings tls) throws IOException {
-        return new Gateway(config, tls, RegistrySync.DEFAULT_PERIOD);
+        return new Gateway(config, tls, RegistrySync.DEFAULT_PERIOD, null);
+    }
+
+    /** As {@link #start(GatewayConfig, TlsSettings)}, keeping functions in the registry {@code registry} opens. */
+    public static Gateway start(GatewayConfig config, TlsSettings tls, RegistryFactory registry) throws IOException {
+        return new Gateway(config, tls, RegistrySync.DEFAULT_PERIOD, registry);
     }
 
     /** The base URL of the HTTP API, ending in '/'. */

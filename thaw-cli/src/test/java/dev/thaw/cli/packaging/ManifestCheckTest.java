@@ -40,7 +40,9 @@ class ManifestCheckTest {
         assertThat(kustomizations).contains(BASE, DEPLOY.resolve("overlays/example"));
         for (Path dir : kustomizations) {
             List<HasMetadata> objects = ManifestCheck.build(dir);
-            assertThat(objects.size()).as(dir.toString()).isEqualTo(18);
+            // Namespace, 2 CRDs, 3 service accounts, 7 roles, 5 bindings, a DaemonSet, 2 Deployments, 2 Services,
+            // the scheduler ConfigMap.
+            assertThat(objects.size()).as(dir.toString()).isEqualTo(24);
             List<String> problems = ManifestCheck.problems(dir);
             // The base names placeholder images and nothing else is wrong with it.
             assertThat(problems).as(dir.toString()).allSatisfy(p -> assertThat(p).contains("placeholder image"));

@@ -60,7 +60,8 @@ public final class ObjectStoreRegistry implements DurableRegistry {
         return FUNCTIONS + name + "/" + String.format("%019d", generation) + ".json";
     }
 
-    static String archiveKey(String digest) {
+    /** Where the code archive with SHA-256 {@code digest} is kept in the store. */
+    public static String archiveKey(String digest) {
         return ARCHIVES + digest + ".tar.gz";
     }
 
@@ -233,7 +234,7 @@ public final class ObjectStoreRegistry implements DurableRegistry {
         return store.get(archiveKey(digest));
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

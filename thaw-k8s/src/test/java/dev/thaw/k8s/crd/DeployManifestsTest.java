@@ -52,7 +52,9 @@ class DeployManifestsTest {
             assertThat(listed.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
                     .filter(n -> !n.equals("kustomization.yaml"))).containsExactlyInAnyOrderElementsOf(resources);
         }
-        assertThat(kinds).containsExactlyInAnyOrder("Namespace", "CustomResourceDefinition", "ServiceAccount",
+        assertThat(kinds).containsExactlyInAnyOrder("Namespace", "CustomResourceDefinition",
+                "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole",
+                "ClusterRole", "ServiceAccount",
                 "ClusterRole", "ClusterRoleBinding", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
                 "RoleBinding", "Role", "RoleBinding", "DaemonSet", "Deployment", "Service", "Deployment", "Service");
         assertThat(documents(BASE.resolve("scheduler/thaw-scheduler-config.yaml")))
@@ -103,6 +105,77 @@ class DeployManifestsTest {
         assertThat(docs).filteredOn(d -> d.getKind().endsWith("Role"))
                 .flatExtracting(d -> d instanceof Role r ? r.getRules() : ((ClusterRole) d).getRules())
                 .flatExtracting(PolicyRule::getVerbs).doesNotContain("create", "update", "patch", "delete", "*");
+    }
+
+    @Test
+    void namespaceUsersMayManageThawFunctionsButNotTheirStatus() throws IOException {
+        List<ClusterRole> roles = documents(BASE.resolve("rbac-functions.yaml")).stream()
+                .map(ClusterRole.class::cast).toList();
+        ClusterRole editor = roles.stream().filter(r -> r.getMetadata().getName().equals("thaw-function-editor"))
+                .findFirst().orElseThrow();
+        ClusterRole viewer = roles.stream().filter(r -> r.getMetadata().getName().equals("thaw-function-viewer"))
+                .findFirst().orElseThrow();
+
+        assertThat(editor.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("thaw.dev");
+            assertThat(rule.getResources()).containsExactly("thawfunctions");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch",
+                    "delete");
+        });
+        assertThat(editor.getRules()).filteredOn(r -> r.getResources().contains("thawfunctions/status"))
+                .flatExtracting(PolicyRule::getVerbs).containsExactly("get");
+        assertThat(editor.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-edit",
+                "true");
+        assertThat(viewer.getRules()).flatExtracting(PolicyRule::getVerbs).containsOnlyOnceElementsOf(READ);
+        assertThat(viewer.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-view",
+                "true");
+        // The example binds the editor role in one namespace only: a RoleBinding, not a ClusterRoleBinding.
+        assertThat(documents(DEPLOY.resolve("examples/function-editor-rolebinding.yaml"))).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.getKind()).isEqualTo("RoleBinding");
+                    assertThat(d.getMetadata().getNamespace()).isEqualTo("team-a");
+                });
+    }
+
+    @Test
+    void theGatewayReadsThawFunctionsAndWritesOnlyTheirStatus() throws IOException {
+        List<HasMetadata> docs = documents(BASE.resolve("rbac-gateway.yaml"));
+        ClusterRole role = docs.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .findFirst().orElseThrow();
+
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getResources()).containsExactly("thawfunctions");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ);
+        });
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getResources()).containsExactly("thawfunctions/status");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update", "patch");
+        });
+        assertThat(docs).extracting(HasMetadata::getKind).containsExactly("ServiceAccount", "ClusterRole",
+                "ClusterRoleBinding");
+        // The gateway may still read what thaw-control reads.
+        assertThat(documents(BASE.resolve("rbac-control.yaml"))).filteredOn(d -> d.getKind().endsWith("Binding"))
+                .allSatisfy(d -> assertThat(d instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding rb
+                        ? rb.getSubjects() : ((io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding) d).getSubjects())
+                        .extracting(io.fabric8.kubernetes.api.model.rbac.Subject::getName).contains("thaw-gateway"));
+    }
+
+    @Test
+    void twoGatewayReplicasServeThawFunctionsBehindOneService() throws IOException {
+        List<HasMetadata> docs = documents(BASE.resolve("gateway.yaml"));
+        io.fabric8.kubernetes.api.model.apps.Deployment deployment = docs.stream()
+                .filter(io.fabric8.kubernetes.api.model.apps.Deployment.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.apps.Deployment.class::cast).findFirst().orElseThrow();
+        io.fabric8.kubernetes.api.model.Service service = docs.stream()
+                .filter(io.fabric8.kubernetes.api.model.Service.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.Service.class::cast).findFirst().orElseThrow();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(pod.getServiceAccountName()).isEqualTo("thaw-gateway");
+        assertThat(pod.getContainers().getFirst().getArgs()).contains("--registry=kubernetes")
+                .anyMatch(a -> a.startsWith("--functions-namespace="));
+        assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
     }
 
     @Test
