@@ -237,14 +237,17 @@ public final class BundleTransfer {
         return new Packed(chunks, offset, dataBytes);
     }
 
-    /** The chunk's zstd frame, or null when it is all zeros. */
-    private static byte[] compressChunk(FileChannel in, Path file, FileEntry entry, int index) throws IOException {
+    /**
+     * The chunk's zstd frame, or null when it is all zeros; fails when the chunk no longer matches the digest its
+     * entry gives it.
+     */
+    static byte[] compressChunk(FileChannel in, Path file, FileEntry entry, int index) throws IOException {
         int length = entry.chunkLength(index);
         long position = (long) index * entry.chunkSize();
         ByteBuffer buffer = ByteBuffer.allocate(length);
         while (buffer.hasRemaining()) {
             if (in.read(buffer, position + buffer.position()) < 0) {
-                throw new IOException(file + " shrank while it was packed");
+                throw new IOException(file + " shrank while it was published");
             }
         }
         byte[] bytes = buffer.array();

@@ -1,17 +1,14 @@
 package dev.thaw.snapshot.store;
 
-import com.github.luben.zstd.Zstd;
 import dev.thaw.api.FileDigests;
 import dev.thaw.api.SnapshotInfo.FileEntry;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +108,9 @@ public final class ChunkTransfer {
                 if (store.size(key).isPresent()) {
                     return null;
                 }
-                byte[] frame = compress(channels.get(place.name()), sources.get(place.name()), entry, place.index());
+                // Only non-zero chunks are planned, so the frame is never null: a chunk that reads as zeros no longer matches.
+                byte[] frame = BundleTransfer.compressChunk(channels.get(place.name()), sources.get(place.name()), entry,
+                        place.index());
                 store.put(key, frame);
                 uploaded.incrementAndGet();
                 uploadedBytes.addAndGet(frame.length);
@@ -129,27 +128,6 @@ public final class ChunkTransfer {
             }
         }
         return new Upload(chunks.size(), (int) uploaded.get(), uploadedBytes.get(), dataBytes.get());
-    }
-
-    private static byte[] compress(FileChannel in, Path file, FileEntry entry, int index) throws IOException {
-        int length = entry.chunkLength(index);
-        long position = (long) index * entry.chunkSize();
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (in.read(buffer, position + buffer.position()) < 0) {
-                throw new IOException(file + " shrank while it was published");
-            }
-        }
-        byte[] bytes = buffer.array();
-        String actual = FileDigests.isZero(MemorySegment.ofArray(bytes), length) ? FileDigests.zeroChunkSha256(length)
-                : FileDigests.sha256Hex(ByteBuffer.wrap(bytes));
-        if (!actual.equals(entry.chunks().get(index))) {
-            throw new IOException(file + " chunk " + index + " does not match its SHA-256 in the entry:"
-                    + " the file changed after it was described; describe it again");
-        }
-        byte[] frame = new byte[(int) Zstd.compressBound(length)];
-        long size = Zstd.compressByteArray(frame, 0, frame.length, bytes, 0, length, BundleTransfer.ZSTD_LEVEL);
-        return Arrays.copyOf(frame, (int) size);
     }
 
     /**
