@@ -21,19 +21,24 @@ public final class Instance implements AutoCloseable {
     private final List<AutoCloseable> held;
     private final long requestedNanos;
     private final LongSupplier fetchedBytes;
+    private final Runnable onFirstResponse;
     private volatile double firstResponseMs = Double.NaN;
     private volatile long fetchedAtFirstResponse = -1;
     private volatile boolean closed;
 
     Instance(FunctionDeployment deployment, Sandbox sandbox, StartRecord record, List<AutoCloseable> held,
             long requestedNanos) {
-        this(deployment, sandbox, record, held, requestedNanos, record::snapshotBytes);
+        this(deployment, sandbox, record, held, requestedNanos, record::snapshotBytes, () -> { });
     }
 
-    /** @param fetchedBytes snapshot bytes fetched from the store for this instance so far */
+    /**
+     * @param fetchedBytes snapshot bytes fetched from the store for this instance so far
+     * @param onFirstResponse runs once, right after the first response
+     */
     Instance(FunctionDeployment deployment, Sandbox sandbox, StartRecord record, List<AutoCloseable> held,
-            long requestedNanos, LongSupplier fetchedBytes) {
+            long requestedNanos, LongSupplier fetchedBytes, Runnable onFirstResponse) {
         this.fetchedBytes = fetchedBytes;
+        this.onFirstResponse = onFirstResponse;
         this.deployment = deployment;
         this.sandbox = sandbox;
         this.record = record;
@@ -64,6 +69,7 @@ public final class Instance implements AutoCloseable {
         if (Double.isNaN(firstResponseMs)) {
             firstResponseMs = (System.nanoTime() - requestedNanos) / 1e6;
             fetchedAtFirstResponse = fetchedBytes.getAsLong();
+            onFirstResponse.run();
         }
         return result;
     }

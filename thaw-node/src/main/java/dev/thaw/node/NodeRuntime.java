@@ -78,6 +78,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final AtomicLong wholeFetches = new AtomicLong();
     /** The chunks each lazily started revision's manifest names, for eviction and presence. */
     private final Map<String, SnapshotInfo> lazyManifests = new ConcurrentHashMap<>();
+    /** Completes lazily started snapshots into the cache after their first response; null without lazy. */
+    private final SnapshotCompleter completer;
 
     private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
             NodeCache imageCache, LazyRestore lazy) {
@@ -89,6 +91,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
         this.lazy = lazy;
+        this.completer = lazy == null ? null : new SnapshotCompleter(cache, lazy.chunks());
     }
 
     /**
@@ -246,7 +249,9 @@ public final class NodeRuntime implements AutoCloseable {
             return Optional.empty();
         }
         double fetchMs = (System.nanoTime() - started) / 1e6;
-        Optional<Instance> instance = restore(deployment, held, fetchMs, held.fetchedBytes(), requested, fallbacks);
+        String key = snapshotKey(deployment);
+        Optional<Instance> instance = restore(deployment, held, fetchMs, held.fetchedBytes(), requested, fallbacks,
+                () -> completer.complete(key, remote, info));
         if (instance.isEmpty()) {
             lazy.fault(held).ifPresent(e -> noteFetchFailure(e, fallbacks));
         }
@@ -356,6 +361,12 @@ public final class NodeRuntime implements AutoCloseable {
     /** Restores from a snapshot directory this instance will hold; on failure releases it and returns empty. */
     private Optional<Instance> restore(FunctionDeployment deployment, Held snapshotDir, double fetchMs,
             long fetchedBytes, long requested, List<String> fallbacks) {
+        return restore(deployment, snapshotDir, fetchMs, fetchedBytes, requested, fallbacks, () -> { });
+    }
+
+    /** @param onFirstResponse runs (on the caller's thread, quickly) once the instance first answered */
+    private Optional<Instance> restore(FunctionDeployment deployment, Held snapshotDir, double fetchMs,
+            long fetchedBytes, long requested, List<String> fallbacks, Runnable onFirstResponse) {
         List<AutoCloseable> held = new ArrayList<>(List.of(snapshotDir));
         String key = snapshotKey(deployment);
         try {
@@ -402,7 +413,7 @@ public final class NodeRuntime implements AutoCloseable {
                 prestart(spec, snapshot);
             }
             return Optional.of(new Instance(deployment, sandbox, record, held, requested,
-                    snapshotDir.lazy() ? snapshotDir::fetchedBytes : () -> snapshotBytes));
+                    snapshotDir.lazy() ? snapshotDir::fetchedBytes : () -> snapshotBytes, onFirstResponse));
         } catch (NodeStartException e) {
             fallbacks.add(e.getMessage());
             closeAll(held);
@@ -525,6 +536,9 @@ public final class NodeRuntime implements AutoCloseable {
      * it that the chunk cache holds and no running instance uses (shared ones included).
      */
     public void evictSnapshot(FunctionDeployment deployment) {
+        if (completer != null) {
+            completer.cancel(snapshotKey(deployment));
+        }
         forget(snapshotKey(deployment));
         SnapshotInfo info = lazyManifests.get(snapshotKey(deployment));
         if (lazy != null && info != null) {
@@ -597,6 +611,9 @@ public final class NodeRuntime implements AutoCloseable {
     /** Waits until every snapshot publication started so far has finished. */
     public void awaitPublications() throws InterruptedException {
         publisher.awaitIdle();
+        if (completer != null) {
+            completer.awaitIdle();
+        }
     }
 
     /**
@@ -666,6 +683,7 @@ public final class NodeRuntime implements AutoCloseable {
     public void close() {
         publisher.close();
         if (lazy != null) {
+            completer.close();
             lazy.close();
         }
         imageCache.close();
