@@ -430,6 +430,11 @@ public final class NodeService implements AutoCloseable {
         this.presence = Objects.requireNonNull(presence, "presence");
     }
 
+    /** How this node measures how much of each revision it holds. */
+    public RevisionPresence presence() {
+        return presence;
+    }
+
     /** This node process's footprint, with its /dev/shm run directory. */
     public ProcessStats processStats() {
         return ProcessSampler.sample(shmDir);
