@@ -341,6 +341,14 @@ class GatewayTest {
         assertThat(reported(none, "echo", "rev1")).isZero();
         assertThat(gateway.membership().find("node-b").orElseThrow().status().present())
                 .containsExactly(new PresentRevision("echo", "rev1", 36L << 20, 40L << 20));
+        // A report of more bytes than the snapshot has is refused, naming the revision, and changes nothing.
+        com.fasterxml.jackson.databind.node.ObjectNode impossible = Json.mapper().valueToTree(b.status());
+        impossible.putArray("present").addObject().put("function", "echo").put("revision", "rev1")
+                .put("presentBytes", 50L << 20).put("totalBytes", 40L << 20);
+        HttpResponse<String> refused = send("PUT", "v1/nodes/node-b/heartbeat", b.nodeToken(), impossible.toString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("echo/rev1").contains("presentBytes");
+        assertThat(reported(b, "echo", "rev1")).isEqualTo(0.9);
 
         // The extender endpoint, over the same reports: node-b, then node-a, then node-c.
         String args = """
