@@ -76,9 +76,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
         if (cache != null) {
-            CachedSnapshotPresence wholeSnapshots = new CachedSnapshotPresence();
-            cache.addListener(wholeSnapshots);
-            this.presence = wholeSnapshots;
+            this.presence = CachedSnapshotPresence.following(cache);
         } else {
             this.presence = RevisionPresence.NONE;
         }
