@@ -12,6 +12,8 @@ import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.trust.TrustedSigners;
 import dev.thaw.snapshot.trust.VerificationException;
 import dev.thaw.snapshot.trust.VerificationException.Reason;
+import dev.thaw.snapshot.workingset.WorkingSet;
+import dev.thaw.snapshot.workingset.WorkingSetException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -209,6 +211,78 @@ public final class SnapshotStore {
                     + "' (in " + store.describe() + ")");
         }
         return Optional.of(info);
+    }
+
+    /**
+     * Publishes {@code set}, the working set of a published snapshot, beside its manifest: the
+     * signature ({@value WorkingSet#SIGNATURE_FILE_NAME}), then {@value WorkingSet#FILE_NAME}. Publishing
+     * the snapshot again removes it, and a reader checks it against the manifest it came with.
+     */
+    public void publishWorkingSet(WorkingSet set) throws StoreException {
+        if (key == null) {
+            throw new IllegalStateException("this store has no signing key: only nodes publish working sets");
+        }
+        String prefix = StoreKeys.snapshotPrefix(set.function(), set.revision());
+        byte[] json = set.toJson();
+        if (json.length > WorkingSet.MAX_BYTES || set.chunks().size() > WorkingSet.MAX_CHUNKS) {
+            throw new IllegalArgumentException("a working set of " + set.chunks().size() + " chunks (" + json.length
+                    + " bytes) is larger than any reader takes");
+        }
+        String setKey = prefix + WorkingSet.FILE_NAME;
+        store.put(prefix + WorkingSet.SIGNATURE_FILE_NAME, InfoSignature.sign(key, setKey, json).toJson());
+        store.put(setKey, json);
+    }
+
+    /**
+     * The working set published for {@code info}'s snapshot, or empty when there is none. It is
+     * read only after its signature, which must be made by one of {@code signers}, verifies, and it
+     * must describe {@code info}: its revision, its memory file, and only chunks the file has.
+     *
+     * @throws WorkingSetException if it is too large, unsigned, badly signed, of an unknown format
+     *     or names chunks outside the snapshot; the caller restores without it
+     */
+    public Optional<WorkingSet> findWorkingSet(SnapshotInfo info, TrustedSigners signers)
+            throws StoreException, WorkingSetException {
+        String prefix = StoreKeys.snapshotPrefix(info.function(), info.revision());
+        String setKey = prefix + WorkingSet.FILE_NAME;
+        String what = setKey + " in " + store.describe();
+        java.util.OptionalLong size = store.size(setKey);
+        if (size.isEmpty()) {
+            return Optional.empty();
+        }
+        if (size.getAsLong() > WorkingSet.MAX_BYTES) {
+            throw new WorkingSetException(WorkingSetException.Reason.TOO_LARGE, what + " is " + size.getAsLong()
+                    + " bytes, more than " + WorkingSet.MAX_BYTES + "; it is not read");
+        }
+        Optional<byte[]> bytes = getIfPresent(setKey);
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        if (bytes.get().length > WorkingSet.MAX_BYTES) {
+            throw new WorkingSetException(WorkingSetException.Reason.TOO_LARGE, what + " is " + bytes.get().length
+                    + " bytes, more than " + WorkingSet.MAX_BYTES);
+        }
+        String sigKey = prefix + WorkingSet.SIGNATURE_FILE_NAME;
+        java.util.OptionalLong sigSize = store.size(sigKey);
+        if (sigSize.isPresent() && sigSize.getAsLong() > InfoSignature.MAX_BYTES) {
+            throw new WorkingSetException(WorkingSetException.Reason.BAD_SIGNATURE, sigKey + " in " + store.describe()
+                    + " is " + sigSize.getAsLong() + " bytes, more than a signature's " + InfoSignature.MAX_BYTES);
+        }
+        Optional<byte[]> signature = getIfPresent(sigKey);
+        if (signature.isEmpty()) {
+            throw new WorkingSetException(WorkingSetException.Reason.UNSIGNED, what + " has no signature "
+                    + WorkingSet.SIGNATURE_FILE_NAME + "; it is not used");
+        }
+        try {
+            signers.check(InfoSignature.parse(sigKey, signature.get()), InfoSignature.message(setKey, bytes.get()), what);
+        } catch (VerificationException e) {
+            throw new WorkingSetException(e.reason() == Reason.UNTRUSTED_SIGNER
+                    ? WorkingSetException.Reason.UNTRUSTED_SIGNER : WorkingSetException.Reason.BAD_SIGNATURE,
+                    e.getMessage());
+        }
+        WorkingSet set = WorkingSet.parse(what, bytes.get());
+        set.requireWithin(info, what);
+        return Optional.of(set);
     }
 
     /** Fetches and verifies the snapshot's files into {@code targetDir}, then writes its {@code info.json} there. */
