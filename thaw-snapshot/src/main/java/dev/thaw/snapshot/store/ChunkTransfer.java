@@ -184,19 +184,6 @@ public final class ChunkTransfer {
         return new FetchReport(fetched.get(), raw, BundleTransfer.elapsedMs(start));
     }
 
-    /**
-     * Chunk {@code index} of {@code file} ({@code length} bytes, SHA-256 {@code digest}), fetched with
-     * one GET and verified; adds the bytes read from the store to {@code fetched}. A chunk object that
-     * does not match its name is deleted, as in a whole fetch.
-     *
-     * @param describe names the snapshot in errors
-     * @throws CorruptBundleException if it is missing, does not decode, or does not match its digest
-     */
-    public byte[] fetchVerified(String digest, int length, String file, int index, String describe, AtomicLong fetched)
-            throws StoreException {
-        return fetchChunk(digest, length, new Place(file, index), describe, fetched);
-    }
-
     /** One chunk's raw bytes, verified; adds the bytes read from the store to {@code fetched}. */
     private byte[] fetchChunk(String digest, int length, Place place, String describe, AtomicLong fetched)
             throws StoreException {
