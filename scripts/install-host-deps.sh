@@ -32,6 +32,8 @@ need skopeo skopeo                        # thaw package image: pushes and docke
 need docker-registry docker-registry      # its tests: a registry on loopback
 # the guest initramfs copies the host's static busybox, which only this package provides
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+# lazy snapshot memory: a FUSE file system served by the node (a library, no command)
+dpkg -s libfuse3-3 >/dev/null 2>&1 || missing+=(libfuse3-3)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 # one package may provide several commands

@@ -16,6 +16,16 @@ import java.nio.file.Path;
 interface Held extends AutoCloseable {
     Path dir();
 
+    /** True when the snapshot's memory is fetched on first touch (see {@link LazyRestore}). */
+    default boolean lazy() {
+        return false;
+    }
+
+    /** Store bytes fetched for this directory so far, when it keeps fetching after the start (lazy); else 0. */
+    default long fetchedBytes() {
+        return 0;
+    }
+
     @Override
     void close();
 

@@ -6,6 +6,8 @@ import dev.thaw.sandbox.SandboxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 
 /**
  * A running function instance on this node, with what it holds: the sandbox,
@@ -18,11 +20,20 @@ public final class Instance implements AutoCloseable {
     private final StartRecord record;
     private final List<AutoCloseable> held;
     private final long requestedNanos;
+    private final LongSupplier fetchedBytes;
     private volatile double firstResponseMs = Double.NaN;
+    private volatile long fetchedAtFirstResponse = -1;
     private volatile boolean closed;
 
     Instance(FunctionDeployment deployment, Sandbox sandbox, StartRecord record, List<AutoCloseable> held,
             long requestedNanos) {
+        this(deployment, sandbox, record, held, requestedNanos, record::snapshotBytes);
+    }
+
+    /** @param fetchedBytes snapshot bytes fetched from the store for this instance so far */
+    Instance(FunctionDeployment deployment, Sandbox sandbox, StartRecord record, List<AutoCloseable> held,
+            long requestedNanos, LongSupplier fetchedBytes) {
+        this.fetchedBytes = fetchedBytes;
         this.deployment = deployment;
         this.sandbox = sandbox;
         this.record = record;
@@ -52,8 +63,19 @@ public final class Instance implements AutoCloseable {
         InvocationResult result = sandbox.invoke(body, timeout);
         if (Double.isNaN(firstResponseMs)) {
             firstResponseMs = (System.nanoTime() - requestedNanos) / 1e6;
+            fetchedAtFirstResponse = fetchedBytes.getAsLong();
         }
         return result;
+    }
+
+    /**
+     * Snapshot bytes fetched from the store from the start request to the first response, once
+     * there was one: the whole snapshot for a fetch-then-restore start, the device state and the
+     * memory chunks touched so far for a lazy one.
+     */
+    public OptionalLong fetchedBytesAtFirstResponse() {
+        long value = fetchedAtFirstResponse;
+        return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
     public boolean isAlive() {

@@ -16,6 +16,9 @@ import dev.thaw.snapshot.cache.EvictionPolicy;
 import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
 import dev.thaw.snapshot.cache.NodeCache;
+import dev.thaw.snapshot.lazy.ChunkAccessListener;
+import dev.thaw.snapshot.lazy.ChunkCache;
+import dev.thaw.snapshot.store.ChunkTransfer;
 import dev.thaw.snapshot.store.CorruptBundleException;
 import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.SnapshotStore;
@@ -28,9 +31,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.lang.System.Logger.Level;
 import java.lang.System.Logger;
 
@@ -49,6 +55,8 @@ import java.lang.System.Logger;
 public final class NodeRuntime implements AutoCloseable {
     private static final long UNBOUNDED = Long.MAX_VALUE / 4;
     private static final Logger LOG = System.getLogger(NodeRuntime.class.getName());
+    /** {@code THAW_LAZY_RESTORE=off}: remote starts fetch whole snapshots (to compare, or where FUSE misbehaves). */
+    private static final boolean LAZY_OFF = "off".equals(System.getenv("THAW_LAZY_RESTORE"));
 
     private final NodeConfig config;
     private final SandboxDriver driver;
@@ -64,9 +72,15 @@ public final class NodeRuntime implements AutoCloseable {
     private final NodeImages images;
     private final SnapshotPublisher publisher;
     private final NodeCounters counters = new NodeCounters();
+    /** Remote starts that restore at once, fetching memory on first touch; null where FUSE is unavailable. */
+    private final LazyRestore lazy;
+    /** Remote starts that fetched the whole snapshot because lazy restore was unavailable or had no room. */
+    private final AtomicLong wholeFetches = new AtomicLong();
+    /** The chunks each lazily started revision's manifest names, for eviction and presence. */
+    private final Map<String, SnapshotInfo> lazyManifests = new ConcurrentHashMap<>();
 
     private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
-            NodeCache imageCache) {
+            NodeCache imageCache, LazyRestore lazy) {
         this.config = config;
         this.driver = driver;
         this.store = store;
@@ -74,6 +88,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.imageCache = imageCache;
         this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
+        this.lazy = lazy;
     }
 
     /**
@@ -92,7 +107,15 @@ public final class NodeRuntime implements AutoCloseable {
                 EvictionPolicy.parse(config.cacheEviction()))
                 : null;
         NodeCache imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
-        NodeRuntime runtime = new NodeRuntime(config, driver, store, cache, imageCache);
+        LazyRestore lazy = null;
+        if (config.mode() == SnapshotMode.REMOTE && cache != null && !LAZY_OFF) {
+            try {
+                lazy = LazyRestore.open(config.workDir(), config.cacheBudgetBytes(), config.scratchDir(), driver);
+            } catch (IOException e) {
+                LazyRestore.logUnavailable(config.name(), e);
+            }
+        }
+        NodeRuntime runtime = new NodeRuntime(config, driver, store, cache, imageCache, lazy);
         if (cache != null) {
             // A snapshot that stops being advertised must stop being restored from too.
             cache.addListener(runtime::onCacheEvent);
@@ -166,6 +189,13 @@ public final class NodeRuntime implements AutoCloseable {
             return Optional.empty();
         }
         SnapshotInfo info = usable.get();
+        if (lazy != null) {
+            if (lazy.fits(info)) {
+                return fromStoreLazily(deployment, remote, info, requested, fallbacks);
+            }
+            fallbacks.add("chunk cache has no room beside chunks in use: snapshot fetched whole");
+        }
+        wholeFetches.incrementAndGet();
         long started = System.nanoTime();
         AtomicLong fetched = new AtomicLong();
         Filler fetch = fetcher(remote, info, fetched);
@@ -193,6 +223,34 @@ public final class NodeRuntime implements AutoCloseable {
         }
         double fetchMs = (System.nanoTime() - started) / 1e6;
         return restore(deployment, held, fetchMs, fetched.get(), requested, fallbacks);
+    }
+
+    /**
+     * Restores at once from the store: device state fetched, memory presented on the node's FUSE
+     * mount and fetched on first touch. A failure once the VMM ran (a chunk missing, corrupt, or
+     * the store gone) kills the VMM; it is counted and the start falls back to a boot.
+     */
+    private Optional<Instance> fromStoreLazily(FunctionDeployment deployment, SnapshotStore remote, SnapshotInfo info,
+            long requested, List<String> fallbacks) {
+        long started = System.nanoTime();
+        LazyRestore.Lazy held;
+        try {
+            lazyManifests.put(snapshotKey(deployment), info);
+            held = lazy.prepare(remote, info);
+        } catch (StoreException | IOException e) {
+            noteFetchFailure(e, fallbacks);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fallbacks.add("interrupted while fetching the snapshot");
+            return Optional.empty();
+        }
+        double fetchMs = (System.nanoTime() - started) / 1e6;
+        Optional<Instance> instance = restore(deployment, held, fetchMs, held.fetchedBytes(), requested, fallbacks);
+        if (instance.isEmpty()) {
+            lazy.fault(held).ifPresent(e -> noteFetchFailure(e, fallbacks));
+        }
+        return instance;
     }
 
     /** Prefetches a snapshot only this node signed; see {@link #prefetch(FunctionDeployment, TrustedSigners)}. */
@@ -336,13 +394,15 @@ public final class NodeRuntime implements AutoCloseable {
             StartTier tier = fetchMs > 0 ? StartTier.REMOTE
                     : sandbox.start().kind() == StartKind.RESTORE_POOLED ? StartTier.CLONE : StartTier.LOCAL;
             counters.starts.get(tier).incrementAndGet();
-            StartRecord record = new StartRecord(tier, disks.fetchMs(), disks.fetchedBytes(), fetchMs, fetchedBytes,
+            long snapshotBytes = snapshotDir.lazy() ? snapshotDir.fetchedBytes() : fetchedBytes;
+            StartRecord record = new StartRecord(tier, disks.fetchMs(), disks.fetchedBytes(), fetchMs, snapshotBytes,
                     sandbox.start().totalMs(), snapshot.info().initMs(), 0, (System.nanoTime() - requested) / 1e6,
                     fallbacks);
-            if (tier != StartTier.CLONE) {
+            if (tier != StartTier.CLONE && !snapshotDir.lazy()) {
                 prestart(spec, snapshot);
             }
-            return Optional.of(new Instance(deployment, sandbox, record, held, requested));
+            return Optional.of(new Instance(deployment, sandbox, record, held, requested,
+                    snapshotDir.lazy() ? snapshotDir::fetchedBytes : () -> snapshotBytes));
         } catch (NodeStartException e) {
             fallbacks.add(e.getMessage());
             closeAll(held);
@@ -460,9 +520,73 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    /** Drops this revision's snapshot from the node's cache (it stays in the store). */
+    /**
+     * Drops this revision's snapshot from the node's cache (it stays in the store), and the chunks of
+     * it that the chunk cache holds and no running instance uses (shared ones included).
+     */
     public void evictSnapshot(FunctionDeployment deployment) {
         forget(snapshotKey(deployment));
+        SnapshotInfo info = lazyManifests.get(snapshotKey(deployment));
+        if (lazy != null && info != null) {
+            for (SnapshotInfo.FileEntry entry : info.files().values()) {
+                lazy.chunks().evict(entry.chunks());
+            }
+        }
+    }
+
+    /**
+     * Bytes of this revision's snapshot on this node: all of it when its whole snapshot is cached,
+     * else the chunks of it (zero chunks included, as they need no fetch) that the chunk cache holds,
+     * once a lazy start made its manifest known here; 0 otherwise.
+     */
+    public long presentBytes(FunctionDeployment deployment) {
+        String key = snapshotKey(deployment);
+        if (cache != null && cache.contains(key)) {
+            return cache.entries().stream().filter(e -> e.key().equals(key)).mapToLong(e -> e.bytes()).findFirst()
+                    .orElse(0);
+        }
+        SnapshotInfo info = lazyManifests.get(key);
+        if (lazy == null || info == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (SnapshotInfo.FileEntry entry : info.files().values()) {
+            for (int i = 0; i < entry.chunks().size(); i++) {
+                if (ChunkTransfer.isZero(entry, i) || lazy.chunks().contains(entry.chunks().get(i))) {
+                    bytes += entry.chunkLength(i);
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Gives each lazily restored memory file a listener told of the first read of each of its chunks,
+     * chosen by the snapshot it belongs to. Does nothing where lazy restore is unavailable.
+     */
+    public void setChunkAccessListeners(Function<SnapshotInfo, ChunkAccessListener> listeners) {
+        if (lazy != null) {
+            lazy.setListeners(listeners);
+        }
+    }
+
+    /**
+     * Lazy restore on this node.
+     *
+     * @param available FUSE mounted and the chunk cache open
+     * @param lazyStarts remote starts that restored at once from presented memory
+     * @param faults lazy starts whose VMM failed (a chunk could not be had, or the restore failed), each then booted
+     * @param wholeFetches remote starts that fetched whole snapshots (lazy unavailable or no room)
+     * @param chunks the chunk cache's counters; null when unavailable
+     */
+    public record LazyStats(boolean available, long lazyStarts, long faults, long wholeFetches,
+            ChunkCache.Counters chunks) {
+    }
+
+    public LazyStats lazyStats() {
+        return lazy == null ? new LazyStats(false, 0, 0, wholeFetches.get(), null)
+                : new LazyStats(true, lazy.lazyStarts.get(), lazy.faults.get(), wholeFetches.get(),
+                        lazy.chunks().counters());
     }
 
     /** Drops an image from the node's cache (it stays in the store). */
@@ -541,6 +665,9 @@ public final class NodeRuntime implements AutoCloseable {
     @Override
     public void close() {
         publisher.close();
+        if (lazy != null) {
+            lazy.close();
+        }
         imageCache.close();
         if (cache != null && cache != imageCache) {
             cache.close();

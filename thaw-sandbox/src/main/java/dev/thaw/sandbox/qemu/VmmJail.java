@@ -186,8 +186,9 @@ final class VmmJail {
      */
     private static void grant(Path file, boolean write, int gid) throws IOException {
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-        if (!write && mode.contains(PosixFilePermission.OTHERS_READ)) {
-            return;
+        if (mode.contains(PosixFilePermission.OTHERS_READ)
+                && (!write || mode.contains(PosixFilePermission.OTHERS_WRITE))) {
+            return; // e.g. a lazily fetched memory file, whose file system refuses writes and owner changes
         }
         int group = (Integer) Files.getAttribute(file, "unix:gid");
         Set<PosixFilePermission> wanted = EnumSet.of(PosixFilePermission.GROUP_READ);

@@ -187,8 +187,22 @@ public final class ChunkTransfer {
     /** One chunk's raw bytes, verified; adds the bytes read from the store to {@code fetched}. */
     private byte[] fetchChunk(String digest, int length, Place place, String describe, AtomicLong fetched)
             throws StoreException {
+        String where = "chunk " + place.index() + " of " + place.name() + " of " + describe + " (" + key(digest) + ")";
+        return fetchVerified(digest, length, place.index(), where, fetched);
+    }
+
+    /**
+     * One chunk's raw bytes, fetched with one GET, decoded to exactly {@code length} bytes and
+     * checked against {@code digest}; adds the stored bytes read to {@code fetched}. A chunk object
+     * that does not match its name is deleted (see {@link #discardBad}).
+     *
+     * @param index the chunk's index in its file, for errors
+     * @param where names the chunk in errors
+     * @throws CorruptBundleException if the chunk is missing, too large, does not decode or does not match
+     */
+    byte[] fetchVerified(String digest, int length, int index, String where, AtomicLong fetched)
+            throws StoreException {
         String key = key(digest);
-        String where = "chunk " + place.index() + " of " + place.name() + " of " + describe + " (" + key + ")";
         byte[] frame;
         try {
             frame = store.get(key);
@@ -204,7 +218,7 @@ public final class ChunkTransfer {
         }
         byte[] data;
         try {
-            data = BundleTransfer.decode(key, place.index(), frame, 0, frame.length, length);
+            data = BundleTransfer.decode(key, index, frame, 0, frame.length, length);
         } catch (CorruptBundleException e) {
             discardBad(key);
             throw new CorruptBundleException(where + ": " + e.getMessage(), e);

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Snapshots and images in an {@link ObjectStore}: what a node publishes after
@@ -298,6 +299,26 @@ public final class SnapshotStore {
             throw new StoreException("cannot write " + targetDir.resolve(SnapshotInfo.FILE_NAME) + ": " + e, e);
         }
         return report;
+    }
+
+    /**
+     * Chunk {@code index} of file {@code name} of the snapshot {@code info}, fetched and verified
+     * against the digest its signed manifest lists; adds the stored (compressed) bytes read to
+     * {@code fetched}. The chunk must not be a zero chunk: those are never stored.
+     *
+     * @throws CorruptBundleException if the chunk is missing, does not decode, or does not match its digest
+     */
+    public byte[] fetchChunk(SnapshotInfo info, String name, int index, AtomicLong fetched)
+            throws StoreException {
+        FileEntry entry = info.files().get(name);
+        if (entry == null || index < 0 || index >= entry.chunks().size()) {
+            throw new IllegalArgumentException("snapshot lists no chunk " + index + " of '" + name + "'");
+        }
+        String digest = entry.chunks().get(index);
+        String where = "chunk " + index + " of " + name + " of "
+                + StoreKeys.snapshotPrefix(info.function(), info.revision()) + " in " + store.describe() + " ("
+                + ChunkTransfer.key(digest) + ")";
+        return chunks.fetchVerified(digest, entry.chunkLength(index), index, where, fetched);
     }
 
     /**

@@ -1,0 +1,17 @@
+package dev.thaw.snapshot.lazy;
+
+/**
+ * Told the first time each chunk of a presented file is read (zero chunks included), in the
+ * order the guest touches them: what a restore needs first, and so what is worth prefetching.
+ * Called on a file system thread; must be quick and must not throw.
+ */
+@FunctionalInterface
+public interface ChunkAccessListener {
+    ChunkAccessListener NONE = (file, index) -> { };
+
+    /**
+     * @param file the presented file's name in the snapshot ({@code mem})
+     * @param index the chunk's index in that file
+     */
+    void firstRead(String file, int index);
+}

@@ -1,0 +1,179 @@
+package dev.thaw.snapshot.lazy;
+
+import dev.thaw.api.SnapshotInfo.FileEntry;
+import dev.thaw.snapshot.store.ChunkTransfer;
+import dev.thaw.snapshot.store.StoreException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One snapshot file shown read-only on a {@link LazyMount}: a read of a range becomes reads of the
+ * chunks it covers. A zero chunk reads as zeros, because the signed manifest says it is one; any
+ * other chunk comes from the node's {@link ChunkCache}, fetched and verified on a miss, and stays
+ * pinned there until this file is closed. Closing removes the file from the mount.
+ */
+public final class PresentedFile implements AutoCloseable {
+
+    /** Fetches chunk {@code index} of this file, verified, adding the stored bytes read to {@code fetched}. */
+    @FunctionalInterface
+    public interface ChunkSource {
+        byte[] fetch(int index, AtomicLong fetched) throws StoreException;
+    }
+
+    private final LazyMount mount;
+    private final String id;
+    private final String name;
+    private final FileEntry entry;
+    private final ChunkSource source;
+    private final ChunkAccessListener listener;
+    private final ChunkCache cache;
+    /** Chunks this file holds a pin on, and chunks read at least once. Guarded by this. */
+    private final BitSet pinned = new BitSet();
+    private final BitSet seen = new BitSet();
+    private final AtomicLong fetched = new AtomicLong();
+    private volatile StoreException failure;
+    private boolean closed;
+
+    PresentedFile(LazyMount mount, String id, String name, FileEntry entry, ChunkSource source,
+            ChunkAccessListener listener) {
+        this.mount = mount;
+        this.id = id;
+        this.name = name;
+        this.entry = entry;
+        this.source = source;
+        this.listener = listener;
+        this.cache = mount.cache();
+    }
+
+    /** Where the file is: open it read-only, or map it privately. */
+    public Path path() {
+        return mount.mountPoint().resolve(id);
+    }
+
+    /** The file's name in the snapshot. */
+    public String name() {
+        return name;
+    }
+
+    public long size() {
+        return entry.size();
+    }
+
+    /** Bytes read from the store (compressed) by the misses of this file's reads. */
+    public long fetchedBytes() {
+        return fetched.get();
+    }
+
+    /** The first read failure (store unreachable, chunk missing or corrupt), if any: the reader got EIO. */
+    public Optional<StoreException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Chunks read at least once. */
+    public synchronized int chunksRead() {
+        return seen.cardinality();
+    }
+
+    /**
+     * Fills {@code target} with bytes from {@code offset}, at most to the end of the file; returns
+     * how many. Throws if a chunk cannot be had (the file system answers EIO).
+     */
+    int read(ByteBuffer target, long offset) throws IOException, InterruptedException {
+        if (offset >= entry.size()) {
+            return 0;
+        }
+        int want = (int) Math.min(target.remaining(), entry.size() - offset);
+        int done = 0;
+        while (done < want) {
+            long position = offset + done;
+            int index = (int) (position / entry.chunkSize());
+            long inChunk = position - (long) index * entry.chunkSize();
+            int length = (int) Math.min(want - done, entry.chunkLength(index) - inChunk);
+            ByteBuffer slice = target.slice(target.position() + done, length);
+            firstRead(index);
+            if (ChunkTransfer.isZero(entry, index)) {
+                slice.put(new byte[length]);
+            } else {
+                String digest = entry.chunks().get(index);
+                ensurePinned(index, digest);
+                int n = cache.read(digest, inChunk, slice);
+                if (n != length) {
+                    throw new IOException("chunk " + index + " of " + name + " in the chunk cache is short");
+                }
+            }
+            done += length;
+        }
+        target.position(target.position() + done);
+        return done;
+    }
+
+    private void firstRead(int index) {
+        boolean first;
+        synchronized (this) {
+            first = !seen.get(index);
+            seen.set(index);
+        }
+        if (first) {
+            try {
+                listener.firstRead(name, index);
+            } catch (RuntimeException e) {
+                // A listener's trouble must not fail the guest's read.
+            }
+        }
+    }
+
+    private void ensurePinned(int index, String digest) throws IOException, InterruptedException {
+        synchronized (this) {
+            if (closed) {
+                throw new IOException(name + " was closed");
+            }
+            if (pinned.get(index)) {
+                return;
+            }
+        }
+        try {
+            cache.pin(digest, entry.chunkLength(index), f -> {
+                AtomicLong mine = new AtomicLong();
+                try {
+                    return source.fetch(index, mine);
+                } finally {
+                    f.addAndGet(mine.get());
+                    fetched.addAndGet(mine.get());
+                }
+            });
+        } catch (StoreException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            throw new IOException(e.getMessage(), e);
+        }
+        boolean extra;
+        synchronized (this) {
+            extra = pinned.get(index) || closed;
+            pinned.set(index);
+        }
+        if (extra) {
+            cache.unpin(digest);
+        }
+    }
+
+    /** Removes the file from the mount and unpins its chunks. */
+    @Override
+    public void close() {
+        BitSet held;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            held = (BitSet) pinned.clone();
+            pinned.clear();
+        }
+        mount.remove(id);
+        held.stream().forEach(i -> cache.unpin(entry.chunks().get(i)));
+    }
+}
