@@ -24,6 +24,8 @@ public final class Instance implements AutoCloseable {
     private volatile double firstResponseMs = Double.NaN;
     private volatile long fetchedAtFirstResponse = -1;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onFirstResponse =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     Instance(FunctionDeployment deployment, Sandbox sandbox, StartRecord record, List<AutoCloseable> held,
             long requestedNanos) {
@@ -64,6 +66,10 @@ public final class Instance implements AutoCloseable {
         if (Double.isNaN(firstResponseMs)) {
             firstResponseMs = (System.nanoTime() - requestedNanos) / 1e6;
             fetchedAtFirstResponse = fetchedBytes.getAsLong();
+            Runnable then = onFirstResponse.getAndSet(null);
+            if (then != null) {
+                then.run();
+            }
         }
         return result;
     }
@@ -76,6 +82,11 @@ public final class Instance implements AutoCloseable {
     public OptionalLong fetchedBytesAtFirstResponse() {
         long value = fetchedAtFirstResponse;
         return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
+    }
+
+    /** Runs {@code action} once, right after the first response (ends a working-set recording). */
+    void onFirstResponse(Runnable action) {
+        onFirstResponse.set(action);
     }
 
     public boolean isAlive() {

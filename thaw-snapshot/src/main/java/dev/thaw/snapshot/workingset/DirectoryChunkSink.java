@@ -1,10 +1,12 @@
 package dev.thaw.snapshot.workingset;
 
 import dev.thaw.snapshot.store.ChunkTransfer;
+import dev.thaw.snapshot.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chunks as files named by their digest in one directory, each written under a temporary name
@@ -23,13 +25,12 @@ public final class DirectoryChunkSink implements ChunkSink {
     }
 
     @Override
-    public boolean has(String digest) {
-        return Files.isRegularFile(file(digest));
-    }
-
-    @Override
-    public void put(String digest, byte[] data) throws IOException {
+    public void fill(String digest, int length, Fetch fetch) throws StoreException, IOException {
         Path target = file(digest);
+        if (Files.isRegularFile(target)) {
+            return;
+        }
+        byte[] data = fetch.fetch(new AtomicLong());
         Path temp = Files.createTempFile(dir, ".chunk-", ".tmp");
         try {
             Files.write(temp, data);

@@ -3,9 +3,8 @@ package dev.thaw.snapshot.workingset;
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.api.SnapshotInfo.FileEntry;
 import dev.thaw.snapshot.store.ChunkTransfer;
-import dev.thaw.snapshot.store.ObjectStore;
+import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
-import dev.thaw.snapshot.store.StoreKeys;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,31 +20,28 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fetches a snapshot's working set from the store in one batch: each distinct non-zero chunk it
- * names and the sink lacks, with at most {@code parallelism} GETs in flight, first-touched chunks
+ * names that the sink lacks, with at most {@code parallelism} GETs in flight, first-touched chunks
  * first, each verified against the signed manifest before it reaches the sink.
  */
 public final class WorkingSetPrefetch {
-    private final ObjectStore store;
-    private final ChunkTransfer chunks;
+    private final SnapshotStore store;
     private final int parallelism;
 
     /**
      * What a prefetch did.
      *
      * @param chunks distinct non-zero chunks the set names
-     * @param fetched those fetched from the store
-     * @param present those the sink had already
+     * @param fetched those fetched from the store (the others were in the sink already)
      * @param fetchedBytes bytes read from the store (compressed)
      * @param rawBytes raw bytes of the fetched chunks
      */
-    public record Report(int chunks, int fetched, int present, long fetchedBytes, long rawBytes, long elapsedMs) {}
+    public record Report(int chunks, int fetched, long fetchedBytes, long rawBytes, long elapsedMs) {}
 
-    public WorkingSetPrefetch(ObjectStore store, int parallelism) {
+    public WorkingSetPrefetch(SnapshotStore store, int parallelism) {
         if (parallelism < 1 || parallelism > 64) {
             throw new IllegalArgumentException("prefetch parallelism must be from 1 to 64, got " + parallelism);
         }
         this.store = store;
-        this.chunks = new ChunkTransfer(store);
         this.parallelism = parallelism;
     }
 
@@ -57,7 +53,13 @@ public final class WorkingSetPrefetch {
      * @throws StoreException if the store fails, or a chunk is missing or does not verify
      *     ({@link dev.thaw.snapshot.store.CorruptBundleException}): the snapshot itself is bad then
      */
-    public Report prefetch(SnapshotInfo info, WorkingSet set, ChunkSink sink) throws StoreException {
+    public Report prefetch(SnapshotInfo info, WorkingSet set, ChunkSink sink) throws StoreException, InterruptedException {
+        return prefetch(info, set, sink, new AtomicLong());
+    }
+
+    /** Like {@link #prefetch(SnapshotInfo, WorkingSet, ChunkSink)}, adding the store bytes read to {@code live} as they come. */
+    public Report prefetch(SnapshotInfo info, WorkingSet set, ChunkSink sink, AtomicLong live)
+            throws StoreException, InterruptedException {
         long start = System.nanoTime();
         FileEntry entry = info.files().get(set.file());
         if (entry == null || set.chunks().stream().anyMatch(i -> i < 0 || i >= entry.chunks().size())) {
@@ -69,9 +71,7 @@ public final class WorkingSetPrefetch {
                 wanted.putIfAbsent(entry.chunks().get(index), index);
             }
         }
-        String describe = StoreKeys.snapshotPrefix(info.function(), info.revision()) + " in " + store.describe();
         AtomicInteger fetched = new AtomicInteger();
-        AtomicInteger present = new AtomicInteger();
         AtomicLong fetchedBytes = new AtomicLong();
         AtomicLong rawBytes = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, wanted.size())),
@@ -79,18 +79,19 @@ public final class WorkingSetPrefetch {
         List<Future<?>> work = new ArrayList<>();
         try {
             for (Map.Entry<String, Integer> chunk : wanted.entrySet()) {
+                int index = chunk.getValue();
+                int length = entry.chunkLength(index);
                 work.add(pool.submit(() -> {
-                    String digest = chunk.getKey();
-                    if (sink.has(digest)) {
-                        present.incrementAndGet();
-                        return null;
-                    }
-                    int length = entry.chunkLength(chunk.getValue());
-                    byte[] data = chunks.fetchVerified(digest, length, set.file(), chunk.getValue(), describe,
-                            fetchedBytes);
-                    sink.put(digest, data);
-                    fetched.incrementAndGet();
-                    rawBytes.addAndGet(length);
+                    sink.fill(chunk.getKey(), length, counted -> {
+                        AtomicLong read = new AtomicLong();
+                        byte[] data = store.fetchChunk(info, set.file(), index, read);
+                        counted.addAndGet(read.get());
+                        fetchedBytes.addAndGet(read.get());
+                        live.addAndGet(read.get());
+                        fetched.incrementAndGet();
+                        rawBytes.addAndGet(length);
+                        return data;
+                    });
                     return null;
                 }));
             }
@@ -108,20 +109,16 @@ public final class WorkingSetPrefetch {
             if (cause instanceof RuntimeException r) {
                 throw r;
             }
+            if (cause instanceof InterruptedException i) {
+                throw i;
+            }
             throw new StoreException("prefetch failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while prefetching the working set", e);
         } finally {
             pool.shutdownNow();
-            try {
-                // The sink's writers must be gone before the caller uses or removes it.
-                pool.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            // The sink's writers must be gone before the caller uses or removes it.
+            pool.awaitTermination(30, TimeUnit.SECONDS);
         }
-        return new Report(wanted.size(), fetched.get(), present.get(), fetchedBytes.get(), rawBytes.get(),
+        return new Report(wanted.size(), fetched.get(), fetchedBytes.get(), rawBytes.get(),
                 (System.nanoTime() - start) / 1_000_000);
     }
 }

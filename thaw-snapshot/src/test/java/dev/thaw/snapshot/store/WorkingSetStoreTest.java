@@ -82,7 +82,7 @@ class WorkingSetStoreTest {
         assertThat(found).isEqualTo(set);
 
         DirectoryChunkSink sink = new DirectoryChunkSink(tmp.resolve("cache"));
-        WorkingSetPrefetch.Report report = new WorkingSetPrefetch(objects, 4).prefetch(info, found, sink);
+        WorkingSetPrefetch.Report report = new WorkingSetPrefetch(store, 4).prefetch(info, found, sink);
         assertThat(report.chunks()).isEqualTo(2);
         assertThat(report.fetched()).isEqualTo(2);
         assertThat(report.rawBytes()).isEqualTo(2L * MIB);
@@ -99,9 +99,9 @@ class WorkingSetStoreTest {
         assertThat(FileDigests.sha256Hex(java.nio.ByteBuffer.wrap(chunk8))).isEqualTo(mem.chunks().get(8));
 
         // A second prefetch into the same place fetches nothing.
-        WorkingSetPrefetch.Report again = new WorkingSetPrefetch(objects, 4).prefetch(info, found, sink);
+        WorkingSetPrefetch.Report again = new WorkingSetPrefetch(store, 4).prefetch(info, found, sink);
         assertThat(again.fetched()).isZero();
-        assertThat(again.present()).isEqualTo(2);
+        assertThat(again.chunks()).isEqualTo(2);
         assertThat(again.fetchedBytes()).isZero();
     }
 
@@ -112,7 +112,7 @@ class WorkingSetStoreTest {
         byte[] other = new byte[MIB];
         other[7] = 1;
         objects.put(ChunkTransfer.key(digest), com.github.luben.zstd.Zstd.compress(other));
-        assertThatThrownBy(() -> new WorkingSetPrefetch(objects, 2).prefetch(info, set,
+        assertThatThrownBy(() -> new WorkingSetPrefetch(store, 2).prefetch(info, set,
                         new DirectoryChunkSink(tmp.resolve("cache"))))
                 .isInstanceOf(CorruptBundleException.class)
                 .hasMessageContaining("chunk 1 of mem of snapshots/hello/r1/")

@@ -74,7 +74,7 @@ class ReadAheadTest {
             // The reads run in the background: wait for them, bounded.
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!chunk9.isLoaded() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             assertThat(chunk9.isLoaded()).as("read ahead").isTrue();
             assertThat(chunk12.isLoaded()).as("not in the set").isFalse();
