@@ -634,7 +634,8 @@ public final class NodeRuntime implements AutoCloseable {
 
     /**
      * Whether lazy starts prefetch a revision's working set and local restores read it ahead (on by
-     * default); recording and publishing go on either way. Benchmarks turn it off to compare.
+     * default). Off, every lazy start records and publishes a set of its own instead: benchmarks
+     * turn it off to compare starts without and with one.
      */
     public void prefetchWorkingSets(boolean on) {
         workingSets.prefetch(on);

@@ -60,7 +60,10 @@ final class WorkingSets implements AutoCloseable {
         return counters;
     }
 
-    /** Off: lazy starts neither prefetch nor read ahead (recording and publishing go on); for comparisons. */
+    /**
+     * Off: published sets are not used (no prefetch, no read-ahead) and every lazy start records
+     * its own and publishes it, so that benchmarks can compare starts without and with one.
+     */
     void prefetch(boolean on) {
         prefetch = on;
     }
@@ -75,15 +78,13 @@ final class WorkingSets implements AutoCloseable {
      */
     Optional<WorkingSetRecorder> beforeLazyStart(String key, SnapshotInfo info, SnapshotStore remote,
             TrustedSigners signers, ChunkCache chunks, AtomicLong prefetched) {
-        Optional<WorkingSet> set = usable(key, info).or(() -> {
+        Optional<WorkingSet> set = !prefetch ? Optional.empty() : usable(key, info).or(() -> {
             Optional<WorkingSet> loaded = new WorkingSetLoader(remote, counters).load(info, signers);
             loaded.ifPresent(s -> known.put(key, s));
             return loaded;
         });
         if (set.isPresent()) {
-            if (prefetch) {
-                startPrefetch(info, set.get(), remote, chunks, prefetched);
-            }
+            startPrefetch(info, set.get(), remote, chunks, prefetched);
             return Optional.empty();
         }
         WorkingSetRecorder recorder = new WorkingSetRecorder(info, WorkingSet.MEMORY_FILE);
