@@ -94,8 +94,13 @@ public final class WorkingSetBenchmark {
             fetchedWithout.add(plain[1]);
             // Each start without a set records one: its size is a sample of working_set_bytes.
             awaitCounter(node, "published", ++published);
-            WorkingSet set = origin.findWorkingSet(cut, signers).orElseThrow(
-                    () -> new IllegalStateException("no working set was published for " + cut.function()));
+            WorkingSet set;
+            try {
+                set = origin.findWorkingSet(cut, signers).orElseThrow(
+                        () -> new IllegalStateException("no working set was published for " + cut.function()));
+            } catch (dev.thaw.snapshot.workingset.WorkingSetException e) {
+                throw new IllegalStateException("the working set just recorded is refused: " + e.getMessage(), e);
+            }
             setBytes.add((double) set.dataBytes(cut));
             setChunks.add((double) set.chunks().size());
 

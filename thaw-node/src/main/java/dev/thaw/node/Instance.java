@@ -21,21 +21,24 @@ public final class Instance implements AutoCloseable {
     private final List<AutoCloseable> held;
     private final long requestedNanos;
     private final LongSupplier fetchedBytes;
+    private final Runnable onFirstResponse;
     private volatile double firstResponseMs = Double.NaN;
     private volatile long fetchedAtFirstResponse = -1;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicReference<Runnable> onFirstResponse =
-            new java.util.concurrent.atomic.AtomicReference<>();
 
     Instance(FunctionDeployment deployment, Sandbox sandbox, StartRecord record, List<AutoCloseable> held,
             long requestedNanos) {
-        this(deployment, sandbox, record, held, requestedNanos, record::snapshotBytes);
+        this(deployment, sandbox, record, held, requestedNanos, record::snapshotBytes, () -> { });
     }
 
-    /** @param fetchedBytes snapshot bytes fetched from the store for this instance so far */
+    /**
+     * @param fetchedBytes snapshot bytes fetched from the store for this instance so far
+     * @param onFirstResponse runs once, right after the first response
+     */
     Instance(FunctionDeployment deployment, Sandbox sandbox, StartRecord record, List<AutoCloseable> held,
-            long requestedNanos, LongSupplier fetchedBytes) {
+            long requestedNanos, LongSupplier fetchedBytes, Runnable onFirstResponse) {
         this.fetchedBytes = fetchedBytes;
+        this.onFirstResponse = onFirstResponse;
         this.deployment = deployment;
         this.sandbox = sandbox;
         this.record = record;
@@ -66,10 +69,7 @@ public final class Instance implements AutoCloseable {
         if (Double.isNaN(firstResponseMs)) {
             firstResponseMs = (System.nanoTime() - requestedNanos) / 1e6;
             fetchedAtFirstResponse = fetchedBytes.getAsLong();
-            Runnable then = onFirstResponse.getAndSet(null);
-            if (then != null) {
-                then.run();
-            }
+            onFirstResponse.run();
         }
         return result;
     }
@@ -82,11 +82,6 @@ public final class Instance implements AutoCloseable {
     public OptionalLong fetchedBytesAtFirstResponse() {
         long value = fetchedAtFirstResponse;
         return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
-    }
-
-    /** Runs {@code action} once, right after the first response (ends a working-set recording). */
-    void onFirstResponse(Runnable action) {
-        onFirstResponse.set(action);
     }
 
     public boolean isAlive() {

@@ -81,6 +81,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final Map<String, SnapshotInfo> lazyManifests = new ConcurrentHashMap<>();
     /** Working sets: recorded on a revision's first lazy start, prefetched on later ones. */
     private final WorkingSets workingSets;
+    /** Completes lazily started snapshots into the cache after their first response; null without lazy. */
+    private final SnapshotCompleter completer;
 
     private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
             NodeCache imageCache, LazyRestore lazy) {
@@ -96,6 +98,7 @@ public final class NodeRuntime implements AutoCloseable {
         if (lazy != null) {
             lazy.setListeners(info -> workingSets.listenerFor(CacheKeys.snapshot(info.function(), info.revision())));
         }
+        this.completer = lazy == null ? null : new SnapshotCompleter(cache, lazy.chunks());
     }
 
     /**
@@ -105,6 +108,15 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public static NodeRuntime open(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store)
             throws IOException {
+        return open(config, driver, store, !LAZY_OFF);
+    }
+
+    /**
+     * Opens a node, choosing whether remote starts restore lazily (where FUSE is available; see
+     * {@link LazyRestore}) or fetch whole snapshots first.
+     */
+    public static NodeRuntime open(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store,
+            boolean lazyRestore) throws IOException {
         if (config.mode() == SnapshotMode.REMOTE && store.isEmpty()) {
             throw new IllegalArgumentException("snapshot mode 'remote' needs a remote store");
         }
@@ -115,7 +127,7 @@ public final class NodeRuntime implements AutoCloseable {
                 : null;
         NodeCache imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
         LazyRestore lazy = null;
-        if (config.mode() == SnapshotMode.REMOTE && cache != null && !LAZY_OFF) {
+        if (config.mode() == SnapshotMode.REMOTE && cache != null && lazyRestore) {
             try {
                 lazy = LazyRestore.open(config.workDir(), config.cacheBudgetBytes(), config.scratchDir(), driver);
             } catch (IOException e) {
@@ -283,12 +295,14 @@ public final class NodeRuntime implements AutoCloseable {
             }
         };
         Optional<Instance> instance = restore(deployment, counted, fetchMs, counted.fetchedBytes(), requested,
-                fallbacks);
+                fallbacks, () -> {
+                    // The recording ends at the first response, before the rest of the snapshot is fetched.
+                    recorder.ifPresent(r -> workingSets.firstResponse(key, r, remote));
+                    completer.complete(key, remote, info);
+                });
         if (instance.isEmpty()) {
             recorder.ifPresent(r -> workingSets.abandon(key, r));
             lazy.fault(held).ifPresent(e -> noteFetchFailure(e, fallbacks));
-        } else {
-            recorder.ifPresent(r -> instance.get().onFirstResponse(() -> workingSets.firstResponse(key, r, remote)));
         }
         return instance;
     }
@@ -396,6 +410,12 @@ public final class NodeRuntime implements AutoCloseable {
     /** Restores from a snapshot directory this instance will hold; on failure releases it and returns empty. */
     private Optional<Instance> restore(FunctionDeployment deployment, Held snapshotDir, double fetchMs,
             long fetchedBytes, long requested, List<String> fallbacks) {
+        return restore(deployment, snapshotDir, fetchMs, fetchedBytes, requested, fallbacks, () -> { });
+    }
+
+    /** @param onFirstResponse runs (on the caller's thread, quickly) once the instance first answered */
+    private Optional<Instance> restore(FunctionDeployment deployment, Held snapshotDir, double fetchMs,
+            long fetchedBytes, long requested, List<String> fallbacks, Runnable onFirstResponse) {
         List<AutoCloseable> held = new ArrayList<>(List.of(snapshotDir));
         String key = snapshotKey(deployment);
         try {
@@ -442,7 +462,7 @@ public final class NodeRuntime implements AutoCloseable {
                 prestart(spec, snapshot);
             }
             return Optional.of(new Instance(deployment, sandbox, record, held, requested,
-                    snapshotDir.lazy() ? snapshotDir::fetchedBytes : () -> snapshotBytes));
+                    snapshotDir.lazy() ? snapshotDir::fetchedBytes : () -> snapshotBytes, onFirstResponse));
         } catch (NodeStartException e) {
             fallbacks.add(e.getMessage());
             closeAll(held);
@@ -565,6 +585,9 @@ public final class NodeRuntime implements AutoCloseable {
      * it that the chunk cache holds and no running instance uses (shared ones included).
      */
     public void evictSnapshot(FunctionDeployment deployment) {
+        if (completer != null) {
+            completer.cancel(snapshotKey(deployment));
+        }
         forget(snapshotKey(deployment));
         SnapshotInfo info = lazyManifests.get(snapshotKey(deployment));
         if (lazy != null && info != null) {
@@ -655,6 +678,9 @@ public final class NodeRuntime implements AutoCloseable {
     /** Waits until every snapshot publication started so far has finished. */
     public void awaitPublications() throws InterruptedException {
         publisher.awaitIdle();
+        if (completer != null) {
+            completer.awaitIdle();
+        }
     }
 
     /**
@@ -725,6 +751,7 @@ public final class NodeRuntime implements AutoCloseable {
         publisher.close();
         workingSets.close(); // its prefetches fill the chunk cache
         if (lazy != null) {
+            completer.close();
             lazy.close();
         }
         imageCache.close();
