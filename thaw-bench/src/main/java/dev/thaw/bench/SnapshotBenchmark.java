@@ -157,7 +157,9 @@ public final class SnapshotBenchmark {
                 verify.add(authenticationMs(originKey.alone(), workDir.resolve("fresh"), layer));
                 fetchedBytes = sample.record.snapshotBytes();
             }
-            WorkingSetBenchmark compare = new WorkingSetBenchmark(store, originKey.alone(), body);
+            // The measured node records working sets and signs them with its own key.
+            WorkingSetBenchmark compare = new WorkingSetBenchmark(store, originKey.alone().and(freshStore.ownSigners()),
+                    body);
             for (int size : chunkSizes) {
                 workingSets.add(compare.run(fresh, elsewhere, info, size, runs, workDir));
             }
