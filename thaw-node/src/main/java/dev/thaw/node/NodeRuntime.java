@@ -98,7 +98,8 @@ public final class NodeRuntime implements AutoCloseable {
         if (lazy != null) {
             lazy.setListeners(info -> workingSets.listenerFor(CacheKeys.snapshot(info.function(), info.revision())));
         }
-        this.completer = lazy == null ? null : new SnapshotCompleter(cache, lazy.chunks());
+        this.completer = lazy == null ? null
+                : new SnapshotCompleter(cache, lazy.chunks(), e -> noteFetchFailure(e, new ArrayList<>()));
     }
 
     /**
