@@ -83,6 +83,7 @@ public final class NodeRuntime implements AutoCloseable {
     private final WorkingSets workingSets;
     /** Completes lazily started snapshots into the cache after their first response; null without lazy. */
     private final SnapshotCompleter completer;
+    private final RevisionPresence presence;
 
     private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
             NodeCache imageCache, LazyRestore lazy) {
@@ -100,6 +101,11 @@ public final class NodeRuntime implements AutoCloseable {
         }
         this.completer = lazy == null ? null
                 : new SnapshotCompleter(cache, lazy.chunks(), e -> noteFetchFailure(e, new ArrayList<>()));
+        if (cache != null) {
+            this.presence = CachedSnapshotPresence.following(cache);
+        } else {
+            this.presence = RevisionPresence.NONE;
+        }
     }
 
     /**
@@ -693,6 +699,11 @@ public final class NodeRuntime implements AutoCloseable {
         if (cache != null) {
             cache.addListener(listener);
         }
+    }
+
+    /** How much of each revision's snapshot this node holds, as it reports to the scheduler. */
+    public RevisionPresence presence() {
+        return presence;
     }
 
     public NodeStats stats() {
