@@ -15,6 +15,7 @@ import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.snapshot.trust.TrustedSigners;
 import dev.thaw.snapshot.workingset.WorkingSet;
+import dev.thaw.snapshot.workingset.WorkingSetStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,7 +93,7 @@ public final class WorkingSetBenchmark {
             awaitCounter(node, "published", ++published);
             WorkingSet set;
             try {
-                set = origin.findWorkingSet(cut, signers).orElseThrow(
+                set = new WorkingSetStore(origin).find(cut, signers).orElseThrow(
                         () -> new IllegalStateException("no working set was published for " + cut.function()));
             } catch (dev.thaw.snapshot.workingset.WorkingSetException e) {
                 throw new IllegalStateException("the working set just recorded is refused: " + e.getMessage(), e);

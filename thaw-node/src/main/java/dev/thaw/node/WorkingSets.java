@@ -10,6 +10,7 @@ import dev.thaw.snapshot.trust.TrustedSigners;
 import dev.thaw.snapshot.workingset.ChunkCacheSink;
 import dev.thaw.snapshot.workingset.ReadAhead;
 import dev.thaw.snapshot.workingset.WorkingSet;
+import dev.thaw.snapshot.workingset.WorkingSetStore;
 import dev.thaw.snapshot.workingset.WorkingSetCounters;
 import dev.thaw.snapshot.workingset.WorkingSetLoader;
 import dev.thaw.snapshot.workingset.WorkingSetPrefetch;
@@ -118,7 +119,7 @@ final class WorkingSets implements AutoCloseable {
         known.put(key, set.get());
         background.execute(() -> {
             try {
-                remote.publishWorkingSet(set.get());
+                new WorkingSetStore(remote).publish(set.get());
                 counters.published();
             } catch (StoreException | RuntimeException e) {
                 LOG.log(Level.WARNING, "cannot publish the working set of " + key + ": " + e.getMessage());

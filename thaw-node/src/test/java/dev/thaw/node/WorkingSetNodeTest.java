@@ -14,6 +14,7 @@ import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.testing.TestS3;
 import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.workingset.WorkingSet;
+import dev.thaw.snapshot.workingset.WorkingSetStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,7 +93,7 @@ class WorkingSetNodeTest {
             }
             await(() -> recorder.workingSetCounters().get("published") == 1, "the working set to be published");
             assertThat(recorder.workingSetCounters()).containsEntry("recorded", 1L).containsEntry("prefetches", 0L);
-            set = store.findWorkingSet(info, key.alone()).orElseThrow();
+            set = new WorkingSetStore(store).find(info, key.alone()).orElseThrow();
         }
         SnapshotInfo.FileEntry mem = info.files().get("mem");
         assertThat(set.file()).isEqualTo("mem");
@@ -122,7 +123,7 @@ class WorkingSetNodeTest {
     void aPublishedSetNamingChunksOutsideTheSnapshotIsCountedIgnoredAndRecordedAgain() throws Exception {
         int chunks = info.files().get("mem").chunks().size();
         SnapshotInfo.FileEntry mem = info.files().get("mem");
-        store.publishWorkingSet(new WorkingSet(WorkingSet.FORMAT_VERSION, hello.function(), hello.revision(), "mem",
+        new WorkingSetStore(store).publish(new WorkingSet(WorkingSet.FORMAT_VERSION, hello.function(), hello.revision(), "mem",
                 mem.sha256(), mem.chunkSize(), List.of(0, chunks + 5), "origin"));
         try (NodeRuntime node = node("bad-set")) {
             assumeThat(node.lazyStats().available()).as("FUSE available for lazy restore").isTrue();
@@ -135,7 +136,7 @@ class WorkingSetNodeTest {
             // The start recorded a good set and published it over the bad one.
             await(() -> node.workingSetCounters().get("published") == 1, "a good working set to be published");
         }
-        assertThat(store.findWorkingSet(info, key.alone()).orElseThrow().chunks()).allMatch(i -> i < chunks);
+        assertThat(new WorkingSetStore(store).find(info, key.alone()).orElseThrow().chunks()).allMatch(i -> i < chunks);
     }
 
     private void deletePublishedSet() throws Exception {

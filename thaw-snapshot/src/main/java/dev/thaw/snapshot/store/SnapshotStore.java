@@ -12,8 +12,6 @@ import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.trust.TrustedSigners;
 import dev.thaw.snapshot.trust.VerificationException;
 import dev.thaw.snapshot.trust.VerificationException.Reason;
-import dev.thaw.snapshot.workingset.WorkingSet;
-import dev.thaw.snapshot.workingset.WorkingSetException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -215,75 +213,64 @@ public final class SnapshotStore {
     }
 
     /**
-     * Publishes {@code set}, the working set of a published snapshot, beside its manifest: the
-     * signature ({@value WorkingSet#SIGNATURE_FILE_NAME}), then {@value WorkingSet#FILE_NAME}. Publishing
-     * the snapshot again removes it, and a reader checks it against the manifest it came with.
+     * Stores {@code json} as {@code name} beside a snapshot's manifest, and its signature by this
+     * store's key as {@code signatureName} first, signed as {@code info.json} is (see
+     * {@link InfoSignature}) over its own key. For what a node learns about a snapshot after
+     * publishing it, such as its working set.
      */
-    public void publishWorkingSet(WorkingSet set) throws StoreException {
+    public void putSigned(String function, String revision, String name, String signatureName, byte[] json)
+            throws StoreException {
         if (key == null) {
-            throw new IllegalStateException("this store has no signing key: only nodes publish working sets");
+            throw new IllegalStateException("this store has no signing key: only nodes publish signed objects");
         }
-        String prefix = StoreKeys.snapshotPrefix(set.function(), set.revision());
-        byte[] json = set.toJson();
-        if (json.length > WorkingSet.MAX_BYTES || set.chunks().size() > WorkingSet.MAX_CHUNKS) {
-            throw new IllegalArgumentException("a working set of " + set.chunks().size() + " chunks (" + json.length
-                    + " bytes) is larger than any reader takes");
-        }
-        String setKey = prefix + WorkingSet.FILE_NAME;
-        store.put(prefix + WorkingSet.SIGNATURE_FILE_NAME, InfoSignature.sign(key, setKey, json).toJson());
-        store.put(setKey, json);
+        String prefix = StoreKeys.snapshotPrefix(function, revision);
+        String objectKey = prefix + StoreKeys.requireName("object name", name);
+        store.put(prefix + StoreKeys.requireName("signature name", signatureName),
+                InfoSignature.sign(key, objectKey, json).toJson());
+        store.put(objectKey, json);
     }
 
     /**
-     * The working set published for {@code info}'s snapshot, or empty when there is none. It is
-     * read only after its signature, which must be made by one of {@code signers}, verifies, and it
-     * must describe {@code info}: its revision, its memory file, and only chunks the file has.
+     * An object {@link #putSigned} stored, once its signature verifies and is made by one of
+     * {@code signers}; empty when there is none. Objects of more than {@code maxBytes} are refused
+     * unread.
      *
-     * @throws WorkingSetException if it is too large, unsigned, badly signed, of an unknown format
-     *     or names chunks outside the snapshot; the caller restores without it
+     * @throws VerificationException ({@code unsigned}, {@code bad_signature}, {@code untrusted_signer})
+     * @throws StoreException if the store fails, or the object is larger than {@code maxBytes}
      */
-    public Optional<WorkingSet> findWorkingSet(SnapshotInfo info, TrustedSigners signers)
-            throws StoreException, WorkingSetException {
-        String prefix = StoreKeys.snapshotPrefix(info.function(), info.revision());
-        String setKey = prefix + WorkingSet.FILE_NAME;
-        String what = setKey + " in " + store.describe();
-        java.util.OptionalLong size = store.size(setKey);
+    public Optional<byte[]> getSigned(String function, String revision, String name, String signatureName,
+            int maxBytes, TrustedSigners signers) throws StoreException {
+        String prefix = StoreKeys.snapshotPrefix(function, revision);
+        String objectKey = prefix + StoreKeys.requireName("object name", name);
+        String what = objectKey + " in " + store.describe();
+        java.util.OptionalLong size = store.size(objectKey);
         if (size.isEmpty()) {
             return Optional.empty();
         }
-        if (size.getAsLong() > WorkingSet.MAX_BYTES) {
-            throw new WorkingSetException(WorkingSetException.Reason.TOO_LARGE, what + " is " + size.getAsLong()
-                    + " bytes, more than " + WorkingSet.MAX_BYTES + "; it is not read");
+        if (size.getAsLong() > maxBytes) {
+            throw new StoreException(what + " is " + size.getAsLong() + " bytes, more than " + maxBytes
+                    + "; it is not read");
         }
-        Optional<byte[]> bytes = getIfPresent(setKey);
+        Optional<byte[]> bytes = getIfPresent(objectKey);
         if (bytes.isEmpty()) {
             return Optional.empty();
         }
-        if (bytes.get().length > WorkingSet.MAX_BYTES) {
-            throw new WorkingSetException(WorkingSetException.Reason.TOO_LARGE, what + " is " + bytes.get().length
-                    + " bytes, more than " + WorkingSet.MAX_BYTES);
+        if (bytes.get().length > maxBytes) {
+            throw new StoreException(what + " is " + bytes.get().length + " bytes, more than " + maxBytes);
         }
-        String sigKey = prefix + WorkingSet.SIGNATURE_FILE_NAME;
+        String sigKey = prefix + StoreKeys.requireName("signature name", signatureName);
         java.util.OptionalLong sigSize = store.size(sigKey);
         if (sigSize.isPresent() && sigSize.getAsLong() > InfoSignature.MAX_BYTES) {
-            throw new WorkingSetException(WorkingSetException.Reason.BAD_SIGNATURE, sigKey + " in " + store.describe()
-                    + " is " + sigSize.getAsLong() + " bytes, more than a signature's " + InfoSignature.MAX_BYTES);
+            throw new VerificationException(Reason.BAD_SIGNATURE, sigKey + " in " + store.describe() + " is "
+                    + sigSize.getAsLong() + " bytes, more than a signature's " + InfoSignature.MAX_BYTES);
         }
         Optional<byte[]> signature = getIfPresent(sigKey);
         if (signature.isEmpty()) {
-            throw new WorkingSetException(WorkingSetException.Reason.UNSIGNED, what + " has no signature "
-                    + WorkingSet.SIGNATURE_FILE_NAME + "; it is not used");
+            throw new VerificationException(Reason.UNSIGNED, what + " has no signature " + signatureName
+                    + "; it is not used");
         }
-        try {
-            signers.check(InfoSignature.parse(sigKey, signature.get()), InfoSignature.message(setKey, bytes.get()), what);
-        } catch (VerificationException e) {
-            throw new WorkingSetException(e.reason() == Reason.UNTRUSTED_SIGNER
-                    ? WorkingSetException.Reason.UNTRUSTED_SIGNER : WorkingSetException.Reason.BAD_SIGNATURE,
-                    e.getMessage());
-        }
-        WorkingSet set = WorkingSet.parse(what, bytes.get());
-        set.requireWithin(info, what);
-        return Optional.of(set);
+        signers.check(InfoSignature.parse(sigKey, signature.get()), InfoSignature.message(objectKey, bytes.get()), what);
+        return bytes;
     }
 
     /** Fetches and verifies the snapshot's files into {@code targetDir}, then writes its {@code info.json} there. */

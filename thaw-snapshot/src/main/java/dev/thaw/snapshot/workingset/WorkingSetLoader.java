@@ -26,7 +26,7 @@ public final class WorkingSetLoader {
     /** The verified working set of {@code info}'s snapshot; empty when there is none or it is refused. */
     public Optional<WorkingSet> load(SnapshotInfo info, TrustedSigners signers) {
         try {
-            return store.findWorkingSet(info, signers);
+            return new WorkingSetStore(store).find(info, signers);
         } catch (WorkingSetException e) {
             counters.refused(e.reason());
             LOG.log(Level.WARNING, "working set refused (" + e.reason().label() + "): " + e.getMessage());

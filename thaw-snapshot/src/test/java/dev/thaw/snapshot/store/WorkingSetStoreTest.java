@@ -13,6 +13,7 @@ import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.trust.TrustedSigners;
 import dev.thaw.snapshot.workingset.DirectoryChunkSink;
 import dev.thaw.snapshot.workingset.WorkingSet;
+import dev.thaw.snapshot.workingset.WorkingSetStore;
 import dev.thaw.snapshot.workingset.WorkingSetCounters;
 import dev.thaw.snapshot.workingset.WorkingSetException;
 import dev.thaw.snapshot.workingset.WorkingSetException.Reason;
@@ -77,7 +78,7 @@ class WorkingSetStoreTest {
         assertThat(set.chunks()).containsExactly(8, 3, 0);
         assertThat(set.dataBytes(info)).isEqualTo(2L * MIB);
 
-        store.publishWorkingSet(set);
+        new WorkingSetStore(store).publish(set);
         WorkingSet found = new WorkingSetLoader(store, counters).load(info, TRUSTED).orElseThrow();
         assertThat(found).isEqualTo(set);
 
@@ -131,28 +132,28 @@ class WorkingSetStoreTest {
 
     @Test
     void anUnsignedSetIsRefused() throws Exception {
-        store.publishWorkingSet(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
+        new WorkingSetStore(store).publish(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
         objects.delete(SIG_KEY);
         assertRefused(Reason.UNSIGNED, "has no signature working-set.sig");
     }
 
     @Test
     void aSetChangedAfterSigningIsRefused() throws Exception {
-        store.publishWorkingSet(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
+        new WorkingSetStore(store).publish(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
         objects.put(SET_KEY, WorkingSet.of(info, "mem", List.of(0, 1, 8), "node-a").toJson());
         assertRefused(Reason.BAD_SIGNATURE, "does not match its content");
     }
 
     @Test
     void aSignatureCopiedFromTheManifestDoesNotCoverTheSet() throws Exception {
-        store.publishWorkingSet(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
+        new WorkingSetStore(store).publish(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
         objects.put(SIG_KEY, objects.get("snapshots/hello/r1/" + InfoSignature.FILE_NAME));
         assertRefused(Reason.BAD_SIGNATURE, "does not match its content");
     }
 
     @Test
     void aSetSignedByAnUntrustedKeyIsRefused() throws Exception {
-        new SnapshotStore(objects, STRANGER).publishWorkingSet(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
+        new WorkingSetStore(new SnapshotStore(objects, STRANGER)).publish(WorkingSet.of(info, "mem", List.of(0, 1), "node-a"));
         assertRefused(Reason.UNTRUSTED_SIGNER, "may not publish it");
     }
 
@@ -211,18 +212,18 @@ class WorkingSetStoreTest {
         WorkingSet old = WorkingSet.of(info, "mem", List.of(0), "node-a");
         SnapshotInfo newer = Bundles.sparseSnapshot(tmp.resolve("newer"), "hello", "r1", 16, 12);
         // Publishing the snapshot again removes the old set ...
-        store.publishWorkingSet(old);
+        new WorkingSetStore(store).publish(old);
         store.publishSnapshot(tmp.resolve("newer"), newer);
         assertThat(objects.size(SET_KEY)).isEmpty();
         // ... and one put back by hand (or left by a race) does not match the new manifest.
-        store.publishWorkingSet(old);
+        new WorkingSetStore(store).publish(old);
         info = newer;
         assertRefused(Reason.OUTSIDE, "was recorded for another snapshot of the revision");
     }
 
     /** The set is refused with {@code reason}, counted, and the snapshot itself still fetches. */
     private void assertRefused(Reason reason, String message) throws Exception {
-        assertThatThrownBy(() -> store.findWorkingSet(info, TRUSTED))
+        assertThatThrownBy(() -> new WorkingSetStore(store).find(info, TRUSTED))
                 .isInstanceOfSatisfying(WorkingSetException.class, e -> assertThat(e.reason()).isEqualTo(reason))
                 .hasMessageContaining(message);
         long before = counters.refusedCount(reason);
