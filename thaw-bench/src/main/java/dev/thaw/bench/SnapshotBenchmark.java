@@ -44,6 +44,8 @@ public final class SnapshotBenchmark {
     private final ObjectStore objects;
     private final FunctionDeployment deployment;
     private final byte[] body;
+    private List<Integer> chunkSizes = List.of(SnapshotInfo.FileEntry.DEFAULT_CHUNK_SIZE);
+    private final List<WorkingSetBenchmark.SizeResult> workingSets = new ArrayList<>();
 
     public SnapshotBenchmark(SandboxDriver driver, ObjectStore objects, FunctionDeployment deployment, byte[] body) {
         this.driver = driver;
@@ -86,6 +88,20 @@ public final class SnapshotBenchmark {
         public double fetchShareOfRemote() {
             return fetch.p50() / remote.p50();
         }
+    }
+
+    /**
+     * The chunk sizes at which lazy remote starts are compared without and with a working set
+     * (see {@link WorkingSetBenchmark}), after the other samples; 1 MiB, the size Thaw writes, by default.
+     */
+    public SnapshotBenchmark chunkSizes(List<Integer> sizes) {
+        this.chunkSizes = List.copyOf(sizes);
+        return this;
+    }
+
+    /** The working-set comparison at each chunk size, once {@link #run} returned. */
+    public List<WorkingSetBenchmark.SizeResult> workingSets() {
+        return List.copyOf(workingSets);
     }
 
     public Result run(int runs, Path workDir) throws IOException, NodeStartException, SandboxException,
@@ -140,6 +156,12 @@ public final class SnapshotBenchmark {
                 fresh.evictSnapshot(elsewhere);
                 verify.add(authenticationMs(originKey.alone(), workDir.resolve("fresh"), layer));
                 fetchedBytes = sample.record.snapshotBytes();
+            }
+            // The measured node records working sets and signs them with its own key.
+            WorkingSetBenchmark compare = new WorkingSetBenchmark(store, originKey.alone().and(freshStore.ownSigners()),
+                    body);
+            for (int size : chunkSizes) {
+                workingSets.add(compare.run(fresh, elsewhere, info, size, runs, workDir));
             }
         }
         long raw = info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.api.Json;
 import dev.thaw.bench.Percentiles;
 import dev.thaw.bench.SnapshotBenchmark;
+import dev.thaw.bench.WorkingSetBenchmark;
+import java.util.List;
 import dev.thaw.node.FunctionDeployment;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
         description = "Where a cold start's snapshot comes from, to first response: boot (no snapshot), restore "
@@ -24,9 +27,21 @@ final class BenchSnapshotCommand implements Callable<Integer> {
     @Mixin
     S3Options s3Options;
 
+    @Option(names = "--chunk-sizes", split = ",", paramLabel = "KIB",
+            description = "Chunk sizes in KiB at which lazy remote starts are compared without and with a working "
+                    + "set (the snapshot is published again at each; default: ${DEFAULT-VALUE}).",
+            defaultValue = "1024")
+    List<Integer> chunkSizesKib;
+
     @Override
     public Integer call() throws Exception {
         run.check();
+        for (int kib : chunkSizesKib) {
+            if (kib < 4 || kib > 65536 || kib % 4 != 0) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--chunk-sizes: " + kib + " KiB is not a multiple of 4 KiB from 4 to 65536");
+            }
+        }
         try (Workbench bench = new Workbench();
                 S3Options.Opened s3 = s3Options.open(bench.scratch("bench-s3"))) {
             var spec = bench.spec(bench.image(run.function()));
@@ -34,11 +49,13 @@ final class BenchSnapshotCommand implements Callable<Integer> {
             System.out.printf("function %s, %d runs per tier, QEMU %s, accelerator %s (%s), S3 at %s%n",
                     spec.function(), run.runs(), driver.info().version(), driver.info().accelerator(),
                     driver.acceleratorReason(), s3.describe());
-            SnapshotBenchmark.Result result = new SnapshotBenchmark(driver, s3.objects(),
+            SnapshotBenchmark benchmark = new SnapshotBenchmark(driver, s3.objects(),
                     new FunctionDeployment(spec, true), run.body())
-                    .run(run.runs(), bench.scratch("nodes"));
+                    .chunkSizes(chunkSizesKib.stream().map(kib -> kib << 10).toList());
+            SnapshotBenchmark.Result result = benchmark.run(run.runs(), bench.scratch("nodes"));
             print(result);
-            output.write(() -> toJson(result));
+            print(benchmark.workingSets());
+            output.write(() -> withWorkingSets(toJson(result), benchmark.workingSets()));
             return 0;
         }
     }
@@ -63,6 +80,43 @@ final class BenchSnapshotCommand implements Callable<Integer> {
                 r.fetchedBytes() / 1048576.0);
         System.out.printf("remote start: %.1f MiB fetched up to the first response (p50)%n",
                 r.remoteFetched().p50() / 1048576.0);
+    }
+
+    private static void print(List<WorkingSetBenchmark.SizeResult> sizes) {
+        System.out.printf("%nlazy remote starts without and with the working set (p50, same run)%n");
+        System.out.printf("%-8s %8s %10s %10s %8s %12s %12s %10s %10s%n", "chunk", "objects", "stored MiB",
+                "set MiB", "set n", "without ms", "with ms", "fetched w/o", "fetched w/");
+        for (WorkingSetBenchmark.SizeResult s : sizes) {
+            System.out.printf("%-8s %8d %10.1f %10.1f %8.0f %12.1f %12.1f %10.1f %10.1f%n",
+                    (s.chunkBytes() >> 10) + " KiB", s.chunkObjects(), s.storedBytes() / 1048576.0,
+                    s.workingSetBytes().p50() / 1048576.0, s.workingSetChunks().p50(), s.remoteWithout().p50(),
+                    s.remoteWith().p50(), s.fetchedWithout().p50() / 1048576.0, s.fetchedWith().p50() / 1048576.0);
+        }
+    }
+
+    /**
+     * Adds {@code working_set_bytes} (at the first chunk size measured) and, per chunk size, the
+     * comparison without and with the working set under {@code working_set}.
+     */
+    private static ObjectNode withWorkingSets(ObjectNode root, List<WorkingSetBenchmark.SizeResult> sizes) {
+        if (sizes.isEmpty()) {
+            return root;
+        }
+        JsonOutput.putPercentiles(root, "working_set_bytes", sizes.getFirst().workingSetBytes());
+        var array = root.putArray("working_set");
+        for (WorkingSetBenchmark.SizeResult s : sizes) {
+            ObjectNode size = array.addObject();
+            size.put("chunk_bytes", s.chunkBytes()).put("chunk_objects", s.chunkObjects())
+                    .put("stored_bytes", s.storedBytes());
+            JsonOutput.putPercentiles(size, "working_set_bytes", s.workingSetBytes());
+            JsonOutput.putPercentiles(size, "working_set_chunks", s.workingSetChunks());
+            JsonOutput.putPercentiles(size, "remote_ms_without", s.remoteWithout());
+            JsonOutput.putPercentiles(size, "remote_ms_with", s.remoteWith());
+            JsonOutput.putPercentiles(size, "remote_fetched_bytes_without", s.fetchedWithout());
+            JsonOutput.putPercentiles(size, "remote_fetched_bytes_with", s.fetchedWith());
+            size.put("with_over_without_ms_p50", s.remoteWith().p50() / s.remoteWithout().p50());
+        }
+        return root;
     }
 
     private static void row(String label, Percentiles p) {

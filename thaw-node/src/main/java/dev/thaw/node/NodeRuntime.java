@@ -19,6 +19,7 @@ import dev.thaw.snapshot.cache.NodeCache;
 import dev.thaw.snapshot.lazy.ChunkAccessListener;
 import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.snapshot.store.ChunkTransfer;
+import dev.thaw.snapshot.workingset.WorkingSetRecorder;
 import dev.thaw.snapshot.store.CorruptBundleException;
 import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.SnapshotStore;
@@ -78,6 +79,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final AtomicLong wholeFetches = new AtomicLong();
     /** The chunks each lazily started revision's manifest names, for eviction and presence. */
     private final Map<String, SnapshotInfo> lazyManifests = new ConcurrentHashMap<>();
+    /** Working sets: recorded on a revision's first lazy start, prefetched on later ones. */
+    private final WorkingSets workingSets;
     /** Completes lazily started snapshots into the cache after their first response; null without lazy. */
     private final SnapshotCompleter completer;
     private final RevisionPresence presence;
@@ -92,6 +95,10 @@ public final class NodeRuntime implements AutoCloseable {
         this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
         this.lazy = lazy;
+        this.workingSets = new WorkingSets(config.name());
+        if (lazy != null) {
+            lazy.setListeners(info -> workingSets.listenerFor(CacheKeys.snapshot(info.function(), info.revision())));
+        }
         this.completer = lazy == null ? null
                 : new SnapshotCompleter(cache, lazy.chunks(), e -> noteFetchFailure(e, new ArrayList<>()));
         if (cache != null) {
@@ -198,6 +205,7 @@ public final class NodeRuntime implements AutoCloseable {
             return Optional.empty();
         }
         Held held = Held.of(lease.get());
+        workingSets.readAhead(snapshotKey(deployment), held.dir());
         return restore(deployment, held, 0, 0, requested, fallbacks);
     }
 
@@ -211,7 +219,7 @@ public final class NodeRuntime implements AutoCloseable {
         SnapshotInfo info = usable.get();
         if (lazy != null) {
             if (lazy.fits(info)) {
-                return fromStoreLazily(deployment, remote, info, requested, fallbacks);
+                return fromStoreLazily(deployment, remote, info, signers, requested, fallbacks);
             }
             fallbacks.add("chunk cache has no room beside chunks in use: snapshot fetched whole");
         }
@@ -251,25 +259,57 @@ public final class NodeRuntime implements AutoCloseable {
      * the store gone) kills the VMM; it is counted and the start falls back to a boot.
      */
     private Optional<Instance> fromStoreLazily(FunctionDeployment deployment, SnapshotStore remote, SnapshotInfo info,
-            long requested, List<String> fallbacks) {
+            TrustedSigners signers, long requested, List<String> fallbacks) {
         long started = System.nanoTime();
+        String key = snapshotKey(deployment);
+        AtomicLong prefetched = new AtomicLong();
+        // Before the memory is presented: its working set starts coming in, or this start records it.
+        Optional<WorkingSetRecorder> recorder = workingSets.beforeLazyStart(key, info, remote, signers, lazy.chunks(),
+                prefetched);
         LazyRestore.Lazy held;
         try {
-            lazyManifests.put(snapshotKey(deployment), info);
+            lazyManifests.put(key, info);
             held = lazy.prepare(remote, info);
         } catch (StoreException | IOException e) {
+            recorder.ifPresent(r -> workingSets.abandon(key, r));
             noteFetchFailure(e, fallbacks);
             return Optional.empty();
         } catch (InterruptedException e) {
+            recorder.ifPresent(r -> workingSets.abandon(key, r));
             Thread.currentThread().interrupt();
             fallbacks.add("interrupted while fetching the snapshot");
             return Optional.empty();
         }
         double fetchMs = (System.nanoTime() - started) / 1e6;
-        String key = snapshotKey(deployment);
-        Optional<Instance> instance = restore(deployment, held, fetchMs, held.fetchedBytes(), requested, fallbacks,
-                () -> completer.complete(key, remote, info));
+        Held counted = new Held() {
+            @Override
+            public Path dir() {
+                return held.dir();
+            }
+
+            @Override
+            public boolean lazy() {
+                return true;
+            }
+
+            @Override
+            public long fetchedBytes() {
+                return held.fetchedBytes() + prefetched.get();
+            }
+
+            @Override
+            public void close() {
+                held.close();
+            }
+        };
+        Optional<Instance> instance = restore(deployment, counted, fetchMs, counted.fetchedBytes(), requested,
+                fallbacks, () -> {
+                    // The recording ends at the first response, before the rest of the snapshot is fetched.
+                    recorder.ifPresent(r -> workingSets.firstResponse(key, r, remote));
+                    completer.complete(key, remote, info);
+                });
         if (instance.isEmpty()) {
+            recorder.ifPresent(r -> workingSets.abandon(key, r));
             lazy.fault(held).ifPresent(e -> noteFetchFailure(e, fallbacks));
         }
         return instance;
@@ -632,6 +672,24 @@ public final class NodeRuntime implements AutoCloseable {
             ChunkCache.Counters chunks) {
     }
 
+    /**
+     * Working-set counters: {@code refused{reason}} for each reason a published set was not used,
+     * {@code recorded}, {@code published}, {@code prefetches}, {@code prefetchedBytes},
+     * {@code readAheads}, {@code readAheadBytes}.
+     */
+    public Map<String, Long> workingSetCounters() {
+        return workingSets.counters().snapshot();
+    }
+
+    /**
+     * Whether lazy starts prefetch a revision's working set and local restores read it ahead (on by
+     * default). Off, every lazy start records and publishes a set of its own instead: benchmarks
+     * turn it off to compare starts without and with one.
+     */
+    public void prefetchWorkingSets(boolean on) {
+        workingSets.prefetch(on);
+    }
+
     public LazyStats lazyStats() {
         return lazy == null ? new LazyStats(false, 0, 0, wholeFetches.get(), null)
                 : new LazyStats(true, lazy.lazyStarts.get(), lazy.faults.get(), wholeFetches.get(),
@@ -722,6 +780,7 @@ public final class NodeRuntime implements AutoCloseable {
     @Override
     public void close() {
         publisher.close();
+        workingSets.close(); // its prefetches fill the chunk cache
         if (lazy != null) {
             completer.close();
             lazy.close();

@@ -212,6 +212,67 @@ public final class SnapshotStore {
         return Optional.of(info);
     }
 
+    /**
+     * Stores {@code json} as {@code name} beside a snapshot's manifest, and its signature by this
+     * store's key as {@code signatureName} first, signed as {@code info.json} is (see
+     * {@link InfoSignature}) over its own key. For what a node learns about a snapshot after
+     * publishing it, such as its working set.
+     */
+    public void putSigned(String function, String revision, String name, String signatureName, byte[] json)
+            throws StoreException {
+        if (key == null) {
+            throw new IllegalStateException("this store has no signing key: only nodes publish signed objects");
+        }
+        String prefix = StoreKeys.snapshotPrefix(function, revision);
+        String objectKey = prefix + StoreKeys.requireName("object name", name);
+        store.put(prefix + StoreKeys.requireName("signature name", signatureName),
+                InfoSignature.sign(key, objectKey, json).toJson());
+        store.put(objectKey, json);
+    }
+
+    /**
+     * An object {@link #putSigned} stored, once its signature verifies and is made by one of
+     * {@code signers}; empty when there is none. Objects of more than {@code maxBytes} are refused
+     * unread.
+     *
+     * @throws VerificationException ({@code unsigned}, {@code bad_signature}, {@code untrusted_signer})
+     * @throws StoreException if the store fails, or the object is larger than {@code maxBytes}
+     */
+    public Optional<byte[]> getSigned(String function, String revision, String name, String signatureName,
+            int maxBytes, TrustedSigners signers) throws StoreException {
+        String prefix = StoreKeys.snapshotPrefix(function, revision);
+        String objectKey = prefix + StoreKeys.requireName("object name", name);
+        String what = objectKey + " in " + store.describe();
+        java.util.OptionalLong size = store.size(objectKey);
+        if (size.isEmpty()) {
+            return Optional.empty();
+        }
+        if (size.getAsLong() > maxBytes) {
+            throw new StoreException(what + " is " + size.getAsLong() + " bytes, more than " + maxBytes
+                    + "; it is not read");
+        }
+        Optional<byte[]> bytes = getIfPresent(objectKey);
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        if (bytes.get().length > maxBytes) {
+            throw new StoreException(what + " is " + bytes.get().length + " bytes, more than " + maxBytes);
+        }
+        String sigKey = prefix + StoreKeys.requireName("signature name", signatureName);
+        java.util.OptionalLong sigSize = store.size(sigKey);
+        if (sigSize.isPresent() && sigSize.getAsLong() > InfoSignature.MAX_BYTES) {
+            throw new VerificationException(Reason.BAD_SIGNATURE, sigKey + " in " + store.describe() + " is "
+                    + sigSize.getAsLong() + " bytes, more than a signature's " + InfoSignature.MAX_BYTES);
+        }
+        Optional<byte[]> signature = getIfPresent(sigKey);
+        if (signature.isEmpty()) {
+            throw new VerificationException(Reason.UNSIGNED, what + " has no signature " + signatureName
+                    + "; it is not used");
+        }
+        signers.check(InfoSignature.parse(sigKey, signature.get()), InfoSignature.message(objectKey, bytes.get()), what);
+        return bytes;
+    }
+
     /** Fetches and verifies the snapshot's files into {@code targetDir}, then writes its {@code info.json} there. */
     public FetchReport fetchSnapshot(SnapshotInfo info, Path targetDir) throws StoreException {
         String prefix = StoreKeys.snapshotPrefix(info.function(), info.revision());

@@ -1,0 +1,167 @@
+package dev.thaw.node;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.thaw.api.SnapshotInfo;
+import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
+import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
+import dev.thaw.sandbox.testing.TestGuests;
+import dev.thaw.snapshot.store.S3ObjectStore;
+import dev.thaw.snapshot.store.SnapshotStore;
+import dev.thaw.snapshot.testing.TestS3;
+import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.workingset.WorkingSet;
+import dev.thaw.snapshot.workingset.WorkingSetStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Working sets on real guests, a real S3 server and the node's FUSE-presented memory: the first
+ * lazy start of a revision records and publishes the chunks its guest read until the first
+ * response, the next lazy start prefetches them, and a bad published set is counted and ignored.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeakedVmsExtension.class)
+class WorkingSetNodeTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final long BUDGET = 4L << 30;
+
+    private final NodeKey key = NodeKey.generate("origin");
+    private QemuMicrovmDriver driver;
+    private TestS3 s3;
+    private S3ObjectStore objects;
+    private SnapshotStore store;
+    private FunctionDeployment hello;
+    private SnapshotInfo info;
+    private Path work;
+
+    @BeforeAll
+    void publishHello() throws Exception {
+        driver = TestGuests.driver();
+        s3 = TestS3.start();
+        objects = s3.newStore();
+        // One key for every node of this class: each trusts what the others published.
+        store = new SnapshotStore(objects, key);
+        hello = new FunctionDeployment(TestGuests.spec(TestGuests.example("hello")), true);
+        work = Files.createTempDirectory("thaw-ws-test");
+        try (NodeRuntime origin = node("origin")) {
+            origin.deploy(hello);
+            try (Instance first = origin.start(hello)) {
+                assertThat(first.start().tier()).isEqualTo(StartTier.BOOT);
+                invoke(first);
+            }
+            origin.awaitPublications();
+        }
+        info = store.findSnapshot(hello.function(), hello.revision()).orElseThrow();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (driver != null) {
+            driver.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (work != null) {
+            dev.thaw.sandbox.FileTrees.deleteTree(work);
+        }
+    }
+
+    @Test
+    void theFirstLazyStartRecordsItsWorkingSetAndTheNextPrefetchesIt() throws Exception {
+        deletePublishedSet();
+        WorkingSet set;
+        try (NodeRuntime recorder = node("recorder")) {
+            assumeThat(recorder.lazyStats().available()).as("FUSE available for lazy restore").isTrue();
+            try (Instance instance = recorder.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                invoke(instance);
+            }
+            await(() -> recorder.workingSetCounters().get("published") == 1, "the working set to be published");
+            assertThat(recorder.workingSetCounters()).containsEntry("recorded", 1L).containsEntry("prefetches", 0L);
+            set = new WorkingSetStore(store).find(info, key.alone()).orElseThrow();
+        }
+        SnapshotInfo.FileEntry mem = info.files().get("mem");
+        assertThat(set.file()).isEqualTo("mem");
+        assertThat(set.fileSha256()).isEqualTo(mem.sha256());
+        assertThat(set.chunks()).isNotEmpty().doesNotHaveDuplicates();
+        long nonZero = 0;
+        for (int i = 0; i < mem.chunks().size(); i++) {
+            nonZero += dev.thaw.snapshot.store.ChunkTransfer.isZero(mem, i) ? 0 : mem.chunkLength(i);
+        }
+        assertThat(set.dataBytes(info)).isPositive().isLessThanOrEqualTo(nonZero);
+
+        try (NodeRuntime user = node("user")) {
+            try (Instance instance = user.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                invoke(instance);
+                await(() -> user.workingSetCounters().get("prefetches") == 1, "the prefetch to finish");
+                Map<String, Long> counters = user.workingSetCounters();
+                assertThat(counters.get("prefetchedBytes")).isPositive();
+                assertThat(counters).containsEntry("recorded", 0L);
+                // What the prefetch read is part of what this start fetched.
+                assertThat(instance.fetchedBytesAtFirstResponse().orElseThrow()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void aPublishedSetNamingChunksOutsideTheSnapshotIsCountedIgnoredAndRecordedAgain() throws Exception {
+        int chunks = info.files().get("mem").chunks().size();
+        SnapshotInfo.FileEntry mem = info.files().get("mem");
+        new WorkingSetStore(store).publish(new WorkingSet(WorkingSet.FORMAT_VERSION, hello.function(), hello.revision(), "mem",
+                mem.sha256(), mem.chunkSize(), List.of(0, chunks + 5), "origin"));
+        try (NodeRuntime node = node("bad-set")) {
+            assumeThat(node.lazyStats().available()).as("FUSE available for lazy restore").isTrue();
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(instance.start().fallbacks()).isEmpty();
+                invoke(instance);
+            }
+            assertThat(node.workingSetCounters()).containsEntry("refused{outside}", 1L).containsEntry("prefetches", 0L);
+            // The start recorded a good set and published it over the bad one.
+            await(() -> node.workingSetCounters().get("published") == 1, "a good working set to be published");
+        }
+        assertThat(new WorkingSetStore(store).find(info, key.alone()).orElseThrow().chunks()).allMatch(i -> i < chunks);
+    }
+
+    private void deletePublishedSet() throws Exception {
+        String prefix = "snapshots/" + hello.function() + "/" + hello.revision() + "/";
+        objects.delete(prefix + WorkingSet.FILE_NAME);
+        objects.delete(prefix + WorkingSet.SIGNATURE_FILE_NAME);
+    }
+
+    private NodeRuntime node(String name) throws Exception {
+        return NodeRuntime.open(new NodeConfig(name, SnapshotMode.REMOTE, work.resolve(name), BUDGET, 0), driver,
+                Optional.of(store));
+    }
+
+    /** Polls {@code condition} for at most 20 s. */
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+    }
+
+    private static void invoke(Instance instance) throws Exception {
+        InvocationResult result = instance.invoke("{\"name\":\"thaw\"}".getBytes(UTF_8), TIMEOUT);
+        assertThat(result.outcome()).isEqualTo(InvocationResult.Outcome.OK);
+        assertThat(new String(result.body(), UTF_8)).contains("thaw");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.thaw.snapshot.workingset;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What a node did with working sets: recorded, published, used, and refused by reason. */
+public final class WorkingSetCounters {
+    private final Map<WorkingSetException.Reason, AtomicLong> refused = new EnumMap<>(WorkingSetException.Reason.class);
+    private final AtomicLong recorded = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong prefetches = new AtomicLong();
+    private final AtomicLong prefetchedBytes = new AtomicLong();
+    private final AtomicLong readAheads = new AtomicLong();
+    private final AtomicLong readAheadBytes = new AtomicLong();
+
+    public WorkingSetCounters() {
+        for (WorkingSetException.Reason reason : WorkingSetException.Reason.values()) {
+            refused.put(reason, new AtomicLong());
+        }
+    }
+
+    public void refused(WorkingSetException.Reason reason) {
+        refused.get(reason).incrementAndGet();
+    }
+
+    public void recorded() {
+        recorded.incrementAndGet();
+    }
+
+    public void published() {
+        published.incrementAndGet();
+    }
+
+    public void prefetched(WorkingSetPrefetch.Report report) {
+        prefetches.incrementAndGet();
+        prefetchedBytes.addAndGet(report.fetchedBytes());
+    }
+
+    public void readAhead(ReadAhead.Result result) {
+        readAheads.incrementAndGet();
+        readAheadBytes.addAndGet(result.bytes());
+    }
+
+    /** The counts, under stable names: {@code refused{reason}} for each reason, then the rest. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        refused.forEach((reason, count) -> out.put("refused{" + reason.label() + "}", count.get()));
+        out.put("recorded", recorded.get());
+        out.put("published", published.get());
+        out.put("prefetches", prefetches.get());
+        out.put("prefetchedBytes", prefetchedBytes.get());
+        out.put("readAheads", readAheads.get());
+        out.put("readAheadBytes", readAheadBytes.get());
+        return out;
+    }
+
+    public long refusedCount(WorkingSetException.Reason reason) {
+        return refused.get(reason).get();
+    }
+}
