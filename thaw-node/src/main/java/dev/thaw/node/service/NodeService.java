@@ -9,6 +9,11 @@ import dev.thaw.node.NodeStats;
 import dev.thaw.node.ProcessSampler;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartRecord;
+import dev.thaw.node.peer.PeerClients;
+import dev.thaw.node.peer.PeerHealth;
+import dev.thaw.node.peer.PeerHoldings;
+import dev.thaw.node.peer.SourceCounters;
+import dev.thaw.node.peer.SourcedObjectStore;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.InvocationResult;
@@ -107,6 +112,11 @@ public final class NodeService implements AutoCloseable {
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("thaw-node-reaper").daemon().factory());
     private volatile boolean closed;
+    /** What this node serves to peers, and how it reads from them. */
+    private final PeerHoldings holdings;
+    private final PeerClients peers;
+    private final PeerHealth peerHealth;
+    private final SourceCounters sourceCounters = new SourceCounters();
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
             Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir, NodeKey key,
@@ -123,6 +133,9 @@ public final class NodeService implements AutoCloseable {
         this.cleanup = cleanup;
         this.capacity = new Capacity(config.memoryMib(), config.slots());
         this.imagePaths = new ImagePaths(new ThawHome(config.thawHome()));
+        this.holdings = new PeerHoldings(runtime, key);
+        this.peers = new PeerClients(config.name(), PeerClients.DEADLINE);
+        this.peerHealth = new PeerHealth(clock, PeerHealth.PENALTY);
         reaper.scheduleWithFixedDelay(this::reapQuietly, REAP_PERIOD.toMillis(), REAP_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -298,7 +311,7 @@ public final class NodeService implements AutoCloseable {
         capacity.reserve(memory, config.name());
         Instance instance;
         try {
-            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()));
+            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()), viaPeers(request));
         } catch (NodeStartException e) {
             capacity.release(memory);
             throw new NodeRequestException(500, "start_failed", e.getMessage());
@@ -320,6 +333,33 @@ public final class NodeService implements AutoCloseable {
             listener.accept(instance.start());
         }
         return running.view();
+    }
+
+    /**
+     * The store with the request's peers in front of it (see {@link SourcedObjectStore}); null when the request
+     * names none or this node reads no store.
+     */
+    private SnapshotStore viaPeers(StartRequest request) {
+        if (request.peers().isEmpty() || objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
+            return null;
+        }
+        return new SnapshotStore(new SourcedObjectStore(peers.of(request.peers()), objects.get(), peerHealth,
+                sourceCounters));
+    }
+
+    /** What this node serves to its peers from its caches. */
+    public PeerHoldings peerHoldings() {
+        return holdings;
+    }
+
+    /** How this node reaches its peers. */
+    public PeerClients peerClients() {
+        return peers;
+    }
+
+    /** Snapshot bytes read by source (peers, the store) since the node started. */
+    public SourceCounters.Snapshot sourceCounters() {
+        return sourceCounters.snapshot();
     }
 
     /**
@@ -515,6 +555,7 @@ public final class NodeService implements AutoCloseable {
         try {
             runtime.close();
         } finally {
+            peers.close();
             closeQuietly(driver, objects, cleanup);
         }
     }
