@@ -61,6 +61,8 @@ final class BenchSnapshotCommand implements Callable<Integer> {
         System.out.printf("snapshot: %.1f MiB raw, %.1f MiB stored (stored / raw = %.3f), %.1f MiB fetched per "
                 + "remote start%n", r.rawBytes() / 1048576.0, r.storedBytes() / 1048576.0, r.storedOverRaw(),
                 r.fetchedBytes() / 1048576.0);
+        System.out.printf("remote start: %.1f MiB fetched up to the first response (p50)%n",
+                r.remoteFetched().p50() / 1048576.0);
     }
 
     private static void row(String label, Percentiles p) {
@@ -77,6 +79,7 @@ final class BenchSnapshotCommand implements Callable<Integer> {
         JsonOutput.putPercentiles(root, "snapshot_fetch_ms", r.snapshotFetch());
         JsonOutput.putPercentiles(root, "image_fetch_ms", r.imageFetch());
         JsonOutput.putPercentiles(root, "verify_ms", r.verify());
+        JsonOutput.putPercentiles(root, "remote_fetched_bytes", r.remoteFetched());
         root.put("raw_bytes", r.rawBytes()).put("stored_bytes", r.storedBytes())
                 .put("fetched_bytes", r.fetchedBytes());
         root.putObject("ratio").put("remote_over_boot_p50", r.remoteOverBoot())

@@ -101,6 +101,15 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public static NodeRuntime open(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store)
             throws IOException {
+        return open(config, driver, store, !LAZY_OFF);
+    }
+
+    /**
+     * Opens a node, choosing whether remote starts restore lazily (where FUSE is available; see
+     * {@link LazyRestore}) or fetch whole snapshots first.
+     */
+    public static NodeRuntime open(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store,
+            boolean lazyRestore) throws IOException {
         if (config.mode() == SnapshotMode.REMOTE && store.isEmpty()) {
             throw new IllegalArgumentException("snapshot mode 'remote' needs a remote store");
         }
@@ -111,7 +120,7 @@ public final class NodeRuntime implements AutoCloseable {
                 : null;
         NodeCache imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
         LazyRestore lazy = null;
-        if (config.mode() == SnapshotMode.REMOTE && cache != null && !LAZY_OFF) {
+        if (config.mode() == SnapshotMode.REMOTE && cache != null && lazyRestore) {
             try {
                 lazy = LazyRestore.open(config.workDir(), config.cacheBudgetBytes(), config.scratchDir(), driver);
             } catch (IOException e) {

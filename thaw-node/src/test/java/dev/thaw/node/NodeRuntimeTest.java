@@ -3,6 +3,7 @@ package dev.thaw.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.InvocationResult;
 import dev.thaw.sandbox.qemu.QemuMicrovmDriver;
 import dev.thaw.sandbox.testing.NoLeakedVmsExtension;
@@ -98,6 +99,7 @@ class NodeRuntimeTest {
                 assertThat(invoke(remote)).contains("thaw");
                 assertThat(remote.firstResponseMs()).isPresent();
             }
+            node.awaitPublications(); // a lazy start's snapshot is completed into the cache in the background
             try (Instance local = node.start(hello.elsewhere())) {
                 assertThat(local.start().tier()).isEqualTo(StartTier.LOCAL);
                 assertThat(local.start().imageBytes()).isZero();
@@ -167,6 +169,7 @@ class NodeRuntimeTest {
             } finally {
                 pool.shutdownNow();
             }
+            node.awaitPublications();
             var cache = node.stats().cache();
             // base image, function layer and snapshot: each fetched once, the second start waited for them
             assertThat(cache.fills()).isEqualTo(3);
@@ -181,7 +184,7 @@ class NodeRuntimeTest {
         byte[] corrupt = original.clone();
         corrupt[corrupt.length / 2] ^= 0x5a;
         objects.put(memObject, corrupt);
-        try (NodeRuntime node = node("victim", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+        try (NodeRuntime node = wholeFetchNode("victim")) {
             try (Instance instance = node.start(hello.elsewhere())) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
                 assertThat(String.join("\n", instance.start().fallbacks())).contains("discarded");
@@ -202,7 +205,7 @@ class NodeRuntimeTest {
         String stateObject = chunkKey("vmstate");
         byte[] original = objects.get(stateObject);
         objects.put(stateObject, java.util.Arrays.copyOf(original, original.length / 2));
-        try (NodeRuntime node = node("truncated", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+        try (NodeRuntime node = wholeFetchNode("truncated")) {
             try (Instance instance = node.start(hello.elsewhere())) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
                 assertThat(String.join("\n", instance.start().fallbacks())).contains("discarded");
@@ -350,6 +353,149 @@ class NodeRuntimeTest {
     private NodeRuntime node(String name, SnapshotMode mode, long budget, Optional<SnapshotStore> withStore)
             throws Exception {
         return NodeRuntime.open(new NodeConfig(name, mode, work.resolve(name), budget, 0), driver, withStore);
+    }
+
+    /** A node whose remote starts fetch whole snapshots before restoring (as where FUSE is unavailable). */
+    private NodeRuntime wholeFetchNode(String name) throws Exception {
+        return NodeRuntime.open(new NodeConfig(name, SnapshotMode.REMOTE, work.resolve(name), BUDGET, 0), driver,
+                Optional.of(store), false);
+    }
+
+    @Test
+    void aLazyRemoteStartRestoresAtOnceAndFetchesMemoryOnFirstTouch() throws Exception {
+        SnapshotInfo info = store.findSnapshot("hello", hello.revision()).orElseThrow();
+        long stored = store.storedBytes(info);
+        List<Integer> touched = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (NodeRuntime node = node("lazy", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            assertThat(node.lazyStats().available()).as("FUSE is available here").isTrue();
+            node.setChunkAccessListeners(snapshot -> (file, index) -> touched.add(index));
+            try (Instance instance = node.start(hello.elsewhere())) {
+                StartRecord record = instance.start();
+                assertThat(record.tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(record.fallbacks()).isEmpty();
+                assertThat(invoke(instance)).contains("thaw");
+                long atFirstResponse = instance.fetchedBytesAtFirstResponse().orElseThrow();
+                System.out.printf("lazy start: %d of %d stored bytes fetched up to the first response%n",
+                        atFirstResponse, stored);
+                assertThat(atFirstResponse).isPositive().isLessThanOrEqualTo(stored);
+                assertThat(touched).isNotEmpty().doesNotHaveDuplicates();
+                assertThat(node.presentBytes(hello.elsewhere())).isPositive();
+            }
+            assertThat(node.lazyStats().lazyStarts()).isEqualTo(1);
+            assertThat(node.lazyStats().faults()).isZero();
+            assertThat(node.lazyStats().chunks().misses()).isPositive();
+            node.awaitPublications();
+            assertThat(node.presentBytes(hello.elsewhere())).isEqualTo(
+                    info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum());
+            try (Instance local = node.start(hello.elsewhere())) {
+                assertThat(local.start().tier()).isEqualTo(StartTier.LOCAL);
+                assertThat(invoke(local)).contains("thaw");
+            }
+            try (var scratch = Files.list(node.config().scratchDir())) {
+                assertThat(scratch).as("the lazy start's directory is gone with its instance").isEmpty();
+            }
+        }
+        assertThat(mounted(work.resolve("lazy").resolve("lazy"))).as("no FUSE mount outlives its node").isFalse();
+    }
+
+    @Test
+    void aLazyStartWhoseMemoryChunksAreCorruptFailsCleanlyAndBoots() throws Exception {
+        lazyStartFails("corrupt", objectKey -> {
+            byte[] bad = objects.get(objectKey);
+            bad[bad.length / 2] ^= 0x5a;
+            objects.put(objectKey, bad);
+        }, "discarded");
+    }
+
+    @Test
+    void aLazyStartWhoseManifestNamesChunksTheStoreLacksFailsCleanlyAndBoots() throws Exception {
+        lazyStartFails("lacking", objects::delete, "missing");
+    }
+
+    @Test
+    void aLazyStartWhoseStoreDisappearsMidRestoreFailsCleanlyAndBoots() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        S3Config nowhere = new S3Config(URI.create("http://127.0.0.1:" + closedPort), "us-east-1", "thaw",
+                "key", "secret", true);
+        SnapshotInfo info = store.findSnapshot("hello", hello.revision()).orElseThrow();
+        java.util.Set<String> memChunks = new java.util.HashSet<>();
+        info.files().get("mem").chunks().forEach(d -> memChunks.add(dev.thaw.snapshot.store.ChunkTransfer.key(d)));
+        try (S3ObjectStore unreachable = new S3ObjectStore(nowhere)) {
+            // The manifest and device state come from the store; then it is gone, as the guest's memory is read.
+            dev.thaw.snapshot.store.ObjectStore vanishing = new ForwardingStore(objects) {
+                @Override
+                public byte[] get(String key) throws dev.thaw.snapshot.store.StoreException {
+                    return memChunks.contains(key) ? unreachable.get(key) : super.get(key);
+                }
+            };
+            try (NodeRuntime node = NodeRuntime.open(new NodeConfig("vanishing", SnapshotMode.REMOTE,
+                    work.resolve("vanishing"), BUDGET, 0), driver, Optional.of(new SnapshotStore(vanishing, key)))) {
+                try (Instance instance = node.start(hello.elsewhere())) {
+                    assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+                    assertThat(String.join("\n", instance.start().fallbacks())).contains("restore failed")
+                            .contains("remote store");
+                    assertThat(invoke(instance)).contains("thaw");
+                }
+                assertThat(node.lazyStats().faults()).isEqualTo(1);
+                assertThat(node.stats().counters().storeErrors()).isPositive();
+                node.awaitPublications();
+            }
+        }
+        assertThat(mounted(work.resolve("vanishing").resolve("lazy"))).isFalse();
+    }
+
+    /** Spoils every non-zero memory chunk object with {@code spoil}; a lazy start must fail and boot. */
+    private void lazyStartFails(String name, StoreAction spoil, String why) throws Exception {
+        SnapshotInfo info = store.findSnapshot("hello", hello.revision()).orElseThrow();
+        var mem = info.files().get("mem");
+        java.util.Map<String, byte[]> originals = new java.util.HashMap<>();
+        for (int i = 0; i < mem.chunks().size(); i++) {
+            if (!dev.thaw.snapshot.store.ChunkTransfer.isZero(mem, i)) {
+                String objectKey = dev.thaw.snapshot.store.ChunkTransfer.key(mem.chunks().get(i));
+                originals.computeIfAbsent(objectKey, k -> {
+                    try {
+                        return objects.get(k);
+                    } catch (dev.thaw.snapshot.store.StoreException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+        }
+        try {
+            for (String objectKey : originals.keySet()) {
+                spoil.apply(objectKey);
+            }
+            try (NodeRuntime node = node(name, SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+                try (Instance instance = node.start(hello.elsewhere())) {
+                    assertThat(instance.start().tier()).isEqualTo(StartTier.BOOT);
+                    assertThat(String.join("\n", instance.start().fallbacks())).contains("restore failed")
+                            .contains(why);
+                    assertThat(invoke(instance)).contains("thaw");
+                }
+                assertThat(node.lazyStats().faults()).isEqualTo(1);
+                assertThat(node.stats().counters().corruptSnapshots()).isEqualTo(1);
+                node.awaitPublications();
+            }
+            assertThat(mounted(work.resolve(name).resolve("lazy"))).isFalse();
+        } finally {
+            for (var e : originals.entrySet()) {
+                objects.put(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface StoreAction {
+        void apply(String objectKey) throws Exception;
+    }
+
+    private static boolean mounted(Path dir) throws Exception {
+        String target = dir.toAbsolutePath().normalize().toString();
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .anyMatch(line -> line.split(" ")[4].equals(target));
     }
 
     private static String invoke(Instance instance) throws Exception {

@@ -10,6 +10,8 @@ public interface ChunkAccessListener {
     ChunkAccessListener NONE = (file, index) -> { };
 
     /**
+     * Chunk {@code index} of {@code file} was read for the first time.
+     *
      * @param file the presented file's name in the snapshot ({@code mem})
      * @param index the chunk's index in that file
      */
