@@ -78,10 +78,11 @@ public final class NodeService implements AutoCloseable {
     private record Deployed(DeploymentSpec spec, FunctionDeployment deployment) {
     }
 
-    private record Running(Instance instance, DeploymentSpec spec, Instant startedAt) {
+    /** @param peerBytes snapshot bytes its start read from other nodes by the time it was ready */
+    private record Running(Instance instance, DeploymentSpec spec, Instant startedAt, long peerBytes) {
         InstanceView view() {
             return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt,
-                    WireViews.start(instance.start()));
+                    WireViews.start(instance.start(), peerBytes));
         }
     }
 
@@ -310,8 +311,9 @@ public final class NodeService implements AutoCloseable {
         long memory = deployed.spec().shape().memoryMib();
         capacity.reserve(memory, config.name());
         Instance instance;
+        SnapshotStore via = viaPeers(request);
         try {
-            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()), viaPeers(request));
+            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()), via);
         } catch (NodeStartException e) {
             capacity.release(memory);
             throw new NodeRequestException(500, "start_failed", e.getMessage());
@@ -319,7 +321,8 @@ public final class NodeService implements AutoCloseable {
             capacity.release(memory);
             throw e;
         }
-        Running running = new Running(instance, deployed.spec(), clock.instant());
+        long peerBytes = via == null ? 0 : ((SourcedObjectStore) via.objectStore()).peerBytes();
+        Running running = new Running(instance, deployed.spec(), clock.instant(), peerBytes);
         idle.started(instance.id(), request.keepAliveMs() == null ? DEFAULT_KEEP_ALIVE
                 : Duration.ofMillis(Math.max(0, request.keepAliveMs())));
         instances.put(instance.id(), running);

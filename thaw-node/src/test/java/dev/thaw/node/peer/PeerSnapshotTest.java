@@ -137,6 +137,8 @@ class PeerSnapshotTest {
 
         assertThat(b.driver().boots()).isZero();
         assertThat(b.driver().restores()).isEqualTo(1);
+        assertThat(started.start().tier()).isEqualTo(StartReport.Tier.REMOTE);
+        assertThat(started.start().snapshotPeerBytes()).isPositive(); // the device state, read before the restore
         SourceCounters.Snapshot counted = b.service().sourceCounters();
         assertThat(counted.peerManifests()).isEqualTo(1);
         assertThat(counted.peerBytes()).isPositive();
