@@ -59,8 +59,8 @@ public final class ChunkCache implements AutoCloseable {
      *
      * @param fetchedBytes bytes the fetches read from the store (compressed), as the fetch reported them
      */
-    public record Counters(long hits, long misses, long fetchedBytes, long verifyFailures, long evictions,
-            long usedBytes, int chunks) {
+    public record Counters(long hits, long misses, long prefetches, long fetchedBytes, long verifyFailures,
+            long evictions, long usedBytes, int chunks) {
     }
 
     private record Entry(long size, int pins) {
@@ -76,6 +76,7 @@ public final class ChunkCache implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
+    private final AtomicLong prefetches = new AtomicLong();
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong verifyFailures = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
@@ -211,6 +212,26 @@ public final class ChunkCache implements AutoCloseable {
             }
             // Filled: pin it on the next pass (it may have been evicted meanwhile, then it is fetched again).
         }
+    }
+
+    /**
+     * Starts fetching the chunk {@code digest} into the cache unless it is cached or being fetched;
+     * does not wait and pins nothing (a later {@link #pin} finds it, or waits for it).
+     */
+    public void prefetch(String digest, int length, Fetch fetch) {
+        if (contains(digest)) {
+            return;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (inFlight.putIfAbsent(digest, mine) == null) {
+            prefetches.incrementAndGet();
+            executor.execute(() -> fill(digest, length, fetch, mine));
+        }
+    }
+
+    /** Opens the pinned chunk {@code digest} for reading; the caller closes it. */
+    public FileChannel open(String digest) throws IOException {
+        return FileChannel.open(data.resolve(digest), StandardOpenOption.READ);
     }
 
     private void fill(String digest, int length, Fetch fetch, CompletableFuture<Void> done) {
@@ -357,7 +378,7 @@ public final class ChunkCache implements AutoCloseable {
 
     public Counters counters() {
         synchronized (entries) {
-            return new Counters(hits.get(), misses.get(), fetchedBytes.get(), verifyFailures.get(), evictions.get(),
+            return new Counters(hits.get(), misses.get(), prefetches.get(), fetchedBytes.get(), verifyFailures.get(), evictions.get(),
                     used, entries.size());
         }
     }

@@ -5,8 +5,11 @@ import dev.thaw.snapshot.store.ChunkTransfer;
 import dev.thaw.snapshot.store.StoreException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * pinned there until this file is closed. Closing removes the file from the mount.
  */
 public final class PresentedFile implements AutoCloseable {
+    /** Non-zero chunks fetched ahead after a miss. */
+    static final int PREFETCH = 4;
 
     /** Fetches chunk {@code index} of this file, verified, adding the stored bytes read to {@code fetched}. */
     @FunctionalInterface
@@ -34,6 +39,8 @@ public final class PresentedFile implements AutoCloseable {
     /** Chunks this file holds a pin on, and chunks read at least once. Guarded by this. */
     private final BitSet pinned = new BitSet();
     private final BitSet seen = new BitSet();
+    /** Open chunk files of pinned chunks, by index. Guarded by this. */
+    private final Map<Integer, FileChannel> open = new HashMap<>();
     private final AtomicLong fetched = new AtomicLong();
     private volatile StoreException failure;
     private boolean closed;
@@ -98,9 +105,15 @@ public final class PresentedFile implements AutoCloseable {
             if (ChunkTransfer.isZero(entry, index)) {
                 slice.put(new byte[length]);
             } else {
-                String digest = entry.chunks().get(index);
-                ensurePinned(index, digest);
-                int n = cache.read(digest, inChunk, slice);
+                FileChannel chunk = pinned(index);
+                int n = 0;
+                while (slice.hasRemaining()) {
+                    int r = chunk.read(slice, inChunk + n);
+                    if (r < 0) {
+                        break;
+                    }
+                    n += r;
+                }
                 if (n != length) {
                     throw new IOException("chunk " + index + " of " + name + " in the chunk cache is short");
                 }
@@ -126,38 +139,83 @@ public final class PresentedFile implements AutoCloseable {
         }
     }
 
-    private void ensurePinned(int index, String digest) throws IOException, InterruptedException {
+    /** The open chunk file of chunk {@code index}, pinning (and on a miss fetching) it first. */
+    private FileChannel pinned(int index) throws IOException, InterruptedException {
+        String digest = entry.chunks().get(index);
         synchronized (this) {
             if (closed) {
                 throw new IOException(name + " was closed");
             }
-            if (pinned.get(index)) {
-                return;
+            FileChannel channel = open.get(index);
+            if (channel != null) {
+                return channel;
             }
         }
+        boolean hit = cache.contains(digest);
         try {
-            cache.pin(digest, entry.chunkLength(index), f -> {
-                AtomicLong mine = new AtomicLong();
-                try {
-                    return source.fetch(index, mine);
-                } finally {
-                    f.addAndGet(mine.get());
-                    fetched.addAndGet(mine.get());
-                }
-            });
+            cache.pin(digest, entry.chunkLength(index), fetcher(index));
         } catch (StoreException e) {
             if (failure == null) {
                 failure = e;
             }
             throw new IOException(e.getMessage(), e);
         }
-        boolean extra;
-        synchronized (this) {
-            extra = pinned.get(index) || closed;
-            pinned.set(index);
+        if (!hit) {
+            prefetchAfter(index);
         }
-        if (extra) {
+        FileChannel channel;
+        try {
+            channel = cache.open(digest);
+        } catch (IOException e) {
             cache.unpin(digest);
+            throw e;
+        }
+        synchronized (this) {
+            FileChannel other = open.get(index);
+            if (other == null && !closed) {
+                open.put(index, channel);
+                pinned.set(index);
+                return channel;
+            }
+            if (other != null) {
+                cache.unpin(digest);
+                closeQuietly(channel);
+                return other;
+            }
+        }
+        cache.unpin(digest);
+        closeQuietly(channel);
+        throw new IOException(name + " was closed");
+    }
+
+    /** Where memory is read in runs, the chunks after a miss are likely next: fetch them meanwhile. */
+    private void prefetchAfter(int index) {
+        int queued = 0;
+        for (int i = index + 1; i < entry.chunks().size() && queued < PREFETCH; i++) {
+            if (!ChunkTransfer.isZero(entry, i)) {
+                cache.prefetch(entry.chunks().get(i), entry.chunkLength(i), fetcher(i));
+                queued++;
+            }
+        }
+    }
+
+    private ChunkCache.Fetch fetcher(int index) {
+        return f -> {
+            AtomicLong mine = new AtomicLong();
+            try {
+                return source.fetch(index, mine);
+            } finally {
+                f.addAndGet(mine.get());
+                fetched.addAndGet(mine.get());
+            }
+        };
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Only read from.
         }
     }
 
@@ -172,6 +230,8 @@ public final class PresentedFile implements AutoCloseable {
             closed = true;
             held = (BitSet) pinned.clone();
             pinned.clear();
+            open.values().forEach(PresentedFile::closeQuietly);
+            open.clear();
         }
         mount.remove(id);
         held.stream().forEach(i -> cache.unpin(entry.chunks().get(i)));

@@ -100,13 +100,14 @@ class LazyMountTest {
             PresentedFile file = mount.present("mem", info.files().get("mem"), source(),
                     (name, index) -> firstReads.add(index));
             assertThat(Files.size(file.path())).isEqualTo(memory.length);
-            // The first two chunks, and at most one more the kernel reads ahead: not the whole file.
+            // The first two chunks, and those read or fetched ahead after a miss: not the zero chunks.
             byte[] head = new byte[2 * MIB];
             try (FileChannel in = FileChannel.open(file.path(), StandardOpenOption.READ)) {
                 in.read(ByteBuffer.wrap(head), 0);
             }
             assertThat(head).isEqualTo(Arrays.copyOf(memory, 2 * MIB));
-            assertThat(chunks.counters().misses()).isBetween(2L, 3L);
+            assertThat(chunks.counters().misses()).isPositive();
+            assertThat(fetches(chunks)).isBetween(2L, 4L);
             assertThat(file.fetchedBytes()).isPositive();
             // A private, writable mapping as a VMM makes: the published bytes, and writes stay private.
             try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ,
@@ -125,7 +126,7 @@ class LazyMountTest {
             assertThatThrownBy(() -> Files.write(file.path(), new byte[1], StandardOpenOption.WRITE))
                     .isInstanceOf(IOException.class);
             // Chunks 0, 1, 2 and 7 hold data; 5 repeats 0 and is stored once; zero chunks are never fetched.
-            assertThat(chunks.counters().misses()).isEqualTo(4);
+            assertThat(fetches(chunks)).isEqualTo(4);
             assertThat(chunks.counters().chunks()).isEqualTo(4);
             assertThat(firstReads).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
 
@@ -141,6 +142,11 @@ class LazyMountTest {
             assertThat(file.path()).doesNotExist();
         }
         assertThat(Unmount.isMountPoint(tmp.resolve("lazy"))).as("unmounted on close").isFalse();
+    }
+
+    /** Chunks fetched on demand or ahead: each distinct fetch is counted once as one or the other. */
+    private static long fetches(ChunkCache chunks) {
+        return chunks.counters().misses() + chunks.counters().prefetches();
     }
 
     @Test
