@@ -6,6 +6,7 @@ import dev.thaw.http.Exchange;
 import dev.thaw.http.HttpError;
 import dev.thaw.http.Routes;
 import dev.thaw.node.identity.NodeTokens;
+import dev.thaw.wire.v1.node.NodeApi;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.util.regex.Pattern;
  * does not hold (404), a range past the chunk's end (416).
  */
 public final class PeerRoutes {
-    static final String PREFIX = "/v1/peer/";
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
@@ -44,26 +44,11 @@ public final class PeerRoutes {
      */
     public static void add(Routes routes, Supplier<String> callToken, Supplier<PeerHoldings> holdings) {
         BearerGuard peers = BearerGuard.principals(token -> NodeTokens.peerOf(token, callToken.get()));
-        routes.guarded(peers, "GET", PREFIX + "snapshots/{function}/{revision}/{file}", (request, response) -> {
-            String function = param(request, "function");
-            String revision = param(request, "revision");
-            String file = param(request, "file");
-            if (!FunctionId.isKey(function) || !REVISION.matcher(revision).matches()) {
-                throw new HttpError(400, "bad_request", "invalid function or revision name");
-            }
-            boolean json = "info.json".equals(file);
-            if (!json && !"info.sig".equals(file)) {
-                throw new HttpError(404, "not_found", "a peer serves info.json and info.sig of a snapshot only");
-            }
-            Optional<PeerHoldings.Manifest> manifest = holdings.get().manifest(function, revision);
-            if (manifest.isEmpty()) {
-                throw new HttpError(404, "not_held", "this node holds no whole snapshot of " + function + "/"
-                        + revision);
-            }
-            Exchange.send(response, 200, Exchange.JSON,
-                    json ? manifest.get().json() : manifest.get().signature());
-        });
-        routes.guarded(peers, "GET", PREFIX + "chunks/{digest}", (request, response) -> {
+        for (boolean json : new boolean[] {true, false}) {
+            String path = (json ? NodeApi.PEER_MANIFEST : NodeApi.PEER_SIGNATURE).pathTemplate();
+            routes.guarded(peers, "GET", path, (request, response) -> manifest(request, response, holdings, json));
+        }
+        routes.guarded(peers, "GET", NodeApi.PEER_CHUNK.pathTemplate(), (request, response) -> {
             String digest = param(request, "digest");
             if (!DIGEST.matcher(digest).matches()) {
                 throw new HttpError(400, "bad_request", "a chunk is named by its SHA-256: 64 lower-case hex digits");
@@ -74,6 +59,20 @@ public final class PeerRoutes {
             }
             sendRange(request, response, frame.get());
         });
+    }
+
+    private static void manifest(ServerRequest request, ServerResponse response, Supplier<PeerHoldings> holdings,
+            boolean json) throws IOException {
+        String function = param(request, "function");
+        String revision = param(request, "revision");
+        if (!FunctionId.isKey(function) || !REVISION.matcher(revision).matches()) {
+            throw new HttpError(400, "bad_request", "invalid function or revision name");
+        }
+        Optional<PeerHoldings.Manifest> manifest = holdings.get().manifest(function, revision);
+        if (manifest.isEmpty()) {
+            throw new HttpError(404, "not_held", "this node holds no whole snapshot of " + function + "/" + revision);
+        }
+        Exchange.send(response, 200, Exchange.JSON, json ? manifest.get().json() : manifest.get().signature());
     }
 
     private static void sendRange(ServerRequest request, ServerResponse response, byte[] body) throws IOException {
