@@ -29,6 +29,8 @@ public final class Placement {
     private static final System.Logger LOG = System.getLogger(Placement.class.getName());
     private final Membership membership;
     private final SchedulerPolicy policy;
+    /** Whether start requests name the revision's holders (off only to measure the store alone). */
+    private volatile boolean peerFetch = true;
 
     public Placement(Membership membership, SchedulerPolicy policy) {
         this.membership = membership;
@@ -37,6 +39,11 @@ public final class Placement {
 
     public SchedulerPolicy policy() {
         return policy;
+    }
+
+    /** Turns naming holders in start requests on or off; on by default, off to compare with the store alone. */
+    public void peerFetch(boolean on) {
+        peerFetch = on;
     }
 
     /** A started instance and the time spent choosing nodes (including tries that failed). */
@@ -119,6 +126,9 @@ public final class Placement {
      */
     private List<PeerSource> peersFor(Member node, DeploymentSpec spec) {
         List<PeerSource> peers = new ArrayList<>();
+        if (!peerFetch) {
+            return peers;
+        }
         for (Member holder : membership.schedulable()) {
             if (peers.size() == StartRequest.MAX_PEERS) {
                 break;

@@ -155,6 +155,22 @@ class PeerSnapshotTest {
     }
 
     @Test
+    void whenTheOnlyHolderDiesBeforePublicationTheNextStartBootsCleanly() throws Exception {
+        Node a = holderBeforePublication();
+        PeerSource gone = peer(a, "node-b");
+        a.server().close(); // the origin dies; the store never got the manifest
+        Node b = node("node-b");
+
+        InstanceView started = b.service().start(startWith(a, List.of(gone)));
+
+        assertThat(started.start().tier()).isEqualTo(StartReport.Tier.BOOT);
+        assertThat(b.driver().boots()).isEqualTo(1);
+        assertThat(b.service().sourceCounters().peerFailures()).isPositive();
+        assertThat(b.service().invoke(started.id(), "hi".getBytes(StandardCharsets.UTF_8), Optional.empty())
+                .outcome()).isEqualTo(dev.thaw.sandbox.InvocationResult.Outcome.OK);
+    }
+
+    @Test
     void aManifestFromAPeerIsVerifiedWithThePeersNodeKey() throws Exception {
         Node a = holderBeforePublication();
         Node b = node("node-b");
