@@ -91,7 +91,8 @@ public final class NodeRuntime implements AutoCloseable {
         this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
         this.lazy = lazy;
-        this.completer = lazy == null ? null : new SnapshotCompleter(cache, lazy.chunks());
+        this.completer = lazy == null ? null
+                : new SnapshotCompleter(cache, lazy.chunks(), e -> noteFetchFailure(e, new ArrayList<>()));
     }
 
     /**

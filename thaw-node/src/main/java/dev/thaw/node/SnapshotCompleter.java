@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * After a lazy start has answered, completes the snapshot in the background into the node's
@@ -37,6 +38,7 @@ final class SnapshotCompleter implements AutoCloseable {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
             .name("snapshot-complete-", 0).factory());
     private final Map<String, Job> running = new ConcurrentHashMap<>();
+    private final Consumer<Exception> failed;
 
     /** One completion: cancelled before or while it runs; done once it ran or was skipped. */
     private static final class Job {
@@ -45,9 +47,11 @@ final class SnapshotCompleter implements AutoCloseable {
         volatile Thread runner;
     }
 
-    SnapshotCompleter(NodeCache cache, ChunkCache chunks) {
+    /** @param failed told of a completion that failed for a reason other than being stopped (counted as a fetch is) */
+    SnapshotCompleter(NodeCache cache, ChunkCache chunks, Consumer<Exception> failed) {
         this.cache = cache;
         this.chunks = chunks;
+        this.failed = failed;
     }
 
     /** Completes {@code info} into the cache entry {@code key} in the background, unless it is there or under way. */
@@ -85,6 +89,9 @@ final class SnapshotCompleter implements AutoCloseable {
             }).close();
         } catch (CacheException | RuntimeException e) {
             LOG.log(Level.INFO, "the snapshot " + key + " stays lazily fetched: " + e.getMessage());
+            if (!job.cancelled) {
+                failed.accept(e);
+            }
         } catch (InterruptedException e) {
             // cancelled
         } finally {

@@ -271,9 +271,14 @@ class SnapshotAuthenticationTest {
         return nodeB.stats().counters().verifyFailures().get(reason);
     }
 
+    /**
+     * Nodes that fetch whole snapshots: every chunk is checked before a restore, so a tampered chunk
+     * anywhere is refused at once. (A lazy start checks each chunk when the guest first touches it;
+     * NodeRuntimeTest covers that.)
+     */
     private NodeRuntime node(String name, NodeKey key) throws Exception {
         return NodeRuntime.open(new NodeConfig(name, SnapshotMode.REMOTE, work.resolve(name), BUDGET, 0), driver,
-                Optional.of(new SnapshotStore(objects, key)));
+                Optional.of(new SnapshotStore(objects, key)), false);
     }
 
     private static String invoke(Instance instance) throws Exception {
