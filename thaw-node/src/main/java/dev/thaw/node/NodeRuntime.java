@@ -80,6 +80,7 @@ public final class NodeRuntime implements AutoCloseable {
     private final Map<String, SnapshotInfo> lazyManifests = new ConcurrentHashMap<>();
     /** Completes lazily started snapshots into the cache after their first response; null without lazy. */
     private final SnapshotCompleter completer;
+    private final RevisionPresence presence;
 
     private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
             NodeCache imageCache, LazyRestore lazy) {
@@ -93,6 +94,12 @@ public final class NodeRuntime implements AutoCloseable {
         this.lazy = lazy;
         this.completer = lazy == null ? null
                 : new SnapshotCompleter(cache, lazy.chunks(), e -> noteFetchFailure(e, new ArrayList<>()));
+        if (cache != null) {
+            RevisionPresence whole = CachedSnapshotPresence.following(cache);
+            this.presence = lazy == null ? whole : new ChunkPresence(whole);
+        } else {
+            this.presence = RevisionPresence.NONE;
+        }
     }
 
     /**
@@ -568,29 +575,47 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
-     * Bytes of this revision's snapshot on this node: all of it when its whole snapshot is cached,
-     * else the chunks of it (zero chunks included, as they need no fetch) that the chunk cache holds,
-     * once a lazy start made its manifest known here; 0 otherwise.
+     * Presence with lazy restore: a revision whose whole snapshot is cached is all here; else, once a
+     * lazy start made its manifest known on this node, the bytes of its chunks the chunk cache holds
+     * (zero chunks count as present: they need no fetch), of its files' total size.
      */
-    public long presentBytes(FunctionDeployment deployment) {
-        String key = snapshotKey(deployment);
-        if (cache != null && cache.contains(key)) {
-            return cache.entries().stream().filter(e -> e.key().equals(key)).mapToLong(e -> e.bytes()).findFirst()
-                    .orElse(0);
+    private final class ChunkPresence implements RevisionPresence {
+        private final RevisionPresence whole;
+
+        ChunkPresence(RevisionPresence whole) {
+            this.whole = whole;
         }
-        SnapshotInfo info = lazyManifests.get(key);
-        if (lazy == null || info == null) {
-            return 0;
-        }
-        long bytes = 0;
-        for (SnapshotInfo.FileEntry entry : info.files().values()) {
-            for (int i = 0; i < entry.chunks().size(); i++) {
-                if (ChunkTransfer.isZero(entry, i) || lazy.chunks().contains(entry.chunks().get(i))) {
-                    bytes += entry.chunkLength(i);
+
+        @Override
+        public long presentBytes(String function, String revision) {
+            long cached = whole.presentBytes(function, revision);
+            if (cached > 0) {
+                return cached;
+            }
+            SnapshotInfo info = lazyManifests.get(CacheKeys.snapshot(function, revision));
+            if (info == null) {
+                return 0;
+            }
+            long bytes = 0;
+            for (SnapshotInfo.FileEntry entry : info.files().values()) {
+                for (int i = 0; i < entry.chunks().size(); i++) {
+                    if (ChunkTransfer.isZero(entry, i) || lazy.chunks().contains(entry.chunks().get(i))) {
+                        bytes += entry.chunkLength(i);
+                    }
                 }
             }
+            return bytes;
         }
-        return bytes;
+
+        @Override
+        public long totalBytes(String function, String revision) {
+            long cached = whole.totalBytes(function, revision);
+            if (cached > 0) {
+                return cached;
+            }
+            SnapshotInfo info = lazyManifests.get(CacheKeys.snapshot(function, revision));
+            return info == null ? 0 : info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
+        }
     }
 
     /**
@@ -660,6 +685,11 @@ public final class NodeRuntime implements AutoCloseable {
         if (cache != null) {
             cache.addListener(listener);
         }
+    }
+
+    /** How much of each revision's snapshot this node holds, as it reports to the scheduler. */
+    public RevisionPresence presence() {
+        return presence;
     }
 
     public NodeStats stats() {

@@ -379,14 +379,15 @@ class NodeRuntimeTest {
                         atFirstResponse, stored);
                 assertThat(atFirstResponse).isPositive().isLessThanOrEqualTo(stored);
                 assertThat(touched).isNotEmpty().doesNotHaveDuplicates();
-                assertThat(node.presentBytes(hello.elsewhere())).isPositive();
+                assertThat(node.presence().presentBytes("hello", hello.revision())).isPositive()
+                        .isLessThanOrEqualTo(node.presence().totalBytes("hello", hello.revision()));
             }
             assertThat(node.lazyStats().lazyStarts()).isEqualTo(1);
             assertThat(node.lazyStats().faults()).isZero();
             assertThat(node.lazyStats().chunks().misses()).isPositive();
             node.awaitPublications();
-            assertThat(node.presentBytes(hello.elsewhere())).isEqualTo(
-                    info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum());
+            assertThat(node.presence().presentBytes("hello", hello.revision()))
+                    .isEqualTo(node.presence().totalBytes("hello", hello.revision())).isPositive();
             try (Instance local = node.start(hello.elsewhere())) {
                 assertThat(local.start().tier()).isEqualTo(StartTier.LOCAL);
                 assertThat(invoke(local)).contains("thaw");
