@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", description = "Benchmarks that compare configurations side by side in one run.",
         mixinStandardHelpOptions = true, subcommands = {BenchSandboxCommand.class, BenchSnapshotCommand.class,
                 BenchGatewayCommand.class, BenchGatewaysCommand.class, BenchExtenderCommand.class,
-                BenchDedupCommand.class})
+                BenchDedupCommand.class, BenchSpreadCommand.class})
 final class BenchCommand {
 }

@@ -182,12 +182,22 @@ public final class NodeRuntime implements AutoCloseable {
      * publish this revision) or by this node.
      */
     public Instance start(FunctionDeployment deployment, TrustedSigners signers) throws NodeStartException {
+        return start(deployment, signers, null);
+    }
+
+    /**
+     * As {@link #start(FunctionDeployment, TrustedSigners)}, reading the snapshot through {@code via} (the
+     * store with peers before it, see {@code dev.thaw.node.peer}) instead of the store; null: the store.
+     */
+    public Instance start(FunctionDeployment deployment, TrustedSigners signers, SnapshotStore via)
+            throws NodeStartException {
         long requested = System.nanoTime();
         List<String> fallbacks = new ArrayList<>();
         if (config.mode() != SnapshotMode.DISABLED) {
             Optional<Instance> instance = fromCache(deployment, requested, fallbacks);
             if (instance.isEmpty() && config.mode() == SnapshotMode.REMOTE) {
-                instance = fromStore(deployment, signers.and(store.orElseThrow().ownSigners()), requested, fallbacks);
+                instance = fromStore(deployment, via != null ? via : store.orElseThrow(),
+                        signers.and(store.orElseThrow().ownSigners()), requested, fallbacks);
             }
             if (instance.isPresent()) {
                 return instance.get();
@@ -209,10 +219,9 @@ public final class NodeRuntime implements AutoCloseable {
         return restore(deployment, held, 0, 0, requested, fallbacks);
     }
 
-    private Optional<Instance> fromStore(FunctionDeployment deployment, TrustedSigners signers, long requested,
-            List<String> fallbacks) {
-        SnapshotStore remote = store.orElseThrow();
-        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, signers, fallbacks);
+    private Optional<Instance> fromStore(FunctionDeployment deployment, SnapshotStore remote, TrustedSigners signers,
+            long requested, List<String> fallbacks) {
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, remote, signers, fallbacks);
         if (usable.isEmpty()) {
             return Optional.empty();
         }
@@ -333,7 +342,8 @@ public final class NodeRuntime implements AutoCloseable {
             return 0;
         }
         List<String> problems = new ArrayList<>();
-        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, signers.and(store.get().ownSigners()), problems);
+        Optional<SnapshotInfo> usable = remoteSnapshot(deployment, store.get(), signers.and(store.get().ownSigners()),
+                problems);
         if (usable.isEmpty()) {
             return 0;
         }
@@ -364,9 +374,8 @@ public final class NodeRuntime implements AutoCloseable {
      * The store's snapshot of the revision if it has one signed by one of {@code signers} that this node can
      * restore; why not goes to fallbacks.
      */
-    private Optional<SnapshotInfo> remoteSnapshot(FunctionDeployment deployment, TrustedSigners signers,
-            List<String> fallbacks) {
-        SnapshotStore remote = store.orElseThrow();
+    private Optional<SnapshotInfo> remoteSnapshot(FunctionDeployment deployment, SnapshotStore remote,
+            TrustedSigners signers, List<String> fallbacks) {
         SnapshotInfo info;
         try {
             Optional<SnapshotInfo> found = remote.findSnapshot(deployment.function(), deployment.revision(), signers);
@@ -694,6 +703,22 @@ public final class NodeRuntime implements AutoCloseable {
         return lazy == null ? new LazyStats(false, 0, 0, wholeFetches.get(), null)
                 : new LazyStats(true, lazy.lazyStarts.get(), lazy.faults.get(), wholeFetches.get(),
                         lazy.chunks().counters());
+    }
+
+    /** A lease on the whole snapshot of {@code function}/{@code revision} in this node's cache, if it is there. */
+    public Optional<Lease> leaseSnapshot(String function, String revision) {
+        return cache == null ? Optional.empty() : cache.lookup(CacheKeys.snapshot(function, revision));
+    }
+
+    /** The keys of the whole snapshots in this node's cache now. */
+    public List<String> cachedSnapshotKeys() {
+        return cache == null ? List.of() : cache.entries().stream().map(e -> e.key())
+                .filter(k -> CacheKeys.revision(k).isPresent()).toList();
+    }
+
+    /** The node's chunk cache, where lazy restore is available. */
+    public Optional<ChunkCache> chunkCache() {
+        return lazy == null ? Optional.empty() : Optional.of(lazy.chunks());
     }
 
     /** Drops an image from the node's cache (it stays in the store). */

@@ -32,6 +32,10 @@ public final class Member {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deployments ({@code function/revision}) this node accepted; only those can be started here. */
     private final Set<String> deployed = ConcurrentHashMap.newKeySet();
+    /** When an instance of each revision last started here, by {@code function/revision}. */
+    private final java.util.Map<String, Instant> started = new ConcurrentHashMap<>();
+    /** How long a start counts as "this node holds the snapshot" without a report saying so. */
+    static final java.time.Duration STARTED_NOTE = java.time.Duration.ofMinutes(1);
     private volatile NodeStatus status;
     private volatile long lastHeartbeatNanos;
     private volatile Instant lastHeartbeat;
@@ -166,6 +170,28 @@ public final class Member {
 
     public void forgetFunction(String function) {
         deployed.removeIf(key -> key.startsWith(function + "/"));
+        started.keySet().removeIf(key -> key.startsWith(function + "/"));
+    }
+
+    /**
+     * Notes that an instance of the revision started here just now: its snapshot (whole after a boot or a
+     * restore, or the chunks a lazy start read) is on this node before its next report says so.
+     */
+    public void noteStarted(String function, String revision) {
+        started.put(function + "/" + revision, clock.instant());
+    }
+
+    /**
+     * True when this node may serve the revision's snapshot or chunks of it to peers: its last report lists
+     * the snapshot, or an instance of it started here within {@link #STARTED_NOTE}.
+     */
+    public boolean holdsSnapshot(String function, String revision) {
+        NodeStatus current = status;
+        if (current != null && current.caches(function, revision)) {
+            return true;
+        }
+        Instant at = started.get(function + "/" + revision);
+        return at != null && clock.instant().isBefore(at.plus(STARTED_NOTE));
     }
 
     /** Reserves room for a start; the returned handle is closed when the start finished (or failed). */

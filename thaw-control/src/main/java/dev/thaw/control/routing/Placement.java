@@ -9,6 +9,8 @@ import dev.thaw.node.http.ApiClient;
 import dev.thaw.wire.v1.node.DeploymentSpec;
 import dev.thaw.wire.v1.node.InstanceView;
 import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.PeerSource;
+import dev.thaw.node.identity.NodeTokens;
 import dev.thaw.wire.v1.node.PrefetchRequest;
 import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
@@ -27,6 +29,8 @@ public final class Placement {
     private static final System.Logger LOG = System.getLogger(Placement.class.getName());
     private final Membership membership;
     private final SchedulerPolicy policy;
+    /** Whether start requests name the revision's holders (off only to measure the store alone). */
+    private volatile boolean peerFetch = true;
 
     public Placement(Membership membership, SchedulerPolicy policy) {
         this.membership = membership;
@@ -35,6 +39,11 @@ public final class Placement {
 
     public SchedulerPolicy policy() {
         return policy;
+    }
+
+    /** Turns naming holders in start requests on or off; on by default, off to compare with the store alone. */
+    public void peerFetch(boolean on) {
+        peerFetch = on;
     }
 
     /** A started instance and the time spent choosing nodes (including tries that failed). */
@@ -60,7 +69,8 @@ public final class Placement {
             long attempt = System.nanoTime();
             try (AutoCloseable reservation = node.reserve(spec.shape().memoryMib())) {
                 InstanceView view = startOn(node, spec, keepAliveMs,
-                        membership.signers(spec.function(), spec.revision()));
+                        membership.signers(spec.function(), spec.revision()), peersFor(node, spec));
+                node.noteStarted(spec.function(), spec.revision());
                 double scheduleMs = (attempt - begin) / 1e6;
                 return new Started(new Instance(view.id(), node, spec.revision(), view.start()), scheduleMs);
             } catch (ApiClient.ApiException e) {
@@ -110,10 +120,32 @@ public final class Placement {
         });
     }
 
+    /**
+     * The other live nodes that hold the revision's snapshot (or chunks of it), each with the peer credential
+     * that lets {@code node} read from it and from nothing else; the node asks them before the store.
+     */
+    private List<PeerSource> peersFor(Member node, DeploymentSpec spec) {
+        List<PeerSource> peers = new ArrayList<>();
+        if (!peerFetch) {
+            return peers;
+        }
+        for (Member holder : membership.schedulable()) {
+            if (peers.size() == StartRequest.MAX_PEERS) {
+                break;
+            }
+            if (!holder.name().equals(node.name()) && holder.callToken() != null
+                    && holder.holdsSnapshot(spec.function(), spec.revision())) {
+                peers.add(new PeerSource(holder.name(), holder.url().toString(),
+                        NodeTokens.peerToken(holder.callToken(), node.name())));
+            }
+        }
+        return peers;
+    }
+
     private static InstanceView startOn(Member node, DeploymentSpec spec, long keepAliveMs,
-            Map<String, String> signers) throws IOException, InterruptedException {
+            Map<String, String> signers, List<PeerSource> peers) throws IOException, InterruptedException {
         Duration timeout = Duration.ofMillis(spec.initTimeoutMs()).plusSeconds(30);
-        StartRequest request = new StartRequest(spec.function(), spec.revision(), keepAliveMs, signers);
+        StartRequest request = new StartRequest(spec.function(), spec.revision(), keepAliveMs, signers, peers);
         try {
             return node.json("POST", "v1/instances", request, InstanceView.class, timeout);
         } catch (ApiClient.ApiException e) {

@@ -183,6 +183,9 @@ public final class Router {
         headers.put("X-Thaw-Fetch-Ms", ms(t.fetchMs()));
         headers.put("X-Thaw-Vm-Ms", ms(t.vmMs()));
         headers.put("X-Thaw-Fetch-Bytes", Long.toString(t.fetchBytes()));
+        // Of those, the snapshot bytes read from other nodes' caches rather than the store.
+        headers.put("X-Thaw-Fetch-Peer-Bytes", Long.toString(t.cold() && instance.start != null
+                ? instance.start.snapshotPeerBytes() : 0));
         return headers;
     }
 

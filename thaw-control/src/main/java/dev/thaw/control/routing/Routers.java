@@ -22,6 +22,10 @@ public final class Routers implements Membership.Listener {
     private final SnapshotPrefetch prefetch;
     private final LongSupplier nanoClock;
 
+    public Placement placement() {
+        return placement;
+    }
+
     public Routers(Placement placement, InvocationListener listener) {
         this(placement, listener, KeepAlivePolicy.FIXED, SnapshotPrefetch.NONE, System::nanoTime);
     }

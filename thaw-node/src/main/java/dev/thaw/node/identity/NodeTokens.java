@@ -27,6 +27,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class NodeTokens {
     private static final Pattern NODE_TOKEN = Pattern.compile("([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\\.([0-9a-f]{64})");
     private static final byte[] CALL_LABEL = "thaw: the gateway calls this node".getBytes(StandardCharsets.UTF_8);
+    private static final String PEER_LABEL = "thaw: a peer reads snapshots from this node: ";
+    private static final Pattern PEER_TOKEN = Pattern.compile("peer:([A-Za-z0-9][A-Za-z0-9_.-]{0,62}):[0-9a-f]{64}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private NodeTokens() {
@@ -51,6 +53,35 @@ public final class NodeTokens {
     /** The token the gateway presents to the node that holds {@code nodeToken}. */
     public static String callToken(String nodeToken) {
         return HexFormat.of().formatHex(hmac(nodeToken.getBytes(StandardCharsets.UTF_8), CALL_LABEL));
+    }
+
+    /**
+     * The peer credential with which node {@code caller} reads snapshots from the node whose call token is
+     * {@code holderCallToken}: {@code peer:<caller>:<HMAC-SHA256 of a label and the caller's name under the call
+     * token>}. The gateway, which holds every call token, hands it out with start requests; the holder checks it
+     * with its own call token and nothing else; it opens only the holder's read-only peer routes, and only for
+     * that caller.
+     */
+    public static String peerToken(String holderCallToken, String caller) {
+        return "peer:" + caller + ":" + HexFormat.of().formatHex(hmac(holderCallToken.getBytes(StandardCharsets.UTF_8),
+                (PEER_LABEL + caller).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The caller a presented peer token names, when it is the one {@link #peerToken} gives for that caller under
+     * {@code callToken} (compared in constant time); empty otherwise, and while this node has no call token.
+     */
+    public static Optional<String> peerOf(String presented, String callToken) {
+        if (presented == null || callToken == null || callToken.isEmpty()) {
+            return Optional.empty();
+        }
+        var m = PEER_TOKEN.matcher(presented);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String expected = peerToken(callToken, m.group(1));
+        return java.security.MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                presented.getBytes(StandardCharsets.UTF_8)) ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** HMAC-SHA256 of {@code data} under {@code key}. */

@@ -56,6 +56,19 @@ final class NodeMetrics {
                     .description("snapshots and images from the store refused by authentication")
                     .register(registry);
         }
+        // Snapshot bytes read by source: other nodes' caches before the store.
+        FunctionCounter.builder("thaw.node.snapshot.read", service, s -> s.sourceCounters().peerBytes())
+                .tag("source", "peer").baseUnit("bytes").description("snapshot bytes read, as stored, by source")
+                .register(registry);
+        FunctionCounter.builder("thaw.node.snapshot.read", service, s -> s.sourceCounters().s3Bytes())
+                .tag("source", "s3").baseUnit("bytes").description("snapshot bytes read, as stored, by source")
+                .register(registry);
+        FunctionCounter.builder("thaw.node.peer.manifests", service, s -> s.sourceCounters().peerManifests())
+                .description("snapshot manifests read from a peer because the store had none yet").register(registry);
+        FunctionCounter.builder("thaw.node.peer.corrupt", service, s -> s.sourceCounters().peerCorrupt())
+                .description("chunks a peer served that did not match their digest").register(registry);
+        FunctionCounter.builder("thaw.node.peer.failures", service, s -> s.sourceCounters().peerFailures())
+                .description("peer reads that failed or missed their deadline").register(registry);
         ProcessGauges.register(registry, service::processStats, true);
     }
 

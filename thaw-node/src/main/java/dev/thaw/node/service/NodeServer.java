@@ -70,6 +70,7 @@ public final class NodeServer implements AutoCloseable {
         NodeMetrics metrics = new NodeMetrics(service);
         service.onStart(metrics::record);
         Api api = new Api(config, service, metrics);
+        service.peerClients().options(dev.thaw.http.ClientOptions.of(Duration.ofSeconds(1)).withTlsCa(tls.ca()));
         Server http;
         try {
             http = Server.start(ServerOptions.of(config.host(), config.port(), config.bodyLimitBytes())
@@ -183,6 +184,9 @@ public final class NodeServer implements AutoCloseable {
                 Exchange.send(response, 204, null, new byte[0]);
             });
             routes.guarded(node, "POST", "/v1/instances/{id}/invoke", this::invoke);
+            // Peers read snapshots under a credential of their own, checked against this node's call token.
+            dev.thaw.node.peer.PeerRoutes.add(routes, () -> server == null ? null : server.accepted,
+                    service::peerHoldings);
         }
 
         private static String param(ServerRequest request, String name) {

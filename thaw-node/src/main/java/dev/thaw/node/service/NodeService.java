@@ -10,6 +10,11 @@ import dev.thaw.node.ProcessSampler;
 import dev.thaw.node.RevisionPresence;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartRecord;
+import dev.thaw.node.peer.PeerClients;
+import dev.thaw.node.peer.PeerHealth;
+import dev.thaw.node.peer.PeerHoldings;
+import dev.thaw.node.peer.SourceCounters;
+import dev.thaw.node.peer.SourcedObjectStore;
 import dev.thaw.sandbox.BootSpec;
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.InvocationResult;
@@ -80,10 +85,11 @@ public final class NodeService implements AutoCloseable {
     private record Deployed(DeploymentSpec spec, FunctionDeployment deployment) {
     }
 
-    private record Running(Instance instance, DeploymentSpec spec, Instant startedAt) {
+    /** @param peerBytes snapshot bytes its start read from other nodes by the time it was ready */
+    private record Running(Instance instance, DeploymentSpec spec, Instant startedAt, long peerBytes) {
         InstanceView view() {
             return new InstanceView(instance.id(), spec.function(), spec.revision(), startedAt,
-                    WireViews.start(instance.start()));
+                    WireViews.start(instance.start(), peerBytes));
         }
     }
 
@@ -114,6 +120,11 @@ public final class NodeService implements AutoCloseable {
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("thaw-node-reaper").daemon().factory());
     private volatile boolean closed;
+    /** What this node serves to peers, and how it reads from them. */
+    private final PeerHoldings holdings;
+    private final PeerClients peers;
+    private final PeerHealth peerHealth;
+    private final SourceCounters sourceCounters = new SourceCounters();
     private volatile RevisionPresence presence;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
@@ -132,6 +143,9 @@ public final class NodeService implements AutoCloseable {
         this.cleanup = cleanup;
         this.capacity = new Capacity(config.memoryMib(), config.slots());
         this.imagePaths = new ImagePaths(new ThawHome(config.thawHome()));
+        this.holdings = new PeerHoldings(runtime, key);
+        this.peers = new PeerClients(config.name(), PeerClients.DEADLINE);
+        this.peerHealth = new PeerHealth(clock, PeerHealth.PENALTY);
         reaper.scheduleWithFixedDelay(this::reapQuietly, REAP_PERIOD.toMillis(), REAP_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -306,8 +320,9 @@ public final class NodeService implements AutoCloseable {
         long memory = deployed.spec().shape().memoryMib();
         capacity.reserve(memory, config.name());
         Instance instance;
+        SnapshotStore via = viaPeers(request);
         try {
-            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()));
+            instance = runtime.start(deployed.deployment(), TrustedSigners.of(request.signers()), via);
         } catch (NodeStartException e) {
             capacity.release(memory);
             throw new NodeRequestException(500, "start_failed", e.getMessage());
@@ -315,7 +330,8 @@ public final class NodeService implements AutoCloseable {
             capacity.release(memory);
             throw e;
         }
-        Running running = new Running(instance, deployed.spec(), clock.instant());
+        long peerBytes = via == null ? 0 : ((SourcedObjectStore) via.objectStore()).peerBytes();
+        Running running = new Running(instance, deployed.spec(), clock.instant(), peerBytes);
         idle.started(instance.id(), request.keepAliveMs() == null ? DEFAULT_KEEP_ALIVE
                 : Duration.ofMillis(Math.max(0, request.keepAliveMs())));
         instances.put(instance.id(), running);
@@ -329,6 +345,33 @@ public final class NodeService implements AutoCloseable {
             listener.accept(instance.start());
         }
         return running.view();
+    }
+
+    /**
+     * The store with the request's peers in front of it (see {@link SourcedObjectStore}); null when the request
+     * names none or this node reads no store.
+     */
+    private SnapshotStore viaPeers(StartRequest request) {
+        if (request.peers().isEmpty() || objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
+            return null;
+        }
+        return new SnapshotStore(new SourcedObjectStore(peers.of(request.peers()), objects.get(), peerHealth,
+                sourceCounters));
+    }
+
+    /** What this node serves to its peers from its caches. */
+    public PeerHoldings peerHoldings() {
+        return holdings;
+    }
+
+    /** How this node reaches its peers. */
+    public PeerClients peerClients() {
+        return peers;
+    }
+
+    /** Snapshot bytes read by source (peers, the store) since the node started. */
+    public SourceCounters.Snapshot sourceCounters() {
+        return sourceCounters.snapshot();
     }
 
     /**
@@ -560,6 +603,7 @@ public final class NodeService implements AutoCloseable {
         try {
             runtime.close();
         } finally {
+            peers.close();
             closeQuietly(driver, objects, cleanup);
         }
     }

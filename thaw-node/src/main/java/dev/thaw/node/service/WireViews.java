@@ -40,6 +40,13 @@ public final class WireViews {
                 c.gaps());
     }
 
+    /** As {@link #start(StartRecord)}, with {@code peerBytes} of its snapshot bytes read from other nodes. */
+    public static StartReport start(StartRecord r, long peerBytes) {
+        return r == null ? null : new StartReport(StartReport.Tier.valueOf(r.tier().name()), r.imageFetchMs(),
+                r.imageBytes(), r.snapshotFetchMs(), r.snapshotBytes(), r.vmMs(), r.initMs(), r.snapshotMs(),
+                r.readyMs(), r.fallbacks(), peerBytes);
+    }
+
     public static StartReport start(StartRecord r) {
         return r == null ? null : new StartReport(StartReport.Tier.valueOf(r.tier().name()), r.imageFetchMs(),
                 r.imageBytes(), r.snapshotFetchMs(), r.snapshotBytes(), r.vmMs(), r.initMs(), r.snapshotMs(),

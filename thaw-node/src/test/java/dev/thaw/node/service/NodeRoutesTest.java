@@ -27,7 +27,7 @@ class NodeRoutesTest {
                 HttpClient http = HttpClient.newHttpClient()) {
             for (ApiRoute route : NodeApi.ROUTES) {
                 String path = route.pathTemplate().replace("{function}", "echo").replace("{revision}", "r1")
-                        .replace("{id}", "node-r-i1");
+                        .replace("{id}", "node-r-i1").replace("{digest}", "0".repeat(64));
                 String body = route.equals(NodeApi.INVOKE) ? "x" : "{}";
                 HttpResponse<String> response = send(http, server, route.method(), path, body);
                 assertThat(response.statusCode()).as(route + ": " + response.body()).isNotEqualTo(405);

@@ -28,6 +28,7 @@ import dev.thaw.wire.v1.node.ConfinementReport;
 import dev.thaw.wire.v1.node.DeploymentSpec;
 import dev.thaw.wire.v1.node.InstanceView;
 import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.PeerSource;
 import dev.thaw.wire.v1.node.PrefetchRequest;
 import dev.thaw.wire.v1.node.PrefetchResponse;
 import dev.thaw.wire.v1.node.PresentRevision;
@@ -53,7 +54,7 @@ final class WireSamples {
         ObjectNode nodeList = JsonNodeFactory.instance.objectNode();
         nodeList.put("kind", "NodeList").putArray("items").addObject().putObject("metadata").put("name", "n1");
         StartReport start = new StartReport(StartReport.Tier.REMOTE, 1.5, 1024, 2.25, 4096, 30.5, 12.0, 0, 45.75,
-                List.of("local: not cached"));
+                List.of("local: not cached"), 2048);
         InstanceView instance = new InstanceView("n1-i1", "echo", "r1", AT, start);
         CacheUsage cache = new CacheUsage(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         CachedEntry cached = new CachedEntry("snapshots/echo/r1", 4096, AT, 1);
@@ -73,7 +74,9 @@ final class WireSamples {
                 // node
                 new DeploymentSpec("echo", "r1", new MachineShape(256, 1), 60_000, 30_000, "sha256:k",
                         List.of("sha256:a", "sha256:b"), List.of("/images/a", "/images/b")),
-                new StartRequest("echo", "r1", 60_000L, Map.of("n1", "MCowBQYDK2VwAyEA")),
+                new StartRequest("echo", "r1", 60_000L, Map.of("n1", "MCowBQYDK2VwAyEA"),
+                        List.of(new PeerSource("n2", "http://127.0.0.1:8082", "peer:n1:" + "cd".repeat(32)))),
+                new PeerSource("n2", "http://127.0.0.1:8082", "peer:n1:" + "cd".repeat(32)),
                 new PrefetchRequest(Map.of("n2", "MCowBQYDK2VwAyEB")),
                 new PrefetchResponse(123_456),
                 start, instance, cache, cached, present, counters, process, confinement, status,

@@ -20,10 +20,14 @@ public final class NodeApi {
     public static final ApiRoute START = ApiRoute.post("/v1/instances");
     public static final ApiRoute STOP = ApiRoute.delete("/v1/instances/{id}");
     public static final ApiRoute INVOKE = ApiRoute.post("/v1/instances/{id}/invoke");
+    /** Read-only routes for other nodes, under a peer credential only. */
+    public static final ApiRoute PEER_MANIFEST = ApiRoute.get("/v1/peer/snapshots/{function}/{revision}/info.json");
+    public static final ApiRoute PEER_SIGNATURE = ApiRoute.get("/v1/peer/snapshots/{function}/{revision}/info.sig");
+    public static final ApiRoute PEER_CHUNK = ApiRoute.get("/v1/peer/chunks/{digest}");
 
     /** Every route a node serves. */
     public static final List<ApiRoute> ROUTES = List.of(HEALTH, METRICS, STATUS, DEPLOY, PREFETCH, DELETE_FUNCTION,
-            START, STOP, INVOKE);
+            START, STOP, INVOKE, PEER_MANIFEST, PEER_SIGNATURE, PEER_CHUNK);
 
     private NodeApi() {
     }

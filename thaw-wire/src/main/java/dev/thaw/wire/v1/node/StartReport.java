@@ -16,12 +16,22 @@ import java.util.Locale;
  * @param snapshotMs time to take a snapshot after a boot (0 when none was taken)
  * @param readyMs from the request to an instance ready to serve
  * @param fallbacks why cheaper tiers were not used, in the order they were tried
+ * @param snapshotPeerBytes of the snapshot bytes fetched by the time the instance was ready, those read from other
+ *     nodes rather than the store (0 when none, or from a node that does not say)
  */
 public record StartReport(Tier tier, double imageFetchMs, long imageBytes, double snapshotFetchMs,
-        long snapshotBytes, double vmMs, double initMs, double snapshotMs, double readyMs, List<String> fallbacks) {
+        long snapshotBytes, double vmMs, double initMs, double snapshotMs, double readyMs, List<String> fallbacks,
+        long snapshotPeerBytes) {
 
     public StartReport {
         fallbacks = List.copyOf(fallbacks);
+    }
+
+    /** A report with no snapshot bytes read from peers. */
+    public StartReport(Tier tier, double imageFetchMs, long imageBytes, double snapshotFetchMs, long snapshotBytes,
+            double vmMs, double initMs, double snapshotMs, double readyMs, List<String> fallbacks) {
+        this(tier, imageFetchMs, imageBytes, snapshotFetchMs, snapshotBytes, vmMs, initMs, snapshotMs, readyMs,
+                fallbacks, 0);
     }
 
     /** Where an instance started from, cheapest first. */
