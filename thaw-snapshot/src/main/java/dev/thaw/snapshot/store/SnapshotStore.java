@@ -43,6 +43,7 @@ public final class SnapshotStore {
     private final ChunkCollector collector;
     private final java.time.InstantSource clock;
     private final NodeKey key;
+    private final SameRevision sameRevision;
 
     /** A store that can read, delete and publish images, but not publish snapshots. */
     public SnapshotStore(ObjectStore store) {
@@ -65,6 +66,8 @@ public final class SnapshotStore {
         this.chunks = new ChunkTransfer(store);
         this.collector = new ChunkCollector(store, clock);
         this.key = key;
+        // Only snapshots this store's own key signed are reused: a node never re-signs another's.
+        this.sameRevision = new SameRevision(store, (function, revision) -> findSnapshot(function, revision));
     }
 
     /** The signers trusted when the caller names none: this store's own key, if any. */
@@ -106,9 +109,23 @@ public final class SnapshotStore {
                     store.delete(old);
                 }
             }
+            Optional<SnapshotInfo> twin = sameRevision.twinOf(info);
+            if (twin.isPresent()) {
+                // The same revision is published under another name of this namespace: store only a
+                // manifest of this function's own that names the twin's chunks.
+                byte[] reused = snapshotJson(SameRevision.reuse(twin.get(), info));
+                byte[] reusedSignature = InfoSignature.sign(key, prefix + SnapshotInfo.FILE_NAME, reused).toJson();
+                store.put(prefix + InfoSignature.FILE_NAME, reusedSignature);
+                store.put(prefix + SnapshotInfo.FILE_NAME, reused);
+                LOG.log(Level.INFO, info.function() + " revision " + info.revision() + " reuses the published snapshot of "
+                        + twin.get().function());
+                return new PublishReport(raw, reusedSignature.length + reused.length, 0,
+                        BundleTransfer.elapsedMs(start), false);
+            }
             ChunkTransfer.Upload upload = chunks.upload(sources, info.files());
             store.put(prefix + InfoSignature.FILE_NAME, signature);
             store.put(prefix + SnapshotInfo.FILE_NAME, json);
+            sameRevision.record(info);
             return new PublishReport(raw, upload.uploadedBytes() + signature.length + json.length,
                     upload.dataBytes(), BundleTransfer.elapsedMs(start), false);
         } finally {
@@ -344,12 +361,16 @@ public final class SnapshotStore {
      * the chunks no other snapshot uses.
      */
     public void deleteSnapshot(String function, String revision) throws StoreException {
+        sameRevision.forget(function, revision);
         deleteBundles(StoreKeys.snapshotPrefix(function, revision));
         collectChunks();
     }
 
     /** Deletes every snapshot of {@code function}, then the chunks no other snapshot uses. */
     public void deleteFunction(String function) throws StoreException {
+        for (String revision : revisions(function)) {
+            sameRevision.forget(function, revision);
+        }
         deleteBundles(StoreKeys.functionPrefix(function));
         collectChunks();
     }
