@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
                 + "examples/hello, an exact copy of it under another name (hello-b), examples/json-transform, and "
                 + "a second revision of hello with a one-line change; reports for each the bytes the store grew by "
                 + "and the bytes a node holding the earlier ones fetches. Then cuts the published snapshots at 64 KiB "
-                + "to 1 MiB chunks and reports deduplication against the number of chunk objects. Uses Thaw's "
+                + "to 1 MiB chunks and reports deduplication against the number of chunk objects, and compares "
+                + "each snapshot's guest memory with the first's, 4 KiB page by page. Uses Thaw's "
                 + "embedded S3 server on loopback unless --s3-endpoint is given.")
 final class BenchDedupCommand implements Callable<Integer> {
     @Option(names = "--examples", defaultValue = "examples", paramLabel = "DIR",
