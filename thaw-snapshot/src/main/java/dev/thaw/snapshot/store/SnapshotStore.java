@@ -82,7 +82,9 @@ public final class SnapshotStore {
     /**
      * Publishes the snapshot in {@code snapshotDir}: the chunks of the files {@code info.files()}
      * names that the store lacks, then the signature, then {@code info.json}, its manifest. Skipped
-     * when another publisher holds the revision's claim.
+     * when another publisher holds the revision's claim. When this key already published the same
+     * revision for another function of the namespace ({@link SameRevision}), only a manifest naming
+     * that snapshot's chunks is stored.
      */
     public PublishReport publishSnapshot(Path snapshotDir, SnapshotInfo info) throws StoreException {
         if (key == null) {
