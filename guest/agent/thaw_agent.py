@@ -177,6 +177,7 @@ def settle_memory():
     pages, which the snapshot store never stores. What remains in the page cache
     is re-read from the read-only disks on demand by a restored clone.
     """
+    started = time.monotonic()
     gc.collect()
     os.sync()
     report = {"cached_before_kib": meminfo_kib("Cached")["Cached"]}
@@ -190,6 +191,7 @@ def settle_memory():
     after = meminfo_kib("Cached", "MemFree")
     report["cached_kib"] = after["Cached"]
     report["free_kib"] = after["MemFree"]
+    report["ms"] = round((time.monotonic() - started) * 1000.0, 3)
     return report
 
 
