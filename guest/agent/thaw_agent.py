@@ -184,9 +184,7 @@ def settle_memory():
     try:
         with open("/proc/sys/vm/drop_caches", "w") as f:
             f.write("3")
-        with open("/proc/sys/vm/compact_memory", "w") as f:
-            f.write("1")
-    except OSError as error:  # a kernel without these knobs still snapshots, only larger
+    except OSError as error:  # a kernel without the knob still snapshots, only larger
         report["error"] = f"{type(error).__name__}: {error}"
     after = meminfo_kib("Cached", "MemFree")
     report["cached_kib"] = after["Cached"]
