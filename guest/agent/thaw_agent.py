@@ -174,8 +174,8 @@ def settle_memory():
     Free guest memory is whatever boot left there (the initramfs, page cache of
     files read once, freed slabs); the kernel zeroes pages as they are freed
     (init_on_free=1 on its command line), so what is dropped here becomes zero
-    pages, which the snapshot store never stores. What remains in the page cache
-    is re-read from the read-only disks on demand by a restored clone.
+    pages, which the snapshot store never stores. A restored clone re-reads what
+    it needs of the dropped page cache from the read-only disks.
     """
     started = time.monotonic()
     gc.collect()
