@@ -363,17 +363,18 @@ public final class SnapshotStore {
      * the chunks no other snapshot uses.
      */
     public void deleteSnapshot(String function, String revision) throws StoreException {
-        sameRevision.forget(function, revision);
         deleteBundles(StoreKeys.snapshotPrefix(function, revision));
+        sameRevision.forget(function, revision);
         collectChunks();
     }
 
     /** Deletes every snapshot of {@code function}, then the chunks no other snapshot uses. */
     public void deleteFunction(String function) throws StoreException {
-        for (String revision : revisions(function)) {
+        List<String> revisions = revisions(function);
+        deleteBundles(StoreKeys.functionPrefix(function));
+        for (String revision : revisions) {
             sameRevision.forget(function, revision);
         }
-        deleteBundles(StoreKeys.functionPrefix(function));
         collectChunks();
     }
 
