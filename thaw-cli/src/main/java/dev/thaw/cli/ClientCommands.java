@@ -193,9 +193,27 @@ final class ClientCommands {
                     System.out.printf("  cached %-60s %8.1f MiB  last used %s%n", entry.key(),
                             entry.bytes() / 1048576.0, entry.lastUse());
                 }
+                for (String line : partlyPresent(s)) {
+                    System.out.println(line);
+                }
             }
             return 0;
         }
+    }
+
+    /**
+     * The revisions a node holds only part of the snapshot of (whole ones are among its cached entries), e.g.
+     * {@code  part   hello/3  90.0 % of 41.1 MiB}.
+     */
+    static List<String> partlyPresent(dev.thaw.wire.v1.node.NodeStatus status) {
+        if (status.present() == null) {
+            return List.of();
+        }
+        return status.present().stream().filter(p -> p.fraction() < 1)
+                .map(p -> String.format(java.util.Locale.ROOT, "  part   %-60s %5.1f %% of %.1f MiB",
+                        p.function() + "/" + p.revision(), Math.floor(p.fraction() * 1000) / 10,
+                        p.totalBytes() / 1048576.0))
+                .toList();
     }
 
     static String abbreviate(String digest) {

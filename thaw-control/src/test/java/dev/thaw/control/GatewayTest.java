@@ -14,6 +14,7 @@ import dev.thaw.wire.v1.gateway.NodeSummary;
 import dev.thaw.wire.v1.gateway.RegisterRequest;
 import dev.thaw.wire.v1.node.DeploymentSpec;
 import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.PresentRevision;
 import dev.thaw.wire.v1.node.StartRequest;
 import dev.thaw.control.cluster.Member;
 import dev.thaw.node.SnapshotMode;
@@ -322,6 +323,66 @@ class GatewayTest {
         GatewayClient.Answer warm = invoke("x5");
         assertThat(warm.status()).isEqualTo(200);
         assertThat(warm.header("X-Thaw-Start")).isEqualTo("warm");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(names = {"SNAPSHOT_AWARE", "COST_AWARE"})
+    void placementPrefersTheNodeWithMoreOfTheRevisionsSnapshot(SchedulerPolicy policy) throws Exception {
+        start(policy);
+        // Ties go by name, so node-b wins only by holding more: 90 % of the snapshot against node-a's 10 %.
+        TestNode a = node("node-a");
+        TestNode b = node("node-b");
+        TestNode none = node("node-c");
+        a.holdPart("echo", "rev1", 4L << 20, 40L << 20);
+        b.holdPart("echo", "rev1", 36L << 20, 40L << 20);
+        deployEcho(settings(1, 2, 60_000, 10, 1_000));
+        // The nodes report what they hold of a revision once they have been given it.
+        await(() -> reported(a, "echo", "rev1") == 0.1 && reported(b, "echo", "rev1") == 0.9);
+        assertThat(reported(none, "echo", "rev1")).isZero();
+        assertThat(gateway.membership().find("node-b").orElseThrow().status().present())
+                .containsExactly(new PresentRevision("echo", "rev1", 36L << 20, 40L << 20));
+        // A report of more bytes than the snapshot has is refused, naming the revision, and changes nothing.
+        com.fasterxml.jackson.databind.node.ObjectNode impossible = Json.mapper().valueToTree(b.status());
+        impossible.putArray("present").addObject().put("function", "echo").put("revision", "rev1")
+                .put("presentBytes", 50L << 20).put("totalBytes", 40L << 20);
+        HttpResponse<String> refused = send("PUT", "v1/nodes/node-b/heartbeat", b.nodeToken(), impossible.toString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("echo/rev1").contains("presentBytes");
+        assertThat(reported(b, "echo", "rev1")).isEqualTo(0.9);
+
+        // The extender endpoint, over the same reports: node-b, then node-a, then node-c.
+        String args = """
+                {"pod": {"metadata": {"name": "echo-1", "labels": {"thaw.dev/function": "echo",
+                         "thaw.dev/revision": "rev1"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+                 "nodenames": ["node-a", "node-b", "node-c"]}""";
+        Map<String, Long> scores = scores(send("POST", "/extender/prioritize", USER, args));
+        assertThat(scores.get("node-b")).isGreaterThan(scores.get("node-a"));
+        assertThat(scores.get("node-a")).isGreaterThanOrEqualTo(scores.get("node-c"));
+
+        GatewayClient.Answer answer = invoke("x");
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.header("X-Thaw-Node")).isEqualTo("node-b");
+    }
+
+    @Test
+    void aNodeReportsTheWholeOfACachedSnapshotAsPresentAndNothingOfOthers() throws Exception {
+        start(SchedulerPolicy.SNAPSHOT_AWARE);
+        TestNode b = node("node-b");
+        b.cache(ECHO);
+        b.service().deploy("other", "rev9", TestNode.spec("other", "rev9", "layer"));
+        NodeStatus status = b.status();
+        long bytes = status.cached().stream().filter(e -> e.key().equals("snapshots/echo/rev1")).findFirst()
+                .orElseThrow().bytes();
+        assertThat(status.present()).containsExactly(new PresentRevision("echo", "rev1", bytes, bytes));
+        assertThat(status.caches("echo", "rev1")).isTrue();
+        assertThat(status.presentFraction("other", "rev9")).isZero();
+        await(() -> reported(b, "echo", "rev1") == 1.0);
+    }
+
+    /** The share of the revision's snapshot the gateway last heard {@code node} hold. */
+    private double reported(TestNode node, String function, String revision) {
+        return gateway.membership().find(node.name).map(Member::status).filter(java.util.Objects::nonNull)
+                .map(s -> s.presentFraction(function, revision)).orElse(-1.0);
     }
 
     @Test

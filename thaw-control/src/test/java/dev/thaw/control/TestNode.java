@@ -1,6 +1,7 @@
 package dev.thaw.control;
 
 import dev.thaw.api.MachineShape;
+import dev.thaw.node.RevisionPresence;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.wire.v1.node.DeploymentSpec;
 import dev.thaw.wire.v1.node.NodeStatus;
@@ -182,6 +183,25 @@ final class TestNode implements AutoCloseable {
         service().deploy(spec.function(), spec.revision(), spec);
         String id = service().start(new StartRequest(spec.function(), spec.revision())).id();
         service().stop(id);
+    }
+
+    /**
+     * Makes this node report {@code presentBytes} of {@code totalBytes} of the revision's snapshot as here, as a
+     * node whose chunks of it came with other revisions would; other revisions are measured as before.
+     */
+    void holdPart(String function, String revision, long presentBytes, long totalBytes) {
+        RevisionPresence measured = service().presence();
+        service().measurePresenceWith(new RevisionPresence() {
+            @Override
+            public long presentBytes(String f, String r) {
+                return f.equals(function) && r.equals(revision) ? presentBytes : measured.presentBytes(f, r);
+            }
+
+            @Override
+            public long totalBytes(String f, String r) {
+                return f.equals(function) && r.equals(revision) ? totalBytes : measured.totalBytes(f, r);
+            }
+        });
     }
 
     /** Takes {@code slots} of this node's slots with instances no gateway knows, as other work would. */

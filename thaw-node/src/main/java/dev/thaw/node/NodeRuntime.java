@@ -64,6 +64,7 @@ public final class NodeRuntime implements AutoCloseable {
     private final NodeImages images;
     private final SnapshotPublisher publisher;
     private final NodeCounters counters = new NodeCounters();
+    private final RevisionPresence presence;
 
     private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
             NodeCache imageCache) {
@@ -74,6 +75,11 @@ public final class NodeRuntime implements AutoCloseable {
         this.imageCache = imageCache;
         this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
         this.publisher = new SnapshotPublisher(store, counters);
+        if (cache != null) {
+            this.presence = CachedSnapshotPresence.following(cache);
+        } else {
+            this.presence = RevisionPresence.NONE;
+        }
     }
 
     /**
@@ -484,6 +490,11 @@ public final class NodeRuntime implements AutoCloseable {
         if (cache != null) {
             cache.addListener(listener);
         }
+    }
+
+    /** How much of each revision's snapshot this node holds, as it reports to the scheduler. */
+    public RevisionPresence presence() {
+        return presence;
     }
 
     public NodeStats stats() {

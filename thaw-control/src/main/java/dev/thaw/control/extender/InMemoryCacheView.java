@@ -28,7 +28,8 @@ public final class InMemoryCacheView implements CacheView {
     /**
      * Approximate heap held by the states, with compressed references and compact
      * (Latin-1) strings: per node a map entry and a state record, per cached
-     * revision a string key and its slot in an immutable set.
+     * revision a string key and its slot in an immutable set, per revision held in
+     * part a string key, a boxed share and their slots in an immutable map.
      */
     public long approximateBytes() {
         long bytes = 0;
@@ -36,6 +37,9 @@ public final class InMemoryCacheView implements CacheView {
             bytes += 32 + string(entry.getKey()) + 48 + 16;
             for (String key : entry.getValue().revisions()) {
                 bytes += string(key) + 8; // Set.copyOf: an open-addressed array, about two slots per element
+            }
+            for (String key : entry.getValue().partial().keySet()) {
+                bytes += string(key) + 16 + 16; // Map.copyOf: key and value slots, twice as many as entries
             }
         }
         return bytes;

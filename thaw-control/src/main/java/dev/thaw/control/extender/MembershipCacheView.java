@@ -4,9 +4,12 @@ import dev.thaw.control.cluster.Member;
 import dev.thaw.control.cluster.Membership;
 import dev.thaw.wire.v1.node.CacheKeys;
 import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.PresentRevision;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The extender's view of a Thaw cluster without Kubernetes: the live nodes'
@@ -27,10 +30,25 @@ public final class MembershipCacheView implements CacheView {
     }
 
     private static NodeCacheState state(NodeStatus status) {
-        // Cache keys are snapshots/<function>/<revision>; the extender's are <function>/<revision>.
-        Set<String> revisions = status.cached().stream().map(e -> CacheKeys.revision(e.key()))
-                .flatMap(Optional::stream).map(r -> RevisionOfPod.key(r[0], r[1])).collect(Collectors.toSet());
-        return new NodeCacheState(revisions, status.memoryMibFree(), status.memoryMibTotal(), status.slotsFree(),
-                status.slotsTotal());
+        Set<String> revisions = new HashSet<>();
+        Map<String, Double> partial = new HashMap<>();
+        if (status.present() != null) {
+            for (PresentRevision p : status.present()) {
+                String key = RevisionOfPod.key(p.function(), p.revision());
+                if (p.fraction() >= 1) {
+                    revisions.add(key);
+                } else if (p.fraction() > 0) {
+                    partial.merge(key, p.fraction(), Math::max);
+                }
+            }
+            revisions.forEach(partial::remove);
+        } else {
+            // A node that does not report presence: its cached snapshots (snapshots/<function>/<revision>) are
+            // whole; the extender's keys are <function>/<revision>.
+            status.cached().stream().map(e -> CacheKeys.revision(e.key())).flatMap(Optional::stream)
+                    .forEach(r -> revisions.add(RevisionOfPod.key(r[0], r[1])));
+        }
+        return new NodeCacheState(revisions, partial, status.memoryMibFree(), status.memoryMibTotal(),
+                status.slotsFree(), status.slotsTotal());
     }
 }

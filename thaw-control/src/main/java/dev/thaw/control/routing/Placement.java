@@ -132,7 +132,7 @@ public final class Placement {
         NodeStatus s = member.status();
         long[] reserved = member.reserved();
         return new NodeCandidate(member.name(), Math.max(0, s.memoryMibFree() - reserved[1]), s.memoryMibTotal(),
-                (int) Math.max(0, s.slotsFree() - reserved[0]), s.slotsTotal(), s.caches(spec.function(),
-                        spec.revision()));
+                (int) Math.max(0, s.slotsFree() - reserved[0]), s.slotsTotal(),
+                s.presentFraction(spec.function(), spec.revision()), NodeCandidate.UNKNOWN_BYTES);
     }
 }

@@ -6,17 +6,20 @@ package dev.thaw.control.scheduling;
  *
  * <p>SPREAD: {@code 100 × free fraction}.
  *
- * <p>SNAPSHOT_AWARE: {@code 60 × free fraction + 40 × (cache hit ? 1 : 0)}. A cache
+ * <p>SNAPSHOT_AWARE: {@code 60 × free fraction + 40 × share of the snapshot present}. A cache
  * hit is worth a bounded bonus instead of dominating the score (vHive-style
  * "100 with weight 100" sends every start to the holder until it is full). With
  * 60/40 an idle holder (100) beats an idle non-holder (60), a half-loaded holder
  * (70) still beats it, and the holder only loses once it is more than two thirds
  * loaded (90 % loaded: 46 &lt; 60) — past that point queueing behind its load costs
- * more than the fetch a local snapshot saves.
+ * more than the fetch a local snapshot saves. A node with part of the snapshot gets
+ * that part of the bonus (90 %: 36), as the fetch it saves is that part of it.
  *
  * <p>COST_AWARE: {@code 100 × local restore ÷ predicted start}, the prediction of
- * {@link StartCostModel}: a remote start costs its fetch at the measured bandwidth, so
- * a holder of a big snapshot wins against more load than a holder of a small one.
+ * {@link StartCostModel}: a remote start costs the fetch of the missing bytes at the
+ * measured bandwidth, so a holder of a big snapshot wins against more load than a
+ * holder of a small one, and a node with most of a snapshot against more load than
+ * one with little of it.
  */
 public final class Scoring {
     /** Weight of the free fraction under SNAPSHOT_AWARE. */
@@ -35,7 +38,7 @@ public final class Scoring {
         double free = candidate.freeFraction();
         double score = switch (policy) {
             case SPREAD -> 100 * free;
-            case SNAPSHOT_AWARE -> LOAD_WEIGHT * free + (candidate.cachesRevision() ? CACHE_WEIGHT : 0);
+            case SNAPSHOT_AWARE -> LOAD_WEIGHT * free + CACHE_WEIGHT * candidate.presentFraction();
             case COST_AWARE -> 100 * costs.localMs() / costs.predictMs(candidate);
         };
         return (int) Math.round(Math.clamp(score, 0, 100));

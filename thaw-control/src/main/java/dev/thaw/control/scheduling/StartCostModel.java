@@ -2,7 +2,8 @@ package dev.thaw.control.scheduling;
 
 /**
  * Predicts a cold start's latency on a node from its tier there: a restore from the node's cache costs
- * {@code localMs}; a remote start costs {@code restoreMs} plus the bytes to fetch at {@code bandwidthMibPerS}; a
+ * {@code localMs}; a remote start costs {@code restoreMs} plus the bytes to fetch at {@code bandwidthMibPerS}
+ * (the share of the snapshot the node lacks: a node with 90 % of it fetches a tenth); a
  * loaded node adds up to {@code queueMs} (all slots or memory taken). Pure, like {@link Scoring}, so the gateway,
  * the Kubernetes extender and the simulator share it. Defaults: {@code thaw bench snapshot} for examples/hello
  * (docs/benchmarks.md).
@@ -27,7 +28,8 @@ public record StartCostModel(double localMs, double restoreMs, double bandwidthM
             start = localMs;
         } else {
             long bytes = candidate.fetchBytes() >= 0 ? candidate.fetchBytes() : defaultFetchBytes;
-            start = restoreMs + bytes / 1048576.0 / bandwidthMibPerS * 1000;
+            double missing = bytes * (1 - candidate.presentFraction());
+            start = restoreMs + missing / 1048576.0 / bandwidthMibPerS * 1000;
         }
         return start + (1 - candidate.freeFraction()) * queueMs;
     }

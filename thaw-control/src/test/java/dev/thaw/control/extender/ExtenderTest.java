@@ -57,6 +57,24 @@ class ExtenderTest {
     }
 
     @Test
+    void aNodeWithMoreOfTheSnapshotRanksAboveOneWithLessAndBothAboveNone() {
+        view.put("most", new NodeCacheState(Set.of(), java.util.Map.of("hello/3", 0.9), 10_240, 10_240, 10, 10));
+        view.put("half", new NodeCacheState(Set.of("world/1"), java.util.Map.of("hello/3", 0.5, "hello/2", 0.99),
+                10_240, 10_240, 10, 10));
+        node("none", 0, "hello/2");
+        node("whole", 0, "hello/3");
+        // 60 + 40 × share: 96, 80, 60 and 100, on kube-scheduler's 0..10.
+        List<HostPriority> scores = extender.prioritize(args(KubeSchedulerPayloads.withNames(THAW_POD,
+                List.of("none", "half", "most", "whole"))));
+        assertThat(scores).containsExactly(new HostPriority("none", 6), new HostPriority("half", 8),
+                new HostPriority("most", 10), new HostPriority("whole", 10));
+        assertThat(view.node("half").orElseThrow().caches("hello/3")).isFalse();
+        assertThat(view.node("half").orElseThrow().presentFraction("hello/3")).isEqualTo(0.5);
+        assertThatThrownBy(() -> new NodeCacheState(Set.of(), java.util.Map.of("hello/3", 1.0), 1, 1, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hello/3");
+    }
+
+    @Test
     void aLoadedHolderRanksBelowAnIdleNonHolder() {
         node("holder", 9, "hello/3"); // 90 % of slots in use: 60 × 0.1 + 40 = 46 → 5
         node("idle", 0);

@@ -13,10 +13,11 @@ import java.util.List;
  * @param slotsFree instances the node may still start
  * @param slotsTotal instances the node may run at once
  * @param updatedAt when the node agent wrote this, RFC 3339 in UTC
- * @param revisionCount snapshots the cache holds, including any left out of {@code revisions}
- * @param truncated whether the cache holds more snapshots than {@code revisions} lists (the least
+ * @param revisionCount snapshots the node holds all or part of, including any left out of {@code revisions}
+ * @param truncated whether the node holds more snapshots than {@code revisions} lists (the least
  *     recently used are left out)
- * @param revisions cached snapshots, most recently used first; images are not listed
+ * @param revisions snapshots the node holds all or part of, most recently used first (those never started
+ *     from last); images are not listed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeSnapshotCacheStatus(long budgetBytes, long usedBytes, long memoryMibFree, long memoryMibTotal,

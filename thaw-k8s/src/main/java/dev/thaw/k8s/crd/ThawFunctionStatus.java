@@ -14,7 +14,7 @@ import java.util.Optional;
  *     and message when the spec is malformed, conflicts or failed to build (the revision served before, if
  *     any, keeps serving); Unknown while it builds
  * @param instances instances of the function across the gateways' {@code gateways} reports
- * @param cachingNodes nodes whose snapshot cache holds {@code revision} (from their NodeSnapshotCache)
+ * @param cachingNodes nodes that hold all of {@code revision}'s snapshot (from their NodeSnapshotCache)
  * @param gateways each gateway replica's own report
  * @param served what gateways need to serve {@code revision}
  */

@@ -5,14 +5,16 @@ import dev.thaw.api.Json;
 import dev.thaw.control.extender.NodeCacheState;
 import dev.thaw.control.extender.RevisionOfPod;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Reads a NodeSnapshotCache ({@code thaw.dev/v1alpha1}) from its untyped form, so
  * the extender depends on the resource's JSON shape only, not on a Java class.
- * Reads only what scheduling needs: capacity and which revisions are cached.
+ * Reads only what scheduling needs: capacity and how much of each revision's snapshot the node holds.
  */
 final class NodeSnapshotCacheStatus {
     private NodeSnapshotCacheStatus() {
@@ -34,6 +36,7 @@ final class NodeSnapshotCacheStatus {
         }
         JsonNode revisions = status.get("revisions");
         Set<String> keys = new HashSet<>();
+        Map<String, Double> partial = new HashMap<>();
         if (revisions != null && !revisions.isNull()) {
             if (!revisions.isArray()) {
                 throw new IllegalArgumentException("status.revisions is not a list");
@@ -45,11 +48,43 @@ final class NodeSnapshotCacheStatus {
                 if (function == null || revision == null) {
                     throw new IllegalArgumentException("status.revisions[" + i + "] needs 'function' and 'revision'");
                 }
-                keys.add(RevisionOfPod.key(function, revision));
+                String key = RevisionOfPod.key(function, revision);
+                double share = share(entry, i);
+                if (share >= 1) {
+                    keys.add(key);
+                } else if (share > 0) {
+                    partial.merge(key, share, Math::max);
+                }
             }
+            keys.forEach(partial::remove);
         }
-        return Optional.of(new NodeCacheState(keys, count(status, "memoryMibFree"), count(status, "memoryMibTotal"),
-                Math.toIntExact(count(status, "slotsFree")), Math.toIntExact(count(status, "slotsTotal"))));
+        return Optional.of(new NodeCacheState(keys, partial, count(status, "memoryMibFree"),
+                count(status, "memoryMibTotal"), Math.toIntExact(count(status, "slotsFree")),
+                Math.toIntExact(count(status, "slotsTotal"))));
+    }
+
+    /**
+     * The share of the snapshot the entry says the node holds: {@code bytes / totalBytes}, or 1 for an entry
+     * without {@code totalBytes} (or 0 there), as node agents that list whole snapshots only write.
+     */
+    private static double share(JsonNode entry, int i) {
+        JsonNode total = entry.get("totalBytes");
+        if (total == null || total.isNull() || (total.isIntegralNumber() && total.canConvertToLong()
+                && total.asLong() == 0)) {
+            return 1;
+        }
+        String at = "status.revisions[" + i + "]";
+        if (!total.isIntegralNumber() || !total.canConvertToLong() || total.asLong() < 0) {
+            throw new IllegalArgumentException(at + ".totalBytes is " + total + ", not a byte count");
+        }
+        JsonNode bytes = entry.get("bytes");
+        if (bytes == null || !bytes.isIntegralNumber() || !bytes.canConvertToLong() || bytes.asLong() < 0
+                || bytes.asLong() > total.asLong()) {
+            throw new IllegalArgumentException(at + ".bytes is " + (bytes == null ? "missing" : bytes)
+                    + ", not a byte count of at most totalBytes " + total.asLong());
+        }
+        long present = bytes.asLong();
+        return present == total.asLong() ? 1 : Math.min((double) present / total.asLong(), Math.nextDown(1.0));
     }
 
     /** A string, or an integer for revisions written as numbers. */

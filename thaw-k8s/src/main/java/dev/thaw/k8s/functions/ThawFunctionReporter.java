@@ -127,7 +127,7 @@ public final class ThawFunctionReporter {
                 continue;
             }
             for (CachedRevision r : node.getStatus().revisions()) {
-                if (function.equals(r.function()) && revision.equals(r.revision())) {
+                if (function.equals(r.function()) && revision.equals(r.revision()) && r.whole()) {
                     names.add(node.getMetadata().getName());
                     break;
                 }

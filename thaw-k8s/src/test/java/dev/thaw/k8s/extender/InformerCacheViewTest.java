@@ -138,4 +138,68 @@ class InformerCacheViewTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSnapshotCacheStatus.read(negative))
                 .hasMessage("status.memoryMibFree is -1, not a count");
     }
+
+    private static Map<String, Object> entry(String function, String revision, Object bytes, Object totalBytes) {
+        Map<String, Object> entry = new java.util.HashMap<>(Map.of("function", function, "revision", revision,
+                "bytes", bytes));
+        if (totalBytes != null) {
+            entry.put("totalBytes", totalBytes);
+        }
+        return entry;
+    }
+
+    private static GenericKubernetesResource withRevisions(List<Map<String, Object>> revisions) {
+        return cache("n", Map.of("memoryMibFree", 1, "memoryMibTotal", 2, "slotsFree", 1, "slotsTotal", 1,
+                "revisions", revisions));
+    }
+
+    @Test
+    void readsTheShareOfEachRevisionAndTakesEntriesWithoutATotalAsWhole() {
+        NodeCacheState state = NodeSnapshotCacheStatus.read(withRevisions(List.of(
+                entry("hello", "1", 100, 100), entry("hello", "2", 90, 100), entry("hello", "3", 0, 100),
+                entry("old", "1", 100, null), entry("old", "2", 100, 0)))).orElseThrow();
+
+        assertThat(state.revisions()).containsExactlyInAnyOrder("hello/1", "old/1", "old/2");
+        assertThat(state.partial()).containsExactly(Map.entry("hello/2", 0.9));
+        assertThat(state.presentFraction("hello/2")).isEqualTo(0.9);
+        assertThat(state.presentFraction("hello/3")).isZero();
+        assertThat(state.caches("hello/2")).isFalse();
+    }
+
+    @Test
+    void impossibleByteCountsMakeTheStatusUnreadable() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSnapshotCacheStatus.read(
+                withRevisions(List.of(entry("hello", "1", 101, 100)))))
+                .hasMessage("status.revisions[0].bytes is 101, not a byte count of at most totalBytes 100");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSnapshotCacheStatus.read(
+                withRevisions(List.of(entry("hello", "1", 1, -5)))))
+                .hasMessage("status.revisions[0].totalBytes is -5, not a byte count");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSnapshotCacheStatus.read(
+                withRevisions(List.of(entry("hello", "1", 1, 0.5)))))
+                .hasMessage("status.revisions[0].totalBytes is 0.5, not a byte count");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeSnapshotCacheStatus.read(
+                withRevisions(List.of(entry("hello", "1", "lots", 100)))))
+                .hasMessageStartingWith("status.revisions[0].bytes is \"lots\"");
+    }
+
+    /** The extender scores the objects' shares with the gateway's scoring: more of the snapshot ranks higher. */
+    @Test
+    void theExtenderRanksANodeWithMoreOfTheSnapshotAboveOneWithLess() {
+        var caches = client.genericKubernetesResources(InformerCacheView.RESOURCE);
+        NodeSnapshotCacheStates view = new NodeSnapshotCacheStates();
+        for (var node : Map.of("node-most", 90, "node-half", 50, "node-none", 0, "node-whole", 100).entrySet()) {
+            view.onAdd(caches.resource(cache(node.getKey(), Map.of("memoryMibFree", 8192, "memoryMibTotal", 8192,
+                    "slotsFree", 8, "slotsTotal", 8, "revisions", List.of(entry("hello", "3", node.getValue(), 100),
+                            entry("world", "1", 100, 100))))).create());
+        }
+        var extender = new dev.thaw.control.extender.Extender(view,
+                dev.thaw.control.scheduling.SchedulerPolicy.SNAPSHOT_AWARE);
+        var args = dev.thaw.wire.v1.extender.ExtenderArgs.parse("""
+                {"pod": {"metadata": {"name": "hello-1", "labels": {"thaw.dev/function": "hello",
+                         "thaw.dev/revision": "3"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+                 "nodenames": ["node-none", "node-half", "node-most", "node-whole"]}""".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        // 60 + 40 × share on an idle node: 60, 80, 96, 100, on kube-scheduler's 0..10.
+        assertThat(extender.prioritize(args)).extracting(h -> h.score()).containsExactly(6L, 8L, 10L, 10L);
+    }
 }

@@ -47,8 +47,12 @@ class ThawFunctionReporterTest {
     void start() throws Exception {
         Fixtures.registerCrd(client);
         registry = new ThawFunctionRegistry(client, NS, new DirectoryObjectStore(dir), clock, Duration.ofMinutes(10));
+        // node-d holds half of hello's snapshot: it is not one of the nodes caching it.
+        NodeSnapshotCache half = NodeSnapshotCache.forNode("node-d");
+        half.setStatus(new NodeSnapshotCacheStatus(1000, 50, 0, 0, 0, 0, null, 1, false,
+                List.of(new CachedRevision("hello", "rev-1", 50, null, 100))));
         caches = List.of(cache("node-a", "hello", "rev-1"), cache("node-b", "hello", "rev-0"),
-                cache("node-c", "other", "rev-1"));
+                cache("node-c", "other", "rev-1"), half);
         reporter = new ThawFunctionReporter(registry, "gateway-0", name -> instances.getOrDefault(name, 0),
                 () -> caches, PERIOD);
         String digest = registry.putArchive("code".getBytes(StandardCharsets.UTF_8));

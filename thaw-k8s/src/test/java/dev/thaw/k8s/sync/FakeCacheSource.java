@@ -2,6 +2,7 @@ package dev.thaw.k8s.sync;
 
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.wire.v1.node.CachedEntry;
+import dev.thaw.wire.v1.node.PresentRevision;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ final class FakeCacheSource implements CacheStateSource {
     private final Map<String, CachedEntry> entries = new ConcurrentHashMap<>();
     private final List<Consumer<CacheEvent>> listeners = new CopyOnWriteArrayList<>();
     private volatile long memoryMibFree = 3072;
+    private volatile List<PresentRevision> present;
 
     FakeCacheSource add(String key, long bytes, Instant lastUse) {
         entries.put(key, new CachedEntry(key, bytes, lastUse, 0));
@@ -30,10 +32,15 @@ final class FakeCacheSource implements CacheStateSource {
         memoryMibFree = mib;
     }
 
+    /** What the node reports it holds of each revision (null: it does not say, as older nodes). */
+    void present(List<PresentRevision> revisions) {
+        present = revisions;
+    }
+
     @Override
     public CacheSnapshot current() {
         long used = entries.values().stream().mapToLong(CachedEntry::bytes).sum();
-        return new CacheSnapshot(List.copyOf(entries.values()), 1L << 30, used, memoryMibFree, 4096, 5, 8);
+        return new CacheSnapshot(List.copyOf(entries.values()), 1L << 30, used, memoryMibFree, 4096, 5, 8, present);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.thaw.k8s.crd.CachedRevision;
 import dev.thaw.k8s.crd.NodeSnapshotCache;
 import dev.thaw.k8s.crd.NodeSnapshotCacheStatus;
 import dev.thaw.testkit.FakeClock;
+import dev.thaw.wire.v1.node.PresentRevision;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -216,6 +217,42 @@ class NodeCacheSyncTest {
         cache.memoryMibFree(1024);
 
         awaitStatus(s -> s.memoryMibFree() == 1024);
+    }
+
+    @Test
+    void theShareOfEachRevisionTheNodeHoldsIsAdvertisedAndFollowed() {
+        cache.add("snapshots/hello/r1", 100, T0).add("images/85ab", 999, T0);
+        cache.present(List.of(new PresentRevision("hello", "r1", 100, 100),
+                new PresentRevision("hello", "r2", 90, 100), new PresentRevision("other", "r1", 5, 50)));
+
+        sync = NodeCacheSync.start(client, NODE, cache, FAST_RESYNC);
+
+        NodeSnapshotCacheStatus status = awaitStatus(s -> s.revisions().size() == 3);
+        // The whole snapshot, last used at T0, first; then those never started from, by name.
+        assertThat(status.revisions()).containsExactly(
+                new CachedRevision("hello", "r1", 100, "2026-01-01T00:00:00Z", 100),
+                new CachedRevision("hello", "r2", 90, null, 100),
+                new CachedRevision("other", "r1", 5, null, 50));
+        assertThat(status.revisions()).extracting(CachedRevision::whole).containsExactly(true, false, false);
+        assertThat(status.revisionCount()).isEqualTo(3);
+
+        // More of hello/r2 arrives (no cache entry changes): the next resync writes it.
+        cache.present(List.of(new PresentRevision("hello", "r1", 100, 100),
+                new PresentRevision("hello", "r2", 99, 100)));
+        status = awaitStatus(s -> s.revisions().size() == 2);
+        assertThat(status.revisions()).containsExactly(
+                new CachedRevision("hello", "r1", 100, "2026-01-01T00:00:00Z", 100),
+                new CachedRevision("hello", "r2", 99, null, 100));
+    }
+
+    @Test
+    void aNodeThatDoesNotReportPresenceAdvertisesItsSnapshotsAsWhole() {
+        cache.add("snapshots/hello/r1", 100, T0);
+        sync = NodeCacheSync.start(client, NODE, cache, SyncSettings.DEFAULTS);
+        NodeSnapshotCacheStatus status = awaitStatus(s -> s.revisions().size() == 1);
+        assertThat(status.revisions()).containsExactly(
+                new CachedRevision("hello", "r1", 100, "2026-01-01T00:00:00Z", 100));
+        assertThat(status.revisions().getFirst().whole()).isTrue();
     }
 
     @Test

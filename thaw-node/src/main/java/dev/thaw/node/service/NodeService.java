@@ -7,6 +7,7 @@ import dev.thaw.node.NodeRuntime;
 import dev.thaw.node.NodeStartException;
 import dev.thaw.node.NodeStats;
 import dev.thaw.node.ProcessSampler;
+import dev.thaw.node.RevisionPresence;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartRecord;
 import dev.thaw.sandbox.BootSpec;
@@ -25,10 +26,12 @@ import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.snapshot.trust.NodeKey;
 import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.wire.v1.node.CacheKeys;
 import dev.thaw.wire.v1.node.DeploymentSpec;
 import dev.thaw.wire.v1.node.InstanceView;
 import dev.thaw.wire.v1.node.NodeStatus;
 import dev.thaw.wire.v1.node.PrefetchRequest;
+import dev.thaw.wire.v1.node.PresentRevision;
 import dev.thaw.wire.v1.node.ProcessStats;
 import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
@@ -38,10 +41,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -107,6 +114,7 @@ public final class NodeService implements AutoCloseable {
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("thaw-node-reaper").daemon().factory());
     private volatile boolean closed;
+    private volatile RevisionPresence presence;
 
     private NodeService(NodeServiceConfig config, GuestKernel kernel, SandboxDriver driver,
             Optional<S3ObjectStore> objects, NodeRuntime runtime, Runnable cleanup, Path shmDir, NodeKey key,
@@ -120,6 +128,7 @@ public final class NodeService implements AutoCloseable {
         this.driver = driver;
         this.objects = objects;
         this.runtime = runtime;
+        this.presence = runtime.presence();
         this.cleanup = cleanup;
         this.capacity = new Capacity(config.memoryMib(), config.slots());
         this.imagePaths = new ImagePaths(new ThawHome(config.thawHome()));
@@ -387,7 +396,43 @@ public final class NodeService implements AutoCloseable {
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views,
                 WireViews.cache(stats.cache()), WireViews.cached(stats.cached()), WireViews.counters(stats.counters()),
-                clock.instant(), processStats(), WireViews.confinement(driver.confinement()), signingKey());
+                clock.instant(), processStats(), WireViews.confinement(driver.confinement()), signingKey(),
+                present(stats));
+    }
+
+    /**
+     * How much of each revision deployed or cached here the node holds, for the revisions it holds any of.
+     * A revision the node has not been given may still be cached from an earlier run.
+     */
+    private List<PresentRevision> present(NodeStats stats) {
+        Set<String> revisions = new TreeSet<>(deployments.keySet());
+        stats.cached().forEach(e -> CacheKeys.revision(e.key()).ifPresent(r -> revisions.add(key(r[0], r[1]))));
+        RevisionPresence measure = presence;
+        List<PresentRevision> present = new ArrayList<>();
+        for (String revision : revisions) {
+            int slash = revision.indexOf('/');
+            String function = revision.substring(0, slash);
+            String id = revision.substring(slash + 1);
+            long total = measure.totalBytes(function, id);
+            long bytes = Math.min(measure.presentBytes(function, id), total);
+            if (total > 0 && bytes > 0) {
+                present.add(new PresentRevision(function, id, bytes, total));
+            }
+        }
+        return present;
+    }
+
+    /**
+     * Measures how much of each revision this node holds with {@code presence} from now on, instead of with
+     * its runtime's (a node whose snapshot data another component holds; tests of placement).
+     */
+    public void measurePresenceWith(RevisionPresence presence) {
+        this.presence = Objects.requireNonNull(presence, "presence");
+    }
+
+    /** How this node measures how much of each revision it holds. */
+    public RevisionPresence presence() {
+        return presence;
     }
 
     /** This node process's footprint, with its /dev/shm run directory. */

@@ -144,7 +144,7 @@ class OpenApiDocumentsTest {
         JsonNode node = document("node").at("/components/schemas");
         JsonNode gateway = document("gateway").at("/components/schemas");
         for (String name : List.of("NodeStatus", "InstanceView", "StartReport", "CacheUsage", "CachedEntry",
-                "StatusCounters", "ProcessStats", "ConfinementReport", "ErrorBody")) {
+                "PresentRevision", "StatusCounters", "ProcessStats", "ConfinementReport", "ErrorBody")) {
             assertThat(gateway.get(name)).as(name).isEqualTo(node.get(name));
         }
     }

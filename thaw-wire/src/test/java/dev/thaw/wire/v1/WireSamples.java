@@ -30,6 +30,7 @@ import dev.thaw.wire.v1.node.InstanceView;
 import dev.thaw.wire.v1.node.NodeStatus;
 import dev.thaw.wire.v1.node.PrefetchRequest;
 import dev.thaw.wire.v1.node.PrefetchResponse;
+import dev.thaw.wire.v1.node.PresentRevision;
 import dev.thaw.wire.v1.node.ProcessStats;
 import dev.thaw.wire.v1.node.StartReport;
 import dev.thaw.wire.v1.node.StartRequest;
@@ -61,8 +62,10 @@ final class WireSamples {
         ProcessStats process = new ProcessStats(300L << 20, 64L << 20, 42, 17, 2, 1 << 20);
         ConfinementReport confinement = new ConfinementReport(true, true, false, "RLIMIT_NOFILE 1024",
                 List.of("no mount namespace: not root"));
+        PresentRevision present = new PresentRevision("echo", "r2", 3 << 20, 4 << 20);
         NodeStatus status = new NodeStatus("n1", "http://127.0.0.1:8081", "remote", 4096, 2048, 8, 6,
-                List.of(instance), cache, List.of(cached), counters, AT, process, confinement, "MCowBQYDK2VwAyEA");
+                List.of(instance), cache, List.of(cached), counters, AT, process, confinement, "MCowBQYDK2VwAyEA",
+                List.of(present, new PresentRevision("echo", "r1", 4096, 4096)));
         RunSettings run = new RunSettings(2, 10, 60_000, 100, 30_000);
         return List.of(
                 new ErrorBody("not_found", "no such thing"),
@@ -73,7 +76,7 @@ final class WireSamples {
                 new StartRequest("echo", "r1", 60_000L, Map.of("n1", "MCowBQYDK2VwAyEA")),
                 new PrefetchRequest(Map.of("n2", "MCowBQYDK2VwAyEB")),
                 new PrefetchResponse(123_456),
-                start, instance, cache, cached, counters, process, confinement, status,
+                start, instance, cache, cached, present, counters, process, confinement, status,
                 // gateway
                 new JoinRequest("n1", "n1." + "ab".repeat(32)),
                 new JoinResponse("n1"),

@@ -15,15 +15,27 @@ import java.util.List;
  * @param signingKey the public key the node signs its snapshots with (base64 X.509 Ed25519); what a
  *     gateway that discovers nodes instead of having them register learns it from; null from nodes
  *     that do not report it
+ * @param present how much of each revision's snapshot the node holds, for every revision it holds any of;
+ *     null from nodes that do not report it, whose {@code cached} snapshot entries are whole snapshots
  */
 public record NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
         int slotsTotal, int slotsFree, List<InstanceView> instances, CacheUsage cache, List<CachedEntry> cached,
         StatusCounters counters, Instant at, ProcessStats process, ConfinementReport confinement,
-        String signingKey) {
+        String signingKey, List<PresentRevision> present) {
 
     public NodeStatus {
         instances = List.copyOf(instances);
         cached = List.copyOf(cached);
+        present = present == null ? null : List.copyOf(present);
+    }
+
+    /** A status without presence: its cached snapshots are whole, any other revision absent. */
+    public NodeStatus(String node, String url, String mode, long memoryMibTotal, long memoryMibFree,
+            int slotsTotal, int slotsFree, List<InstanceView> instances, CacheUsage cache, List<CachedEntry> cached,
+            StatusCounters counters, Instant at, ProcessStats process, ConfinementReport confinement,
+            String signingKey) {
+        this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
+                counters, at, process, confinement, signingKey, null);
     }
 
     /** A status without the node's signing key. */
@@ -31,7 +43,7 @@ public record NodeStatus(String node, String url, String mode, long memoryMibTot
             int slotsTotal, int slotsFree, List<InstanceView> instances, CacheUsage cache, List<CachedEntry> cached,
             StatusCounters counters, Instant at, ProcessStats process, ConfinementReport confinement) {
         this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
-                counters, at, process, confinement, null);
+                counters, at, process, confinement, null, null);
     }
 
     /** A status without the VMMs' confinement. */
@@ -39,7 +51,7 @@ public record NodeStatus(String node, String url, String mode, long memoryMibTot
             int slotsTotal, int slotsFree, List<InstanceView> instances, CacheUsage cache, List<CachedEntry> cached,
             StatusCounters counters, Instant at, ProcessStats process) {
         this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
-                counters, at, process, null, null);
+                counters, at, process, null, null, null);
     }
 
     /** A status without the process's footprint. */
@@ -47,12 +59,29 @@ public record NodeStatus(String node, String url, String mode, long memoryMibTot
             int slotsTotal, int slotsFree, List<InstanceView> instances, CacheUsage cache, List<CachedEntry> cached,
             StatusCounters counters, Instant at) {
         this(node, url, mode, memoryMibTotal, memoryMibFree, slotsTotal, slotsFree, instances, cache, cached,
-                counters, at, null, null, null);
+                counters, at, null, null, null, null);
     }
 
-    /** Whether this node's cache holds the revision's snapshot. */
+    /** Whether this node holds the whole of the revision's snapshot. */
     public boolean caches(String function, String revision) {
+        return presentFraction(function, revision) >= 1.0;
+    }
+
+    /**
+     * The share of the revision's snapshot on this node, 0..1: from {@code present} when the node reports it
+     * (a revision it does not list is absent), else 1 for a snapshot in {@code cached} and 0 otherwise.
+     */
+    public double presentFraction(String function, String revision) {
+        if (present != null) {
+            double fraction = 0;
+            for (PresentRevision p : present) {
+                if (p.function().equals(function) && p.revision().equals(revision)) {
+                    fraction = Math.max(fraction, p.fraction());
+                }
+            }
+            return fraction;
+        }
         String key = CacheKeys.snapshot(function, revision);
-        return cached.stream().anyMatch(e -> e.key().equals(key));
+        return cached.stream().anyMatch(e -> e.key().equals(key)) ? 1.0 : 0.0;
     }
 }
