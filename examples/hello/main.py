@@ -26,6 +26,10 @@ def handle(body):
                 return f.read()
         except FileNotFoundError:
             return "none"
+    if body == b"meminfo":
+        with open("/proc/meminfo") as f:
+            fields = dict(line.split(":", 1) for line in f)
+        return {key: int(fields[key].split()[0]) for key in ("MemTotal", "MemFree", "Cached")}
     if body == b"fail":
         raise ValueError("asked to fail")
     if body.startswith(b"sleep:"):

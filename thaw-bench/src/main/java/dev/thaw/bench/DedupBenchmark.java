@@ -12,6 +12,7 @@ import dev.thaw.node.NodeStartException;
 import dev.thaw.node.SnapshotMode;
 import dev.thaw.node.StartTier;
 import dev.thaw.sandbox.InvocationResult;
+import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.sandbox.SandboxDriver;
 import dev.thaw.sandbox.SandboxException;
 import dev.thaw.snapshot.store.ChunkTransfer;
@@ -91,7 +92,11 @@ public final class DedupBenchmark {
         }
     }
 
-    public record Result(long firstStoredBytes, List<Function> functions, List<ChunkSize> chunkSizes) {}
+    /**
+     * @param pageDiffs for each snapshot after the first, its guest memory against the first's
+     */
+    public record Result(long firstStoredBytes, List<Function> functions, List<ChunkSize> chunkSizes,
+            List<PageDiff> pageDiffs) {}
 
     public Result run(List<Subject> subjects, Path workDir) throws IOException, NodeStartException, SandboxException,
             StoreException, SnapshotFormatException, InterruptedException {
@@ -141,7 +146,11 @@ public final class DedupBenchmark {
         for (int chunkSize : CHUNK_SIZES) {
             sizes.add(cut(infos, dirs, chunkSize));
         }
-        return new Result(functions.getFirst().storedBytesAdded(), functions, sizes);
+        List<PageDiff> pageDiffs = new ArrayList<>();
+        for (int i = 1; i < dirs.size(); i++) {
+            pageDiffs.add(PageDiff.of(dirs.getFirst().resolve(LocalSnapshot.MEMORY), dirs.get(i).resolve(LocalSnapshot.MEMORY)));
+        }
+        return new Result(functions.getFirst().storedBytesAdded(), functions, sizes, pageDiffs);
     }
 
     private void boot(NodeRuntime node, Subject subject) throws NodeStartException, SandboxException {

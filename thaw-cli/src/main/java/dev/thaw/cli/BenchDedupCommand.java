@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.api.Json;
 import dev.thaw.bench.DedupBenchmark;
+import dev.thaw.bench.PageDiff;
 import dev.thaw.node.FunctionDeployment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
                 + "examples/hello, an exact copy of it under another name (hello-b), examples/json-transform, and "
                 + "a second revision of hello with a one-line change; reports for each the bytes the store grew by "
                 + "and the bytes a node holding the earlier ones fetches. Then cuts the published snapshots at 64 KiB "
-                + "to 1 MiB chunks and reports deduplication against the number of chunk objects. Uses Thaw's "
+                + "to 1 MiB chunks and reports deduplication against the number of chunk objects, and compares "
+                + "each snapshot's guest memory with the first's, 4 KiB page by page. Uses Thaw's "
                 + "embedded S3 server on loopback unless --s3-endpoint is given.")
 final class BenchDedupCommand implements Callable<Integer> {
     @Option(names = "--examples", defaultValue = "examples", paramLabel = "DIR",
@@ -109,6 +111,16 @@ final class BenchDedupCommand implements Callable<Integer> {
                     c.distinctChunks(), c.firstChunks(), c.storedBytes(), c.dedupRatio(), c.firstBytes(),
                     share(c, 0), share(c, 1), share(c, 2));
         }
+        System.out.printf("%nguest memory against %s's, 4 KiB pages at the same guest-physical address%n",
+                r.functions().getFirst().name());
+        System.out.printf("%-28s %7s %7s %7s %7s %7s %7s  %s%n", "function", "zero", "same", "moved", "freed",
+                "changed", "differ", "differing pages (moved or changed) by guest-physical MiB");
+        for (int i = 0; i < r.pageDiffs().size(); i++) {
+            PageDiff d = r.pageDiffs().get(i);
+            System.out.printf("%-28s %7d %7d %7d %7d %7d %6.2f%%  %s%n", r.functions().get(i + 1).name(), d.zero(),
+                    d.same(), d.moved(), d.freed(), d.changed(), 100.0 * d.differing() / d.pages(),
+                    d.describeRegions());
+        }
     }
 
     private static double share(DedupBenchmark.ChunkSize c, int index) {
@@ -134,6 +146,15 @@ final class BenchDedupCommand implements Callable<Integer> {
                     .put("first_objects", c.firstChunks()).put("first_bytes", c.firstBytes());
             ArrayNode added = size.putArray("added_bytes");
             c.addedBytes().forEach(added::add);
+        }
+        ArrayNode pages = root.putArray("page_diffs");
+        for (int i = 0; i < r.pageDiffs().size(); i++) {
+            PageDiff d = r.pageDiffs().get(i);
+            ObjectNode diff = pages.addObject().put("name", r.functions().get(i + 1).name()).put("pages", d.pages())
+                    .put("zero", d.zero()).put("same", d.same()).put("moved", d.moved()).put("freed", d.freed())
+                    .put("changed", d.changed()).put("region_bytes", PageDiff.REGION_BYTES);
+            ArrayNode regions = diff.putArray("differing_by_region");
+            d.regions().forEach(regions::add);
         }
         return root;
     }

@@ -57,6 +57,8 @@ class SnapshotAuthenticationTest {
     private String prefix;
     /** node-a's snapshot as published, restored before each attack. */
     private final Map<String, byte[]> genuine = new LinkedHashMap<>();
+    /** Its chunk objects, put back before each attack too. */
+    private final Map<String, byte[]> genuineChunks = new LinkedHashMap<>();
     private NodeRuntime nodeB;
 
     @BeforeAll
@@ -78,6 +80,9 @@ class SnapshotAuthenticationTest {
             genuine.put(key, objects.get(key));
         }
         assertThat(genuine).containsKey(prefix + InfoSignature.FILE_NAME);
+        for (String key : objects.list(dev.thaw.snapshot.store.ChunkTransfer.CHUNKS)) {
+            genuineChunks.put(key, objects.get(key));
+        }
         nodeB = node("node-b", keyB);
     }
 
@@ -106,6 +111,10 @@ class SnapshotAuthenticationTest {
             objects.delete(key);
         }
         for (Map.Entry<String, byte[]> e : genuine.entrySet()) {
+            objects.put(e.getKey(), e.getValue());
+        }
+        // A refused fetch deletes a tampered chunk; node-b's own boot need not hold the same bytes.
+        for (Map.Entry<String, byte[]> e : genuineChunks.entrySet()) {
             objects.put(e.getKey(), e.getValue());
         }
     }

@@ -2,6 +2,7 @@ package dev.thaw.sandbox.image;
 
 import dev.thaw.sandbox.FileTrees;
 import dev.thaw.api.FunctionManifest;
+import dev.thaw.api.FunctionManifests;
 import dev.thaw.api.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -34,8 +35,8 @@ import java.util.stream.Stream;
  *
  * <pre>
  * /opt/thaw/agent.py        the guest agent (resource guest/agent/thaw_agent.py)
- * /opt/thaw/function.json   {"name":..., "handler":"module:function", "env":{...}, "timeout_ms":...}
- * /opt/thaw/function/...    the function directory's regular files
+ * /opt/thaw/function.json   {"handler":"module:function", "env":{...}, "timeout_ms":...}
+ * /opt/thaw/function/...    the function directory's regular files but its thaw.yaml
  * </pre>
  *
  * <p>From the function directory, every regular file is copied except those under a hidden
@@ -89,10 +90,13 @@ final class FunctionLayerBuilder {
         }
     }
 
-    /** function.json's bytes: compact JSON with keys in a fixed order and env sorted by key. */
+    /**
+     * function.json's bytes: compact JSON with keys in a fixed order and env sorted by key. The
+     * function's name is left out: nothing in the guest needs it, and without it two functions with
+     * the same code and configuration boot into the same memory, so their snapshots share chunks.
+     */
     static byte[] functionJson(FunctionManifest manifest) {
         ObjectNode config = Json.mapper().createObjectNode();
-        config.put("name", manifest.name());
         config.put("handler", manifest.handler().toString());
         ObjectNode env = config.putObject("env");
         new TreeMap<>(manifest.env()).forEach(env::put);
@@ -136,8 +140,10 @@ final class FunctionLayerBuilder {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (attrs.isRegularFile() && !excluded(file)) {
-                    String relative = source.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                String relative = source.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                // The manifest is Thaw's, not the function's: what the guest needs of it is in
+                // function.json, and leaving it out keeps the function's name out of the guest.
+                if (attrs.isRegularFile() && !excluded(file) && !relative.equals(FunctionManifests.MANIFEST_FILE)) {
                     Path target = code.resolve(relative);
                     Files.createDirectories(target.getParent());
                     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {

@@ -90,7 +90,7 @@ class FunctionImageBuilderTest {
         assertThat(image.layerDigest()).isEqualTo(Hashing.sha256Hex(image.layer()));
         assertThat(image.digest()).isEqualTo(Hashing.sha256Hex(base.digest() + image.layerDigest())).hasSize(64);
         assertThat(TestHomes.debugfs(image.layer(), "cat /opt/thaw/function.json"))
-                .isEqualTo("{\"name\":\"t1\",\"handler\":\"main:handle\",\"env\":{},\"timeout_ms\":30000}");
+                .isEqualTo("{\"handler\":\"main:handle\",\"env\":{},\"timeout_ms\":30000}");
         assertThat(TestHomes.debugfs(image.layer(), "cat /opt/thaw/function/main.py"))
                 .isEqualTo("def handle(event):\n    return {'echo': event}\n");
 

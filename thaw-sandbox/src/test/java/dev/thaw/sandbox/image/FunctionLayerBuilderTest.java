@@ -54,7 +54,7 @@ class FunctionLayerBuilderTest {
         assertThat(layer.digest()).isEqualTo(Hashing.sha256Hex(layer.image()));
         assertThat(Files.size(layer.image())).isEqualTo(4L << 20);
         assertThat(TestHomes.debugfs(layer.image(), "cat /opt/thaw/function.json"))
-                .isEqualTo("{\"name\":\"t1\",\"handler\":\"main:handle\",\"env\":{\"A\":\"1\",\"B\":\"two\"},\"timeout_ms\":5000}");
+                .isEqualTo("{\"handler\":\"main:handle\",\"env\":{\"A\":\"1\",\"B\":\"two\"},\"timeout_ms\":5000}");
         assertThat(TestHomes.debugfs(layer.image(), "cat /opt/thaw/function/main.py"))
                 .isEqualTo("def handle(event):\n    return event\n");
         assertThat(TestHomes.debugfs(layer.image(), "cat /opt/thaw/function/lib/helper.py")).isEqualTo("X = 1\n");
@@ -62,8 +62,8 @@ class FunctionLayerBuilderTest {
                 .isEqualTo(GuestResources.read(GuestResources.AGENT));
         String listing = TestHomes.debugfs(layer.image(), "ls -p /opt/thaw/function")
                 + TestHomes.debugfs(layer.image(), "ls -p /opt/thaw/function/lib");
-        assertThat(listing).contains("/main.py/", "/thaw.yaml/", "/lib/", "/helper.py/", "/bin/")
-                .doesNotContain(".git", ".env", "__pycache__", "empty");
+        assertThat(listing).contains("/main.py/", "/lib/", "/helper.py/", "/bin/")
+                .doesNotContain(".git", ".env", "__pycache__", "empty", "thaw.yaml");
         assertThat(TestHomes.debugfs(layer.image(), "stat /opt/thaw/function/bin/run.sh")).contains("Mode:  0755");
         assertThat(TestHomes.debugfs(layer.image(), "stat /opt/thaw/function/bin")).contains("Mode:  0755")
                 .contains("User:     0   Group:     0");
@@ -119,7 +119,21 @@ class FunctionLayerBuilderTest {
     void functionJsonHasTheAgentsFields() throws Exception {
         FunctionManifest manifest = FunctionManifests.parse("name: hello\nruntime: python3\nhandler: pkg.mod:run\n", Path.of("x"));
         assertThat(new String(FunctionLayerBuilder.functionJson(manifest), StandardCharsets.UTF_8))
-                .isEqualTo("{\"name\":\"hello\",\"handler\":\"pkg.mod:run\",\"env\":{},\"timeout_ms\":30000}");
+                .isEqualTo("{\"handler\":\"pkg.mod:run\",\"env\":{},\"timeout_ms\":30000}");
+    }
+
+    @Test
+    void functionsThatDifferOnlyInNameGetTheSameLayer(@TempDir Path dir) throws Exception {
+        ThawHome home = new ThawHome(dir.resolve("home"));
+        Path a = writeFunction(dir.resolve("a"), "def handle(e):\n    return 1\n");
+        Path b = writeFunction(dir.resolve("b"), "def handle(e):\n    return 1\n");
+        Files.writeString(b.resolve("thaw.yaml"), Files.readString(b.resolve("thaw.yaml")).replace("name: t1", "name: t2"));
+
+        FunctionLayerBuilder.Layer first = build(home, a);
+        FunctionLayerBuilder.Layer second = build(home, b);
+        assertThat(second.image()).isNotEqualTo(first.image());
+        assertThat(second.key()).isEqualTo(first.key());
+        assertThat(second.digest()).isEqualTo(first.digest());
     }
 
     @Test

@@ -44,6 +44,7 @@ public final class SnapshotStore {
     private final ChunkCollector collector;
     private final java.time.InstantSource clock;
     private final NodeKey key;
+    private final SameRevision sameRevision;
 
     /** A store that can read, delete and publish images, but not publish snapshots. */
     public SnapshotStore(ObjectStore store) {
@@ -66,6 +67,8 @@ public final class SnapshotStore {
         this.chunks = new ChunkTransfer(store);
         this.collector = new ChunkCollector(store, clock);
         this.key = key;
+        // Only snapshots this store's own key signed are reused: a node never re-signs another's.
+        this.sameRevision = new SameRevision(store, (function, revision) -> findSnapshot(function, revision));
     }
 
     /** The signers trusted when the caller names none: this store's own key, if any. */
@@ -80,7 +83,9 @@ public final class SnapshotStore {
     /**
      * Publishes the snapshot in {@code snapshotDir}: the chunks of the files {@code info.files()}
      * names that the store lacks, then the signature, then {@code info.json}, its manifest. Skipped
-     * when another publisher holds the revision's claim.
+     * when another publisher holds the revision's claim. When this key already published the same
+     * revision for another function of the namespace ({@link SameRevision}), only a manifest naming
+     * that snapshot's chunks is stored.
      */
     public PublishReport publishSnapshot(Path snapshotDir, SnapshotInfo info) throws StoreException {
         if (key == null) {
@@ -107,9 +112,23 @@ public final class SnapshotStore {
                     store.delete(old);
                 }
             }
+            Optional<SnapshotInfo> twin = sameRevision.twinOf(info);
+            if (twin.isPresent()) {
+                // The same revision is published under another name of this namespace: store only a
+                // manifest of this function's own that names the twin's chunks.
+                byte[] reused = snapshotJson(SameRevision.reuse(twin.get(), info));
+                byte[] reusedSignature = InfoSignature.sign(key, prefix + SnapshotInfo.FILE_NAME, reused).toJson();
+                store.put(prefix + InfoSignature.FILE_NAME, reusedSignature);
+                store.put(prefix + SnapshotInfo.FILE_NAME, reused);
+                LOG.log(Level.INFO, info.function() + " revision " + info.revision() + " reuses the published snapshot of "
+                        + twin.get().function());
+                return new PublishReport(raw, reusedSignature.length + reused.length, 0,
+                        BundleTransfer.elapsedMs(start), false);
+            }
             ChunkTransfer.Upload upload = chunks.upload(sources, info.files());
             store.put(prefix + InfoSignature.FILE_NAME, signature);
             store.put(prefix + SnapshotInfo.FILE_NAME, json);
+            sameRevision.record(info);
             return new PublishReport(raw, upload.uploadedBytes() + signature.length + json.length,
                     upload.dataBytes(), BundleTransfer.elapsedMs(start), false);
         } finally {
@@ -427,12 +446,17 @@ public final class SnapshotStore {
      */
     public void deleteSnapshot(String function, String revision) throws StoreException {
         deleteBundles(StoreKeys.snapshotPrefix(function, revision));
+        sameRevision.forget(function, revision);
         collectChunks();
     }
 
     /** Deletes every snapshot of {@code function}, then the chunks no other snapshot uses. */
     public void deleteFunction(String function) throws StoreException {
+        List<String> revisions = revisions(function);
         deleteBundles(StoreKeys.functionPrefix(function));
+        for (String revision : revisions) {
+            sameRevision.forget(function, revision);
+        }
         collectChunks();
     }
 

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  *   <li>{@code snapshots/<function>/<revision>/}: one snapshot's signed manifest
  *   <li>{@code chunks/<sha256>}: one snapshot chunk, shared ({@link ChunkTransfer})
  *   <li>{@code images/<digest>/}: one root file system image bundle
+ *   <li>{@code revisions/<namespace>/<revision>}: the function whose snapshot of a revision others in
+ *       the namespace reuse ({@link SameRevision})
  * </ul>
  *
  * Names that end up in keys are checked here, before anything is written, so

@@ -157,7 +157,7 @@ class ChunkStoreTest {
         // "shared" and "shared-copy" hold the same bytes; "alone" its own.
         SnapshotInfo shared = Bundles.sparseSnapshot(tmp.resolve("a"), "shared", "r1", 8, 11);
         SnapshotInfo copy = Bundles.sparseSnapshot(tmp.resolve("b"), "shared-copy", "r1", 8, 11);
-        SnapshotInfo alone = Bundles.sparseSnapshot(tmp.resolve("c"), "alone", "r1", 8, 12);
+        SnapshotInfo alone = Bundles.sparseSnapshot(tmp.resolve("c"), "alone", "r2", 8, 12);
         store.publishSnapshot(tmp.resolve("a"), shared);
         store.publishSnapshot(tmp.resolve("b"), copy);
         store.publishSnapshot(tmp.resolve("c"), alone);
@@ -170,7 +170,7 @@ class ChunkStoreTest {
         store.fetchSnapshot(store.findSnapshot("shared-copy", "r1").orElseThrow(), tmp.resolve("copy"));
         assertSame(tmp.resolve("a"), tmp.resolve("copy"), shared);
 
-        store.deleteSnapshot("alone", "r1");
+        store.deleteSnapshot("alone", "r2");
         assertThat(objects.list(ChunkTransfer.CHUNKS)).containsExactlyInAnyOrderElementsOf(sharedChunks);
 
         store.deleteFunction("shared-copy");
