@@ -25,16 +25,14 @@ record VmConfig(BootSpec spec, Accelerator accelerator, RunDir run, Path memoryF
     /**
      * Kernel parameters. {@code lpj} and {@code no_timer_check} skip delay-loop
      * calibration and the timer check, which can hang or take long under TCG.
-     * The rest make two boots of the same code leave the same memory, so that their
-     * snapshots share chunks (see docs/snapshots.md, "Smaller, alike snapshots"):
      * {@code init_on_free=1} zeroes pages as they are freed, so free memory is zero
-     * pages the store never holds; {@code nokaslr} and {@code norandmaps} place the
-     * kernel and the guest's processes at the same addresses on every boot, so the
-     * pointers stored all over memory are alike. Clones of one snapshot share one
-     * layout whatever these say; each clone gets fresh randomness on restore.
+     * pages the store never holds (see docs/snapshots.md, "Smaller, alike snapshots").
+     * Address randomization stays on: fixed addresses were tried for more alike
+     * boots and not kept, since an address learnt in one's own function would hold in
+     * every other's.
      */
     static final String KERNEL_CMDLINE = "console=ttyS0 reboot=t panic=-1 quiet lpj=5000000 no_timer_check "
-            + "init_on_free=1 nokaslr norandmaps rdinit=/init";
+            + "init_on_free=1 rdinit=/init";
 
     /**
      * QEMU's seccomp filter: besides its default deny list, no obsolete system calls, no set*uid,
