@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * the node stops its VMs on the way out.
  */
 public final class NodeProcess implements AutoCloseable {
+    private static final Path UNSHARE = Path.of("/usr/bin/unshare");
     private static final Pattern READY = Pattern.compile("^thaw-node (\\S+) listening on (\\S+)$");
 
     private final String name;
@@ -48,7 +49,7 @@ public final class NodeProcess implements AutoCloseable {
      */
     public static NodeProcess start(String name, List<String> arguments, Map<String, String> environment, Path log,
             Duration startTimeout) throws IOException {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(privateMounts());
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), "dev.thaw.node.service.NodeMain"));
@@ -70,6 +71,23 @@ public final class NodeProcess implements AutoCloseable {
                     : e.getCause() != null ? e.getCause().getMessage() : e.toString();
             throw new IOException("node " + name + " " + why + "; its output is in " + log, e);
         }
+    }
+
+    /**
+     * As root, the node runs in a mount namespace of its own ({@code unshare --mount}, which execs
+     * the node in place, so its pid and death signal stay), so the FUSE mount its lazy restores use
+     * goes away with it even when it is killed with SIGKILL; otherwise a dead mount would outlive it.
+     */
+    private static List<String> privateMounts() {
+        try {
+            int uid = (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (uid == 0 && java.nio.file.Files.isExecutable(UNSHARE)) {
+                return List.of(UNSHARE.toString(), "--mount", "--propagation", "private", "--");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not Linux, or /proc unreadable: the node runs in this namespace and detaches stale mounts itself.
+        }
+        return List.of();
     }
 
     /** Copies the node's output to its log, completing {@code ready} at its listening line. */

@@ -199,6 +199,9 @@ class ClusterTest {
             assertThat(failed.status()).isEqualTo(502);
             assertThat(failed.text()).contains(doomed);
             assertThat(failedAfterMs).isLessThan(10_000);
+            // The node's lazy-restore FUSE mount lived in its own mount namespace and went with it.
+            assertThat(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo")))
+                    .noneMatch(line -> line.contains("thaw-lazy"));
         } finally {
             pool.shutdownNow();
         }

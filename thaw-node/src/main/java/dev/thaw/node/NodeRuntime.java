@@ -308,6 +308,8 @@ public final class NodeRuntime implements AutoCloseable {
 
             @Override
             public void close() {
+                // An instance stopped before it ever answered ends its recording, so a later start may record.
+                recorder.ifPresent(r -> workingSets.abandon(key, r));
                 held.close();
             }
         };
