@@ -5,7 +5,9 @@ import dev.thaw.node.ProcessGauges;
 import dev.thaw.node.StartRecord;
 import dev.thaw.node.StartTier;
 import dev.thaw.snapshot.cache.CacheStats;
+import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.snapshot.trust.VerificationException;
+import dev.thaw.snapshot.workingset.WorkingSetException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,6 +15,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.ToLongFunction;
 
 /**
@@ -69,7 +73,48 @@ final class NodeMetrics {
                 .description("chunks a peer served that did not match their digest").register(registry);
         FunctionCounter.builder("thaw.node.peer.failures", service, s -> s.sourceCounters().peerFailures())
                 .description("peer reads that failed or missed their deadline").register(registry);
+        lazyMetrics(service);
         ProcessGauges.register(registry, service::processStats, true);
+    }
+
+    /** Lazy restores, the chunk cache behind them, and working sets. */
+    private void lazyMetrics(NodeService service) {
+        FunctionCounter.builder("thaw.node.lazy.starts", service, s -> s.lazyStats().lazyStarts())
+                .description("remote starts restored at once, memory fetched on first touch").register(registry);
+        FunctionCounter.builder("thaw.node.lazy.faults", service, s -> s.lazyStats().faults())
+                .description("lazy starts whose VMM failed (a chunk could not be had), each then booted")
+                .register(registry);
+        FunctionCounter.builder("thaw.node.lazy.whole.fetches", service, s -> s.lazyStats().wholeFetches())
+                .description("remote starts that fetched whole snapshots first").register(registry);
+        chunkCounter(service, "thaw.node.chunks.hits", null, ChunkCache.Counters::hits);
+        chunkCounter(service, "thaw.node.chunks.misses", null, ChunkCache.Counters::misses);
+        chunkCounter(service, "thaw.node.chunks.fetched", "bytes", ChunkCache.Counters::fetchedBytes);
+        chunkCounter(service, "thaw.node.chunks.verify.failures", null, ChunkCache.Counters::verifyFailures);
+        chunkCounter(service, "thaw.node.chunks.evictions", null, ChunkCache.Counters::evictions);
+        Gauge.builder("thaw.node.chunks.used", service, s -> {
+            ChunkCache.Counters chunks = s.lazyStats().chunks();
+            return chunks == null ? 0 : chunks.usedBytes();
+        }).baseUnit("bytes").description("bytes the chunk cache holds").register(registry);
+        for (WorkingSetException.Reason reason : WorkingSetException.Reason.values()) {
+            String key = "refused{" + reason.label() + "}";
+            FunctionCounter.builder("thaw.node.workingset.refused", service,
+                            s -> s.workingSetCounters().getOrDefault(key, 0L))
+                    .tag("reason", reason.label()).description("published working sets not used").register(registry);
+        }
+        for (String name : List.of("recorded", "published", "prefetches", "readAheads")) {
+            FunctionCounter.builder("thaw.node.workingset." + name.toLowerCase(Locale.ROOT), service,
+                    s -> s.workingSetCounters().getOrDefault(name, 0L)).register(registry);
+        }
+        FunctionCounter.builder("thaw.node.workingset.prefetched", service,
+                s -> s.workingSetCounters().getOrDefault("prefetchedBytes", 0L)).baseUnit("bytes").register(registry);
+    }
+
+    private void chunkCounter(NodeService service, String name, String unit,
+            ToLongFunction<ChunkCache.Counters> value) {
+        FunctionCounter.builder(name, service, s -> {
+            ChunkCache.Counters chunks = s.lazyStats().chunks();
+            return chunks == null ? 0 : value.applyAsLong(chunks);
+        }).baseUnit(unit).register(registry);
     }
 
     void record(StartRecord start) {

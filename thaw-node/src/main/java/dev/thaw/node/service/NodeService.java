@@ -369,6 +369,16 @@ public final class NodeService implements AutoCloseable {
         return peers;
     }
 
+    /** Lazy restore and chunk cache counters. */
+    public NodeRuntime.LazyStats lazyStats() {
+        return runtime.lazyStats();
+    }
+
+    /** Working-set counters under their stable names (see {@link NodeRuntime#workingSetCounters()}). */
+    public java.util.Map<String, Long> workingSetCounters() {
+        return runtime.workingSetCounters();
+    }
+
     /** Snapshot bytes read by source (peers, the store) since the node started. */
     public SourceCounters.Snapshot sourceCounters() {
         return sourceCounters.snapshot();

@@ -157,7 +157,9 @@ class NodeServerTest {
 
         String metrics = text(api.call("GET", "/metrics", null, Map.of(), CALL));
         assertThat(metrics).contains("thaw_node_starts_total{tier=\"boot\"} 1.0", "thaw_node_instances 2.0",
-                "thaw_node_start_seconds_count{tier=\"boot\"} 1", "thaw_node_cache_used_bytes");
+                "thaw_node_start_seconds_count{tier=\"boot\"} 1", "thaw_node_cache_used_bytes",
+                "thaw_node_lazy_starts_total 0.0", "thaw_node_chunks_used_bytes",
+                "thaw_node_workingset_refused_total{reason=\"outside\"} 0.0", "thaw_node_workingset_recorded_total");
 
         assertThat(api.call("DELETE", "/v1/instances/" + first.id(), null, Map.of(), CALL).statusCode())
                 .isEqualTo(204);
