@@ -107,7 +107,7 @@ public final class SpreadBenchmark {
         long stored = storedBytes(name);
         return new Result(peers, cluster.nodes().size(), burst, byKind.get("boot"), byKind,
                 Math.round(totals.getOrDefault("read|s3", 0.0)), Math.round(totals.getOrDefault("read|peer", 0.0)),
-                stored, Percentiles.of(peerMs), Percentiles.of(s3Ms), errors);
+                stored, Percentiles.ofPossiblyEmpty(peerMs), Percentiles.ofPossiblyEmpty(s3Ms), errors);
     }
 
     /** The nodes' counters summed, read again until two reads a second apart agree (lazy reads finish), at most a minute. */

@@ -24,6 +24,10 @@ final class JsonOutput {
     }
 
     static void putPercentiles(ObjectNode root, String name, Percentiles p) {
+        if (p.count() == 0) {
+            root.putNull(name); // no sample of that kind in the run
+            return;
+        }
         root.putObject(name).put("p50", p.p50()).put("p90", p.p90()).put("p99", p.p99()).put("max", p.max());
     }
 }
