@@ -8,6 +8,7 @@ import dev.thaw.sandbox.SandboxDriver;
 import dev.thaw.snapshot.lazy.ChunkAccessListener;
 import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.snapshot.lazy.LazyMount;
+import dev.thaw.snapshot.lazy.PageSource;
 import dev.thaw.snapshot.lazy.PresentedFile;
 import dev.thaw.snapshot.store.ChunkTransfer;
 import dev.thaw.snapshot.store.SnapshotStore;
@@ -106,6 +107,16 @@ final class LazyRestore implements AutoCloseable {
      * verified, and {@code mem} linking to a presented file. Closing it removes all three.
      */
     Lazy prepare(SnapshotStore remote, SnapshotInfo info) throws StoreException, IOException, InterruptedException {
+        return prepare(remote, info, PageSource.NONE);
+    }
+
+    /**
+     * As {@link #prepare(SnapshotStore, SnapshotInfo)}, the memory file serving first what
+     * {@code pages} holds. Takes {@code pages}: it is released when the memory file is closed, or
+     * at once if this fails.
+     */
+    Lazy prepare(SnapshotStore remote, SnapshotInfo info, PageSource pages)
+            throws StoreException, IOException, InterruptedException {
         Files.createDirectories(scratch);
         Path dir = Files.createTempDirectory(scratch, "lazy-");
         PresentedFile memory = null;
@@ -128,13 +139,15 @@ final class LazyRestore implements AutoCloseable {
             FileEntry mem = info.files().get(LocalSnapshot.MEMORY);
             ChunkAccessListener told = listeners.apply(info);
             memory = mount.present(LocalSnapshot.MEMORY, mem,
-                    (index, fetched) -> remote.fetchChunk(info, LocalSnapshot.MEMORY, index, fetched), told);
+                    (index, fetched) -> remote.fetchChunk(info, LocalSnapshot.MEMORY, index, fetched), told, pages);
             Files.createSymbolicLink(dir.resolve(LocalSnapshot.MEMORY), memory.path());
             lazyStarts.incrementAndGet();
             return new Lazy(dir, memory, eager.get());
         } catch (StoreException | IOException | RuntimeException e) {
             if (memory != null) {
                 memory.close();
+            } else {
+                pages.release();
             }
             FileTrees.deleteQuietly(dir);
             throw e;

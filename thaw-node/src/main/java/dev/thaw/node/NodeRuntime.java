@@ -273,12 +273,12 @@ public final class NodeRuntime implements AutoCloseable {
         String key = snapshotKey(deployment);
         AtomicLong prefetched = new AtomicLong();
         // Before the memory is presented: its working set starts coming in, or this start records it.
-        Optional<WorkingSetRecorder> recorder = workingSets.beforeLazyStart(key, info, remote, signers, lazy.chunks(),
-                prefetched);
+        WorkingSets.Plan plan = workingSets.beforeLazyStart(key, info, remote, signers, lazy.chunks(), prefetched);
+        Optional<WorkingSetRecorder> recorder = plan.recorder();
         LazyRestore.Lazy held;
         try {
             lazyManifests.put(key, info);
-            held = lazy.prepare(remote, info);
+            held = lazy.prepare(remote, info, plan.pages());
         } catch (StoreException | IOException e) {
             recorder.ifPresent(r -> workingSets.abandon(key, r));
             noteFetchFailure(e, fallbacks);
@@ -316,7 +316,7 @@ public final class NodeRuntime implements AutoCloseable {
         Optional<Instance> instance = restore(deployment, counted, fetchMs, counted.fetchedBytes(), requested,
                 fallbacks, () -> {
                     // The recording ends at the first response, before the rest of the snapshot is fetched.
-                    recorder.ifPresent(r -> workingSets.firstResponse(key, r, remote));
+                    recorder.ifPresent(r -> workingSets.firstResponse(key, r, remote, lazy.chunks()));
                     completer.complete(key, remote, info);
                 });
         if (instance.isEmpty()) {

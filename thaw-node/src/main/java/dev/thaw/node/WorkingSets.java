@@ -4,6 +4,11 @@ import dev.thaw.api.SnapshotInfo;
 import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.snapshot.lazy.ChunkAccessListener;
 import dev.thaw.snapshot.lazy.ChunkCache;
+import dev.thaw.snapshot.lazy.PageSource;
+import dev.thaw.snapshot.store.ChunkTransfer;
+import dev.thaw.snapshot.workingset.LoadedPack;
+import dev.thaw.snapshot.workingset.PagePackBuilder;
+import dev.thaw.snapshot.workingset.WorkingSetException;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
 import dev.thaw.snapshot.trust.TrustedSigners;
@@ -34,6 +39,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * local restores read it ahead from the cached memory file. A set that is refused is counted and
  * the start goes on without it.
  *
+ * <p>The recording start also records the pages its guest read, and publishes their bytes as the
+ * set's page pack; a later lazy start fetches that pack in one GET instead of the set's chunks and
+ * serves the reads it holds from it ({@link PagePacks}). A pack that is refused is counted and the
+ * start prefetches the set's chunks instead.
+ *
  * <p>Owns the threads that prefetch and publish; {@link #close} stops them.
  */
 final class WorkingSets implements AutoCloseable {
@@ -52,6 +62,17 @@ final class WorkingSets implements AutoCloseable {
     /** Recorders waiting for the memory file they record to be presented. */
     private final Map<String, WorkingSetRecorder> toPresent = new ConcurrentHashMap<>();
     private volatile boolean prefetch = true;
+    private final PagePacks packs = new PagePacks(counters, background);
+
+    /**
+     * What a lazy start does about its working set.
+     *
+     * @param recorder present when this start records the set
+     * @param pages serves the reads the set's page pack holds; {@link PageSource#NONE} without one
+     */
+    record Plan(Optional<WorkingSetRecorder> recorder, PageSource pages) {
+        static final Plan NONE = new Plan(Optional.empty(), PageSource.NONE);
+    }
 
     WorkingSets(String node) {
         this.node = node;
@@ -71,35 +92,76 @@ final class WorkingSets implements AutoCloseable {
 
     /**
      * What a lazy start of {@code info} does about its working set, before its memory is presented:
-     * a prefetch of the set into {@code chunks} started in the background, or a recording begun
-     * when the revision has no usable set and none is being recorded.
+     * its page pack fetched in the background (or, without one, its chunks prefetched into
+     * {@code chunks}), or a recording begun when the revision has no usable set and none is being
+     * recorded. The caller releases the plan's pages if it never presents them.
      *
-     * @param prefetched gets the store bytes the prefetch reads
-     * @return the recorder for this start, if it records
+     * @param prefetched gets the store bytes the pack or the prefetch reads
      */
-    Optional<WorkingSetRecorder> beforeLazyStart(String key, SnapshotInfo info, SnapshotStore remote,
-            TrustedSigners signers, ChunkCache chunks, AtomicLong prefetched) {
+    Plan beforeLazyStart(String key, SnapshotInfo info, SnapshotStore remote, TrustedSigners signers,
+            ChunkCache chunks, AtomicLong prefetched) {
         Optional<WorkingSet> set = !prefetch ? Optional.empty() : usable(key, info).or(() -> {
             Optional<WorkingSet> loaded = new WorkingSetLoader(remote, counters).load(info, signers);
             loaded.ifPresent(s -> known.put(key, s));
             return loaded;
         });
         if (set.isPresent()) {
-            startPrefetch(info, set.get(), remote, chunks, prefetched);
-            return Optional.empty();
+            if (set.get().pack() == null) {
+                startPrefetch(info, set.get(), remote, chunks, prefetched);
+                return Plan.NONE;
+            }
+            PagePacks.Acquired pack = packs.acquire(key, set.get(), () -> loadPack(set.get(), remote, prefetched));
+            if (pack.fetching()) {
+                pack.loaded().thenAccept(loaded -> {
+                    if (loaded.isEmpty()) {
+                        startPrefetch(info, set.get(), remote, chunks, prefetched);
+                    }
+                });
+            }
+            return new Plan(Optional.empty(), pack.pages());
         }
         WorkingSetRecorder recorder = new WorkingSetRecorder(info, WorkingSet.MEMORY_FILE);
         if (recording.putIfAbsent(key, recorder) != null) {
-            return Optional.empty();
+            return Plan.NONE;
         }
         toPresent.put(key, recorder);
-        return Optional.of(recorder);
+        return new Plan(Optional.of(recorder), PageSource.NONE);
+    }
+
+    /** Fetches and verifies {@code set}'s page pack; empty (counted, logged) when it is refused or cannot be had. */
+    private Optional<LoadedPack> loadPack(WorkingSet set, SnapshotStore remote, AtomicLong prefetched) {
+        try {
+            LoadedPack pack = new WorkingSetStore(remote).fetchPack(set);
+            counters.packLoaded(set.pack().storedBytes());
+            prefetched.addAndGet(set.pack().storedBytes());
+            return Optional.of(pack);
+        } catch (WorkingSetException e) {
+            counters.refused(e.reason());
+            LOG.log(Level.WARNING, "page pack refused (" + e.reason().label() + "): " + e.getMessage());
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot fetch the page pack of " + set.function() + "/" + set.revision()
+                    + "; its pages are read from chunks: " + e.getMessage());
+        }
+        return Optional.empty();
     }
 
     /** The listener for the memory file of {@code info} being presented now: its recorder's, if it records. */
     ChunkAccessListener listenerFor(String key) {
         WorkingSetRecorder recorder = toPresent.remove(key);
-        return recorder == null ? ChunkAccessListener.NONE : recorder::touched;
+        if (recorder == null) {
+            return ChunkAccessListener.NONE;
+        }
+        return new ChunkAccessListener() {
+            @Override
+            public void firstRead(String file, int index) {
+                recorder.touched(file, index);
+            }
+
+            @Override
+            public void read(String file, long offset, int length) {
+                recorder.read(file, offset, length);
+            }
+        };
     }
 
     /** The start that was to record did not start: another may record. */
@@ -108,8 +170,11 @@ final class WorkingSets implements AutoCloseable {
         recording.remove(key, recorder);
     }
 
-    /** The first response of the recording start: the set is complete; published in the background. */
-    void firstResponse(String key, WorkingSetRecorder recorder, SnapshotStore remote) {
+    /**
+     * The first response of the recording start: the set is complete; published in the background,
+     * with a pack of the pages read built from verified chunks ({@code chunks}, fetched on a miss).
+     */
+    void firstResponse(String key, WorkingSetRecorder recorder, SnapshotStore remote, ChunkCache chunks) {
         Optional<WorkingSet> set = recorder.finish(node);
         recording.remove(key, recorder);
         if (set.isEmpty()) {
@@ -117,14 +182,57 @@ final class WorkingSets implements AutoCloseable {
         }
         counters.recorded();
         known.put(key, set.get());
+        java.util.List<dev.thaw.snapshot.workingset.PageRange> pages = recorder.pages();
         background.execute(() -> {
             try {
-                new WorkingSetStore(remote).publish(set.get());
+                Optional<PagePackBuilder.Built> pack = pages.isEmpty() ? Optional.empty()
+                        : buildPack(recorder.info(), recorder.file(), pages, remote, chunks);
+                WorkingSet published = pack.map(p -> set.get().withPack(p.pack())).orElse(set.get());
+                if (pack.isPresent()) {
+                    new WorkingSetStore(remote).publish(published, pack.get().object());
+                    counters.packPublished();
+                } else {
+                    new WorkingSetStore(remote).publish(published);
+                }
+                known.put(key, published);
                 counters.published();
             } catch (StoreException | RuntimeException e) {
                 LOG.log(Level.WARNING, "cannot publish the working set of " + key + ": " + e.getMessage());
             }
         });
+    }
+
+    /** The pack of {@code pages}, or empty (logged) when a chunk cannot be had: the set is published without one. */
+    private Optional<PagePackBuilder.Built> buildPack(SnapshotInfo info, String file,
+            java.util.List<dev.thaw.snapshot.workingset.PageRange> pages, SnapshotStore remote, ChunkCache chunks) {
+        SnapshotInfo.FileEntry entry = info.files().get(file);
+        try {
+            return Optional.of(PagePackBuilder.build(entry, pages, index -> {
+                int length = entry.chunkLength(index);
+                if (ChunkTransfer.isZero(entry, index)) {
+                    return new byte[length];
+                }
+                // From the chunk cache, which holds verified chunks only; a miss is fetched and verified.
+                String digest = entry.chunks().get(index);
+                chunks.pin(digest, length, fetched -> remote.fetchChunk(info, file, index, fetched));
+                try {
+                    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(length);
+                    if (chunks.read(digest, 0, bytes) != length) {
+                        throw new IOException("chunk " + index + " of " + file + " in the chunk cache is short");
+                    }
+                    return bytes.array();
+                } finally {
+                    chunks.unpin(digest);
+                }
+            }));
+        } catch (StoreException | IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot pack the working set pages of " + info.function() + "/" + info.revision()
+                    + "; publishing it without: " + e.getMessage());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     /**

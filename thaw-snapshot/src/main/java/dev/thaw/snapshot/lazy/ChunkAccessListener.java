@@ -16,4 +16,11 @@ public interface ChunkAccessListener {
      * @param index the chunk's index in that file
      */
     void firstRead(String file, int index);
+
+    /**
+     * Every read of {@code length} bytes at {@code offset} of {@code file}, before it is served:
+     * the pages the guest touches, at the granularity the kernel asks for them.
+     */
+    default void read(String file, long offset, int length) {
+    }
 }

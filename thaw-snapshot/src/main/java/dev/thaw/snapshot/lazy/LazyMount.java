@@ -120,6 +120,18 @@ public final class LazyMount implements AutoCloseable {
         return file;
     }
 
+    /**
+     * As {@link #present(String, FileEntry, PresentedFile.ChunkSource, ChunkAccessListener)}, with
+     * {@code pages} consulted before the chunks; it is released when the file is closed.
+     */
+    public PresentedFile present(String name, FileEntry entry, PresentedFile.ChunkSource source,
+            ChunkAccessListener listener, PageSource pages) {
+        String id = name + "-" + ids.incrementAndGet();
+        PresentedFile file = new PresentedFile(this, id, name, entry, source, listener, pages);
+        files.put(id, file);
+        return file;
+    }
+
     void remove(String id) {
         files.remove(id);
     }

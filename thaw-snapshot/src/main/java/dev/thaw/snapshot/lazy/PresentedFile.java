@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One snapshot file shown read-only on a {@link LazyMount}: a read of a range becomes reads of the
  * chunks it covers. A zero chunk reads as zeros, because the signed manifest says it is one; any
  * other chunk comes from the node's {@link ChunkCache}, fetched and verified on a miss, and stays
- * pinned there until this file is closed. Closing removes the file from the mount.
+ * pinned there until this file is closed. A read that a {@link PageSource} (a working set's verified
+ * page pack) holds whole is served from it instead. Closing removes the file from the mount.
  */
 public final class PresentedFile implements AutoCloseable {
     /** Non-zero chunks fetched ahead after a miss. */
@@ -36,6 +37,7 @@ public final class PresentedFile implements AutoCloseable {
     private final ChunkSource source;
     private final ChunkAccessListener listener;
     private final ChunkCache cache;
+    private final PageSource pages;
     /** Chunks this file holds a pin on, and chunks read at least once. Guarded by this. */
     private final BitSet pinned = new BitSet();
     private final BitSet seen = new BitSet();
@@ -47,6 +49,12 @@ public final class PresentedFile implements AutoCloseable {
 
     PresentedFile(LazyMount mount, String id, String name, FileEntry entry, ChunkSource source,
             ChunkAccessListener listener) {
+        this(mount, id, name, entry, source, listener, PageSource.NONE);
+    }
+
+    PresentedFile(LazyMount mount, String id, String name, FileEntry entry, ChunkSource source,
+            ChunkAccessListener listener, PageSource pages) {
+        this.pages = pages;
         this.mount = mount;
         this.id = id;
         this.name = name;
@@ -94,6 +102,18 @@ public final class PresentedFile implements AutoCloseable {
             return 0;
         }
         int want = (int) Math.min(target.remaining(), entry.size() - offset);
+        try {
+            listener.read(name, offset, want);
+        } catch (RuntimeException e) {
+            // A listener's trouble must not fail the guest's read.
+        }
+        if (want > 0 && pages.read(offset, target.slice(target.position(), want))) {
+            for (long c = offset / entry.chunkSize(); c <= (offset + want - 1) / entry.chunkSize(); c++) {
+                firstRead((int) c);
+            }
+            target.position(target.position() + want);
+            return want;
+        }
         int done = 0;
         while (done < want) {
             long position = offset + done;
@@ -235,5 +255,6 @@ public final class PresentedFile implements AutoCloseable {
         }
         mount.remove(id);
         held.stream().forEach(i -> cache.unpin(entry.chunks().get(i)));
+        pages.release();
     }
 }

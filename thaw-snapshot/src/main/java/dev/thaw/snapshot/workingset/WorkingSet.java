@@ -26,19 +26,21 @@ import java.util.Objects;
  * @param chunkSize that file's chunk size in the manifest
  * @param chunks chunk indices, first touched first, each at most once
  * @param node the node that recorded it; informational
+ * @param pack the pages the restore read, packed for one GET; null when none was published
  */
 public record WorkingSet(int formatVersion, String function, String revision, String file, String fileSha256,
-        int chunkSize, List<Integer> chunks, String node) {
+        int chunkSize, List<Integer> chunks, String node, PagePack pack) {
 
     public static final String FILE_NAME = "working-set.json";
     public static final String SIGNATURE_FILE_NAME = "working-set.sig";
-    public static final int FORMAT_VERSION = 1;
+    /** 2 added the page pack. */
+    public static final int FORMAT_VERSION = 2;
     /** The memory file a working set describes. */
     public static final String MEMORY_FILE = "mem";
     /** 131,072 entries: a 128 GiB guest in 1 MiB chunks, or 8 GiB in 64 KiB ones. */
     public static final int MAX_CHUNKS = 1 << 17;
-    /** Room for {@link #MAX_CHUNKS} indices of up to 7 digits and the fields around them. */
-    public static final int MAX_BYTES = 1 << 20;
+    /** Room for {@link #MAX_CHUNKS} indices of up to 7 digits, {@link PagePack#MAX_RANGES} ranges and the rest. */
+    public static final int MAX_BYTES = 4 << 20;
 
     public WorkingSet {
         Objects.requireNonNull(function, "function");
@@ -47,6 +49,17 @@ public record WorkingSet(int formatVersion, String function, String revision, St
         Objects.requireNonNull(fileSha256, "fileSha256");
         Objects.requireNonNull(node, "node");
         chunks = List.copyOf(chunks);
+    }
+
+    /** A working set without a page pack. */
+    public WorkingSet(int formatVersion, String function, String revision, String file, String fileSha256,
+            int chunkSize, List<Integer> chunks, String node) {
+        this(formatVersion, function, revision, file, fileSha256, chunkSize, chunks, node, null);
+    }
+
+    /** This set with {@code pack} as its page pack. */
+    public WorkingSet withPack(PagePack pack) {
+        return new WorkingSet(formatVersion, function, revision, file, fileSha256, chunkSize, chunks, node, pack);
     }
 
     /** A working set of {@code info}'s file {@code file}, touched in the order of {@code chunks}. */
@@ -106,6 +119,9 @@ public record WorkingSet(int formatVersion, String function, String revision, St
             }
             seen.set(index);
         }
+        if (pack != null) {
+            pack.requireWithin(entry.size(), what);
+        }
     }
 
     public byte[] toJson() {
@@ -147,6 +163,11 @@ public record WorkingSet(int formatVersion, String function, String revision, St
             throw format(what, "is of format version " + version.intValue() + "; this Thaw reads format version "
                     + FORMAT_VERSION + " only");
         }
+        JsonNode ranges = root.path("pack").path("ranges");
+        if (ranges.isArray() && ranges.size() > PagePack.MAX_RANGES) {
+            throw new WorkingSetException(Reason.TOO_LARGE, what + " names " + ranges.size() + " page ranges, more than "
+                    + PagePack.MAX_RANGES);
+        }
         JsonNode chunks = root.get("chunks");
         if (chunks != null && chunks.isArray() && chunks.size() > MAX_CHUNKS) {
             throw new WorkingSetException(Reason.TOO_LARGE, what + " names " + chunks.size() + " chunks, more than "
@@ -154,9 +175,9 @@ public record WorkingSet(int formatVersion, String function, String revision, St
         }
         try {
             // A null chunk index fails in the constructor (List.copyOf), as a format error.
+            // Every field must be present; only the pack may be null (the constructor refuses other nulls).
             return Json.mapper().readerFor(WorkingSet.class)
                     .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-                    .with(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
                     .readValue(root);
         } catch (java.io.IOException | IllegalArgumentException | NullPointerException e) {
             throw format(what, "is not a working set: " + (e instanceof JsonProcessingException j

@@ -13,6 +13,11 @@ public final class WorkingSetCounters {
     private final AtomicLong prefetchedBytes = new AtomicLong();
     private final AtomicLong readAheads = new AtomicLong();
     private final AtomicLong readAheadBytes = new AtomicLong();
+    private final AtomicLong packsPublished = new AtomicLong();
+    private final AtomicLong packsLoaded = new AtomicLong();
+    private final AtomicLong packFetchedBytes = new AtomicLong();
+    private final AtomicLong packReads = new AtomicLong();
+    private final AtomicLong packMisses = new AtomicLong();
 
     public WorkingSetCounters() {
         for (WorkingSetException.Reason reason : WorkingSetException.Reason.values()) {
@@ -42,6 +47,22 @@ public final class WorkingSetCounters {
         readAheadBytes.addAndGet(result.bytes());
     }
 
+    /** A page pack was published with a working set. */
+    public void packPublished() {
+        packsPublished.incrementAndGet();
+    }
+
+    /** A page pack of {@code storedBytes} was fetched and verified. */
+    public void packLoaded(long storedBytes) {
+        packsLoaded.incrementAndGet();
+        packFetchedBytes.addAndGet(storedBytes);
+    }
+
+    /** A read of presented memory was served from a page pack ({@code true}) or had to go to the chunks. */
+    public void packRead(boolean served) {
+        (served ? packReads : packMisses).incrementAndGet();
+    }
+
     /** The counts, under stable names: {@code refused{reason}} for each reason, then the rest. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
@@ -52,6 +73,11 @@ public final class WorkingSetCounters {
         out.put("prefetchedBytes", prefetchedBytes.get());
         out.put("readAheads", readAheads.get());
         out.put("readAheadBytes", readAheadBytes.get());
+        out.put("packsPublished", packsPublished.get());
+        out.put("packsLoaded", packsLoaded.get());
+        out.put("packFetchedBytes", packFetchedBytes.get());
+        out.put("packReads", packReads.get());
+        out.put("packMisses", packMisses.get());
         return out;
     }
 

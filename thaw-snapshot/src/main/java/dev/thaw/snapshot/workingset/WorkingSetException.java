@@ -20,8 +20,12 @@ public final class WorkingSetException extends Exception {
         TOO_LARGE,
         /** Not JSON, missing fields, or a format version this Thaw does not read. */
         FORMAT,
-        /** Names another revision, another memory file, or chunks the snapshot does not have. */
-        OUTSIDE;
+        /** Names another revision, another memory file, or chunks or pages the snapshot does not have. */
+        OUTSIDE,
+        /** The page pack's size or SHA-256 is not what the signed working set says (or it is missing). */
+        PACK_MISMATCH,
+        /** The page pack matches its digest but is not one zstd frame of the size the working set says. */
+        PACK_FORMAT;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);

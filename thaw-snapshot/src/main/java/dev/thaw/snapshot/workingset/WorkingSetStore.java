@@ -32,6 +32,43 @@ public final class WorkingSetStore {
     }
 
     /**
+     * Publishes {@code set} with its page pack: the pack's object ({@value PagePack#FILE_NAME}) first,
+     * then the signed set that names its digest, so a reader never sees a set whose pack is not there.
+     */
+    public void publish(WorkingSet set, byte[] packObject) throws StoreException {
+        if (set.pack() == null || set.pack().storedBytes() != packObject.length) {
+            throw new IllegalArgumentException("the pack object does not match the working set's pack");
+        }
+        store.objectStore().put(StoreKeys.snapshotPrefix(set.function(), set.revision()) + PagePack.FILE_NAME,
+                packObject);
+        publish(set);
+    }
+
+    /**
+     * The page pack of {@code set} (one that {@link #find} returned, so signed and checked), fetched
+     * with one GET and verified against the digest and size the set names before any byte of it is
+     * used.
+     *
+     * @throws WorkingSetException if it is missing, does not match or does not decode
+     */
+    public LoadedPack fetchPack(WorkingSet set) throws StoreException, WorkingSetException {
+        PagePack pack = set.pack();
+        if (pack == null) {
+            throw new IllegalArgumentException("the working set has no page pack");
+        }
+        String key = StoreKeys.snapshotPrefix(set.function(), set.revision()) + PagePack.FILE_NAME;
+        String what = key + " in " + store.objectStore().describe();
+        byte[] object;
+        try {
+            // One byte past the signed size: a longer object shows as one, and nothing more is read.
+            object = store.objectStore().getRange(key, 0, (int) pack.storedBytes() + 1);
+        } catch (dev.thaw.snapshot.store.ObjectNotFoundException e) {
+            throw new WorkingSetException(Reason.PACK_MISMATCH, what + " is missing; its signed working set names it");
+        }
+        return LoadedPack.verify(pack, object, what);
+    }
+
+    /**
      * The working set published for {@code info}'s snapshot, or empty when there is none. It is
      * read only after its signature, which must be made by one of {@code signers}, verifies, and it
      * must describe {@code info}: its revision, its memory file, and only chunks the file has.

@@ -168,7 +168,7 @@ class WorkingSetStoreTest {
 
     @Test
     void aSetNamingMoreChunksThanTheBoundIsRefused() throws Exception {
-        StringBuilder json = new StringBuilder("{\"formatVersion\":1,\"chunks\":[");
+        StringBuilder json = new StringBuilder("{\"formatVersion\":2,\"chunks\":[");
         for (int i = 0; i <= WorkingSet.MAX_CHUNKS; i++) {
             json.append(i == 0 ? "" : ",").append(0);
         }
@@ -180,13 +180,17 @@ class WorkingSetStoreTest {
     @Test
     void aSetOfAnotherFormatVersionIsRefusedNamingIt() throws Exception {
         signedPut("{\"formatVersion\":7,\"ranges\":[[0,4096]]}\n".getBytes(UTF_8));
-        assertRefused(Reason.FORMAT, "is of format version 7; this Thaw reads format version 1 only");
+        assertRefused(Reason.FORMAT, "is of format version 7; this Thaw reads format version 2 only");
+        // A set of format 1 (no page pack) is refused the same way; the next lazy start records a new one.
+        signedPut(new String(WorkingSet.of(info, "mem", List.of(0), "node-a").toJson(), UTF_8)
+                .replace(""formatVersion" : 2", ""formatVersion" : 1").getBytes(UTF_8));
+        assertRefused(Reason.FORMAT, "is of format version 1; this Thaw reads format version 2 only");
         signedPut("not json".getBytes(UTF_8));
         assertRefused(Reason.FORMAT, "is not JSON");
         signedPut(new String(WorkingSet.of(info, "mem", List.of(0), "node-a").toJson(), UTF_8)
                 .replace("\"node\"", "\"extra\":1,\"node\"").getBytes(UTF_8));
         assertRefused(Reason.FORMAT, "Unrecognized field \"extra\"");
-        signedPut("{\"formatVersion\":1,\"function\":\"hello\",\"revision\":\"r1\",\"file\":\"mem\",\"fileSha256\":\"x\",\"chunkSize\":1,\"chunks\":[0,null],\"node\":\"n\"}".getBytes(UTF_8));
+        signedPut("{\"formatVersion\":2,\"function\":\"hello\",\"revision\":\"r1\",\"file\":\"mem\",\"fileSha256\":\"x\",\"chunkSize\":1,\"chunks\":[0,null],\"node\":\"n\"}".getBytes(UTF_8));
         assertRefused(Reason.FORMAT, "is not a working set");
     }
 
@@ -200,9 +204,11 @@ class WorkingSetStoreTest {
         assertRefused(Reason.OUTSIDE, "names chunk -1");
         signedPut(withChunks(good, List.of(1, 1)).toJson());
         assertRefused(Reason.OUTSIDE, "a second time");
-        signedPut(new WorkingSet(1, "hello", "r1", "disk", mem.sha256(), mem.chunkSize(), List.of(0), "n").toJson());
+        signedPut(new WorkingSet(WorkingSet.FORMAT_VERSION, "hello", "r1", "disk", mem.sha256(), mem.chunkSize(), List.of(0),
+                "n").toJson());
         assertRefused(Reason.OUTSIDE, "names file 'disk'");
-        signedPut(new WorkingSet(1, "other", "r1", "mem", mem.sha256(), mem.chunkSize(), List.of(0), "n").toJson());
+        signedPut(new WorkingSet(WorkingSet.FORMAT_VERSION, "other", "r1", "mem", mem.sha256(), mem.chunkSize(), List.of(0),
+                "n").toJson());
         assertRefused(Reason.OUTSIDE, "is for function 'other'");
         assertThat(counters.refusedCount(Reason.OUTSIDE)).isEqualTo(5);
     }
