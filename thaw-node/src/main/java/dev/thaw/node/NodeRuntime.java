@@ -686,10 +686,14 @@ public final class NodeRuntime implements AutoCloseable {
     /**
      * Working-set counters: {@code refused{reason}} for each reason a published set was not used,
      * {@code recorded}, {@code published}, {@code prefetches}, {@code prefetchedBytes},
-     * {@code readAheads}, {@code readAheadBytes}.
+     * {@code readAheads}, {@code readAheadBytes}; page packs: {@code packsPublished}, {@code packsLoaded},
+     * {@code packFetchedBytes}, {@code packReads} (reads served from a pack), {@code packMisses} (reads
+     * a pack did not hold, served from chunks), {@code packsHeld} (revisions whose pack is in memory now).
      */
     public Map<String, Long> workingSetCounters() {
-        return workingSets.counters().snapshot();
+        Map<String, Long> counters = new java.util.LinkedHashMap<>(workingSets.counters().snapshot());
+        counters.put("packsHeld", (long) workingSets.packsHeld());
+        return counters;
     }
 
     /**

@@ -82,6 +82,11 @@ final class WorkingSets implements AutoCloseable {
         return counters;
     }
 
+    /** Revisions whose page pack is in memory now (instances of them are being presented). */
+    int packsHeld() {
+        return packs.held();
+    }
+
     /**
      * Off: published sets are not used (no prefetch, no read-ahead) and every lazy start records
      * its own and publishes it, so that benchmarks can compare starts without and with one.

@@ -85,14 +85,17 @@ class WorkingSetNodeTest {
     void theFirstLazyStartRecordsItsWorkingSetAndTheNextPrefetchesIt() throws Exception {
         deletePublishedSet();
         WorkingSet set;
+        long firstFetched;
         try (NodeRuntime recorder = node("recorder")) {
             assumeThat(recorder.lazyStats().available()).as("FUSE available for lazy restore").isTrue();
             try (Instance instance = recorder.start(hello.elsewhere())) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
                 invoke(instance);
+                firstFetched = instance.fetchedBytesAtFirstResponse().orElseThrow();
             }
             await(() -> recorder.workingSetCounters().get("published") == 1, "the working set to be published");
-            assertThat(recorder.workingSetCounters()).containsEntry("recorded", 1L).containsEntry("prefetches", 0L);
+            assertThat(recorder.workingSetCounters()).containsEntry("recorded", 1L).containsEntry("prefetches", 0L)
+                    .containsEntry("packsPublished", 1L);
             set = new WorkingSetStore(store).find(info, key.alone()).orElseThrow();
         }
         SnapshotInfo.FileEntry mem = info.files().get("mem");
@@ -105,17 +108,58 @@ class WorkingSetNodeTest {
         }
         assertThat(set.dataBytes(info)).isPositive().isLessThanOrEqualTo(nonZero);
 
+        // The pages the guest read, packed: whole pages inside the memory file, fewer bytes than its data.
+        assertThat(set.pack()).isNotNull();
+        assertThat(set.pack().ranges()).isNotEmpty();
+        assertThat(set.pack().rawBytes()).isPositive().isLessThan(nonZero);
+        assertThat(objects.size("snapshots/" + hello.function() + "/" + hello.revision() + "/"
+                + dev.thaw.snapshot.workingset.PagePack.FILE_NAME)).hasValue(set.pack().storedBytes());
+
         try (NodeRuntime user = node("user")) {
             try (Instance instance = user.start(hello.elsewhere())) {
                 assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
                 invoke(instance);
-                await(() -> user.workingSetCounters().get("prefetches") == 1, "the prefetch to finish");
                 Map<String, Long> counters = user.workingSetCounters();
-                assertThat(counters.get("prefetchedBytes")).isPositive();
-                assertThat(counters).containsEntry("recorded", 0L);
-                // What the prefetch read is part of what this start fetched.
-                assertThat(instance.fetchedBytesAtFirstResponse().orElseThrow()).isPositive();
+                // The pack came in one GET instead of the set's chunks, and served the guest's reads.
+                assertThat(counters).containsEntry("packsLoaded", 1L).containsEntry("prefetches", 0L)
+                        .containsEntry("recorded", 0L).containsEntry("packFetchedBytes", set.pack().storedBytes())
+                        .containsEntry("packsHeld", 1L);
+                assertThat(counters.get("packReads")).isPositive();
+                // What the pack's GET read is part of what this start fetched, and it fetched less than the first.
+                long fetched = instance.fetchedBytesAtFirstResponse().orElseThrow();
+                assertThat(fetched).isGreaterThanOrEqualTo(set.pack().storedBytes()).isLessThan(firstFetched);
             }
+            // No instance presents the revision any more: its pack is released.
+            assertThat(user.workingSetCounters()).containsEntry("packsHeld", 0L);
+        }
+    }
+
+    @Test
+    void aCorruptPagePackIsRefusedCountedAndTheStartStillAnswersFromChunks() throws Exception {
+        deletePublishedSet();
+        try (NodeRuntime recorder = node("pack-recorder")) {
+            assumeThat(recorder.lazyStats().available()).as("FUSE available for lazy restore").isTrue();
+            try (Instance instance = recorder.start(hello.elsewhere())) {
+                invoke(instance);
+            }
+            await(() -> recorder.workingSetCounters().get("packsPublished") == 1, "the page pack to be published");
+        }
+        String packKey = "snapshots/" + hello.function() + "/" + hello.revision() + "/"
+                + dev.thaw.snapshot.workingset.PagePack.FILE_NAME;
+        byte[] pack = objects.get(packKey);
+        pack[pack.length / 2] ^= 0x40;
+        objects.put(packKey, pack);
+        try (NodeRuntime node = node("bad-pack")) {
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(instance.start().fallbacks()).isEmpty();
+                invoke(instance);
+            }
+            Map<String, Long> counters = node.workingSetCounters();
+            assertThat(counters).containsEntry("refused{pack_mismatch}", 1L).containsEntry("packsLoaded", 0L)
+                    .containsEntry("packReads", 0L).containsEntry("packsHeld", 0L);
+            // Without its pack, the start prefetched the set's chunks instead.
+            await(() -> node.workingSetCounters().get("prefetches") == 1, "the chunk prefetch to finish");
         }
     }
 

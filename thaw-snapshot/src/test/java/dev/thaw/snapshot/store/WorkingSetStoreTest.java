@@ -183,7 +183,7 @@ class WorkingSetStoreTest {
         assertRefused(Reason.FORMAT, "is of format version 7; this Thaw reads format version 2 only");
         // A set of format 1 (no page pack) is refused the same way; the next lazy start records a new one.
         signedPut(new String(WorkingSet.of(info, "mem", List.of(0), "node-a").toJson(), UTF_8)
-                .replace(""formatVersion" : 2", ""formatVersion" : 1").getBytes(UTF_8));
+                .replace("\"formatVersion\":2", "\"formatVersion\":1").getBytes(UTF_8));
         assertRefused(Reason.FORMAT, "is of format version 1; this Thaw reads format version 2 only");
         signedPut("not json".getBytes(UTF_8));
         assertRefused(Reason.FORMAT, "is not JSON");
