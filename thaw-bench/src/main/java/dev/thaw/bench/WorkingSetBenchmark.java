@@ -46,11 +46,12 @@ public final class WorkingSetBenchmark {
      * @param chunkObjects distinct non-zero chunks of the snapshot (what a whole fetch GETs)
      * @param storedBytes the snapshot's bytes in the store at this size
      * @param workingSetBytes raw bytes of the non-zero chunks each recorded working set names
+     * @param packBytes stored bytes of each recorded working set's page pack (0 without one)
      * @param workingSetChunks chunks each recorded working set names
      */
     public record SizeResult(int chunkBytes, int chunkObjects, long storedBytes, Percentiles remoteWith,
             Percentiles remoteWithout, Percentiles fetchedWith, Percentiles fetchedWithout,
-            Percentiles workingSetBytes, Percentiles workingSetChunks) {
+            Percentiles workingSetBytes, Percentiles workingSetChunks, Percentiles packBytes) {
     }
 
     /**
@@ -80,9 +81,11 @@ public final class WorkingSetBenchmark {
         List<Double> fetchedWithout = new ArrayList<>();
         List<Double> setBytes = new ArrayList<>();
         List<Double> setChunks = new ArrayList<>();
+        List<Double> packBytes = new ArrayList<>();
         // Each start without the set records one, which the start with it that follows uses.
         long published = node.workingSetCounters().get("published");
-        long prefetches = node.workingSetCounters().get("prefetches");
+        // A start with the set fetches its page pack or, without one, prefetches its chunks.
+        long prefetches = node.workingSetCounters().get("prefetches") + node.workingSetCounters().get("packsLoaded");
         for (int i = 0; i < runs; i++) {
             node.prefetchWorkingSets(false);
             evict(node, target, layer);
@@ -100,6 +103,7 @@ public final class WorkingSetBenchmark {
             }
             setBytes.add((double) set.dataBytes(cut));
             setChunks.add((double) set.chunks().size());
+            packBytes.add(set.pack() == null ? 0.0 : (double) set.pack().storedBytes());
 
             node.prefetchWorkingSets(true);
             evict(node, target, layer);
@@ -107,7 +111,7 @@ public final class WorkingSetBenchmark {
             with.add(prefetched[0]);
             fetchedWith.add(prefetched[1]);
             // A prefetch still filling the chunk cache would serve the next start.
-            awaitCounter(node, "prefetches", ++prefetches);
+            awaitCounter(node, "prefetches", "packsLoaded", ++prefetches);
         }
         int objects = 0;
         for (SnapshotInfo.FileEntry entry : cut.files().values()) {
@@ -121,7 +125,7 @@ public final class WorkingSetBenchmark {
         }
         return new SizeResult(chunkBytes, objects, origin.storedBytes(cut), Percentiles.of(with),
                 Percentiles.of(without), Percentiles.of(fetchedWith), Percentiles.of(fetchedWithout),
-                Percentiles.of(setBytes), Percentiles.of(setChunks));
+                Percentiles.of(setBytes), Percentiles.of(setChunks), Percentiles.of(packBytes));
     }
 
     /** The snapshot fetched whole, described again in chunks of {@code chunkBytes}, and published. */
@@ -153,8 +157,15 @@ public final class WorkingSetBenchmark {
     }
 
     private static void awaitCounter(NodeRuntime node, String counter, long count) throws InterruptedException {
+        awaitCounter(node, counter, null, count);
+    }
+
+    /** Waits until {@code counter} (plus {@code other}, if not null) reaches {@code count}. */
+    private static void awaitCounter(NodeRuntime node, String counter, String other, long count)
+            throws InterruptedException {
         long deadline = System.nanoTime() + PUBLISH_WAIT.toNanos();
-        while (node.workingSetCounters().get(counter) < count) {
+        while (node.workingSetCounters().get(counter) + (other == null ? 0 : node.workingSetCounters().get(other))
+                < count) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("working-set counter " + counter + " did not reach " + count + " within "
                         + PUBLISH_WAIT.toSeconds() + " s: " + node.workingSetCounters());

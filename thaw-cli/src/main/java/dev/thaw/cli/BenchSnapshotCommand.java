@@ -84,12 +84,13 @@ final class BenchSnapshotCommand implements Callable<Integer> {
 
     private static void print(List<WorkingSetBenchmark.SizeResult> sizes) {
         System.out.printf("%nlazy remote starts without and with the working set (p50, same run)%n");
-        System.out.printf("%-8s %8s %10s %10s %8s %12s %12s %10s %10s%n", "chunk", "objects", "stored MiB",
-                "set MiB", "set n", "without ms", "with ms", "fetched w/o", "fetched w/");
+        System.out.printf("%-8s %8s %10s %10s %8s %9s %12s %12s %10s %10s%n", "chunk", "objects", "stored MiB",
+                "set MiB", "set n", "pack MiB", "without ms", "with ms", "fetched w/o", "fetched w/");
         for (WorkingSetBenchmark.SizeResult s : sizes) {
-            System.out.printf("%-8s %8d %10.1f %10.1f %8.0f %12.1f %12.1f %10.1f %10.1f%n",
+            System.out.printf("%-8s %8d %10.1f %10.1f %8.0f %9.1f %12.1f %12.1f %10.1f %10.1f%n",
                     (s.chunkBytes() >> 10) + " KiB", s.chunkObjects(), s.storedBytes() / 1048576.0,
-                    s.workingSetBytes().p50() / 1048576.0, s.workingSetChunks().p50(), s.remoteWithout().p50(),
+                    s.workingSetBytes().p50() / 1048576.0, s.workingSetChunks().p50(), s.packBytes().p50() / 1048576.0,
+                    s.remoteWithout().p50(),
                     s.remoteWith().p50(), s.fetchedWithout().p50() / 1048576.0, s.fetchedWith().p50() / 1048576.0);
         }
     }
@@ -103,6 +104,7 @@ final class BenchSnapshotCommand implements Callable<Integer> {
             return root;
         }
         JsonOutput.putPercentiles(root, "working_set_bytes", sizes.getFirst().workingSetBytes());
+        JsonOutput.putPercentiles(root, "working_set_pack_bytes", sizes.getFirst().packBytes());
         var array = root.putArray("working_set");
         for (WorkingSetBenchmark.SizeResult s : sizes) {
             ObjectNode size = array.addObject();
@@ -110,6 +112,7 @@ final class BenchSnapshotCommand implements Callable<Integer> {
                     .put("stored_bytes", s.storedBytes());
             JsonOutput.putPercentiles(size, "working_set_bytes", s.workingSetBytes());
             JsonOutput.putPercentiles(size, "working_set_chunks", s.workingSetChunks());
+            JsonOutput.putPercentiles(size, "working_set_pack_bytes", s.packBytes());
             JsonOutput.putPercentiles(size, "remote_ms_without", s.remoteWithout());
             JsonOutput.putPercentiles(size, "remote_ms_with", s.remoteWith());
             JsonOutput.putPercentiles(size, "remote_fetched_bytes_without", s.fetchedWithout());
