@@ -42,7 +42,12 @@ public final class LazyMount implements AutoCloseable {
     private static final Logger LOG = System.getLogger(LazyMount.class.getName());
     /** Where Debian (and most distributions) put libfuse 3. */
     private static final String LIBFUSE = "/usr/lib/x86_64-linux-gnu/libfuse3.so.3";
-    private static final int READAHEAD = 1 << 20;
+    /**
+     * No readahead: a page fault reads the faulting page only. Measured on examples/hello with page
+     * packs: at 1 MiB the early faults read around, the pack held 8.2 MiB and a remote start fetched
+     * 67 % of the snapshot; at 0 the pack holds 2.0 MiB and a start fetches 15 % (docs/benchmarks.md).
+     */
+    private static final int READAHEAD = 0;
 
     private final Path mountPoint;
     private final ChunkCache cache;
@@ -174,8 +179,8 @@ public final class LazyMount implements AutoCloseable {
         }
 
         /**
-         * A page fault on a mapped file reads around the faulting page as far as the readahead
-         * allows: one chunk's worth asks the node once per chunk instead of once per 128 KiB.
+         * Without readahead, the reads the file system sees are the pages the guest touches: what a
+         * working set's page pack records, and no whole chunk is pulled for pages nobody reads.
          */
         @Override
         public void init(FuseConnInfo conn, FuseConfig config) {
