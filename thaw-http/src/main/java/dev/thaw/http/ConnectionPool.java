@@ -67,11 +67,23 @@ final class ConnectionPool implements AutoCloseable {
         if (closed || !connection.isConnected()) {
             return false;
         }
-        idle.offerFirst(new Idle(connection, nanoTime.getAsLong()));
+        long now = nanoTime.getAsLong();
+        idle.offerFirst(new Idle(connection, now));
         if (closed) {
             drain();
         }
+        closeStale(now);
         return true;
+    }
+
+    /** Closes the connections left idle at the tail since a burst of calls, which the next take would not reach. */
+    private void closeStale(long now) {
+        Idle last;
+        while ((last = idle.peekLast()) != null && now - last.since() > MAX_IDLE_NANOS) {
+            if (idle.removeLastOccurrence(last)) {
+                last.connection().closeResource();
+            }
+        }
     }
 
     /** How many connections are idle now. */
