@@ -10,7 +10,9 @@ import dev.thaw.node.http.ApiClient;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.wire.v1.node.InstanceView;
 import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.StartReport;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -86,14 +88,16 @@ public final class SpreadBenchmark {
      * @param s3Bytes snapshot bytes the nodes read from the store (compressed)
      * @param peerBytes snapshot bytes the nodes read from each other (compressed)
      * @param storedBytes what the snapshot occupies in the store
-     * @param peerFetchMs fetch time ({@code X-Thaw-Fetch-Ms}) of the burst's remote starts that read from peers
-     * @param s3FetchMs the same of the burst's remote starts that read from the store only
+     * @param peerFetchMs snapshot fetch time (start report's {@code snapshotFetchMs}) of the remote starts that
+     *        read from peers
+     * @param s3FetchMs the same of the remote starts that read from the store only
+     * @param imageFetchMs image fetch time of all remote starts, apart from the snapshot's
      * @param publishWaitMs from the boot's first response until the store held its snapshot, when the burst
      *        waited for that; NaN otherwise
      */
     public record Result(Mode mode, int nodes, int burst, long boots, Map<String, Long> startsByKind,
             long s3Bytes, long peerBytes, long storedBytes, Percentiles peerFetchMs, Percentiles s3FetchMs,
-            long errors, double publishWaitMs) {
+            Percentiles imageFetchMs, long errors, double publishWaitMs) {
     }
 
     public Result run(int burst, Mode mode) throws IOException, InterruptedException {
@@ -135,20 +139,17 @@ public final class SpreadBenchmark {
         } finally {
             pool.shutdownNow();
         }
-        // One definition of fetch time for both sources: the start report's image plus snapshot fetch
-        // (X-Thaw-Fetch-Ms). For a lazy restore that is the manifest, the device state and the memory's
-        // presentation; memory chunks come on first touch, after it, and are not in it.
+        Map<String, Double> totals = settledTotals(name, revision);
+        // One definition of fetch time for both sources: the start report's snapshotFetchMs of each remote
+        // start (images come from the store either way and are left out). For a lazy restore that is the
+        // device state and the memory's presentation; memory chunks come on first touch, after it.
         List<Double> peerMs = new ArrayList<>();
         List<Double> s3Ms = new ArrayList<>();
-        for (GatewayClient.Answer a : answers) {
-            if (!"remote".equals(a.header("X-Thaw-Start"))) {
-                continue;
-            }
-            double fetchMs = Double.parseDouble(a.header("X-Thaw-Fetch-Ms"));
-            String peerBytes = a.header("X-Thaw-Fetch-Peer-Bytes");
-            (peerBytes != null && Long.parseLong(peerBytes) > 0 ? peerMs : s3Ms).add(fetchMs);
+        List<Double> imageMs = new ArrayList<>();
+        for (StartReport start : remoteStarts(name, revision)) {
+            (start.snapshotPeerBytes() > 0 ? peerMs : s3Ms).add(start.snapshotFetchMs());
+            imageMs.add(start.imageFetchMs());
         }
-        Map<String, Double> totals = settledTotals(name, revision);
         Map<String, Long> byKind = new TreeMap<>();
         for (String tier : List.of("clone", "local", "remote", "boot")) {
             byKind.put(tier, Math.round(totals.getOrDefault("starts|" + tier, 0.0)));
@@ -156,7 +157,26 @@ public final class SpreadBenchmark {
         long stored = storedSnapshot(name, revision).orElse(0L);
         return new Result(mode, cluster.nodes().size(), burst, byKind.get("boot"), byKind,
                 Math.round(totals.getOrDefault("read|s3", 0.0)), Math.round(totals.getOrDefault("read|peer", 0.0)),
-                stored, Percentiles.ofPossiblyEmpty(peerMs), Percentiles.ofPossiblyEmpty(s3Ms), errors, publishWaitMs);
+                stored, Percentiles.ofPossiblyEmpty(peerMs), Percentiles.ofPossiblyEmpty(s3Ms),
+                Percentiles.ofPossiblyEmpty(imageMs), errors, publishWaitMs);
+    }
+
+    /** The start reports of the revision's instances that started remote, as the nodes last reported them. */
+    private List<StartReport> remoteStarts(String name, String revision) {
+        List<StartReport> starts = new ArrayList<>();
+        for (Member member : cluster.gateway().membership().alive()) {
+            NodeStatus status = member.status();
+            if (status == null) {
+                continue;
+            }
+            for (InstanceView instance : status.instances()) {
+                if (instance.function().equals(name) && instance.revision().equals(revision)
+                        && instance.start() != null && instance.start().tier() == StartReport.Tier.REMOTE) {
+                    starts.add(instance.start());
+                }
+            }
+        }
+        return starts;
     }
 
     /**

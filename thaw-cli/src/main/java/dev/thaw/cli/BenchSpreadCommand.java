@@ -56,6 +56,7 @@ final class BenchSpreadCommand implements Callable<Integer> {
         row("snapshot stored bytes", runs, r -> Long.toString(r.storedBytes()));
         row("peer fetch ms p50/max", runs, r -> pm(r.peerFetchMs()));
         row("s3 fetch ms p50/max", runs, r -> pm(r.s3FetchMs()));
+        row("image fetch ms p50/max", runs, r -> pm(r.imageFetchMs()));
         row("failed invocations", runs, r -> Long.toString(r.errors()));
         row("waited for the store, ms", runs, r -> Double.isNaN(r.publishWaitMs()) ? "-"
                 : String.format(Locale.ROOT, "%.0f", r.publishWaitMs()));
@@ -104,6 +105,7 @@ final class BenchSpreadCommand implements Callable<Integer> {
                 .put("snapshot_stored_bytes", r.storedBytes()).put("failed_invocations", r.errors());
         JsonOutput.putPercentiles(root, "peer_fetch_ms", r.peerFetchMs());
         JsonOutput.putPercentiles(root, "s3_fetch_ms", r.s3FetchMs());
+        JsonOutput.putPercentiles(root, "image_fetch_ms", r.imageFetchMs());
         if (Double.isNaN(r.publishWaitMs())) {
             root.putNull("publish_wait_ms");
         } else {
