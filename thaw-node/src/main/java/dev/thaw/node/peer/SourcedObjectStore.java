@@ -47,6 +47,8 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
     private final SourceCounters counters;
     /** Where each snapshot's manifest came from, by prefix: its signature comes from the same place. */
     private final Map<String, ObjectStore> manifestSources = new ConcurrentHashMap<>();
+    /** Peers that lacked a chunk this start asked for: they hold part of the revision, so others go first. */
+    private final java.util.Set<String> lacking = ConcurrentHashMap.newKeySet();
     private final AtomicLong peerBytes = new AtomicLong();
     private final AtomicLong s3Bytes = new AtomicLong();
     private final AtomicLong peerNanos = new AtomicLong();
@@ -170,7 +172,8 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
             try {
                 frame = peer.get(key);
             } catch (ObjectNotFoundException e) {
-                continue; // a peer holding part of the revision lacks this chunk: the next source, at once
+                lacking.add(peer.node()); // it holds part of the revision: the next source, at once
+                continue;
             } catch (StoreException e) {
                 counters.peerFailures.incrementAndGet();
                 health.bad(peer.node(), e.getMessage());
@@ -200,7 +203,10 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
                 healthy.add(peer);
             }
         }
-        healthy.sort(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed());
+        // Peers that had every chunk so far first, each group in rendezvous order: a burst's reads spread
+        // over the holders, and a partial holder costs this start at most one 404 before it is asked last.
+        healthy.sort(Comparator.comparing((PeerObjectStore p) -> lacking.contains(p.node()))
+                .thenComparing(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed()));
         return healthy;
     }
 
