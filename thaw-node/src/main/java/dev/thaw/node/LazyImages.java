@@ -151,6 +151,12 @@ final class LazyImages implements AutoCloseable {
         return new Use(p);
     }
 
+    /** Where the image {@code digest} is presented now, if it is. */
+    synchronized Optional<Path> path(String digest) {
+        Presented p = presented.get(digest);
+        return p == null ? Optional.empty() : Optional.of(p.file.path());
+    }
+
     /** Store bytes read for the image since it was presented, or 0 when it is not presented. */
     synchronized long fetchedBytes(String digest) {
         Presented p = presented.get(digest);

@@ -811,6 +811,11 @@ public final class NodeRuntime implements AutoCloseable {
         return lazyImages == null ? 0 : lazyImages.fetchedBytes(digest);
     }
 
+    /** The file the image {@code digest} is presented as on this node's FUSE mount, if it is. */
+    Optional<Path> presentedImage(String digest) {
+        return lazyImages == null ? Optional.empty() : lazyImages.path(digest);
+    }
+
     /** Waits until every snapshot publication started so far has finished. */
     public void awaitPublications() throws InterruptedException {
         publisher.awaitIdle();

@@ -89,7 +89,8 @@ class NodeRuntimeTest {
 
     @Test
     void aNodeThatNeverSawTheFunctionFetchesImagesAndSnapshotThenUsesItsCache() throws Exception {
-        try (NodeRuntime node = node("fresh", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+        // Lazy restore off (as THAW_LAZY_RESTORE=off): images and snapshot are fetched whole and cached.
+        try (NodeRuntime node = wholeFetchNode("fresh")) {
             try (Instance remote = node.start(hello.elsewhere())) {
                 StartRecord record = remote.start();
                 assertThat(record.tier()).isEqualTo(StartTier.REMOTE);
