@@ -28,10 +28,14 @@ need stat coreutils
 need sleep coreutils                      # tests: stand-in children and finished processes
 need true coreutils
 need sh dash
+need cc gcc                               # restored VMMs: the preload library, built from source
+need env coreutils                        # restored VMMs: setting that library for QEMU alone
 need skopeo skopeo                        # thaw package image: pushes and docker-load archives
 need docker-registry docker-registry      # its tests: a registry on loopback
 # the guest initramfs copies the host's static busybox, which only this package provides
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+# the preload library's C headers
+dpkg -s libc6-dev >/dev/null 2>&1 || missing+=(libc6-dev)
 # lazy snapshot memory: a FUSE file system served by the node (a library, no command)
 dpkg -s libfuse3-3 >/dev/null 2>&1 || missing+=(libfuse3-3)
 

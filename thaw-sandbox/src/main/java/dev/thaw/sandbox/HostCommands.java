@@ -30,6 +30,8 @@ public final class HostCommands {
             Map.entry("sleep", "coreutils"),
             Map.entry("true", "coreutils"),
             Map.entry("sh", "dash"),
+            Map.entry("cc", "gcc"),
+            Map.entry("env", "coreutils"),
             Map.entry("skopeo", "skopeo"),
             Map.entry("docker-registry", "docker-registry")));
 

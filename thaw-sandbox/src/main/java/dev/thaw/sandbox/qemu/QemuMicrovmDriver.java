@@ -66,6 +66,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
     private final Vmm.Launch launch;
     private final AcceleratorProbe.Choice accelerator;
     private final Path runRoot;
+    private final Optional<Path> restorePreload;
     private final SnapshotWriter snapshots;
     private final SecureRandom random = new SecureRandom();
     private final Set<QemuSandbox> open = ConcurrentHashMap.newKeySet();
@@ -75,13 +76,14 @@ public final class QemuMicrovmDriver implements SandboxDriver {
     private volatile boolean prestartStopped;
 
     private QemuMicrovmDriver(QemuInstallation qemu, AcceleratorProbe.Choice accelerator, Path runRoot, String node,
-            Confinement confinement, Options options) {
+            Confinement confinement, Options options, Optional<Path> restorePreload) {
         this.qemu = qemu;
         this.confinement = confinement;
         this.launch = new Vmm.Launch(qemu, confinement.ownUser() ? new VmmUids() : null,
                 !confinement.limits().equals("none"), options.consoleCap());
         this.accelerator = accelerator;
         this.runRoot = runRoot;
+        this.restorePreload = restorePreload;
         this.snapshots = new SnapshotWriter(qemu.version(), node);
     }
 
@@ -107,7 +109,7 @@ public final class QemuMicrovmDriver implements SandboxDriver {
         Confinement confinement = ConfinementProbe.probe(qemu, options.confine(), runRoot);
         LOG.log(confinement.complete() ? Level.INFO : Level.WARNING,
                 "VMM confinement for node " + node + ": " + confinement.describe());
-        return new QemuMicrovmDriver(qemu, choice, runRoot, node, confinement, options);
+        return new QemuMicrovmDriver(qemu, choice, runRoot, node, confinement, options, VmmPreload.build(runRoot));
     }
 
     private static AcceleratorProbe.Choice rememberedChoice(QemuInstallation qemu, Path kernel, Path initramfs,
@@ -270,8 +272,9 @@ public final class QemuMicrovmDriver implements SandboxDriver {
     }
 
     private VmConfig config(BootSpec spec, RunDir run, Path memory, boolean shared, boolean incoming) {
+        // only restores need the preload: a boot's memory is its own tmpfs file, read by nobody else
         return new VmConfig(spec, accelerator.accelerator(), run, memory, shared, incoming,
-                confinement.mountNamespace(), confinement.seccomp());
+                confinement.mountNamespace(), confinement.seccomp(), incoming ? restorePreload : Optional.empty());
     }
 
     private byte[] deviceState(LocalSnapshot snapshot) throws IOException {
@@ -331,5 +334,6 @@ public final class QemuMicrovmDriver implements SandboxDriver {
         for (QemuSandbox sandbox : open.toArray(QemuSandbox[]::new)) {
             sandbox.close();
         }
+        restorePreload.ifPresent(library -> FileTrees.deleteQuietly(library.getParent()));
     }
 }

@@ -4,6 +4,7 @@ import dev.thaw.sandbox.BootSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The QEMU command line of one microVM. Boot and restore use the same machine,
@@ -18,9 +19,10 @@ import java.util.List;
  * @param confined QEMU is chrooted into its run directory (see {@link VmmJail}): every path it is
  *     given is then one inside that directory, and files from elsewhere are mounted there
  * @param seccomp start QEMU with its seccomp filter
+ * @param preload a library QEMU runs with ({@code LD_PRELOAD}; see {@link VmmPreload}), or empty
  */
 record VmConfig(BootSpec spec, Accelerator accelerator, RunDir run, Path memoryFile, boolean sharedMemory,
-        boolean incoming, boolean confined, boolean seccomp) {
+        boolean incoming, boolean confined, boolean seccomp, Optional<Path> preload) {
 
     /**
      * Kernel parameters. {@code lpj} and {@code no_timer_check} skip delay-loop
@@ -69,6 +71,7 @@ record VmConfig(BootSpec spec, Accelerator accelerator, RunDir run, Path memoryF
         if (!memoryFile.startsWith(run.dir())) {
             files.add(new HostFile(memoryFile, "snapshot-mem", true));
         }
+        preload.ifPresent(library -> files.add(new HostFile(library, VmmPreload.LIBRARY, false)));
         return files;
     }
 
@@ -92,7 +95,10 @@ record VmConfig(BootSpec spec, Accelerator accelerator, RunDir run, Path memoryF
 
     List<String> arguments(Path qemuBinary) {
         int memoryMib = spec.shape().memoryMib();
-        List<String> args = new ArrayList<>(List.of(qemuBinary.toString()));
+        List<String> args = new ArrayList<>();
+        // env sets the variable for QEMU alone, not for the jail's tools that run before it
+        preload.ifPresent(library -> args.addAll(List.of("/usr/bin/env", "LD_PRELOAD=" + path(library))));
+        args.add(qemuBinary.toString());
         if (seccomp) {
             args.addAll(List.of("-sandbox", SANDBOX));
         }

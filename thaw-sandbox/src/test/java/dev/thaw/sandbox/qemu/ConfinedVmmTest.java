@@ -186,7 +186,7 @@ class ConfinedVmmTest {
         List<String> expected = new ArrayList<>(List.of("/usr", "/etc/ld.so.cache", "/dev/null", "/dev/urandom",
                 "/kernel", "/initrd", "/disk0", "/disk1"));
         if (restored) {
-            expected.add("/snapshot-mem");
+            expected.addAll(List.of("/snapshot-mem", "/" + VmmPreload.LIBRARY));
         }
         if (driver.info().accelerator().equals("kvm")) {
             expected.add("/dev/kvm");

@@ -111,6 +111,38 @@ class QemuMicrovmDriverTest {
         }
     }
 
+    /**
+     * QEMU advises guest RAM MADV_HUGEPAGE; on a restored VM's file-backed memory that would make every
+     * page fault read 2-4 MiB of the snapshot. Restores run with the preload library that drops the
+     * advice ({@code hg} in smaps' VmFlags is VM_HUGEPAGE); boots keep it.
+     */
+    @Test
+    void restoredVmmsMapGuestMemoryWithoutHugePageAdvice() throws Exception {
+        long guestMemory = (long) hello.shape().memoryMib() << 20;
+        try (Sandbox clone = driver.restore(hello, snapshot)) {
+            assertThat(clone.invoke("x".getBytes(UTF_8), TIMEOUT).ok()).isTrue();
+            assertThat(mappingFlags(((QemuSandbox) clone).pid(), guestMemory)).doesNotContain("hg");
+        }
+        assertThat(mappingFlags(((QemuSandbox) booted).pid(), guestMemory)).contains("hg");
+    }
+
+    /** The VmFlags of the file-backed mapping of {@code size} bytes in process {@code pid}. */
+    private static List<String> mappingFlags(long pid, long size) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/smaps"));
+        boolean inGuestMemory = false;
+        for (String line : lines) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 5 && fields[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+                String[] range = fields[0].split("-");
+                long length = Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
+                inGuestMemory = length == size && !fields[4].equals("0");
+            } else if (inGuestMemory && fields[0].equals("VmFlags:")) {
+                return List.of(fields).subList(1, fields.length);
+            }
+        }
+        throw new AssertionError("process " + pid + " maps no file of " + size + " bytes");
+    }
+
     @Test
     void concurrentClonesDoNotSeeEachOthersWrites() throws Exception {
         List<Sandbox> clones = new ArrayList<>();

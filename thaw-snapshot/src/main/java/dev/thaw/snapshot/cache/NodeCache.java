@@ -269,7 +269,9 @@ public final class NodeCache implements AutoCloseable {
             Files.createDirectories(dir.getParent());
             Files.move(stagingDir, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | CacheException | RuntimeException e) {
-            CacheException failure = new CacheException("filling cache entry " + key + " failed: " + e.getMessage(), e);
+            // an interrupted channel's exception has no message: name its type then
+            String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+            CacheException failure = new CacheException("filling cache entry " + key + " failed: " + reason, e);
             fillFailed(key, bytes, fill, stagingDir, failure);
             throw failure;
         } catch (Error e) {
