@@ -83,6 +83,11 @@ final class LazyRestore implements AutoCloseable {
         return chunks;
     }
 
+    /** The node's FUSE mount, where images are presented too ({@link LazyImages}). */
+    LazyMount mount() {
+        return mount;
+    }
+
     /** Gives each presented memory file a listener for its first reads, chosen by its snapshot. */
     void setListeners(Function<SnapshotInfo, ChunkAccessListener> listeners) {
         this.listeners = listeners;
