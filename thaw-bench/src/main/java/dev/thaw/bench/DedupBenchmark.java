@@ -69,7 +69,8 @@ public final class DedupBenchmark {
      * @param snapshotStoredBytes what this snapshot occupies in the store, shared chunks included
      * @param chunks its distinct non-zero chunks
      * @param newChunks of those, the ones the store lacked
-     * @param imageBytesAdded what the store grew by under {@code images/} (image layers are not chunked)
+     * @param imageBytesAdded what the store grew by when the function's images were published (their manifests
+     *     and the chunks they added)
      */
     public record Function(String name, String function, String revision, long storedBytesAdded,
             long nodeBytesAdded, long snapshotStoredBytes, int chunks, int newChunks, long imageBytesAdded) {}
@@ -106,17 +107,20 @@ public final class DedupBenchmark {
         List<SnapshotInfo> infos = new ArrayList<>();
         Set<String> earlier = new HashSet<>();
         for (Subject subject : subjects) {
-            long before = totalBytes(StoreKeys.SNAPSHOTS) + totalBytes(ChunkTransfer.CHUNKS);
-            long imagesBefore = totalBytes(StoreKeys.IMAGES);
+            long imagesBefore = totalBytes(StoreKeys.IMAGES) + totalBytes(ChunkTransfer.CHUNKS);
+            long imagesAdded;
+            long before;
             // A node of its own per function, as a function's first start on some node: boots, snapshots, publishes.
             try (NodeRuntime node = NodeRuntime.open(new NodeConfig("dedup-" + functions.size(), SnapshotMode.REMOTE,
                     workDir.resolve("node-" + functions.size()), BUDGET, 0), driver, Optional.of(store))) {
+                // Image layers are chunks too: what they add is counted apart from the snapshot's.
                 node.deploy(subject.deployment());
+                imagesAdded = totalBytes(StoreKeys.IMAGES) + totalBytes(ChunkTransfer.CHUNKS) - imagesBefore;
+                before = totalBytes(StoreKeys.SNAPSHOTS) + totalBytes(ChunkTransfer.CHUNKS);
                 boot(node, subject);
                 node.awaitPublications();
             }
             long after = totalBytes(StoreKeys.SNAPSHOTS) + totalBytes(ChunkTransfer.CHUNKS);
-            long imagesAdded = totalBytes(StoreKeys.IMAGES) - imagesBefore;
             SnapshotInfo info = store.findSnapshot(subject.deployment().function(), subject.deployment().revision())
                     .orElseThrow(() -> new IllegalStateException(subject.name() + ": the snapshot was not published;"
                             + " see the log above"));

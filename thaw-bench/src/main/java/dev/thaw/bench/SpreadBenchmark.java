@@ -2,6 +2,7 @@ package dev.thaw.bench;
 
 import dev.thaw.api.SnapshotInfo;
 import dev.thaw.control.GatewayClient;
+import dev.thaw.control.cluster.Member;
 import dev.thaw.control.functions.FunctionSettings;
 import dev.thaw.local.EmbeddedCluster;
 import dev.thaw.local.NodeProcess;
@@ -9,11 +10,15 @@ import dev.thaw.node.http.ApiClient;
 import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.trust.TrustedSigners;
+import dev.thaw.wire.v1.node.InstanceView;
+import dev.thaw.wire.v1.node.NodeStatus;
+import dev.thaw.wire.v1.node.StartReport;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,19 +31,51 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A burst right after a revision's first boot, before its snapshot is in the store: the function
- * boots once on one node of a fresh cluster, and at once {@code burst} concurrent invocations need
- * new instances, which the spread policy puts on the other nodes. With peer fetch they restore from
- * the first node's copy and read chunks from each other before the store; without it they find no
- * snapshot and boot. Counts come from the nodes' own metrics once their reads have settled.
+ * A burst right after a revision's first boot: the function boots once on one node of a fresh
+ * cluster, and at once {@code burst} concurrent invocations need new instances, which the spread
+ * policy puts on the other nodes. Three ways ({@link Mode}): with peer fetch the burst restores from
+ * the first node's copy before the store has it and reads chunks from the nodes; without it, sent at
+ * once, it finds no snapshot and boots; without it, sent once the boot's snapshot is in the store, it
+ * restores from the store, which gives the store's fetch time to set the peers' against. Counts come
+ * from the nodes' own metrics once their reads have settled.
  */
 public final class SpreadBenchmark {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    /** The longest waits for the boot's snapshot to reach the store and for the nodes' reads to settle. */
+    private static final Duration PUBLICATION_BOUND = Duration.ofMinutes(3);
+    private static final Duration SETTLE_BOUND = Duration.ofMinutes(2);
     private static final Pattern SAMPLE = Pattern.compile("^(thaw_node_[a-z_]+)\\{([^}]*)\\}\\s+([0-9.eE+-]+)$",
             Pattern.MULTILINE);
 
+    /** How the burst finds the snapshot. */
+    public enum Mode {
+        /** Right after the boot, nodes reading from each other before the store. */
+        PEERS(true, false),
+        /** Right after the boot, store only: the snapshot is not published yet. */
+        STORE(false, false),
+        /** Store only, sent once the boot's snapshot is in the store: the burst restores from the store. */
+        STORE_PUBLISHED(false, true);
+
+        private final boolean peers;
+        private final boolean afterPublication;
+
+        Mode(boolean peers, boolean afterPublication) {
+            this.peers = peers;
+            this.afterPublication = afterPublication;
+        }
+
+        public boolean peers() {
+            return peers;
+        }
+
+        public boolean afterPublication() {
+            return afterPublication;
+        }
+    }
+
     private final EmbeddedCluster cluster;
     private final Path function;
+    private final Poll poll = new Poll(InstantSource.system(), Duration.ofMillis(250));
 
     public SpreadBenchmark(EmbeddedCluster cluster, Path function) {
         this.cluster = cluster;
@@ -51,21 +88,34 @@ public final class SpreadBenchmark {
      * @param s3Bytes snapshot bytes the nodes read from the store (compressed)
      * @param peerBytes snapshot bytes the nodes read from each other (compressed)
      * @param storedBytes what the snapshot occupies in the store
-     * @param peerFetchMs fetch time of the burst's starts that read from peers
-     * @param s3FetchMs fetch time of the burst's remote starts that read from the store only
+     * @param peerFetchMs snapshot fetch time (start report's {@code snapshotFetchMs}) of the remote starts that
+     *        read from peers
+     * @param s3FetchMs the same of the remote starts that read from the store only
+     * @param imageFetchMs image fetch time of all remote starts, apart from the snapshot's
+     * @param publishWaitMs from the boot's first response until the store held its snapshot, when the burst
+     *        waited for that; NaN otherwise
      */
-    public record Result(boolean peers, int nodes, int burst, long boots, Map<String, Long> startsByKind,
+    public record Result(Mode mode, int nodes, int burst, long boots, Map<String, Long> startsByKind,
             long s3Bytes, long peerBytes, long storedBytes, Percentiles peerFetchMs, Percentiles s3FetchMs,
-            long errors) {
+            Percentiles imageFetchMs, long errors, double publishWaitMs) {
     }
 
-    public Result run(int burst, boolean peers) throws IOException, InterruptedException {
-        cluster.gateway().routers().placement().peerFetch(peers);
+    public Result run(int burst, Mode mode) throws IOException, InterruptedException {
+        cluster.gateway().routers().placement().peerFetch(mode.peers());
         GatewayClient gateway = new GatewayClient(cluster.gatewayUrl(), cluster.apiToken());
         String name = gateway.deploy(function.toAbsolutePath(), new FunctionSettings.Request(1, burst + 1,
                 600_000L, burst * 4, TIMEOUT.toMillis())).function().name();
         byte[] body = "thaw".getBytes(StandardCharsets.UTF_8);
-        ok(gateway.invoke(name, body));
+        String revision = ok(gateway.invoke(name, body)).header("X-Thaw-Revision");
+        double publishWaitMs = Double.NaN;
+        if (mode.afterPublication()) {
+            long waitFrom = System.nanoTime();
+            if (storedSnapshot(name, revision).isEmpty()) {
+                throw new IOException("the boot's snapshot of " + name + " did not reach the store within "
+                        + PUBLICATION_BOUND.toSeconds() + " s");
+            }
+            publishWaitMs = (System.nanoTime() - waitFrom) / 1e6;
+        }
         List<GatewayClient.Answer> answers = new ArrayList<>();
         long errors = 0;
         ExecutorService pool = Executors.newFixedThreadPool(burst);
@@ -89,39 +139,75 @@ public final class SpreadBenchmark {
         } finally {
             pool.shutdownNow();
         }
+        Map<String, Double> totals = settledTotals(name, revision);
+        // One definition of fetch time for both sources: the start report's snapshotFetchMs of each remote
+        // start (images come from the store either way and are left out). For a lazy restore that is the
+        // device state and the memory's presentation; memory chunks come on first touch, after it.
         List<Double> peerMs = new ArrayList<>();
         List<Double> s3Ms = new ArrayList<>();
-        for (GatewayClient.Answer a : answers) {
-            if (!"remote".equals(a.header("X-Thaw-Start"))) {
-                continue;
-            }
-            double fetchMs = Double.parseDouble(a.header("X-Thaw-Fetch-Ms"));
-            String peerBytes = a.header("X-Thaw-Fetch-Peer-Bytes");
-            (peerBytes != null && Long.parseLong(peerBytes) > 0 ? peerMs : s3Ms).add(fetchMs);
+        List<Double> imageMs = new ArrayList<>();
+        for (StartReport start : remoteStarts(name, revision)) {
+            (start.snapshotPeerBytes() > 0 ? peerMs : s3Ms).add(start.snapshotFetchMs());
+            imageMs.add(start.imageFetchMs());
         }
-        Map<String, Double> totals = settledTotals();
         Map<String, Long> byKind = new TreeMap<>();
         for (String tier : List.of("clone", "local", "remote", "boot")) {
             byKind.put(tier, Math.round(totals.getOrDefault("starts|" + tier, 0.0)));
         }
-        long stored = storedBytes(name);
-        return new Result(peers, cluster.nodes().size(), burst, byKind.get("boot"), byKind,
+        long stored = storedSnapshot(name, revision).orElse(0L);
+        return new Result(mode, cluster.nodes().size(), burst, byKind.get("boot"), byKind,
                 Math.round(totals.getOrDefault("read|s3", 0.0)), Math.round(totals.getOrDefault("read|peer", 0.0)),
-                stored, Percentiles.ofPossiblyEmpty(peerMs), Percentiles.ofPossiblyEmpty(s3Ms), errors);
+                stored, Percentiles.ofPossiblyEmpty(peerMs), Percentiles.ofPossiblyEmpty(s3Ms),
+                Percentiles.ofPossiblyEmpty(imageMs), errors, publishWaitMs);
     }
 
-    /** The nodes' counters summed, read again until two reads a second apart agree (lazy reads finish), at most a minute. */
-    private Map<String, Double> settledTotals() throws IOException, InterruptedException {
-        Map<String, Double> last = totals();
-        for (int i = 0; i < 60; i++) {
-            Thread.sleep(1000);
-            Map<String, Double> now = totals();
-            if (now.equals(last)) {
-                return now;
+    /** The start reports of the revision's instances that started remote, as the nodes last reported them. */
+    private List<StartReport> remoteStarts(String name, String revision) {
+        List<StartReport> starts = new ArrayList<>();
+        for (Member member : cluster.gateway().membership().alive()) {
+            NodeStatus status = member.status();
+            if (status == null) {
+                continue;
             }
-            last = now;
+            for (InstanceView instance : status.instances()) {
+                if (instance.function().equals(name) && instance.revision().equals(revision)
+                        && instance.start() != null && instance.start().tier() == StartReport.Tier.REMOTE) {
+                    starts.add(instance.start());
+                }
+            }
         }
-        return last;
+        return starts;
+    }
+
+    /**
+     * The nodes' counters summed once their reads are over: every node that runs the revision reports all
+     * of its snapshot (a lazily restored one has completed it into its cache) and two reads in a row agree.
+     * Bounded: after {@link #SETTLE_BOUND} the last read is taken as it is.
+     */
+    private Map<String, Double> settledTotals(String name, String revision) throws IOException, InterruptedException {
+        List<Map<String, Double>> last = new ArrayList<>(List.of(totals()));
+        return poll.until(SETTLE_BOUND, () -> {
+            Map<String, Double> now = totals();
+            boolean same = now.equals(last.getFirst());
+            last.set(0, now);
+            return same && holdersComplete(name, revision) ? Optional.of(now) : Optional.empty();
+        }).orElse(last.getFirst());
+    }
+
+    /** True when every live node with an instance of the revision reports all of its snapshot. */
+    private boolean holdersComplete(String name, String revision) {
+        for (Member member : cluster.gateway().membership().alive()) {
+            NodeStatus status = member.status();
+            if (status == null) {
+                return false;
+            }
+            boolean runs = status.instances().stream()
+                    .anyMatch(i -> i.function().equals(name) && i.revision().equals(revision));
+            if (runs && status.presentFraction(name, revision) < 1.0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Map<String, Double> totals() throws IOException, InterruptedException {
@@ -151,29 +237,24 @@ public final class SpreadBenchmark {
         return m.find() ? m.group(1) : "";
     }
 
-    /** What the revision's snapshot occupies in the store, once its publication finished (waits up to 2 minutes). */
-    private long storedBytes(String function) throws IOException, InterruptedException {
+    /** The stored bytes of the revision's verified snapshot once the store holds it; empty after the bound. */
+    private Optional<Long> storedSnapshot(String function, String revision) throws IOException, InterruptedException {
         var config = cluster.gateway().config().s3();
         if (config == null) {
-            return 0;
+            return Optional.empty();
         }
         try (S3ObjectStore objects = new S3ObjectStore(config)) {
             SnapshotStore store = new SnapshotStore(objects);
-            for (int i = 0; i < 120; i++) {
-                List<String> revisions = store.revisions(function);
-                if (!revisions.isEmpty()) {
-                    String revision = revisions.getLast();
+            return poll.until(PUBLICATION_BOUND, () -> {
+                try {
                     Optional<SnapshotInfo> info = store.findSnapshot(function, revision, TrustedSigners.of(
                             cluster.gateway().membership().signers(function, revision)));
-                    if (info.isPresent()) {
-                        return store.storedBytes(info.get());
-                    }
+                    return info.isPresent() ? Optional.of(store.storedBytes(info.get())) : Optional.empty();
+                } catch (dev.thaw.snapshot.store.StoreException | dev.thaw.api.SnapshotFormatException e) {
+                    throw new IOException("cannot read the stored snapshot of " + function + ": "
+                            + e.getMessage(), e);
                 }
-                Thread.sleep(1000);
-            }
-            return 0;
-        } catch (dev.thaw.snapshot.store.StoreException | dev.thaw.api.SnapshotFormatException e) {
-            throw new IOException("cannot read the stored snapshot of " + function + ": " + e.getMessage(), e);
+            });
         }
     }
 

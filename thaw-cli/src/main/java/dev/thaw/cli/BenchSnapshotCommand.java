@@ -80,6 +80,12 @@ final class BenchSnapshotCommand implements Callable<Integer> {
                 r.fetchedBytes() / 1048576.0);
         System.out.printf("remote start: %.1f MiB fetched up to the first response (p50)%n",
                 r.remoteFetched().p50() / 1048576.0);
+        System.out.printf("image layer: %.1f MiB, %.2f MiB of it fetched by a remote start (p50, %.1f %%; target"
+                + " <= 30 %%)%n", r.imageBytes() / 1048576.0, r.remoteImageFetched().p50() / 1048576.0,
+                100 * r.imageFetchedShare());
+        System.out.printf("node without the base image: %.2f MiB of %.1f MiB of images fetched (%.1f %%)%n",
+                r.bareImageFetched() / 1048576.0, r.allImageBytes() / 1048576.0,
+                100.0 * r.bareImageFetched() / r.allImageBytes());
     }
 
     private static void print(List<WorkingSetBenchmark.SizeResult> sizes) {
@@ -139,11 +145,15 @@ final class BenchSnapshotCommand implements Callable<Integer> {
         JsonOutput.putPercentiles(root, "remote_fetched_bytes", r.remoteFetched());
         root.put("raw_bytes", r.rawBytes()).put("stored_bytes", r.storedBytes())
                 .put("fetched_bytes", r.fetchedBytes());
+        JsonOutput.putPercentiles(root, "remote_image_fetched_bytes", r.remoteImageFetched());
+        root.put("image_bytes", r.imageBytes()).put("bare_image_fetched_bytes", r.bareImageFetched())
+                .put("all_image_bytes", r.allImageBytes());
         root.putObject("ratio").put("remote_over_boot_p50", r.remoteOverBoot())
                 .put("remote_over_local_p50", r.remoteOverLocal())
                 .put("stored_over_raw", r.storedOverRaw())
                 .put("fetch_share_of_remote_p50", r.fetchShareOfRemote())
-                .put("verify_share_of_remote_p50", r.verifyShareOfRemote());
+                .put("verify_share_of_remote_p50", r.verifyShareOfRemote())
+                .put("image_fetched_share_p50", r.imageFetchedShare());
         return root;
     }
 

@@ -8,6 +8,8 @@ import dev.thaw.control.scheduling.SchedulerPolicy;
 import dev.thaw.local.EmbeddedCluster;
 import dev.thaw.node.SnapshotMode;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
         description = "A burst right after a function's first boot, before its snapshot is in the store: on a "
                 + "fresh cluster of --nodes nodes (remote snapshots, embedded S3, spread placement) the function "
                 + "boots once, then --burst concurrent invocations need new instances on the other nodes. Run "
-                + "twice, with nodes reading snapshots from each other and with the store only, side by side.")
+                + "three times, side by side: with nodes reading snapshots from each other; with the store only; "
+                + "and with the store only once the boot's snapshot is in it (the store's fetch time).")
 final class BenchSpreadCommand implements Callable<Integer> {
     @Option(names = "--function", defaultValue = "examples/hello", paramLabel = "DIR",
             description = "function directory (default: ${DEFAULT-VALUE})")
@@ -39,45 +42,61 @@ final class BenchSpreadCommand implements Callable<Integer> {
         if (nodes < 2 || nodes > 16 || burst < 1 || burst > 64) {
             throw new IllegalArgumentException("--nodes must be 2 to 16 and --burst 1 to 64");
         }
-        SpreadBenchmark.Result withPeers = run(true);
-        SpreadBenchmark.Result storeOnly = run(false);
-        System.out.printf("%n%-28s %14s %14s%n", "", "peers", "store only");
-        System.out.printf("%-28s %14d %14d%n", "boots", withPeers.boots(), storeOnly.boots());
-        for (String kind : withPeers.startsByKind().keySet()) {
-            System.out.printf("%-28s %14d %14d%n", "starts: " + kind, withPeers.startsByKind().get(kind),
-                    storeOnly.startsByKind().get(kind));
+        SpreadBenchmark.Result peers = run(SpreadBenchmark.Mode.PEERS);
+        SpreadBenchmark.Result store = run(SpreadBenchmark.Mode.STORE);
+        SpreadBenchmark.Result published = run(SpreadBenchmark.Mode.STORE_PUBLISHED);
+        List<SpreadBenchmark.Result> runs = List.of(peers, store, published);
+        System.out.printf("%n%-28s %14s %14s %16s%n", "", "peers", "store only", "store, published");
+        row("boots", runs, r -> Long.toString(r.boots()));
+        for (String kind : peers.startsByKind().keySet()) {
+            row("starts: " + kind, runs, r -> Long.toString(r.startsByKind().get(kind)));
         }
-        System.out.printf("%-28s %14d %14d%n", "s3 bytes", withPeers.s3Bytes(), storeOnly.s3Bytes());
-        System.out.printf("%-28s %14d %14d%n", "peer bytes", withPeers.peerBytes(), storeOnly.peerBytes());
-        System.out.printf("%-28s %14d %14d%n", "snapshot stored bytes", withPeers.storedBytes(),
-                storeOnly.storedBytes());
-        System.out.printf("%-28s %14s %14s%n", "peer fetch ms p50/max", pm(withPeers.peerFetchMs()),
-                pm(storeOnly.peerFetchMs()));
-        System.out.printf("%-28s %14s %14s%n", "s3 fetch ms p50/max", pm(withPeers.s3FetchMs()),
-                pm(storeOnly.s3FetchMs()));
-        System.out.printf("%-28s %14d %14d%n", "failed invocations", withPeers.errors(), storeOnly.errors());
+        row("s3 bytes", runs, r -> Long.toString(r.s3Bytes()));
+        row("peer bytes", runs, r -> Long.toString(r.peerBytes()));
+        row("snapshot stored bytes", runs, r -> Long.toString(r.storedBytes()));
+        row("peer fetch ms p50/max", runs, r -> pm(r.peerFetchMs()));
+        row("s3 fetch ms p50/max", runs, r -> pm(r.s3FetchMs()));
+        row("image fetch ms p50/max", runs, r -> pm(r.imageFetchMs()));
+        row("failed invocations", runs, r -> Long.toString(r.errors()));
+        row("waited for the store, ms", runs, r -> Double.isNaN(r.publishWaitMs()) ? "-"
+                : String.format(Locale.ROOT, "%.0f", r.publishWaitMs()));
+        if (peers.peerFetchMs().count() > 0 && published.s3FetchMs().count() > 0) {
+            System.out.printf(Locale.ROOT, "%-28s %14.2f%n", "peer p50 / store p50", peers.peerFetchMs().p50()
+                    / published.s3FetchMs().p50());
+        }
         output.write(() -> {
-            ObjectNode root = json(withPeers);
-            root.set("without_peers", json(storeOnly));
+            ObjectNode root = json(peers);
+            root.set("without_peers", json(store));
+            root.set("without_peers_published", json(published));
             return root;
         });
         return 0;
     }
 
-    private SpreadBenchmark.Result run(boolean peers) throws Exception {
+    private static void row(String label, List<SpreadBenchmark.Result> runs,
+            java.util.function.Function<SpreadBenchmark.Result, String> cell) {
+        System.out.printf("%-28s %14s %14s %16s%n", label, cell.apply(runs.get(0)), cell.apply(runs.get(1)),
+                cell.apply(runs.get(2)));
+    }
+
+    private SpreadBenchmark.Result run(SpreadBenchmark.Mode mode) throws Exception {
         try (Workbench bench = new Workbench();
                 EmbeddedCluster cluster = EmbeddedCluster.start(new EmbeddedCluster.Options(nodes,
                         SchedulerPolicy.SPREAD, SnapshotMode.REMOTE, 2048, 4096, burst + 2, 0, 0,
                         bench.scratch("spread-cluster"), bench.home(), null))) {
-            System.out.printf("%d nodes, burst of %d, peer fetch %s, gateway %s%n", nodes, burst,
-                    peers ? "on" : "off", cluster.gatewayUrl());
-            return new SpreadBenchmark(cluster, function).run(burst, peers);
+            System.out.printf("%d nodes, burst of %d, %s, gateway %s%n", nodes, burst, switch (mode) {
+                case PEERS -> "peer fetch on";
+                case STORE -> "peer fetch off";
+                case STORE_PUBLISHED -> "peer fetch off, burst once the snapshot is in the store";
+            }, cluster.gatewayUrl());
+            return new SpreadBenchmark(cluster, function).run(burst, mode);
         }
     }
 
     private static ObjectNode json(SpreadBenchmark.Result r) {
         ObjectNode root = Json.mapper().createObjectNode();
-        root.put("peers", r.peers()).put("nodes", r.nodes()).put("burst", r.burst()).put("boots", r.boots());
+        root.put("peers", r.mode().peers()).put("after_publication", r.mode().afterPublication())
+                .put("nodes", r.nodes()).put("burst", r.burst()).put("boots", r.boots());
         ObjectNode kinds = root.putObject("starts_by_kind");
         for (Map.Entry<String, Long> e : r.startsByKind().entrySet()) {
             kinds.put(e.getKey(), e.getValue());
@@ -86,6 +105,12 @@ final class BenchSpreadCommand implements Callable<Integer> {
                 .put("snapshot_stored_bytes", r.storedBytes()).put("failed_invocations", r.errors());
         JsonOutput.putPercentiles(root, "peer_fetch_ms", r.peerFetchMs());
         JsonOutput.putPercentiles(root, "s3_fetch_ms", r.s3FetchMs());
+        JsonOutput.putPercentiles(root, "image_fetch_ms", r.imageFetchMs());
+        if (Double.isNaN(r.publishWaitMs())) {
+            root.putNull("publish_wait_ms");
+        } else {
+            root.put("publish_wait_ms", r.publishWaitMs());
+        }
         return root;
     }
 

@@ -4,6 +4,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.WebClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,31 +19,32 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP client for one peer on Helidon's WebClient: pooled keep-alive connections, a
- * deadline on the whole call (not per read), a cap on the response body, and TLS verified
- * against a CA file when configured. Calls run on the caller's virtual thread; a call that
- * passes its deadline is interrupted, which closes its connection. {@link #abortAll()} does
- * the same to every call in flight, so callers blocked on a peer that died fail at once.
+ * An HTTP client for one peer on Helidon's WebClient: pooled keep-alive connections
+ * ({@link ConnectionPool}), a deadline on the whole call (not per read), a cap on the response
+ * body, and TLS verified against a CA file when configured. A call on a pooled connection runs on
+ * the caller's thread, platform or virtual; one that needs a new connection runs on a virtual
+ * thread, so that its connect can be interrupted. A call that passes its deadline has its
+ * connection closed and its thread interrupted. {@link #abortAll()} does the same to every call in
+ * flight, so callers blocked on a peer that died fail at once.
  *
- * <p>Requests are never retried: a POST that may have run must not run twice.
+ * <p>Requests are never retried, except one that went out on a pooled connection the peer had
+ * closed (it ended before a status line, so no handler ran it): a POST that may have run must not
+ * run twice.
  */
 public final class Client implements AutoCloseable {
-    /** Fires deadlines; one daemon thread for every client, it only interrupts callers. */
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("thaw-http-deadlines").factory());
+    /** One daemon thread for every client; it only interrupts callers and closes their sockets. */
+    private static final Deadlines DEADLINES = new Deadlines("thaw-http-deadlines", System::nanoTime);
 
     private final URI base;
     private final Map<String, String> defaultHeaders;
     private final ClientOptions options;
     private final WebClient web;
+    private final ConnectionPool pool;
     private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -63,9 +65,12 @@ public final class Client implements AutoCloseable {
                 .shareConnectionCache(false)
                 .sendExpectContinue(false)
                 .maxInMemoryEntity(0)
-                .servicesDiscoverServices(false);
+                .servicesDiscoverServices(false)
+                // a request larger than one buffer goes out in several writes: Nagle would hold the last
+                .socketOptions(s -> s.tcpNoDelay(true).connectTimeout(options.connectTimeout()));
         options.tlsCa().ifPresent(ca -> builder.tls(TlsFiles.client(ca)));
         this.web = builder.build();
+        this.pool = new ConnectionPool(web, base, System::nanoTime);
     }
 
     /**
@@ -108,9 +113,25 @@ public final class Client implements AutoCloseable {
         if (Thread.currentThread().isVirtual()) {
             return call(method, path, headers, body, timeout);
         }
-        // Only a virtual thread's socket read ends when it is interrupted: run the call on one. Waiting
-        // on a CompletableFuture lets a ForkJoin pool add a worker meanwhile (FutureTask.get would not).
-        java.util.concurrent.CompletableFuture<Response> result = new java.util.concurrent.CompletableFuture<>();
+        // On a pooled connection the deadline closes the socket, which ends a platform thread's read too,
+        // so the call runs right here. Opening a connection is left to a virtual thread, whose connect an
+        // interrupt ends.
+        long start = System.nanoTime();
+        TcpClientConnection pooled = pool.take();
+        if (pooled != null) {
+            try {
+                return callOnce(pooled, method, path, headers, body, timeout);
+            } catch (IOException e) {
+                timeout = leftToResend(e, timeout, start);
+            }
+        }
+        return onVirtualThread(method, path, headers, body, timeout);
+    }
+
+    private Response onVirtualThread(String method, String path, Map<String, String> headers, byte[] body,
+            Duration timeout) throws IOException {
+        // Waiting on a CompletableFuture lets a ForkJoin pool add a worker meanwhile (FutureTask.get would not).
+        CompletableFuture<Response> result = new CompletableFuture<>();
         Thread thread = Thread.ofVirtual().name("thaw-http-call").start(() -> {
             try {
                 result.complete(call(method, path, headers, body, timeout));
@@ -135,20 +156,32 @@ public final class Client implements AutoCloseable {
         }
     }
 
+    /** On a virtual thread: a pooled connection, or a new one when there is none or the pooled one was stale. */
     private Response call(String method, String path, Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException {
         long start = System.nanoTime();
-        try {
-            return callOnce(method, path, headers, body, timeout);
-        } catch (IOException e) {
-            Duration left = timeout.minusNanos(System.nanoTime() - start);
-            if (!noStatusLine(e) || closed || left.isNegative() || left.isZero()) {
-                throw e;
+        TcpClientConnection pooled = pool.take();
+        if (pooled != null) {
+            try {
+                return callOnce(pooled, method, path, headers, body, timeout);
+            } catch (IOException e) {
+                timeout = leftToResend(e, timeout, start);
             }
-            // Most likely a pooled connection the peer closed while it sat idle, so the request reached
-            // no handler there: it is sent once more, within what is left of the deadline.
-            return callOnce(method, path, headers, body, left);
         }
+        return callOnce(null, method, path, headers, body, timeout);
+    }
+
+    /**
+     * What is left of the deadline when a call on a pooled connection may be sent again; else rethrows.
+     * A connection that ended before the first byte of a status line is most likely one the peer closed
+     * while it sat idle, so the request reached no handler there.
+     */
+    private Duration leftToResend(IOException e, Duration timeout, long start) throws IOException {
+        Duration left = timeout.minusNanos(System.nanoTime() - start);
+        if (!noStatusLine(e) || closed || left.isNegative() || left.isZero()) {
+            throw e;
+        }
+        return left;
     }
 
     /** Whether the connection ended before the first byte of a status line (not a timeout or an abort). */
@@ -165,14 +198,18 @@ public final class Client implements AutoCloseable {
         return false;
     }
 
-    private Response callOnce(String method, String path, Map<String, String> headers, byte[] body,
-            Duration timeout) throws IOException {
+    /** @param pooled the connection to use; null to open one (only on a virtual thread) */
+    private Response callOnce(TcpClientConnection pooled, String method, String path, Map<String, String> headers,
+            byte[] body, Duration timeout) throws IOException {
         Call call = new Call(Thread.currentThread());
         inFlight.add(call);
-        call.deadline = DEADLINES.schedule(call::expire, Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        call.deadline = DEADLINES.after(timeout.toNanos(), call::expire);
         try {
+            TcpClientConnection connection = pooled != null ? pooled : pool.open();
+            call.use(connection);
             HttpClientRequest request = web.method(Method.create(method.toUpperCase(Locale.ROOT)))
                     .uri(base.resolve(path))
+                    .connection(connection)
                     .readTimeout(timeout)
                     .headers(h -> {
                         defaultHeaders.forEach((k, v) -> h.set(HeaderNames.create(k), v));
@@ -248,13 +285,15 @@ public final class Client implements AutoCloseable {
     public void close() {
         closed = true;
         abortAll();
+        pool.close();
         web.closeResource();
     }
 
     /** One call in flight: its thread, interrupted when its deadline passes or it is aborted. */
     private static final class Call {
         private final Thread thread;
-        private volatile ScheduledFuture<?> deadline;
+        private volatile Deadlines.Deadline deadline;
+        private TcpClientConnection connection;
         private boolean done;
         private boolean expired;
         volatile boolean aborted;
@@ -263,17 +302,33 @@ public final class Client implements AutoCloseable {
             this.thread = thread;
         }
 
+        /** The connection the call runs on; closed at once when the call already ended. */
+        synchronized void use(TcpClientConnection connection) {
+            this.connection = connection;
+            if (expired || aborted) {
+                connection.closeResource();
+            }
+        }
+
         synchronized void expire() {
             if (!done) {
                 expired = true;
-                thread.interrupt();
+                stop();
             }
         }
 
         synchronized void abort() {
             if (!done) {
                 aborted = true;
-                thread.interrupt();
+                stop();
+            }
+        }
+
+        /** Closing the socket ends a platform thread's read; the interrupt ends a virtual thread's connect. */
+        private void stop() {
+            thread.interrupt();
+            if (connection != null) {
+                connection.closeResource();
             }
         }
 
@@ -284,9 +339,9 @@ public final class Client implements AutoCloseable {
         /** No interrupt reaches the thread after this; one that came is cleared. */
         synchronized void finish() {
             done = true;
-            ScheduledFuture<?> d = deadline;
+            Deadlines.Deadline d = deadline;
             if (d != null) {
-                d.cancel(false);
+                d.cancel();
             }
             if (expired || aborted) {
                 Thread.interrupted();

@@ -9,10 +9,6 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The whole-request deadline: from the request line until the request is read (its headers, or
@@ -21,13 +17,12 @@ import java.util.concurrent.TimeUnit;
  * (Before the request line, the server's idle-connection check closes a silent connection.)
  */
 final class RequestDeadline implements Http1ConnectionListener {
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("thaw-http-request-deadline").factory());
+    private static final Deadlines TIMER = new Deadlines("thaw-http-request-deadline", System::nanoTime);
     /** Requests whose body is still to be read, by connection. */
-    private static final Map<String, ScheduledFuture<?>> READING_BODY = new ConcurrentHashMap<>();
+    private static final Map<String, Deadlines.Deadline> READING_BODY = new ConcurrentHashMap<>();
 
     private final Duration deadline;
-    private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Deadlines.Deadline> pending = new ConcurrentHashMap<>();
 
     RequestDeadline(Duration deadline) {
         this.deadline = deadline;
@@ -35,25 +30,24 @@ final class RequestDeadline implements Http1ConnectionListener {
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        ScheduledFuture<?> close = TIMER.schedule(() -> ctx.serverSocket().close(), deadline.toNanos(),
-                TimeUnit.NANOSECONDS);
-        ScheduledFuture<?> old = pending.put(ctx.childSocketId(), close);
+        Deadlines.Deadline close = TIMER.after(deadline.toNanos(), () -> ctx.serverSocket().close());
+        Deadlines.Deadline old = pending.put(ctx.childSocketId(), close);
         if (old != null) {
-            old.cancel(false);
+            old.cancel();
         }
     }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
         boolean body = headers.contentLength().orElse(0) > 0 || headers.contains(HeaderNames.TRANSFER_ENCODING);
-        ScheduledFuture<?> close = pending.remove(ctx.childSocketId());
+        Deadlines.Deadline close = pending.remove(ctx.childSocketId());
         if (close == null) {
             return;
         }
         if (body) {
             READING_BODY.put(ctx.childSocketId(), close);
         } else {
-            close.cancel(false);
+            close.cancel();
         }
     }
 
@@ -68,9 +62,9 @@ final class RequestDeadline implements Http1ConnectionListener {
     }
 
     private static void cancel(String socketId) {
-        ScheduledFuture<?> close = READING_BODY.remove(socketId);
+        Deadlines.Deadline close = READING_BODY.remove(socketId);
         if (close != null) {
-            close.cancel(false);
+            close.cancel();
         }
     }
 }

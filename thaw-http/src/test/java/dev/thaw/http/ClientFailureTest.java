@@ -177,4 +177,83 @@ class ClientFailureTest {
             stop.countDown();
         }
     }
+
+    @Test
+    void aCallerOnAPlatformThreadIsCutOffAtItsDeadlineOnAPooledConnection() throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        try (RawPeer peer = new RawPeer((socket, in, out, n) -> {
+            RawPeer.readRequest(in);
+            RawPeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            RawPeer.readRequest(in);
+            RawPeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+            for (int i = 0; i < 1000 && !stop.await(100, TimeUnit.MILLISECONDS); i++) {
+                RawPeer.write(out, "x");
+            }
+        }); Client client = client(peer, 1 << 20)) {
+            assertThat(Thread.currentThread().isVirtual()).isFalse();
+            assertThat(client.send("GET", "a", Map.of(), null, TIMEOUT).status()).isEqualTo(200);
+            // the second call goes out on the pooled connection, from this platform thread
+            assertThatThrownBy(() -> client.send("GET", "slow", Map.of(), null, TIMEOUT))
+                    .isInstanceOf(HttpTimeoutException.class).hasMessageContaining("within 800 ms");
+            assertThat(peer.connections()).isEqualTo(1);
+            stop.countDown();
+            // the cut connection is not reused
+            assertThat(client.send("GET", "next", Map.of(), null, TIMEOUT).status()).isEqualTo(200);
+            assertThat(peer.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void abortAllEndsAPlatformThreadsCallOnAPooledConnection() throws Exception {
+        CountDownLatch received = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        try (RawPeer peer = new RawPeer((socket, in, out, n) -> {
+            RawPeer.readRequest(in);
+            RawPeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            RawPeer.readRequest(in);
+            received.countDown();
+            stop.await();
+        }); Client client = client(peer, 1 << 20)) {
+            assertThat(client.send("GET", "a", Map.of(), null, TIMEOUT).status()).isEqualTo(200);
+            var result = new java.util.concurrent.CompletableFuture<Throwable>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    client.send("GET", "hang", Map.of(), null, Duration.ofMinutes(5));
+                    result.complete(null);
+                } catch (Throwable t) {
+                    result.complete(t);
+                }
+            });
+            assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+            client.abortAll();
+            assertThat(result.get(30, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("aborted");
+            assertThat(peer.connections()).isEqualTo(1);
+            stop.countDown();
+        }
+    }
+
+    @Test
+    void sequentialCallsReuseOneConnection() throws Exception {
+        try (RawPeer peer = new RawPeer((socket, in, out, n) -> {
+            while (true) {
+                RawPeer.readRequest(in);
+                RawPeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        }); Client client = client(peer, 1 << 20)) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(client.send("GET", "a", Map.of(), null, TIMEOUT).status()).isEqualTo(200);
+            }
+            Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        client.send("GET", "a", Map.of(), null, TIMEOUT);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).join();
+            assertThat(peer.connections()).isEqualTo(1);
+        }
+    }
 }

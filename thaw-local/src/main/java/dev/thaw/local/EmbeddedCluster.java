@@ -36,8 +36,9 @@ import java.util.concurrent.CompletableFuture;
  * nodes first (their VMs with them), then the gateways, then the S3 server.
  */
 public final class EmbeddedCluster implements AutoCloseable {
-    private static final Duration NODE_START = Duration.ofSeconds(60);
-    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
+    // Generous: on a busy 2-core host, four node JVMs starting at once took over a minute to listen and join.
+    private static final Duration NODE_START = Duration.ofMinutes(3);
+    private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(2);
 
     /**
      * @param workDir holds the S3 data and one directory per node

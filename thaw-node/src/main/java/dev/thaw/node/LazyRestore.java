@@ -84,6 +84,11 @@ final class LazyRestore implements AutoCloseable {
         return chunks;
     }
 
+    /** The node's FUSE mount, where images are presented too ({@link LazyImages}). */
+    LazyMount mount() {
+        return mount;
+    }
+
     /** Gives each presented memory file a listener for its first reads, chosen by its snapshot. */
     void setListeners(Function<SnapshotInfo, ChunkAccessListener> listeners) {
         this.listeners = listeners;
@@ -128,7 +133,7 @@ final class LazyRestore implements AutoCloseable {
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 for (int i = 0; i < state.chunks().size(); i++) {
                     byte[] bytes = ChunkTransfer.isZero(state, i) ? new byte[state.chunkLength(i)]
-                            : remote.fetchChunk(info, LocalSnapshot.DEVICE_STATE, i, eager);
+                            : deviceStateChunk(remote, info, state, i, eager);
                     ByteBuffer buffer = ByteBuffer.wrap(bytes);
                     long position = (long) i * state.chunkSize();
                     while (buffer.hasRemaining()) {
@@ -151,6 +156,37 @@ final class LazyRestore implements AutoCloseable {
             }
             FileTrees.deleteQuietly(dir);
             throw e;
+        }
+    }
+
+    /**
+     * One chunk of the device state, through the chunk cache: every start of the revision needs it
+     * first, so a node that restored it serves it to the next nodes of a burst from there.
+     */
+    private byte[] deviceStateChunk(SnapshotStore remote, SnapshotInfo info, FileEntry state, int index,
+            AtomicLong eager) throws StoreException, IOException, InterruptedException {
+        String digest = state.chunks().get(index);
+        int length = state.chunkLength(index);
+        chunks.pin(digest, length, fetched -> {
+            AtomicLong read = new AtomicLong();
+            try {
+                return remote.fetchChunk(info, LocalSnapshot.DEVICE_STATE, index, read);
+            } finally {
+                fetched.addAndGet(read.get());
+                eager.addAndGet(read.get());
+            }
+        });
+        try (FileChannel in = chunks.open(digest)) {
+            ByteBuffer buffer = ByteBuffer.allocate(length);
+            while (buffer.hasRemaining()) {
+                if (in.read(buffer, buffer.position()) < 0) {
+                    throw new IOException("cached chunk " + digest + " ends at " + buffer.position() + " of "
+                            + length + " bytes");
+                }
+            }
+            return buffer.array();
+        } finally {
+            chunks.unpin(digest);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.thaw.snapshot.store.FetchReport;
 import dev.thaw.snapshot.store.ImageInfo;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
+import dev.thaw.snapshot.trust.TrustedSigners;
 import dev.thaw.snapshot.trust.VerificationException;
 import dev.thaw.wire.v1.node.CacheKeys;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Finds a function's root filesystem images on this node: where it built them,
  * in the cache (a base image shared by many functions is fetched once), or in
- * the store by digest.
+ * the store by digest. Where the node serves lazily presented files ({@link LazyImages}), an image
+ * the node lacks whose manifest is signed by a trusted node is presented instead of fetched whole.
  */
 final class NodeImages {
     static final String DISK = "disk";
@@ -30,12 +32,19 @@ final class NodeImages {
     private final Path scratch;
     private final Optional<SnapshotStore> store;
     private final NodeCounters counters;
+    /** Null where lazy restore is unavailable or off: images are fetched whole. */
+    private final LazyImages lazy;
 
     NodeImages(NodeCache cache, Path scratch, Optional<SnapshotStore> store, NodeCounters counters) {
+        this(cache, scratch, store, counters, null);
+    }
+
+    NodeImages(NodeCache cache, Path scratch, Optional<SnapshotStore> store, NodeCounters counters, LazyImages lazy) {
         this.cache = cache;
         this.scratch = scratch;
         this.store = store;
         this.counters = counters;
+        this.lazy = lazy;
     }
 
     /** The disks, what pins them, and what fetching them cost. */
@@ -43,6 +52,11 @@ final class NodeImages {
     }
 
     Resolved resolve(FunctionDeployment deployment) throws NodeStartException {
+        return resolve(deployment, TrustedSigners.none());
+    }
+
+    /** As {@link #resolve(FunctionDeployment)}, presenting lazily the images whose manifest one of {@code signers} signed. */
+    Resolved resolve(FunctionDeployment deployment, TrustedSigners signers) throws NodeStartException {
         if (deployment.imagesHere()) {
             return new Resolved(deployment.spec().disks(), List.of(), 0, 0);
         }
@@ -52,9 +66,9 @@ final class NodeImages {
         List<Held> held = new ArrayList<>();
         try {
             for (String digest : deployment.spec().diskDigests()) {
-                Held image = acquire(digest, fetched);
+                Held image = acquire(digest, fetched, signers);
                 held.add(image);
-                disks.add(image.dir().resolve(DISK));
+                disks.add(image instanceof LazyImages.Use use ? use.disk() : image.dir().resolve(DISK));
             }
         } catch (NodeStartException | RuntimeException e) {
             held.forEach(Held::close);
@@ -63,11 +77,17 @@ final class NodeImages {
         return new Resolved(disks, held, (System.nanoTime() - started) / 1e6, fetched.get());
     }
 
-    private Held acquire(String digest, AtomicLong fetched) throws NodeStartException {
+    private Held acquire(String digest, AtomicLong fetched, TrustedSigners signers) throws NodeStartException {
         if (cache != null) {
             Optional<Lease> hit = cache.lookup(CacheKeys.image(digest));
             if (hit.isPresent()) {
                 return Held.of(hit.get());
+            }
+        }
+        if (lazy != null) {
+            Optional<LazyImages.Use> presented = lazy.useIfPresented(digest);
+            if (presented.isPresent()) {
+                return presented.get();
             }
         }
         SnapshotStore remote = store.orElseThrow(() -> new NodeStartException(
@@ -75,6 +95,16 @@ final class NodeImages {
         try {
             ImageInfo info = remote.findImage(digest).orElseThrow(() -> new NodeStartException(
                     "image " + digest + " is not in the store " + remote.objectStore().describe() + "; deploy the function again"));
+            if (lazy != null) {
+                Optional<String> problem = remote.lazyImageProblem(info, signers);
+                if (problem.isEmpty() && lazy.fits(info)) {
+                    return lazy.use(remote, info);
+                }
+                // Fetched whole and hashed against its digest instead: bytes no trusted node vouched for chunk
+                // by chunk never reach a guest before all of them were checked.
+                System.getLogger(NodeImages.class.getName()).log(System.Logger.Level.DEBUG, "image " + digest
+                        + " fetched whole: " + problem.orElse("the chunk cache has no room"));
+            }
             long bytes = info.files().values().stream().mapToLong(f -> f.size()).sum();
             Filler filler = staging -> {
                 FetchReport report = fetchImage(remote, info, staging);

@@ -84,6 +84,10 @@ public final class NodeRuntime implements AutoCloseable {
     /** Completes lazily started snapshots into the cache after their first response; null without lazy. */
     private final SnapshotCompleter completer;
     private final RevisionPresence presence;
+    /** Images presented lazily on the FUSE mount; null without lazy restore. */
+    private final LazyImages lazyImages;
+    /** The image digests of each revision started here, for presence. */
+    private final Map<String, List<String>> revisionImages = new ConcurrentHashMap<>();
 
     private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
             NodeCache imageCache, LazyRestore lazy) {
@@ -92,7 +96,8 @@ public final class NodeRuntime implements AutoCloseable {
         this.store = store;
         this.cache = cache;
         this.imageCache = imageCache;
-        this.images = new NodeImages(imageCache, config.scratchDir(), store, counters);
+        this.lazyImages = lazy == null ? null : new LazyImages(lazy.mount(), lazy.chunks());
+        this.images = new NodeImages(imageCache, config.scratchDir(), store, counters, lazyImages);
         this.publisher = new SnapshotPublisher(store, counters);
         this.lazy = lazy;
         this.workingSets = new WorkingSets(config.name());
@@ -193,20 +198,24 @@ public final class NodeRuntime implements AutoCloseable {
             throws NodeStartException {
         long requested = System.nanoTime();
         List<String> fallbacks = new ArrayList<>();
+        // Image manifests are trusted for lazy presentation as snapshots are: signed by these nodes or this one.
+        TrustedSigners trusted = store.isPresent() ? signers.and(store.get().ownSigners()) : signers;
+        revisionImages.put(snapshotKey(deployment), deployment.spec().diskDigests());
         if (config.mode() != SnapshotMode.DISABLED) {
-            Optional<Instance> instance = fromCache(deployment, requested, fallbacks);
+            Optional<Instance> instance = fromCache(deployment, trusted, requested, fallbacks);
             if (instance.isEmpty() && config.mode() == SnapshotMode.REMOTE) {
-                instance = fromStore(deployment, via != null ? via : store.orElseThrow(),
-                        signers.and(store.orElseThrow().ownSigners()), requested, fallbacks);
+                instance = fromStore(deployment, via != null ? via : store.orElseThrow(), trusted, requested,
+                        fallbacks);
             }
             if (instance.isPresent()) {
                 return instance.get();
             }
         }
-        return boot(deployment, requested, fallbacks);
+        return boot(deployment, trusted, requested, fallbacks);
     }
 
-    private Optional<Instance> fromCache(FunctionDeployment deployment, long requested, List<String> fallbacks) {
+    private Optional<Instance> fromCache(FunctionDeployment deployment, TrustedSigners signers, long requested,
+            List<String> fallbacks) {
         if (cache == null) {
             return Optional.empty();
         }
@@ -216,7 +225,7 @@ public final class NodeRuntime implements AutoCloseable {
         }
         Held held = Held.of(lease.get());
         workingSets.readAhead(snapshotKey(deployment), held.dir());
-        return restore(deployment, held, 0, 0, requested, fallbacks);
+        return restore(deployment, signers, held, 0, 0, requested, fallbacks);
     }
 
     private Optional<Instance> fromStore(FunctionDeployment deployment, SnapshotStore remote, TrustedSigners signers,
@@ -259,7 +268,7 @@ public final class NodeRuntime implements AutoCloseable {
             return Optional.empty();
         }
         double fetchMs = (System.nanoTime() - started) / 1e6;
-        return restore(deployment, held, fetchMs, fetched.get(), requested, fallbacks);
+        return restore(deployment, signers, held, fetchMs, fetched.get(), requested, fallbacks);
     }
 
     /**
@@ -313,7 +322,7 @@ public final class NodeRuntime implements AutoCloseable {
                 held.close();
             }
         };
-        Optional<Instance> instance = restore(deployment, counted, fetchMs, counted.fetchedBytes(), requested,
+        Optional<Instance> instance = restore(deployment, signers, counted, fetchMs, counted.fetchedBytes(), requested,
                 fallbacks, () -> {
                     // The recording ends at the first response, before the rest of the snapshot is fetched.
                     recorder.ifPresent(r -> workingSets.firstResponse(key, r, remote, lazy.chunks()));
@@ -408,6 +417,26 @@ public final class NodeRuntime implements AutoCloseable {
         return Optional.of(info);
     }
 
+    /**
+     * When a lazily presented image of this start failed a read (the guest got EIO), counts the fault
+     * and its cause and says what happened; else empty.
+     */
+    private Optional<String> imageFault(NodeImages.Resolved disks) {
+        Optional<StoreException> failure = LazyImages.failure(disks.held());
+        if (failure.isEmpty()) {
+            return Optional.empty();
+        }
+        lazyImages.faults.incrementAndGet();
+        StoreException e = failure.get();
+        if (causeOf(e, CorruptBundleException.class) != null) {
+            VerificationException refused = causeOf(e, VerificationException.class);
+            counters.verifyFailed(refused != null ? refused.reason() : VerificationException.Reason.CONTENT);
+        } else {
+            counters.storeErrors.incrementAndGet();
+        }
+        return Optional.of("lazily presented image failed a read: " + e.getMessage());
+    }
+
     private void noteFetchFailure(Exception e, List<String> fallbacks) {
         if (causeOf(e, CorruptBundleException.class) != null) {
             // Data that does not match its signed digests was tampered with or damaged: the same refusal.
@@ -427,14 +456,14 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /** Restores from a snapshot directory this instance will hold; on failure releases it and returns empty. */
-    private Optional<Instance> restore(FunctionDeployment deployment, Held snapshotDir, double fetchMs,
-            long fetchedBytes, long requested, List<String> fallbacks) {
-        return restore(deployment, snapshotDir, fetchMs, fetchedBytes, requested, fallbacks, () -> { });
+    private Optional<Instance> restore(FunctionDeployment deployment, TrustedSigners signers, Held snapshotDir,
+            double fetchMs, long fetchedBytes, long requested, List<String> fallbacks) {
+        return restore(deployment, signers, snapshotDir, fetchMs, fetchedBytes, requested, fallbacks, () -> { });
     }
 
     /** @param onFirstResponse runs (on the caller's thread, quickly) once the instance first answered */
-    private Optional<Instance> restore(FunctionDeployment deployment, Held snapshotDir, double fetchMs,
-            long fetchedBytes, long requested, List<String> fallbacks, Runnable onFirstResponse) {
+    private Optional<Instance> restore(FunctionDeployment deployment, TrustedSigners signers, Held snapshotDir,
+            double fetchMs, long fetchedBytes, long requested, List<String> fallbacks, Runnable onFirstResponse) {
         List<AutoCloseable> held = new ArrayList<>(List.of(snapshotDir));
         String key = snapshotKey(deployment);
         try {
@@ -457,7 +486,7 @@ public final class NodeRuntime implements AutoCloseable {
                 forget(key);
                 return Optional.empty();
             }
-            NodeImages.Resolved disks = images.resolve(deployment);
+            NodeImages.Resolved disks = images.resolve(deployment, signers);
             held.addAll(disks.held());
             BootSpec spec = deployment.spec().withDisks(disks.disks());
             Sandbox sandbox;
@@ -467,6 +496,14 @@ public final class NodeRuntime implements AutoCloseable {
                 // Kept: the snapshot was verified and fits; a VMM that failed to start says nothing about it.
                 counters.restoreFailures.incrementAndGet();
                 fallbacks.add("restore failed: " + e.getMessage());
+                imageFault(disks).ifPresent(fallbacks::add);
+                closeAll(held);
+                return Optional.empty();
+            }
+            Optional<String> imageFault = imageFault(disks);
+            if (imageFault.isPresent()) {
+                sandbox.close();
+                fallbacks.add(imageFault.get());
                 closeAll(held);
                 return Optional.empty();
             }
@@ -492,17 +529,26 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    private Instance boot(FunctionDeployment deployment, long requested, List<String> fallbacks)
-            throws NodeStartException {
-        NodeImages.Resolved disks = images.resolve(deployment);
+    private Instance boot(FunctionDeployment deployment, TrustedSigners signers, long requested,
+            List<String> fallbacks) throws NodeStartException {
+        NodeImages.Resolved disks = images.resolve(deployment, signers);
         List<AutoCloseable> held = new ArrayList<>(disks.held());
         BootSpec spec = deployment.spec().withDisks(disks.disks());
         Sandbox sandbox;
         try {
             sandbox = driver.boot(spec);
         } catch (SandboxException e) {
+            Optional<String> imageFault = imageFault(disks);
             closeAll(held);
-            throw new NodeStartException("booting " + deployment.function() + " failed: " + e.getMessage(), e);
+            throw new NodeStartException("booting " + deployment.function() + " failed: " + e.getMessage()
+                    + imageFault.map(f -> "; " + f).orElse(""), e);
+        }
+        Optional<String> imageFault = imageFault(disks);
+        if (imageFault.isPresent()) {
+            // The guest got EIO instead of unverified bytes; whatever it made of that, it is not served.
+            sandbox.close();
+            closeAll(held);
+            throw new NodeStartException("booting " + deployment.function() + " failed: " + imageFault.get());
         }
         double snapshotMs = 0;
         if (config.mode() != SnapshotMode.DISABLED) {
@@ -635,10 +681,10 @@ public final class NodeRuntime implements AutoCloseable {
                 return cached;
             }
             SnapshotInfo info = lazyManifests.get(CacheKeys.snapshot(function, revision));
+            long bytes = images(function, revision)[0];
             if (info == null) {
-                return 0;
+                return bytes;
             }
-            long bytes = 0;
             for (SnapshotInfo.FileEntry entry : info.files().values()) {
                 for (int i = 0; i < entry.chunks().size(); i++) {
                     if (ChunkTransfer.isZero(entry, i) || lazy.chunks().contains(entry.chunks().get(i))) {
@@ -656,7 +702,26 @@ public final class NodeRuntime implements AutoCloseable {
                 return cached;
             }
             SnapshotInfo info = lazyManifests.get(CacheKeys.snapshot(function, revision));
-            return info == null ? 0 : info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum();
+            return images(function, revision)[1]
+                    + (info == null ? 0 : info.files().values().stream().mapToLong(SnapshotInfo.FileEntry::size).sum());
+        }
+
+        /** Bytes here and in all of the revision's lazily presented images. */
+        private long[] images(String function, String revision) {
+            long[] sum = new long[2];
+            List<String> digests = revisionImages.get(CacheKeys.snapshot(function, revision));
+            if (digests == null || lazyImages == null) {
+                return sum;
+            }
+            Map<String, long[]> presented = lazyImages.presence();
+            for (String digest : digests) {
+                long[] one = presented.get(digest);
+                if (one != null) {
+                    sum[0] += one[0];
+                    sum[1] += one[1];
+                }
+            }
+            return sum;
         }
     }
 
@@ -678,9 +743,16 @@ public final class NodeRuntime implements AutoCloseable {
      * @param faults lazy starts whose VMM failed (a chunk could not be had, or the restore failed), each then booted
      * @param wholeFetches remote starts that fetched whole snapshots (lazy unavailable or no room)
      * @param chunks the chunk cache's counters; null when unavailable
+     * @param lazyImages images presented lazily (read on first touch) instead of fetched whole
+     * @param imageFaults starts that failed because a presented image's chunk could not be had
      */
     public record LazyStats(boolean available, long lazyStarts, long faults, long wholeFetches,
-            ChunkCache.Counters chunks) {
+            ChunkCache.Counters chunks, long lazyImages, long imageFaults) {
+
+        public LazyStats(boolean available, long lazyStarts, long faults, long wholeFetches,
+                ChunkCache.Counters chunks) {
+            this(available, lazyStarts, faults, wholeFetches, chunks, 0, 0);
+        }
     }
 
     /**
@@ -708,7 +780,7 @@ public final class NodeRuntime implements AutoCloseable {
     public LazyStats lazyStats() {
         return lazy == null ? new LazyStats(false, 0, 0, wholeFetches.get(), null)
                 : new LazyStats(true, lazy.lazyStarts.get(), lazy.faults.get(), wholeFetches.get(),
-                        lazy.chunks().counters());
+                        lazy.chunks().counters(), lazyImages.lazyImages.get(), lazyImages.faults.get());
     }
 
     /** A lease on the whole snapshot of {@code function}/{@code revision} in this node's cache, if it is there. */
@@ -730,6 +802,22 @@ public final class NodeRuntime implements AutoCloseable {
     /** Drops an image from the node's cache (it stays in the store). */
     public void evictImage(String digest) {
         forget(CacheKeys.image(digest));
+        if (lazyImages != null) {
+            lazyImages.evict(digest);
+        }
+    }
+
+    /**
+     * Store bytes read so far for the image {@code digest} presented lazily on this node (since it was
+     * last presented: {@link #evictImage} starts it again from 0); 0 when it is not presented.
+     */
+    public long lazyImageFetchedBytes(String digest) {
+        return lazyImages == null ? 0 : lazyImages.fetchedBytes(digest);
+    }
+
+    /** The file the image {@code digest} is presented as on this node's FUSE mount, if it is. */
+    Optional<Path> presentedImage(String digest) {
+        return lazyImages == null ? Optional.empty() : lazyImages.path(digest);
     }
 
     /** Waits until every snapshot publication started so far has finished. */
@@ -814,6 +902,7 @@ public final class NodeRuntime implements AutoCloseable {
         workingSets.close(); // its prefetches fill the chunk cache
         if (lazy != null) {
             completer.close();
+            lazyImages.close();
             lazy.close();
         }
         imageCache.close();

@@ -34,6 +34,8 @@ public final class Member {
     private final Set<String> deployed = ConcurrentHashMap.newKeySet();
     /** When an instance of each revision last started here, by {@code function/revision}. */
     private final java.util.Map<String, Instant> started = new ConcurrentHashMap<>();
+    /** Revisions a start was sent here for, and when: what such a start has read by now it serves to peers. */
+    private final java.util.Map<String, Instant> starting = new ConcurrentHashMap<>();
     /** How long a start counts as "this node holds the snapshot" without a report saying so. */
     static final java.time.Duration STARTED_NOTE = java.time.Duration.ofMinutes(1);
     private volatile NodeStatus status;
@@ -171,6 +173,32 @@ public final class Member {
     public void forgetFunction(String function) {
         deployed.removeIf(key -> key.startsWith(function + "/"));
         started.keySet().removeIf(key -> key.startsWith(function + "/"));
+        starting.keySet().removeIf(key -> key.startsWith(function + "/"));
+    }
+
+    /**
+     * Notes that a start of the revision was sent here just now: while it restores, the chunks it has read
+     * are in this node's chunk cache, and the other nodes of the same burst may read them from here.
+     */
+    public void noteStarting(String function, String revision) {
+        starting.put(function + "/" + revision, clock.instant());
+    }
+
+    /**
+     * True when this node may hold some of the revision's snapshot: its last report lists a part of it (chunks
+     * shared with revisions it holds, or what a lazy start read), or a start of it was sent here within
+     * {@link #STARTED_NOTE}. A peer that lacks a chunk answers 404 at once and the next source is asked.
+     */
+    public boolean holdsPart(String function, String revision) {
+        if (holdsSnapshot(function, revision)) {
+            return true;
+        }
+        NodeStatus current = status;
+        if (current != null && current.presentFraction(function, revision) > 0) {
+            return true;
+        }
+        Instant at = starting.get(function + "/" + revision);
+        return at != null && clock.instant().isBefore(at.plus(STARTED_NOTE));
     }
 
     /**

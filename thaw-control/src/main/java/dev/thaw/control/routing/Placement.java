@@ -68,8 +68,10 @@ public final class Placement {
             Member node = byName.get(candidate.name());
             long attempt = System.nanoTime();
             try (AutoCloseable reservation = node.reserve(spec.shape().memoryMib())) {
+                List<PeerSource> peers = peersFor(node, spec);
+                node.noteStarting(spec.function(), spec.revision());
                 InstanceView view = startOn(node, spec, keepAliveMs,
-                        membership.signers(spec.function(), spec.revision()), peersFor(node, spec));
+                        membership.signers(spec.function(), spec.revision()), peers);
                 node.noteStarted(spec.function(), spec.revision());
                 double scheduleMs = (attempt - begin) / 1e6;
                 return new Started(new Instance(view.id(), node, spec.revision(), view.start()), scheduleMs);
@@ -121,23 +123,35 @@ public final class Placement {
     }
 
     /**
-     * The other live nodes that hold the revision's snapshot (or chunks of it), each with the peer credential
-     * that lets {@code node} read from it and from nothing else; the node asks them before the store.
+     * The other live nodes that hold the revision's snapshot, whole first (the manifest comes from the first of
+     * those when the store has none yet), then those that hold part of it or are starting it now (a burst's
+     * nodes read from each other what each has fetched), each with the peer credential that lets {@code node}
+     * read from it and from nothing else. The node asks them, per chunk in rendezvous order, before the store.
      */
     private List<PeerSource> peersFor(Member node, DeploymentSpec spec) {
         List<PeerSource> peers = new ArrayList<>();
         if (!peerFetch) {
             return peers;
         }
+        List<Member> whole = new ArrayList<>();
+        List<Member> part = new ArrayList<>();
         for (Member holder : membership.schedulable()) {
+            if (holder.name().equals(node.name()) || holder.callToken() == null) {
+                continue;
+            }
+            if (holder.holdsSnapshot(spec.function(), spec.revision())) {
+                whole.add(holder);
+            } else if (holder.holdsPart(spec.function(), spec.revision())) {
+                part.add(holder);
+            }
+        }
+        whole.addAll(part);
+        for (Member holder : whole) {
             if (peers.size() == StartRequest.MAX_PEERS) {
                 break;
             }
-            if (!holder.name().equals(node.name()) && holder.callToken() != null
-                    && holder.holdsSnapshot(spec.function(), spec.revision())) {
-                peers.add(new PeerSource(holder.name(), holder.url().toString(),
-                        NodeTokens.peerToken(holder.callToken(), node.name())));
-            }
+            peers.add(new PeerSource(holder.name(), holder.url().toString(),
+                    NodeTokens.peerToken(holder.callToken(), node.name())));
         }
         return peers;
     }

@@ -38,4 +38,29 @@ class MemberTest {
             member.close();
         }
     }
+
+    @Test
+    void aNodeHoldsPartOfARevisionWhenItReportsSomeOfItOrWasSentAStartOfItLately() throws Exception {
+        FakeClock clock = new FakeClock();
+        Member member = new Member("n1", URI.create("http://127.0.0.1:1/"), "token", null,
+                dev.thaw.http.ClientOptions.of(java.time.Duration.ofSeconds(2)), clock);
+        try {
+            assertThat(member.holdsPart("f", "r1")).isFalse();
+
+            member.noteStarting("f", "r1"); // a burst's start is under way: what it read, it serves
+            assertThat(member.holdsPart("f", "r1")).isTrue();
+            assertThat(member.holdsSnapshot("f", "r1")).isFalse();
+            clock.advance(java.time.Duration.ofMinutes(2));
+            assertThat(member.holdsPart("f", "r1")).isFalse();
+
+            member.heartbeat(new NodeStatus("n1", "http://127.0.0.1:1/", "local", 4096, 4096, 4, 4, List.of(), null,
+                    List.of(), null, Instant.now(), null, null, null,
+                    List.of(new dev.thaw.wire.v1.node.PresentRevision("f", "r2", 30, 100))));
+            assertThat(member.holdsPart("f", "r2")).isTrue();
+            assertThat(member.holdsSnapshot("f", "r2")).isFalse();
+            assertThat(member.holdsPart("f", "r3")).isFalse();
+        } finally {
+            member.close();
+        }
+    }
 }

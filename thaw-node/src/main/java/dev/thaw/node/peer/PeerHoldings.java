@@ -7,7 +7,6 @@ import dev.thaw.api.SnapshotInfo;
 import dev.thaw.api.SnapshotInfo.FileEntry;
 import dev.thaw.node.NodeRuntime;
 import dev.thaw.snapshot.cache.Lease;
-import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.snapshot.store.StoreKeys;
 import dev.thaw.snapshot.trust.InfoSignature;
 import dev.thaw.snapshot.trust.NodeKey;
@@ -35,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PeerHoldings {
     /** The level chunks are stored in the store with: a peer's frame is then no larger than the store's. */
     private static final int ZSTD_LEVEL = 3;
+    /** Frames kept for the next peer asking for the same chunk: a burst's worth of a small function's working set. */
+    private static final long FRAME_CACHE_BYTES = 64L << 20;
 
     /** A signed manifest as the store would hold it: {@code info.json} and {@code info.sig}. */
     public record Manifest(byte[] json, byte[] signature) {
@@ -44,6 +45,7 @@ public final class PeerHoldings {
     private final NodeKey key;
     /** Manifests of the whole snapshots cached here, by cache key; pruned to what the cache holds. */
     private final Map<String, SnapshotInfo> manifests = new ConcurrentHashMap<>();
+    private final FrameCache frames = new FrameCache(FRAME_CACHE_BYTES);
 
     public PeerHoldings(NodeRuntime runtime, NodeKey key) {
         this.runtime = runtime;
@@ -71,20 +73,31 @@ public final class PeerHoldings {
 
     /** The zstd frame of the chunk with SHA-256 {@code digest}, when this node holds it. */
     public Optional<byte[]> chunkFrame(String digest) throws IOException {
-        Optional<byte[]> raw = fromChunkCache(digest);
-        if (raw.isEmpty()) {
-            raw = fromSnapshots(digest);
+        Optional<Path> inChunkCache = runtime.chunkCache().flatMap(c -> c.file(digest));
+        Optional<Location> inSnapshot = inChunkCache.isPresent() ? Optional.empty() : locate(digest);
+        if (inChunkCache.isEmpty() && inSnapshot.isEmpty()) {
+            return Optional.empty(); // a frame kept from before is served only while the chunk is held
         }
-        return raw.map(PeerHoldings::compress);
+        Optional<byte[]> cached = frames.get(digest);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        Optional<byte[]> raw = inChunkCache.isPresent() ? fromChunkCache(inChunkCache.get()) : Optional.empty();
+        if (raw.isEmpty()) {
+            raw = fromSnapshot(inSnapshot.isPresent() ? inSnapshot : locate(digest));
+        }
+        Optional<byte[]> frame = raw.map(PeerHoldings::compress);
+        frame.ifPresent(f -> frames.put(digest, f));
+        return frame;
     }
 
-    private Optional<byte[]> fromChunkCache(String digest) throws IOException {
-        Optional<ChunkCache> chunks = runtime.chunkCache();
-        Optional<Path> file = chunks.flatMap(c -> c.file(digest));
-        if (file.isEmpty()) {
-            return Optional.empty();
-        }
-        try (FileChannel in = FileChannel.open(file.get(), StandardOpenOption.READ)) {
+    /** Chunk requests answered from frames compressed for an earlier request, and those compressed anew. */
+    public long[] frameCacheHitsAndMisses() {
+        return new long[] {frames.hits(), frames.misses()};
+    }
+
+    private static Optional<byte[]> fromChunkCache(Path file) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = in.size();
             if (size > FileEntry.MAX_CHUNK_SIZE) {
                 return Optional.empty();
@@ -95,7 +108,11 @@ public final class PeerHoldings {
         }
     }
 
-    private Optional<byte[]> fromSnapshots(String digest) throws IOException {
+    /** Where a whole cached snapshot holds the chunk: its revision, file, and the chunk's place in it. */
+    private record Location(String function, String revision, String file, long offset, int length) {
+    }
+
+    private Optional<Location> locate(String digest) throws IOException {
         List<String> keys = runtime.cachedSnapshotKeys();
         manifests.keySet().retainAll(keys);
         for (String cacheKey : keys) {
@@ -110,21 +127,29 @@ public final class PeerHoldings {
             }
             for (Map.Entry<String, FileEntry> file : info.files().entrySet()) {
                 int index = file.getValue().chunks().indexOf(digest);
-                if (index < 0) {
-                    continue;
-                }
-                Optional<Lease> lease = runtime.leaseSnapshot(revision[0], revision[1]);
-                if (lease.isEmpty()) {
-                    break; // evicted meanwhile
-                }
-                try (Lease held = lease.get();
-                        FileChannel in = FileChannel.open(held.dir().resolve(file.getKey()), StandardOpenOption.READ)) {
+                if (index >= 0) {
                     FileEntry entry = file.getValue();
-                    return Optional.of(read(in, (long) index * entry.chunkSize(), entry.chunkLength(index)));
+                    return Optional.of(new Location(revision[0], revision[1], file.getKey(),
+                            (long) index * entry.chunkSize(), entry.chunkLength(index)));
                 }
             }
         }
         return Optional.empty();
+    }
+
+    private Optional<byte[]> fromSnapshot(Optional<Location> location) throws IOException {
+        if (location.isEmpty()) {
+            return Optional.empty();
+        }
+        Location at = location.get();
+        Optional<Lease> lease = runtime.leaseSnapshot(at.function(), at.revision());
+        if (lease.isEmpty()) {
+            return Optional.empty(); // evicted meanwhile
+        }
+        try (Lease held = lease.get();
+                FileChannel in = FileChannel.open(held.dir().resolve(at.file()), StandardOpenOption.READ)) {
+            return Optional.of(read(in, at.offset(), at.length()));
+        }
     }
 
     private Optional<SnapshotInfo> readManifest(String function, String revision) throws IOException {

@@ -3,6 +3,7 @@ package dev.thaw.node.peer;
 import com.github.luben.zstd.Zstd;
 import dev.thaw.api.FileDigests;
 import dev.thaw.api.SnapshotInfo;
+import dev.thaw.snapshot.store.CheckedChunkSource;
 import dev.thaw.snapshot.store.ObjectNotFoundException;
 import dev.thaw.snapshot.store.ObjectStore;
 import dev.thaw.snapshot.store.StoreException;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Everything else, and every write, goes to the store.</li>
  * </ul>
  */
-public final class SourcedObjectStore implements ObjectStore {
+public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource {
     private static final String CHUNKS = "chunks/";
     private static final int MAX_FRAME_BYTES = 2 * SnapshotInfo.FileEntry.MAX_CHUNK_SIZE;
 
@@ -45,6 +47,8 @@ public final class SourcedObjectStore implements ObjectStore {
     private final SourceCounters counters;
     /** Where each snapshot's manifest came from, by prefix: its signature comes from the same place. */
     private final Map<String, ObjectStore> manifestSources = new ConcurrentHashMap<>();
+    /** Peers that lacked a chunk this start asked for: they hold part of the revision, so others go first. */
+    private final java.util.Set<String> lacking = ConcurrentHashMap.newKeySet();
     private final AtomicLong peerBytes = new AtomicLong();
     private final AtomicLong s3Bytes = new AtomicLong();
     private final AtomicLong peerNanos = new AtomicLong();
@@ -131,19 +135,52 @@ public final class SourcedObjectStore implements ObjectStore {
 
     private byte[] chunk(String key) throws StoreException {
         String digest = key.substring(CHUNKS.length());
+        Optional<Checked> fromPeer = fromPeers(key, digest, -1);
+        return fromPeer.isPresent() ? fromPeer.get().frame() : chunkFromStore(key);
+    }
+
+    @Override
+    public Optional<byte[]> checkedChunk(String digest, int length, AtomicLong fetched) throws StoreException {
+        Optional<Checked> fromPeer = fromPeers(CHUNKS + digest, digest, length);
+        fromPeer.ifPresent(c -> fetched.addAndGet(c.frame().length));
+        return fromPeer.map(Checked::data);
+    }
+
+    @Override
+    public byte[] chunkFromStore(String key) throws StoreException {
+        long started = System.nanoTime();
+        byte[] frame = origin.get(key);
+        s3Nanos.addAndGet(System.nanoTime() - started);
+        s3Bytes.addAndGet(frame.length);
+        counters.s3Bytes.addAndGet(frame.length);
+        counters.s3Chunks.incrementAndGet();
+        return frame;
+    }
+
+    /** A peer's frame and what it decodes to, checked against its digest. */
+    private record Checked(byte[] frame, byte[] data) {
+    }
+
+    /**
+     * The chunk from the first healthy peer, in rendezvous order, whose frame decodes to {@code length}
+     * bytes (any chunk's length when negative) hashing to {@code digest}; empty when none served it.
+     */
+    private Optional<Checked> fromPeers(String key, String digest, int length) {
         for (PeerObjectStore peer : rendezvous(digest)) {
             long started = System.nanoTime();
             byte[] frame;
             try {
                 frame = peer.get(key);
             } catch (ObjectNotFoundException e) {
+                lacking.add(peer.node()); // it holds part of the revision: the next source, at once
                 continue;
             } catch (StoreException e) {
                 counters.peerFailures.incrementAndGet();
                 health.bad(peer.node(), e.getMessage());
                 continue;
             }
-            String problem = problem(frame, digest);
+            byte[][] data = new byte[1][];
+            String problem = problem(frame, digest, length, data);
             if (problem != null) {
                 counters.peerCorrupt.incrementAndGet();
                 health.bad(peer.node(), "chunk " + digest + " " + problem);
@@ -153,15 +190,9 @@ public final class SourcedObjectStore implements ObjectStore {
             peerBytes.addAndGet(frame.length);
             counters.peerBytes.addAndGet(frame.length);
             counters.peerChunks.incrementAndGet();
-            return frame;
+            return Optional.of(new Checked(frame, data[0]));
         }
-        long started = System.nanoTime();
-        byte[] frame = origin.get(key);
-        s3Nanos.addAndGet(System.nanoTime() - started);
-        s3Bytes.addAndGet(frame.length);
-        counters.s3Bytes.addAndGet(frame.length);
-        counters.s3Chunks.incrementAndGet();
-        return frame;
+        return Optional.empty();
     }
 
     /** The healthy peers, ordered by the rendezvous hash of {@code digest} and their names. */
@@ -172,7 +203,10 @@ public final class SourcedObjectStore implements ObjectStore {
                 healthy.add(peer);
             }
         }
-        healthy.sort(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed());
+        // Peers that had every chunk so far first, each group in rendezvous order: a burst's reads spread
+        // over the holders, and a partial holder costs this start at most one 404 before it is asked last.
+        healthy.sort(Comparator.comparing((PeerObjectStore p) -> lacking.contains(p.node()))
+                .thenComparing(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed()));
         return healthy;
     }
 
@@ -188,6 +222,14 @@ public final class SourcedObjectStore implements ObjectStore {
 
     /** Why {@code frame} is not the chunk {@code digest} (one zstd frame of bytes hashing to it); null if it is. */
     static String problem(byte[] frame, String digest) {
+        return problem(frame, digest, -1, new byte[1][]);
+    }
+
+    /**
+     * Why {@code frame} is not the chunk {@code digest} of {@code length} bytes (any length when negative);
+     * null if it is, with the decoded bytes in {@code decoded[0]}.
+     */
+    private static String problem(byte[] frame, String digest, int length, byte[][] decoded) {
         if (frame.length == 0 || frame.length > MAX_FRAME_BYTES) {
             return "is " + frame.length + " bytes; a chunk's frame is 1 to " + MAX_FRAME_BYTES;
         }
@@ -199,13 +241,20 @@ public final class SourcedObjectStore implements ObjectStore {
             if (size <= 0 || size > SnapshotInfo.FileEntry.MAX_CHUNK_SIZE) {
                 return "declares " + size + " bytes; a chunk holds 1 to " + SnapshotInfo.FileEntry.MAX_CHUNK_SIZE;
             }
+            if (length >= 0 && size != length) {
+                return "declares " + size + " bytes; the manifest lists this chunk with " + length;
+            }
             byte[] data = new byte[(int) size];
-            long decoded = Zstd.decompressByteArray(data, 0, data.length, frame, 0, frame.length);
-            if (decoded != size) {
-                return "decodes to " + decoded + " bytes, not the " + size + " it declares";
+            long got = Zstd.decompressByteArray(data, 0, data.length, frame, 0, frame.length);
+            if (got != size) {
+                return "decodes to " + got + " bytes, not the " + size + " it declares";
             }
             String actual = FileDigests.sha256Hex(ByteBuffer.wrap(data));
-            return actual.equals(digest) ? null : "does not match its SHA-256 (got " + actual + ")";
+            if (!actual.equals(digest)) {
+                return "does not match its SHA-256 (got " + actual + ")";
+            }
+            decoded[0] = data;
+            return null;
         } catch (RuntimeException e) {
             return "does not decode: " + e.getMessage();
         }

@@ -86,6 +86,11 @@ final class NodeMetrics {
                 .register(registry);
         FunctionCounter.builder("thaw.node.lazy.whole.fetches", service, s -> s.lazyStats().wholeFetches())
                 .description("remote starts that fetched whole snapshots first").register(registry);
+        FunctionCounter.builder("thaw.node.lazy.images", service, s -> s.lazyStats().lazyImages())
+                .description("images presented on first touch instead of fetched whole").register(registry);
+        FunctionCounter.builder("thaw.node.lazy.image.faults", service, s -> s.lazyStats().imageFaults())
+                .description("starts that failed because a presented image's chunk could not be had")
+                .register(registry);
         chunkCounter(service, "thaw.node.chunks.hits", null, ChunkCache.Counters::hits);
         chunkCounter(service, "thaw.node.chunks.misses", null, ChunkCache.Counters::misses);
         chunkCounter(service, "thaw.node.chunks.fetched", "bytes", ChunkCache.Counters::fetchedBytes);

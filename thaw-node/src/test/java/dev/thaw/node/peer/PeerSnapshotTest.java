@@ -147,6 +147,43 @@ class PeerSnapshotTest {
     }
 
     @Test
+    void twoNodesFetchingOneRevisionInTurnReadEachChunkFromTheStoreOnce() throws Exception {
+        Node a = node("node-a");
+        a.service().start(new StartRequest(FUNCTION, REVISION));
+        a.service().awaitPublications(); // published: the store has the whole snapshot
+        Node b = node("node-b");
+        Node c = node("node-c");
+        Map<String, String> signers = Map.of("node-a", a.service().signingKey());
+        SnapshotInfo info = new SnapshotStore(objects).findSnapshot(FUNCTION, REVISION, TrustedSigners.of(signers))
+                .orElseThrow();
+        long distinct = info.files().values().stream().flatMap(f -> f.chunks().stream()).distinct().count();
+
+        // node-b is named node-c as a peer, as a burst's nodes are named to each other: node-c holds nothing
+        // yet, answers 404 for every chunk, and node-b reads from the store what its restore needs, holding
+        // part of the revision afterwards (its memory comes on first touch).
+        InstanceView first = b.service().start(new StartRequest(FUNCTION, REVISION, null, signers,
+                List.of(peer(c, "node-b"))));
+        SourceCounters.Snapshot byB = b.service().sourceCounters();
+        assertThat(first.start().tier()).isEqualTo(StartReport.Tier.REMOTE);
+        assertThat(byB.s3Chunks()).as("%s", byB).isPositive();
+        assertThat(byB.peerChunks()).as("%s", byB).isZero();
+        assertThat(byB.peerFailures()).as("a 404 is an answer, not a failure: %s", byB).isZero();
+
+        // node-c, right after, with node-b, the partial holder, as a peer: what node-b read comes from node-b,
+        // and only what node-b lacks from the store.
+        InstanceView second = c.service().start(new StartRequest(FUNCTION, REVISION, null, signers,
+                List.of(peer(b, "node-c"))));
+        SourceCounters.Snapshot byC = c.service().sourceCounters();
+        assertThat(second.start().tier()).isEqualTo(StartReport.Tier.REMOTE);
+        assertThat(second.start().snapshotPeerBytes()).isPositive();
+        assertThat(byC.peerChunks()).as("%s", byC).isPositive();
+        assertThat(byC.peerFailures() + byC.peerCorrupt()).as("%s", byC).isZero();
+        assertThat(byB.s3Chunks() + byC.s3Chunks()).as("store reads by node-b %s and node-c %s of %d chunks", byB,
+                byC, distinct).isLessThanOrEqualTo(distinct);
+        assertThat(b.driver().boots() + c.driver().boots()).isZero();
+    }
+
+    @Test
     void withoutAPeerTheSameStartBoots() throws Exception {
         holderBeforePublication();
         Node b = node("node-b");

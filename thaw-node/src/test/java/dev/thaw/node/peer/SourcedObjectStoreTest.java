@@ -184,6 +184,31 @@ class SourcedObjectStoreTest {
     }
 
     @Test
+    void aPeerThatLacksAChunkIsAskedLastForTheRestOfTheStart() throws Exception {
+        List<Chunk> chunks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            chunks.add(chunk("part " + i));
+        }
+        java.util.Map<String, byte[]> frames = new java.util.HashMap<>();
+        chunks.forEach(c -> frames.put(c.digest(), c.frame()));
+        AtomicInteger toPartial = new AtomicInteger();
+        AtomicInteger toWhole = new AtomicInteger();
+        PeerObjectStore partial = peer("node-partial", toPartial, d -> exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        PeerObjectStore whole = peer("node-whole", toWhole, d -> serve(frames.get(d)));
+        SourcedObjectStore sourced = new SourcedObjectStore(List.of(partial, whole), origin(), health, counters);
+        for (Chunk c : chunks) {
+            assertThat(sourced.get(c.key())).isEqualTo(c.frame());
+        }
+        assertThat(toPartial.get()).isEqualTo(1); // its first 404 put it behind the holder
+        assertThat(toWhole.get()).isEqualTo(20);
+        assertThat(health.healthy("node-partial")).isTrue(); // lacking a chunk is no failure
+        assertThat(counters.snapshot().s3Chunks()).isZero();
+    }
+
+    @Test
     void rendezvousOrderSpreadsChunksOverTheHolders() throws Exception {
         List<Chunk> chunks = new ArrayList<>();
         for (int i = 0; i < 40; i++) {

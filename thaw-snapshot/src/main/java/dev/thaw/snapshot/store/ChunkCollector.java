@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Removes chunk objects that no snapshot manifest names: a mark over every {@code info.json} under
- * {@code snapshots/}, then a sweep of {@code chunks/}.
+ * Removes chunk objects that no snapshot or image manifest names: a mark over every {@code info.json}
+ * under {@code snapshots/} and {@code images/}, then a sweep of {@code chunks/}.
  *
  * <p>The race it guards against: a publisher checks that a chunk exists (and so skips uploading
  * it) while a collector, which has not yet seen that publisher's manifest, finds the chunk unused
@@ -67,10 +67,12 @@ public final class ChunkCollector {
             }
         }
         try {
-            List<String> keys = store.list(StoreKeys.SNAPSHOTS);
+            // Image manifests name chunks as snapshot manifests do, and image publishers claim as they do.
+            List<String> keys = new java.util.ArrayList<>(store.list(StoreKeys.SNAPSHOTS));
+            keys.addAll(store.list(StoreKeys.IMAGES));
             for (String key : keys) {
                 if (key.endsWith("/" + BundleTransfer.CLAIM) && !stale(key)) {
-                    return skipped("a snapshot is being published (" + key + ")");
+                    return skipped("a snapshot or image is being published (" + key + ")");
                 }
             }
             Set<String> live = new HashSet<>();
@@ -129,7 +131,8 @@ public final class ChunkCollector {
         if (version.intValue() == 1) {
             return Optional.empty(); // format 1 kept its data under its own prefix, not in chunks/
         }
-        if (version.intValue() != dev.thaw.api.SnapshotInfo.FORMAT_VERSION) {
+        int known = key.startsWith(StoreKeys.IMAGES) ? ImageInfo.FORMAT_VERSION : dev.thaw.api.SnapshotInfo.FORMAT_VERSION;
+        if (version.intValue() != known) {
             return Optional.of(key + " is of format version " + version.intValue() + ", which this Thaw cannot read;"
                     + " no chunk is removed");
         }

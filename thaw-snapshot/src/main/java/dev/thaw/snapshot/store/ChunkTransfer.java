@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -205,7 +206,15 @@ public final class ChunkTransfer {
         String key = key(digest);
         byte[] frame;
         try {
-            frame = store.get(key);
+            if (store instanceof CheckedChunkSource sources) {
+                Optional<byte[]> checked = sources.checkedChunk(digest, length, fetched);
+                if (checked.isPresent()) {
+                    return checked.get(); // decoded and hashed once, where it was received
+                }
+                frame = sources.chunkFromStore(key);
+            } else {
+                frame = store.get(key);
+            }
         } catch (ObjectNotFoundException e) {
             throw new CorruptBundleException(where + " is missing from " + store.describe()
                     + "; the snapshot is incomplete and will be published again");

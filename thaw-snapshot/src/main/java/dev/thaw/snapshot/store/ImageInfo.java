@@ -16,15 +16,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The {@code info.json} of a root file system image in the store, format version
- * {@value #FORMAT_VERSION}. An image is content-addressed by {@code digest} and has
- * exactly one file, {@value #DISK}.
+ * The {@code info.json} of a root file system image in the store. An image is content-addressed by
+ * {@code digest} and has exactly one file, {@value #DISK}. Format {@value #FORMAT_VERSION} (written)
+ * is a manifest of content-addressed chunks ({@code chunks/<sha256>}) shared with snapshots and
+ * other images, signed like a snapshot's when a node published it; format {@value #PACKED_VERSION}
+ * (still read) kept its own packed {@code disk.zst} under the image's prefix.
  *
  * @param node the host that published it
  */
 public record ImageInfo(int formatVersion, String digest, Map<String, FileEntry> files, Instant createdAt, String node) {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The packed layout of earlier releases: {@code disk.zst} and {@code pack.json} under the image's prefix. */
+    public static final int PACKED_VERSION = 1;
     /** The image's one file. */
     public static final String DISK = "disk";
 
@@ -34,7 +38,7 @@ public record ImageInfo(int formatVersion, String digest, Map<String, FileEntry>
 
     /** @throws IllegalArgumentException if a field is missing or malformed */
     public ImageInfo {
-        if (formatVersion != FORMAT_VERSION) {
+        if (formatVersion != FORMAT_VERSION && formatVersion != PACKED_VERSION) {
             throw new IllegalArgumentException(versionMismatch(formatVersion));
         }
         StoreKeys.requireName("image digest", digest);
@@ -51,6 +55,11 @@ public record ImageInfo(int formatVersion, String digest, Map<String, FileEntry>
 
     public FileEntry disk() {
         return files.get(DISK);
+    }
+
+    /** True for a manifest of shared chunks; false for the packed layout of format {@value #PACKED_VERSION}. */
+    public boolean chunked() {
+        return formatVersion == FORMAT_VERSION;
     }
 
     public byte[] toJson() {
@@ -79,10 +88,10 @@ public record ImageInfo(int formatVersion, String digest, Map<String, FileEntry>
         }
         JsonNode version = root.get("formatVersion");
         if (version == null || !version.isInt()) {
-            throw new SnapshotFormatException(source, "missing or non-integer formatVersion; this Thaw reads image format version "
-                    + FORMAT_VERSION);
+            throw new SnapshotFormatException(source, "missing or non-integer formatVersion; this Thaw reads image format versions "
+                    + PACKED_VERSION + " and " + FORMAT_VERSION);
         }
-        if (version.intValue() != FORMAT_VERSION) {
+        if (version.intValue() != FORMAT_VERSION && version.intValue() != PACKED_VERSION) {
             throw new SnapshotFormatException(source, versionMismatch(version.intValue()));
         }
         try {
@@ -96,7 +105,7 @@ public record ImageInfo(int formatVersion, String digest, Map<String, FileEntry>
     }
 
     private static String versionMismatch(int found) {
-        return "image format version " + found + " found; this Thaw reads version " + FORMAT_VERSION
-                + " only (publish the image again)";
+        return "image format version " + found + " found; this Thaw reads versions " + PACKED_VERSION
+                + " (packed) and " + FORMAT_VERSION + " (content-addressed chunks) only (publish the image again)";
     }
 }

@@ -328,10 +328,15 @@ public final class SnapshotStore {
     }
 
     /**
-     * Publishes the image file {@code disk} under its content digest; skipped (report flag set,
-     * nothing stored) when that very image is published already. An object already at that digest
-     * is downloaded and compared with {@code disk} chunk by chunk first: one that differs (planted,
-     * tampered, truncated) is overwritten.
+     * Publishes the image file {@code disk} under its content digest, as a manifest of
+     * content-addressed chunks (format {@value ImageInfo#FORMAT_VERSION}): only the chunks the store
+     * lacks are uploaded, so layers share chunks with each other and with snapshots. The manifest is
+     * signed when this store has a key (nodes), which lets other nodes present it lazily; unsigned
+     * (the gateway), nodes fetch it whole and hash it against its digest. Skipped (report flag set,
+     * nothing stored) when that very image is published already: an image already at that digest is
+     * checked chunk by chunk against {@code disk} first, and one that differs (planted, tampered,
+     * truncated), is in the packed format 1, or is unsigned while this store could sign it, is
+     * published again over it.
      *
      * @throws StoreException also if {@code disk} does not hash to {@code digest}
      */
@@ -358,8 +363,35 @@ public final class SnapshotStore {
             LOG.log(Level.WARNING, "image " + digest + " in " + store.describe() + " is not the image built here ("
                     + problem.get() + "); publishing it again over it");
         }
-        ImageInfo info = new ImageInfo(ImageInfo.FORMAT_VERSION, digest, Map.of(ImageInfo.DISK, entry), Instant.now(), node);
-        return transfer.publish(prefix, Map.of(ImageInfo.DISK, disk), info.files(), info.toJson());
+        String claim = prefix + BundleTransfer.CLAIM;
+        if (!claimOutsideCollection(claim)) {
+            return PublishReport.skipped(size, BundleTransfer.elapsedMs(start));
+        }
+        try {
+            // Readers stop seeing the old manifest first; then the rest of the prefix goes (format 1's packed
+            // files, an old signature).
+            store.delete(prefix + SnapshotInfo.FILE_NAME);
+            for (String old : store.list(prefix)) {
+                if (!old.equals(claim)) {
+                    store.delete(old);
+                }
+            }
+            ChunkTransfer.Upload upload = chunks.upload(Map.of(ImageInfo.DISK, disk), Map.of(ImageInfo.DISK, entry));
+            ImageInfo info = new ImageInfo(ImageInfo.FORMAT_VERSION, digest, Map.of(ImageInfo.DISK, entry),
+                    Instant.now(), node);
+            byte[] json = info.toJson();
+            long signatureBytes = 0;
+            if (key != null) {
+                byte[] signature = InfoSignature.sign(key, prefix + SnapshotInfo.FILE_NAME, json).toJson();
+                store.put(prefix + InfoSignature.FILE_NAME, signature);
+                signatureBytes = signature.length;
+            }
+            store.put(prefix + SnapshotInfo.FILE_NAME, json);
+            return new PublishReport(size, upload.uploadedBytes() + signatureBytes + json.length, upload.dataBytes(),
+                    BundleTransfer.elapsedMs(start), false);
+        } finally {
+            store.delete(claim);
+        }
     }
 
     /** Empty when the stored image at {@code prefix} holds exactly the bytes {@code local} describes; else why not. */
@@ -373,8 +405,14 @@ public final class SnapshotStore {
         if (stored == null) {
             return Optional.of("its info.json vanished");
         }
+        if (!stored.chunked()) {
+            return Optional.of("it is in the packed format " + ImageInfo.PACKED_VERSION);
+        }
         if (!stored.disk().equals(local)) {
             return Optional.of("its info.json describes other bytes");
+        }
+        if (key != null && store.size(prefix + InfoSignature.FILE_NAME).isEmpty()) {
+            return Optional.of("its manifest is unsigned");
         }
         Path temp;
         try {
@@ -384,7 +422,7 @@ public final class SnapshotStore {
         }
         try {
             // Checked against the digests computed here from the local file, not the stored ones.
-            transfer.fetch(prefix, Map.of(ImageInfo.DISK, local), temp);
+            chunks.fetch(Map.of(ImageInfo.DISK, local), temp, prefix + " in " + store.describe());
             return Optional.empty();
         } catch (CorruptBundleException e) {
             return Optional.of(e.getMessage());
@@ -416,6 +454,62 @@ public final class SnapshotStore {
     }
 
     /**
+     * Why {@code image} may not be read chunk by chunk before all of it is hashed against its digest,
+     * or empty when it may: its manifest, as stored now, is in the chunked format, carries a signature
+     * that verifies and is made by one of {@code signers}, and is the manifest {@code image} holds. A
+     * lazily presented image trusts its chunk list, which the whole-file digest cannot vouch for until
+     * every chunk was read; the signature can.
+     */
+    public Optional<String> lazyImageProblem(ImageInfo image, TrustedSigners signers) throws StoreException {
+        if (!image.chunked()) {
+            return Optional.of("image " + image.digest() + " is in the packed format " + ImageInfo.PACKED_VERSION);
+        }
+        String prefix = StoreKeys.imagePrefix(image.digest());
+        String infoKey = prefix + SnapshotInfo.FILE_NAME;
+        String sigKey = prefix + InfoSignature.FILE_NAME;
+        java.util.OptionalLong sigSize = store.size(sigKey);
+        if (sigSize.isEmpty()) {
+            return Optional.of(infoKey + " in " + store.describe() + " is unsigned");
+        }
+        if (sigSize.getAsLong() > InfoSignature.MAX_BYTES) {
+            return Optional.of(sigKey + " in " + store.describe() + " is " + sigSize.getAsLong()
+                    + " bytes, more than a signature's " + InfoSignature.MAX_BYTES);
+        }
+        Optional<byte[]> signature = getIfPresent(sigKey);
+        Optional<byte[]> bytes = getIfPresent(infoKey);
+        if (signature.isEmpty() || bytes.isEmpty()) {
+            return Optional.of(infoKey + " in " + store.describe() + " changed while it was read");
+        }
+        try {
+            signers.check(InfoSignature.parse(sigKey, signature.get()), InfoSignature.message(infoKey, bytes.get()),
+                    infoKey + " in " + store.describe());
+            if (!ImageInfo.parse(Path.of(infoKey), bytes.get()).equals(image)) {
+                return Optional.of(infoKey + " in " + store.describe() + " changed while it was read");
+            }
+        } catch (VerificationException | SnapshotFormatException e) {
+            return Optional.of(e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Chunk {@code index} of the chunked image {@code image}, fetched and verified against the digest
+     * its manifest lists; adds the stored bytes read to {@code fetched}. Not a zero chunk.
+     *
+     * @throws CorruptBundleException if the chunk is missing, does not decode, or does not match its digest
+     */
+    public byte[] fetchImageChunk(ImageInfo image, int index, AtomicLong fetched) throws StoreException {
+        FileEntry entry = image.disk();
+        if (!image.chunked() || index < 0 || index >= entry.chunks().size()) {
+            throw new IllegalArgumentException("image " + image.digest() + " lists no chunk " + index);
+        }
+        String digest = entry.chunks().get(index);
+        String where = "chunk " + index + " of image " + image.digest() + " in " + store.describe() + " ("
+                + ChunkTransfer.key(digest) + ")";
+        return chunks.fetchVerified(digest, entry.chunkLength(index), index, where, fetched);
+    }
+
+    /**
      * Fetches the image into {@code targetDir}/{@value ImageInfo#DISK}, verifying each chunk and then
      * that the whole file hashes to the image's digest: an image is content-addressed, so its bytes
      * are checked against the name the caller asked for, whoever published it.
@@ -423,7 +517,10 @@ public final class SnapshotStore {
      * @throws VerificationException if the fetched file does not hash to the digest (it is deleted)
      */
     public FetchReport fetchImage(ImageInfo image, Path targetDir) throws StoreException {
-        FetchReport report = transfer.fetch(StoreKeys.imagePrefix(image.digest()), image.files(), targetDir);
+        String prefix = StoreKeys.imagePrefix(image.digest());
+        FetchReport report = image.chunked()
+                ? chunks.fetch(image.files(), targetDir, prefix + " in " + store.describe())
+                : transfer.fetch(prefix, image.files(), targetDir);
         Path disk = targetDir.resolve(ImageInfo.DISK);
         String actual;
         try {
@@ -438,6 +535,20 @@ public final class SnapshotStore {
                     + store.describe() + " hashes to " + actual + "; deploy the function again to publish it over it");
         }
         return report;
+    }
+
+    /** What the image occupies in the store: its manifest, its signature and each distinct chunk it names once. */
+    public long storedImageBytes(ImageInfo image) throws StoreException {
+        String prefix = StoreKeys.imagePrefix(image.digest());
+        long total = store.size(prefix + SnapshotInfo.FILE_NAME).orElse(0)
+                + store.size(prefix + InfoSignature.FILE_NAME).orElse(0);
+        if (!image.chunked()) {
+            return total + store.size(prefix + ImageInfo.DISK + BundleTransfer.PACKED_SUFFIX).orElse(0);
+        }
+        for (String digest : ChunkTransfer.distinctChunks(image.files()).keySet()) {
+            total += store.size(ChunkTransfer.key(digest)).orElse(0);
+        }
+        return total;
     }
 
     /**

@@ -134,7 +134,7 @@ class AuthenticatedStoreTest {
         Path planted = disk("planted.img", 2);
 
         // The attacker publishes other bytes under the genuine digest, with an honest-looking info.json...
-        byte[] infoJson = new ImageInfo(ImageInfo.FORMAT_VERSION, digest,
+        byte[] infoJson = new ImageInfo(ImageInfo.PACKED_VERSION, digest,
                 Map.of(ImageInfo.DISK, FileDigests.describe(planted)), java.time.Instant.now(), "evil").toJson();
         new BundleTransfer(objects).publish("images/" + digest + "/", Map.of(ImageInfo.DISK, planted),
                 Map.of(ImageInfo.DISK, FileDigests.describe(planted)), infoJson);
@@ -144,7 +144,7 @@ class AuthenticatedStoreTest {
         // ...or one that claims the digest as its SHA-256 too: the bytes still do not hash to it.
         var plantedEntry = FileDigests.describe(planted);
         var lying = new SnapshotInfo.FileEntry(plantedEntry.size(), digest, plantedEntry.chunkSize(), plantedEntry.chunks());
-        byte[] lyingJson = new ImageInfo(ImageInfo.FORMAT_VERSION, digest, Map.of(ImageInfo.DISK, lying),
+        byte[] lyingJson = new ImageInfo(ImageInfo.PACKED_VERSION, digest, Map.of(ImageInfo.DISK, lying),
                 java.time.Instant.now(), "evil").toJson();
         objects.put("images/" + digest + "/info.json", lyingJson);
         ImageInfo found = store.findImage(digest).orElseThrow();

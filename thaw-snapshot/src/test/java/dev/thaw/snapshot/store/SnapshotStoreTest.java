@@ -56,7 +56,7 @@ class SnapshotStoreTest {
     }
 
     @Test
-    void packedImagesWaitInTheGivenSpoolAndNoneIsLeftThere() throws Exception {
+    void imagesAreUploadedAsChunksAndNothingWaitsInTheSpool() throws Exception {
         Path spool = Files.createDirectories(tmp.resolve("spool"));
         List<Path> uploaded = Collections.synchronizedList(new ArrayList<>());
         DirectoryObjectStore directory = new DirectoryObjectStore(tmp.resolve("objects"));
@@ -79,11 +79,16 @@ class SnapshotStoreTest {
 
         spooled.publishImage(digest, disk, "node-1");
 
-        assertThat(uploaded).hasSize(1).allSatisfy(file -> assertThat(file.getParent()).isEqualTo(spool));
+        // Content-addressed chunks go up from memory, one object each: no packed file is spooled.
+        assertThat(uploaded).isEmpty();
         try (Stream<Path> left = Files.list(spool)) {
             assertThat(left).isEmpty();
         }
-        assertThat(spooled.findImage(digest)).isPresent();
+        ImageInfo image = spooled.findImage(digest).orElseThrow();
+        assertThat(image.chunked()).isTrue();
+        assertThat(directory.list("chunks/")).hasSize(3);
+        assertThat(directory.list("images/" + digest + "/")).containsExactlyInAnyOrder(
+                "images/" + digest + "/info.json", "images/" + digest + "/info.sig");
     }
 
     @Test
@@ -301,10 +306,10 @@ class SnapshotStoreTest {
 
     @Test
     void malformedImageInfoIsAFormatError() throws Exception {
-        objects.put("images/broken/info.json", "{\"formatVersion\":2}".getBytes(StandardCharsets.UTF_8));
+        objects.put("images/broken/info.json", "{\"formatVersion\":3}".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> store.findImage("broken"))
                 .isInstanceOf(SnapshotFormatException.class)
-                .hasMessageContaining("image format version 2 found");
+                .hasMessageContaining("image format version 3 found");
         objects.put("images/broken/info.json", "{\"formatVersion\":1,\"digest\":\"broken\"}".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> store.findImage("broken"))
                 .isInstanceOf(SnapshotFormatException.class)
