@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,8 @@ final class VmmPreload {
                     "-o", built.toString(), source.toString()), dir, COMPILE_TIMEOUT, Map.of());
             Path library = dir.resolve(LIBRARY);
             Files.move(built, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // the node's alone, as all of its run root; a confined VMM is granted read access when it is mounted
+            Files.setPosixFilePermissions(library, PosixFilePermissions.fromString("rw-------"));
             Files.delete(source);
             return Optional.of(library);
         } catch (IOException e) {
