@@ -156,7 +156,10 @@ public final class SnapshotBenchmark {
         try (NodeRuntime fresh = node("fresh", SnapshotMode.REMOTE, workDir, Optional.of(freshStore))) {
             // Brings the base image (and everything else) onto the node once; each sample then drops
             // the snapshot and the function's own layer again.
-            Sample bare = firstResponse(fresh, elsewhere, StartTier.REMOTE, originKey.alone());
+            // As in a cluster, the node trusts the origin's key and its own, which signs the working set
+            // its first lazy start records.
+            TrustedSigners trusted = originKey.alone().and(freshStore.ownSigners());
+            Sample bare = firstResponse(fresh, elsewhere, StartTier.REMOTE, trusted);
             bareImageFetched = bare.record.imageBytes();
             for (String digest : elsewhere.spec().diskDigests()) {
                 bareImageFetched += fresh.lazyImageFetchedBytes(digest);
@@ -165,7 +168,7 @@ public final class SnapshotBenchmark {
             for (int i = 0; i < runs; i++) {
                 fresh.evictSnapshot(elsewhere);
                 fresh.evictImage(layer);
-                Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE, originKey.alone());
+                Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE, trusted);
                 remote.add(sample.firstResponseMs);
                 fetch.add(sample.record.snapshotFetchMs() + sample.record.imageFetchMs());
                 snapshotFetch.add(sample.record.snapshotFetchMs());
@@ -178,8 +181,7 @@ public final class SnapshotBenchmark {
                 fetchedBytes = sample.record.snapshotBytes();
             }
             // The measured node records working sets and signs them with its own key.
-            WorkingSetBenchmark compare = new WorkingSetBenchmark(store, originKey.alone().and(freshStore.ownSigners()),
-                    body);
+            WorkingSetBenchmark compare = new WorkingSetBenchmark(store, trusted, body);
             for (int size : chunkSizes) {
                 workingSets.add(compare.run(fresh, elsewhere, info, size, runs, workDir));
             }
