@@ -1,20 +1,21 @@
 package dev.thaw.snapshot.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /**
  * An {@link ObjectStore} in a local directory: key {@code a/b/c} is the file
@@ -162,17 +163,55 @@ public final class DirectoryObjectStore implements ObjectStore {
             return List.of();
         }
         List<String> keys = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(start)) {
-            files.filter(Files::isRegularFile)
-                    .filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX))
-                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
-                    .filter(k -> k.startsWith(prefix))
-                    .forEach(keys::add);
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            Files.walkFileTree(start, new KeyCollector(prefix, keys));
+        } catch (IOException e) {
             throw new StoreException("cannot list '" + prefix + "' under " + root + ": " + e, e);
         }
         keys.sort(null);
         return keys;
+    }
+
+    /**
+     * Collects the keys under a prefix. A file or directory that vanishes mid-walk (a put's temporary
+     * file renamed, a delete pruning its directory) is simply not listed: a concurrent writer must not
+     * make a listing fail.
+     */
+    private final class KeyCollector extends SimpleFileVisitor<Path> {
+        private final String prefix;
+        private final List<String> keys;
+
+        KeyCollector(String prefix, List<String> keys) {
+            this.prefix = prefix;
+            this.keys = keys;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+            if (attributes.isRegularFile() && !file.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                String key = root.relativize(file).toString().replace('\\', '/');
+                if (key.startsWith(prefix)) {
+                    keys.add(key);
+                }
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+                return FileVisitResult.CONTINUE;
+            }
+            throw e;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null && !(e instanceof NoSuchFileException)) {
+                throw e;
+            }
+            return FileVisitResult.CONTINUE;
+        }
     }
 
     @Override

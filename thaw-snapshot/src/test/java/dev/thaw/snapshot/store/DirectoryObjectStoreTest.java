@@ -93,4 +93,35 @@ class DirectoryObjectStoreTest {
         assertThatThrownBy(() -> store.put("/etc/x", new byte[1])).isInstanceOf(IllegalArgumentException.class);
         assertThat(root.resolve("outside")).doesNotExist();
     }
+
+    @Test
+    void listingsRacingPutsAndDeletesNeitherFailNorLoseSettledKeys() throws Exception {
+        DirectoryObjectStore store = new DirectoryObjectStore(root);
+        store.put("r/settled", new byte[] {1});
+        java.util.concurrent.atomic.AtomicBoolean listing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                while (listing.get()) {
+                    int n = writes.incrementAndGet();
+                    store.put("r/churn/" + (n % 4) + "/object", new byte[] {(byte) n});
+                    store.create("r/churn/" + (n % 4) + "/created", new byte[] {(byte) n});
+                    store.delete("r/churn/" + (n % 4) + "/object");
+                    store.delete("r/churn/" + (n % 4) + "/created");
+                }
+            } catch (StoreException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            for (int i = 0; i < 2_000 || writes.get() < 200; i++) {
+                assertThat(store.list("r/")).contains("r/settled")
+                        .allSatisfy(key -> assertThat(key).doesNotContain(".thaw-put-"));
+            }
+        } finally {
+            listing.set(false);
+            writer.join();
+        }
+        assertThat(store.list("r/")).containsExactly("r/settled");
+    }
 }
