@@ -38,6 +38,7 @@ import dev.thaw.wire.v1.node.NodeStatus;
 import dev.thaw.wire.v1.node.PrefetchRequest;
 import dev.thaw.wire.v1.node.PresentRevision;
 import dev.thaw.wire.v1.node.ProcessStats;
+import dev.thaw.wire.v1.node.PeerSource;
 import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -355,7 +356,9 @@ public final class NodeService implements AutoCloseable {
         if (request.peers().isEmpty() || objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
             return null;
         }
-        return new SnapshotStore(new SourcedObjectStore(peers.of(request.peers()), objects.get(), peerHealth,
+        java.util.Set<String> whole = request.peers().stream().filter(PeerSource::whole).map(PeerSource::node)
+                .collect(java.util.stream.Collectors.toSet());
+        return new SnapshotStore(new SourcedObjectStore(peers.of(request.peers()), whole, objects.get(), peerHealth,
                 sourceCounters));
     }
 

@@ -118,7 +118,7 @@ class PeerSnapshotTest {
 
     private static PeerSource peer(Node holder, String caller) {
         return new PeerSource(holder.service().config().name(), holder.url().toString(),
-                NodeTokens.peerToken(TOKEN, caller));
+                NodeTokens.peerToken(TOKEN, caller), true);
     }
 
     private static StartRequest startWith(Node holder, List<PeerSource> peers) {
@@ -252,7 +252,8 @@ class PeerSnapshotTest {
         open.add(relay);
         relay.cut();
         Node b = node("node-b");
-        PeerSource gone = new PeerSource("node-a", relay.url(a.url()).toString(), NodeTokens.peerToken(TOKEN, "node-b"));
+        PeerSource gone = new PeerSource("node-a", relay.url(a.url()).toString(), NodeTokens.peerToken(TOKEN, "node-b"),
+                true);
 
         InstanceView started = b.service().start(startWith(a, List.of(gone)));
         b.service().invoke(started.id(), "hi".getBytes(StandardCharsets.UTF_8), Optional.empty());
