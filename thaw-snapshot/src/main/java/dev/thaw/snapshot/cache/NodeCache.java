@@ -36,6 +36,8 @@ public final class NodeCache implements AutoCloseable {
 
     private static final Logger LOG = System.getLogger(NodeCache.class.getName());
     private static final String STAGING = ".staging";
+    /** The name this cache's share goes by in its {@link DiskBudget}'s usage. */
+    public static final String BUDGET_NAME = "snapshots and images";
 
     private final Path root;
     private final Path staging;
@@ -70,7 +72,7 @@ public final class NodeCache implements AutoCloseable {
         this.staging = staging;
         this.budget = budget;
         this.policy = policy;
-        this.account = budget.join("snapshots and images", new DiskBudget.Holder() {
+        this.account = budget.join(BUDGET_NAME, new DiskBudget.Holder() {
             @Override
             public long evictFor(long bytes) {
                 return NodeCache.this.evictFor(bytes);

@@ -49,6 +49,8 @@ import java.util.regex.Pattern;
 public final class ChunkCache implements AutoCloseable {
     private static final Logger LOG = System.getLogger(ChunkCache.class.getName());
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+    /** The name this cache's share goes by in its {@link DiskBudget}'s usage. */
+    public static final String BUDGET_NAME = "chunks";
 
     /** Fetches one chunk's raw bytes, verified against its digest, adding the stored bytes read to {@code fetched}. */
     @FunctionalInterface
@@ -92,7 +94,7 @@ public final class ChunkCache implements AutoCloseable {
         this.budget = budget;
         this.executor = executor;
         this.deadline = deadline;
-        this.account = budget.join("chunks", new DiskBudget.Holder() {
+        this.account = budget.join(BUDGET_NAME, new DiskBudget.Holder() {
             @Override
             public long evictFor(long bytes) {
                 return ChunkCache.this.evictFor(bytes);
