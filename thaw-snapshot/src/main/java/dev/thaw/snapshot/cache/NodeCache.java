@@ -220,7 +220,18 @@ public final class NodeCache implements AutoCloseable {
      * fill (and its waiters) and throws. Called without the lock.
      */
     private void reserve(String key, long bytes, Fill fill) throws CacheException {
-        if (account.reserve(bytes)) {
+        boolean room;
+        try {
+            room = account.reserve(bytes);
+        } catch (RuntimeException e) {
+            // (closed meanwhile, for one) the fill's waiters must not wait for it forever
+            synchronized (lock) {
+                fills.remove(key);
+            }
+            fill.failed(new CacheException("cannot cache " + key + ": " + e.getMessage(), e));
+            throw e;
+        }
+        if (room) {
             synchronized (lock) {
                 reserved += bytes;
             }

@@ -242,6 +242,51 @@ class DiskBudgetTest {
     }
 
     @Test
+    void concurrentFillsOfBothCachesNeverExceedTheBudgetNorDeadlock() throws Exception {
+        try (Caches c = open(1000)) {
+            ExecutorService workers = Executors.newFixedThreadPool(6);
+            java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong();
+            try {
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    int thread = t;
+                    done.add(workers.submit(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            String digest = pin(c.chunks(), (thread * 7 + i) % 40);
+                            highest.accumulateAndGet(c.budget().used(), Math::max);
+                            c.chunks().unpin(digest);
+                        }
+                        return null;
+                    }));
+                    done.add(workers.submit(() -> {
+                        for (int i = 0; i < 100; i++) {
+                            String key = "images/" + thread + "x" + (i % 7);
+                            try (Lease lease = c.entries().acquire(key, 150 + 10 * (i % 5), writing(150 + 10 * (i % 5)))) {
+                                highest.accumulateAndGet(c.budget().used(), Math::max);
+                            } catch (CacheException e) {
+                                // no room while the others pin theirs: refused, and nothing changes
+                                assertThat(e).hasMessageContaining("no room");
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (var future : done) {
+                    future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                workers.shutdownNow();
+            }
+            assertThat(highest.get()).isPositive().isLessThanOrEqualTo(1000);
+            DiskBudget.Usage usage = c.budget().usage();
+            assertThat(usage.usedBytes()).isLessThanOrEqualTo(1000)
+                    .isEqualTo(c.chunks().counters().usedBytes() + c.entries().stats().bytesUsed());
+            assertThat(c.entries().stats().bytesReserved()).isZero();
+            assertThat(onDisk()).isEqualTo(usage.usedBytes());
+        }
+    }
+
+    @Test
     void aClosedCacheLeavesTheBudget() throws Exception {
         DiskBudget budget = DiskBudget.of(1000);
         ChunkCache chunks = ChunkCache.open(tmp.resolve("chunks"), budget, fetchers, Duration.ofSeconds(10));
