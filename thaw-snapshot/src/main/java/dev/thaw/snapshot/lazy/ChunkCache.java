@@ -332,7 +332,7 @@ public final class ChunkCache implements AutoCloseable {
                 if (stored) {
                     Entry had = entries.put(digest, new Entry(bytes.length, 0));
                     if (had != null) {
-                        // stored twice (after a fetch raced an eviction): the file was replaced, count it once
+                        // two fills of one digest overlapped: the file was replaced, so count it once and keep its pins
                         entries.put(digest, new Entry(bytes.length, had.pins()));
                         used -= had.size();
                         account.release(had.size());
