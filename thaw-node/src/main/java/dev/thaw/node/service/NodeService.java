@@ -451,7 +451,7 @@ public final class NodeService implements AutoCloseable {
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views,
-                WireViews.cache(stats.cache()), WireViews.cached(stats.cached()), WireViews.counters(stats.counters()),
+                WireViews.cache(stats.cache(), stats.disk()), WireViews.cached(stats.cached()), WireViews.counters(stats.counters()),
                 clock.instant(), processStats(), WireViews.confinement(driver.confinement()), signingKey(),
                 present(stats));
     }
