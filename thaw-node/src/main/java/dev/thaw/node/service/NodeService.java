@@ -349,11 +349,11 @@ public final class NodeService implements AutoCloseable {
     }
 
     /**
-     * The store with the request's peers in front of it (see {@link SourcedObjectStore}); null when the request
-     * names none or this node reads no store.
+     * The store with the request's peers, if any, in front of it (see {@link SourcedObjectStore}), which counts
+     * what the start reads by source; null when this node reads no store.
      */
     private SnapshotStore viaPeers(StartRequest request) {
-        if (request.peers().isEmpty() || objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
+        if (objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
             return null;
         }
         java.util.Set<String> whole = request.peers().stream().filter(PeerSource::whole).map(PeerSource::node)

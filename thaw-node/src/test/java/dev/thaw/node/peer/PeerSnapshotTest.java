@@ -184,6 +184,21 @@ class PeerSnapshotTest {
     }
 
     @Test
+    void aStartGivenNoPeersCountsWhatItReadsFromTheStore() throws Exception {
+        Node a = node("node-a");
+        a.service().start(new StartRequest(FUNCTION, REVISION));
+        a.service().awaitPublications();
+        Node b = node("node-b");
+        InstanceView started = b.service().start(new StartRequest(FUNCTION, REVISION, null,
+                Map.of("node-a", a.service().signingKey()), List.of()));
+        SourceCounters.Snapshot counted = b.service().sourceCounters();
+        assertThat(started.start().tier()).isEqualTo(StartReport.Tier.REMOTE);
+        assertThat(counted.s3Chunks()).as("%s", counted).isPositive();
+        assertThat(counted.s3Bytes()).as("%s", counted).isPositive();
+        assertThat(counted.peerChunks()).as("%s", counted).isZero();
+    }
+
+    @Test
     void withoutAPeerTheSameStartBoots() throws Exception {
         holderBeforePublication();
         Node b = node("node-b");
