@@ -109,15 +109,11 @@ class LazyMountTest {
             assertThat(chunks.counters().misses()).isPositive();
             assertThat(fetches(chunks)).isBetween(2L, 4L);
             assertThat(file.fetchedBytes()).isPositive();
-            // A private, writable mapping as a VMM makes: the published bytes, and writes stay private.
-            try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
-                MappedByteBuffer map = channel.map(FileChannel.MapMode.PRIVATE, 0, memory.length);
-                byte[] all = new byte[memory.length];
-                map.get(all);
-                assertThat(all).isEqualTo(memory);
-                map.put(0, (byte) ~memory[0]);
-            }
+            // A private, writable mapping as a VMM makes: the published bytes, and writes stay private. Mapped in
+            // a process of its own, as a VMM maps it: a fault in this JVM on a file this JVM serves would stall its
+            // safepoints, and with them the FUSE threads that are to answer the fault.
+            assertThat(PrivateMapping.readAndWrite(file.path()))
+                    .isEqualTo(FileDigests.sha256Hex(ByteBuffer.wrap(memory)));
             try (FileChannel in = FileChannel.open(file.path(), StandardOpenOption.READ)) {
                 ByteBuffer one = ByteBuffer.allocate(1);
                 in.read(one, 0);
@@ -239,6 +235,36 @@ class LazyMountTest {
                 abandoned.close();
             }
             assertThat(Unmount.isMountPoint(tmp.resolve("lazy"))).isFalse();
+        }
+    }
+
+    /** Maps a file private and writable, prints the SHA-256 of what it reads, then writes its first byte. */
+    static final class PrivateMapping {
+        static String readAndWrite(Path file) throws IOException, InterruptedException {
+            Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                    System.getProperty("java.class.path"), PrivateMapping.class.getName(), file.toString())
+                    .redirectErrorStream(true).start();
+            String output;
+            try (var in = process.getInputStream()) {
+                output = new String(in.readNBytes(1 << 16), java.nio.charset.StandardCharsets.UTF_8).strip();
+            } finally {
+                if (!process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                }
+            }
+            assertThat(process.exitValue()).as(output).isZero();
+            return output;
+        }
+
+        public static void main(String[] args) throws IOException {
+            try (FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                MappedByteBuffer map = channel.map(FileChannel.MapMode.PRIVATE, 0, channel.size());
+                byte[] all = new byte[(int) channel.size()];
+                map.get(all);
+                map.put(0, (byte) ~all[0]);
+                System.out.println(FileDigests.sha256Hex(ByteBuffer.wrap(all)));
+            }
         }
     }
 }
