@@ -26,13 +26,17 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -80,10 +84,10 @@ final class WorkingSets implements AutoCloseable {
     /** Starts served from a pack whose reads are recorded, by their recorder: the set and pack they started with. */
     private final Map<WorkingSetRecorder, Grow> growing = new ConcurrentHashMap<>();
     /** Grown packs being built and published in the background. */
-    private final java.util.concurrent.atomic.AtomicInteger growingNow = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger growingNow = new AtomicInteger();
 
     /** A start served from {@code base}'s pack ({@code pack}, once loaded), recording what it reads. */
-    private record Grow(WorkingSet base, java.util.concurrent.CompletableFuture<Optional<LoadedPack>> pack) {}
+    private record Grow(WorkingSet base, CompletableFuture<Optional<LoadedPack>> pack) {}
 
     /**
      * What a lazy start does about its working set.
@@ -263,28 +267,35 @@ final class WorkingSets implements AutoCloseable {
                 || pages.size() > PagePack.MAX_RANGES || PageRange.bytes(pages) > PagePack.MAX_RAW_BYTES) {
             return;
         }
-        java.util.LinkedHashSet<Integer> order = new java.util.LinkedHashSet<>(base.chunks());
+        LinkedHashSet<Integer> order = new LinkedHashSet<>(base.chunks());
         order.addAll(touched.get().chunks());
         growingNow.incrementAndGet();
-        background.execute(() -> {
-            try {
-                SnapshotInfo.FileEntry entry = recorder.info().files().get(base.file());
-                PagePackBuilder.Built pack = PagePackBuilder.extend(entry, loaded.get(), pages,
-                        verifiedChunks(recorder.info(), base.file(), remote, chunks));
-                WorkingSet grown = WorkingSet.of(recorder.info(), base.file(), List.copyOf(order), node)
-                        .withPack(pack.pack());
-                new WorkingSetStore(remote).publish(grown, pack.object());
-                known.put(key, grown);
-                counters.packGrown(missed);
-            } catch (StoreException | IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot grow the page pack of " + key + " by " + missed / PagePack.PAGE
-                        + " pages: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                growingNow.decrementAndGet();
-            }
-        });
+        try {
+            background.execute(() -> publishGrown(key, recorder.info(), base, loaded.get(), pages, List.copyOf(order), missed,
+                    remote, chunks));
+        } catch (RejectedExecutionException e) {
+            growingNow.decrementAndGet(); // closing
+        }
+    }
+
+    /** Builds {@code pages} into a pack, from {@code loaded} and verified chunks, and publishes it with {@code order}. */
+    private void publishGrown(String key, SnapshotInfo info, WorkingSet base, LoadedPack loaded, List<PageRange> pages,
+            List<Integer> order, long missed, SnapshotStore remote, ChunkCache chunks) {
+        try {
+            PagePackBuilder.Built pack = PagePackBuilder.extend(info.files().get(base.file()), loaded, pages,
+                    verifiedChunks(info, base.file(), remote, chunks));
+            WorkingSet grown = WorkingSet.of(info, base.file(), order, node).withPack(pack.pack());
+            new WorkingSetStore(remote).publish(grown, pack.object());
+            known.put(key, grown);
+            counters.packGrown(missed);
+        } catch (StoreException | IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot grow the page pack of " + key + " by " + missed / PagePack.PAGE
+                    + " pages: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            growingNow.decrementAndGet();
+        }
     }
 
     /** The pack of {@code pages}, or empty (logged) when a chunk cannot be had: the set is published without one. */
