@@ -1,6 +1,7 @@
 package dev.thaw.cli;
 
 import dev.thaw.cli.packaging.PackageCommand;
+import dev.thaw.http.VirtualThreadCarriers;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        VirtualThreadCarriers.widen();
         int exit = new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("thaw: " + e.getMessage());

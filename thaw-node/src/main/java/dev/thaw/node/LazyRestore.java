@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Remote starts that restore at once: the snapshot's device state is fetched eagerly (it is small),
@@ -112,19 +113,21 @@ final class LazyRestore implements AutoCloseable {
      * verified, and {@code mem} linking to a presented file. Closing it removes all three.
      */
     Lazy prepare(SnapshotStore remote, SnapshotInfo info) throws StoreException, IOException, InterruptedException {
-        return prepare(remote, info, PageSource.NONE);
+        return prepare(remote, info, () -> PageSource.NONE);
     }
 
     /**
      * As {@link #prepare(SnapshotStore, SnapshotInfo)}, the memory file serving first what
-     * {@code pages} holds. Takes {@code pages}: it is released when the memory file is closed, or
-     * at once if this fails.
+     * {@code pages} gives. {@code pages} is asked once the device state is here (so that it can be
+     * found meanwhile), and not at all if fetching that fails; what it gave is released when the
+     * memory file is closed, or at once if presenting it fails.
      */
-    Lazy prepare(SnapshotStore remote, SnapshotInfo info, PageSource pages)
+    Lazy prepare(SnapshotStore remote, SnapshotInfo info, Supplier<PageSource> pages)
             throws StoreException, IOException, InterruptedException {
         Files.createDirectories(scratch);
         Path dir = Files.createTempDirectory(scratch, "lazy-");
         PresentedFile memory = null;
+        PageSource pageSource = null;
         AtomicLong eager = new AtomicLong();
         try {
             info.write(dir.resolve(SnapshotInfo.FILE_NAME));
@@ -142,17 +145,19 @@ final class LazyRestore implements AutoCloseable {
                 }
             }
             FileEntry mem = info.files().get(LocalSnapshot.MEMORY);
+            pageSource = pages.get();
             ChunkAccessListener told = listeners.apply(info);
             memory = mount.present(LocalSnapshot.MEMORY, mem,
-                    (index, fetched) -> remote.fetchChunk(info, LocalSnapshot.MEMORY, index, fetched), told, pages);
+                    (index, fetched) -> remote.fetchChunk(info, LocalSnapshot.MEMORY, index, fetched), told,
+                    pageSource);
             Files.createSymbolicLink(dir.resolve(LocalSnapshot.MEMORY), memory.path());
             lazyStarts.incrementAndGet();
             return new Lazy(dir, memory, eager.get());
         } catch (StoreException | IOException | RuntimeException e) {
             if (memory != null) {
                 memory.close();
-            } else {
-                pages.release();
+            } else if (pageSource != null) {
+                pageSource.release();
             }
             FileTrees.deleteQuietly(dir);
             throw e;

@@ -34,7 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -281,23 +283,35 @@ public final class NodeRuntime implements AutoCloseable {
         long started = System.nanoTime();
         String key = snapshotKey(deployment);
         AtomicLong prefetched = new AtomicLong();
-        // Before the memory is presented: its working set starts coming in, or this start records it.
-        WorkingSets.Plan plan = workingSets.beforeLazyStart(key, info, remote, signers, lazy.chunks(), prefetched);
-        Optional<WorkingSetRecorder> recorder = plan.recorder();
+        // Before the memory is presented: its working set starts coming in, or this start records it. Looked
+        // up while the device state is fetched.
+        CompletableFuture<WorkingSets.Plan> planned = workingSets.beforeLazyStartAsync(key, info, remote, signers,
+                lazy.chunks(), prefetched);
+        AtomicBoolean presented = new AtomicBoolean();
         LazyRestore.Lazy held;
         try {
             lazyManifests.put(key, info);
-            held = lazy.prepare(remote, info, plan.pages());
-        } catch (StoreException | IOException e) {
-            recorder.ifPresent(r -> workingSets.abandon(key, r));
-            noteFetchFailure(e, fallbacks);
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            recorder.ifPresent(r -> workingSets.abandon(key, r));
-            Thread.currentThread().interrupt();
-            fallbacks.add("interrupted while fetching the snapshot");
+            held = lazy.prepare(remote, info, () -> {
+                presented.set(true);
+                return planned.join().pages();
+            });
+        } catch (StoreException | IOException | InterruptedException e) {
+            // The plan is dropped whenever it comes: its recording abandoned, its pages (if never presented) released.
+            planned.thenAccept(plan -> {
+                plan.recorder().ifPresent(r -> workingSets.abandon(key, r));
+                if (!presented.get()) {
+                    plan.pages().release();
+                }
+            });
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                fallbacks.add("interrupted while fetching the snapshot");
+            } else {
+                noteFetchFailure(e, fallbacks);
+            }
             return Optional.empty();
         }
+        Optional<WorkingSetRecorder> recorder = planned.join().recorder();
         double fetchMs = (System.nanoTime() - started) / 1e6;
         Held counted = new Held() {
             @Override

@@ -35,8 +35,8 @@ final class SnapshotCompleter implements AutoCloseable {
 
     private final NodeCache cache;
     private final ChunkCache chunks;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
-            .name("snapshot-complete-", 0).factory());
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(
+            BackgroundThreads.factory("snapshot-complete-"));
     private final Map<String, Job> running = new ConcurrentHashMap<>();
     private final Consumer<Exception> failed;
 

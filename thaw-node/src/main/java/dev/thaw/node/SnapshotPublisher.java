@@ -20,8 +20,8 @@ final class SnapshotPublisher implements AutoCloseable {
 
     private final Optional<SnapshotStore> store;
     private final NodeCounters counters;
-    private final ExecutorService uploads = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon()
-            .name("snapshot-publish-", 0).factory());
+    private final ExecutorService uploads = Executors.newFixedThreadPool(2,
+            BackgroundThreads.factory("snapshot-publish-"));
     private int inFlight;
 
     SnapshotPublisher(Optional<SnapshotStore> store, NodeCounters counters) {

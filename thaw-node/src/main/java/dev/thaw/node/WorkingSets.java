@@ -171,6 +171,19 @@ final class WorkingSets implements AutoCloseable {
         return new Plan(Optional.of(recorder), PageSource.NONE);
     }
 
+    /**
+     * {@link #beforeLazyStart} on this object's threads, so that a start fetches its device state
+     * while its working set is looked up in the store. A failure gives {@link Plan#NONE}.
+     */
+    CompletableFuture<Plan> beforeLazyStartAsync(String key, SnapshotInfo info, SnapshotStore remote,
+            TrustedSigners signers, ChunkCache chunks, AtomicLong prefetched) {
+        return CompletableFuture.supplyAsync(() -> beforeLazyStart(key, info, remote, signers, chunks, prefetched),
+                background).exceptionally(e -> {
+                    LOG.log(Level.WARNING, "cannot plan the working set of " + key + "; starting without it: " + e);
+                    return Plan.NONE;
+                });
+    }
+
     /** Fetches and verifies {@code set}'s page pack; empty (counted, logged) when it is refused or cannot be had. */
     private Optional<LoadedPack> loadPack(WorkingSet set, SnapshotStore remote, AtomicLong prefetched) {
         try {

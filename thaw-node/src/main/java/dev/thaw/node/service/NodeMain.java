@@ -1,5 +1,6 @@
 package dev.thaw.node.service;
 
+import dev.thaw.http.VirtualThreadCarriers;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,6 +14,7 @@ public final class NodeMain {
     }
 
     public static void main(String[] args) {
+        VirtualThreadCarriers.widen();
         if (NodeArguments.wantsHelp(args)) {
             System.out.print(NodeArguments.usage());
             return;
