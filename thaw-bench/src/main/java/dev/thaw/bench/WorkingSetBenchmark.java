@@ -137,8 +137,8 @@ public final class WorkingSetBenchmark {
         }
         return new SizeResult(chunkBytes, objects, origin.storedBytes(cut), Percentiles.of(with),
                 Percentiles.of(without), Percentiles.of(fetchedWith), Percentiles.of(fetchedWithout),
-                Percentiles.of(setBytes), Percentiles.of(setChunks), Percentiles.of(packBytes), Percentiles.of(packServed),
-                Percentiles.of(packMissed));
+                Percentiles.of(setBytes), Percentiles.of(setChunks), Percentiles.of(packBytes),
+                Percentiles.of(packServed), Percentiles.of(packMissed));
     }
 
     /** The snapshot fetched whole, described again in chunks of {@code chunkBytes}, and published. */

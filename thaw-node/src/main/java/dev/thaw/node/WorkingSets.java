@@ -284,14 +284,14 @@ final class WorkingSets implements AutoCloseable {
         order.addAll(touched.get().chunks());
         growingNow.incrementAndGet();
         try {
-            background.execute(() -> publishGrown(key, recorder.info(), base, loaded.get(), pages, List.copyOf(order), missed,
-                    remote, chunks));
+            background.execute(() -> publishGrown(key, recorder.info(), base, loaded.get(), pages, List.copyOf(order),
+                    missed, remote, chunks));
         } catch (RejectedExecutionException e) {
             growingNow.decrementAndGet(); // closing
         }
     }
 
-    /** Builds {@code pages} into a pack, from {@code loaded} and verified chunks, and publishes it with {@code order}. */
+    /** Builds {@code pages} into a pack from {@code loaded} and verified chunks; publishes it with {@code order}. */
     private void publishGrown(String key, SnapshotInfo info, WorkingSet base, LoadedPack loaded, List<PageRange> pages,
             List<Integer> order, long missed, SnapshotStore remote, ChunkCache chunks) {
         try {

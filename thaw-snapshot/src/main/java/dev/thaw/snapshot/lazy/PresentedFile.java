@@ -25,7 +25,7 @@ public final class PresentedFile implements AutoCloseable {
      * Non-zero chunks fetched ahead after a miss, when no {@link PageSource} serves the file: a
      * guest then reads memory in runs, and the next chunks are likely next. With a page pack, the
      * reads it lacks are scattered pages, and fetching ahead after each moved up to five times the
-     * chunks they needed (examples/hello: 23 missed pages pulled 8.4 MiB; docs/benchmarks.md).
+     * chunks they needed (examples/hello: 23 missed pages pulled 8.0 MiB more; docs/benchmarks.md).
      */
     static final int PREFETCH = 4;
 
