@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -120,10 +121,20 @@ public final class SpreadBenchmark {
         long errors = 0;
         ExecutorService pool = Executors.newFixedThreadPool(burst);
         try {
+            // Every call waits at the gate until all are ready, so they reach the gateway together: calls that
+            // trickled in could each find the warm instance free again and start nothing.
+            CountDownLatch ready = new CountDownLatch(burst);
+            CountDownLatch gate = new CountDownLatch(1);
             List<Future<GatewayClient.Answer>> calls = new ArrayList<>();
             for (int i = 0; i < burst; i++) {
-                calls.add(pool.submit(() -> gateway.invoke(name, body)));
+                calls.add(pool.submit(() -> {
+                    ready.countDown();
+                    gate.await();
+                    return gateway.invoke(name, body);
+                }));
             }
+            ready.await();
+            gate.countDown();
             for (Future<GatewayClient.Answer> call : calls) {
                 try {
                     GatewayClient.Answer answer = call.get();

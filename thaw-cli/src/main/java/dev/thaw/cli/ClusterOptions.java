@@ -20,7 +20,8 @@ final class ClusterOptions {
     SnapshotMode mode;
 
     @Option(names = "--cache-budget-mib", defaultValue = "4096",
-            description = "each node's snapshot cache budget in MiB; 0 = fetch per start (default: ${DEFAULT-VALUE})")
+            description = "each node's disk for cached snapshots, images and chunks together, in MiB; 0 = fetch per start"
+                    + " (default: ${DEFAULT-VALUE})")
     long cacheBudgetMib;
 
     @Option(names = "--node-memory-mib", defaultValue = "4096",

@@ -95,6 +95,7 @@ class PeerPlacementTest {
         StartRequest request = other.startRequests.getLast();
         assertThat(request.peers()).extracting(PeerSource::node).containsExactly(holder.name);
         PeerSource source = request.peers().getFirst();
+        assertThat(source.whole()).as("the holder's report lists the snapshot whole").isTrue();
         assertThat(source.url().replaceAll("/$", "")).isEqualTo(holder.url().toString().replaceAll("/$", ""));
         try (ApiClient peer = new ApiClient(URI.create(source.url()), source.token(), Duration.ofSeconds(5))) {
             // It reads the holder's signed manifest ...

@@ -6,6 +6,7 @@ import dev.thaw.sandbox.FileTrees;
 import dev.thaw.sandbox.LocalSnapshot;
 import dev.thaw.sandbox.SandboxDriver;
 import dev.thaw.snapshot.lazy.ChunkAccessListener;
+import dev.thaw.snapshot.cache.DiskBudget;
 import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.snapshot.lazy.LazyMount;
 import dev.thaw.snapshot.lazy.PageSource;
@@ -64,18 +65,24 @@ final class LazyRestore implements AutoCloseable {
     }
 
     /**
-     * Opens the chunk cache in {@code workDir/chunks} and mounts {@code workDir/lazy}.
+     * Opens the chunk cache in {@code workDir/chunks}, within {@code budget} (which the node's other
+     * caches share), and mounts {@code workDir/lazy}.
      *
      * @throws IOException if either cannot be had (no FUSE here): the caller fetches whole snapshots
      */
-    static LazyRestore open(Path workDir, long budgetBytes, Path scratch, SandboxDriver driver) throws IOException {
+    static LazyRestore open(Path workDir, DiskBudget budget, Path scratch, SandboxDriver driver)
+            throws IOException {
         ExecutorService fetchers = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("chunk-fetch-", 0).factory());
+        ChunkCache chunks = null;
         try {
-            ChunkCache chunks = ChunkCache.open(workDir.resolve("chunks"), budgetBytes, fetchers, CHUNK_DEADLINE);
+            chunks = ChunkCache.open(workDir.resolve("chunks"), budget, fetchers, CHUNK_DEADLINE);
             LazyMount mount = LazyMount.mount(workDir.resolve("lazy"), chunks);
             return new LazyRestore(chunks, mount, fetchers, scratch, driver);
         } catch (IOException | RuntimeException | LinkageError e) {
+            if (chunks != null) {
+                chunks.close();
+            }
             fetchers.shutdownNow();
             throw e instanceof IOException io ? io : new IOException(e.toString(), e);
         }

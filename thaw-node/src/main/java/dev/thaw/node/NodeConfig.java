@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param name the node's name, recorded in the snapshots it takes
  * @param workDir holds the snapshot cache ({@code cache/}) and scratch space ({@code scratch/}); one file system,
  *     so snapshots move into the cache by rename
- * @param cacheBudgetBytes the cache's byte budget; 0 means remote snapshots are fetched per start and not kept
+ * @param cacheBudgetBytes the byte budget the snapshot and image cache and the chunk cache share (one
+ *     {@link dev.thaw.snapshot.cache.DiskBudget}); 0 means remote snapshots are fetched per start and not kept
  * @param prestart VMMs kept started per cached snapshot, so a restore skips the process start (the clone tier)
  * @param cacheEviction the cache's eviction policy, one of {@link EvictionPolicy#NAMES}
  */

@@ -12,6 +12,7 @@ import dev.thaw.sandbox.SnapshotCompatibility;
 import dev.thaw.sandbox.StartKind;
 import dev.thaw.snapshot.cache.CacheEvent;
 import dev.thaw.snapshot.cache.CacheException;
+import dev.thaw.snapshot.cache.DiskBudget;
 import dev.thaw.snapshot.cache.EvictionPolicy;
 import dev.thaw.snapshot.cache.Filler;
 import dev.thaw.snapshot.cache.Lease;
@@ -64,6 +65,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final NodeConfig config;
     private final SandboxDriver driver;
     private final Optional<SnapshotStore> store;
+    /** The disk budget the snapshot and image cache and the chunk cache share; null with a budget of 0. */
+    private final DiskBudget budget;
     /** Snapshots (and images); null with a budget of 0, when snapshots are fetched per start. */
     private final NodeCache cache;
     /**
@@ -91,9 +94,10 @@ public final class NodeRuntime implements AutoCloseable {
     /** The image digests of each revision started here, for presence. */
     private final Map<String, List<String>> revisionImages = new ConcurrentHashMap<>();
 
-    private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, NodeCache cache,
-            NodeCache imageCache, LazyRestore lazy) {
+    private NodeRuntime(NodeConfig config, SandboxDriver driver, Optional<SnapshotStore> store, DiskBudget budget,
+            NodeCache cache, NodeCache imageCache, LazyRestore lazy) {
         this.config = config;
+        this.budget = budget;
         this.driver = driver;
         this.store = store;
         this.cache = cache;
@@ -137,19 +141,31 @@ public final class NodeRuntime implements AutoCloseable {
         }
         FileTrees.deleteTree(config.scratchDir());
         Files.createDirectories(config.scratchDir());
-        NodeCache cache = config.cacheBudgetBytes() > 0 ? NodeCache.open(config.cacheDir(), config.cacheBudgetBytes(),
-                EvictionPolicy.parse(config.cacheEviction()))
-                : null;
-        NodeCache imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
+        EvictionPolicy policy = EvictionPolicy.parse(config.cacheEviction());
+        // One budget for the snapshot and image cache and the chunk cache together. The chunk cache joins
+        // first, so it is asked to evict first: a chunk is cheap to fetch again, and a completed snapshot
+        // duplicates the chunks it was made from.
+        DiskBudget budget = config.cacheBudgetBytes() > 0 ? DiskBudget.of(config.cacheBudgetBytes()) : null;
         LazyRestore lazy = null;
-        if (config.mode() == SnapshotMode.REMOTE && cache != null && lazyRestore) {
+        if (config.mode() == SnapshotMode.REMOTE && budget != null && lazyRestore) {
             try {
-                lazy = LazyRestore.open(config.workDir(), config.cacheBudgetBytes(), config.scratchDir(), driver);
+                lazy = LazyRestore.open(config.workDir(), budget, config.scratchDir(), driver);
             } catch (IOException e) {
                 LazyRestore.logUnavailable(config.name(), e);
             }
         }
-        NodeRuntime runtime = new NodeRuntime(config, driver, store, cache, imageCache, lazy);
+        NodeCache cache;
+        NodeCache imageCache;
+        try {
+            cache = budget != null ? NodeCache.open(config.cacheDir(), budget, policy) : null;
+            imageCache = cache != null ? cache : NodeCache.open(config.cacheDir(), UNBOUNDED);
+        } catch (IOException | RuntimeException e) {
+            if (lazy != null) {
+                lazy.close();
+            }
+            throw e;
+        }
+        NodeRuntime runtime = new NodeRuntime(config, driver, store, budget, cache, imageCache, lazy);
         if (cache != null) {
             // A snapshot that stops being advertised must stop being restored from too.
             cache.addListener(runtime::onCacheEvent);
@@ -863,7 +879,7 @@ public final class NodeRuntime implements AutoCloseable {
 
     public NodeStats stats() {
         return new NodeStats(config.name(), config.mode(), imageCache.stats(), imageCache.entries(),
-                counters.snapshot());
+                counters.snapshot(), budget == null ? null : budget.usage());
     }
 
     private void forget(String key) {

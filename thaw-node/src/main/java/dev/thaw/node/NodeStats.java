@@ -2,11 +2,18 @@ package dev.thaw.node;
 
 import dev.thaw.snapshot.cache.CacheEntry;
 import dev.thaw.snapshot.cache.CacheStats;
+import dev.thaw.snapshot.cache.DiskBudget;
 import java.util.List;
 import java.util.Map;
 
-/** A node's state: its cache and what happened so far. */
-public record NodeStats(String node, SnapshotMode mode, CacheStats cache, List<CacheEntry> cached, Counters counters) {
+/**
+ * A node's state: its cache and what happened so far.
+ *
+ * @param disk the disk budget its snapshot and image cache and its chunk cache share, and what each holds;
+ *     null when the node keeps no snapshots (a budget of 0)
+ */
+public record NodeStats(String node, SnapshotMode mode, CacheStats cache, List<CacheEntry> cached, Counters counters,
+        DiskBudget.Usage disk) {
 
     /**
      * @param starts instances started, by tier label

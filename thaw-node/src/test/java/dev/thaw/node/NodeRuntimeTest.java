@@ -407,6 +407,73 @@ class NodeRuntimeTest {
     }
 
     @Test
+    void aSmallBudgetHoldsACachedSnapshotAndLazilyFetchedChunksTogether() throws Exception {
+        long entryBytes;
+        long chunkBytes;
+        try (NodeRuntime node = node("budget", SnapshotMode.REMOTE, BUDGET, Optional.of(store))) {
+            assertThat(node.lazyStats().available()).as("FUSE is available here").isTrue();
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                assertThat(invoke(instance)).contains("thaw");
+            }
+            node.awaitPublications(); // the snapshot is completed into the cache, from chunks and the store
+            NodeStats stats = node.stats();
+            assertThat(stats.cached()).extracting(e -> e.key()).contains("snapshots/hello/" + hello.revision());
+            entryBytes = stats.disk().byCache().get(dev.thaw.snapshot.cache.NodeCache.BUDGET_NAME);
+            chunkBytes = stats.disk().byCache().get(dev.thaw.snapshot.lazy.ChunkCache.BUDGET_NAME);
+            assertThat(stats.disk().usedBytes()).isEqualTo(entryBytes + chunkBytes);
+            assertThat(stats.disk().budgetBytes()).isEqualTo(BUDGET);
+            assertThat(entryBytes).isEqualTo(stats.cache().bytesUsed());
+            assertThat(chunkBytes).isEqualTo(node.lazyStats().chunks().usedBytes()).isPositive();
+            System.out.printf("budget: the whole snapshot and images hold %d bytes, the chunk cache %d bytes,"
+                    + " %d on disk%n", entryBytes, chunkBytes, cacheBytesOnDisk(node));
+        }
+
+        // The same disk under a budget that holds the snapshot and half the chunks: the chunks give way first.
+        long small = entryBytes + chunkBytes / 2;
+        try (NodeRuntime node = node("budget", SnapshotMode.REMOTE, small, Optional.of(store))) {
+            NodeStats opened = node.stats();
+            assertThat(opened.disk().usedBytes()).isLessThanOrEqualTo(small);
+            assertThat(opened.disk().byCache()).containsEntry(dev.thaw.snapshot.cache.NodeCache.BUDGET_NAME,
+                    entryBytes);
+            assertThat(opened.cached()).extracting(e -> e.key()).contains("snapshots/hello/" + hello.revision());
+            assertThat(node.lazyStats().chunks().evictions()).isPositive();
+
+            // Its images are read on first touch again: chunks evicted at open are fetched into the full budget.
+            try (Instance local = node.start(hello.elsewhere())) {
+                assertThat(local.start().tier()).isIn(StartTier.LOCAL, StartTier.CLONE);
+                assertThat(invoke(local)).contains("thaw");
+                assertThat(node.stats().disk().usedBytes()).isLessThanOrEqualTo(small);
+            }
+            NodeStats after = node.stats();
+            long onDisk = cacheBytesOnDisk(node);
+            System.out.printf("budget of %d bytes: %d used (%s), %d on disk, %d chunk evictions%n", small,
+                    after.disk().usedBytes(), after.disk().byCache(), onDisk, node.lazyStats().chunks().evictions());
+            assertThat(after.disk().usedBytes()).isLessThanOrEqualTo(small);
+            assertThat(onDisk).as("chunk files and cache entries on disk").isLessThanOrEqualTo(small);
+            var wire = dev.thaw.node.service.WireViews.cache(after.cache(), after.disk());
+            assertThat(wire.budgetBytes()).isEqualTo(small);
+            assertThat(wire.budgetBytesUsed()).isEqualTo(after.disk().usedBytes());
+            assertThat(wire.chunkBytes()).isEqualTo(after.disk().byCache().get("chunks"));
+        }
+    }
+
+    /** Bytes of the node's chunk files and cached snapshot and image files (not their small metadata). */
+    private static long cacheBytesOnDisk(NodeRuntime node) throws Exception {
+        long bytes = 0;
+        for (Path dir : List.of(node.config().cacheDir(), node.config().workDir().resolve("chunks"))) {
+            try (var files = Files.walk(dir)) {
+                bytes += files.filter(Files::isRegularFile).filter(f -> {
+                    String name = f.getFileName().toString();
+                    return !name.equals(SnapshotInfo.FILE_NAME) && !name.startsWith(".thaw")
+                            && !name.equals("info.sig");
+                }).mapToLong(f -> f.toFile().length()).sum();
+            }
+        }
+        return bytes;
+    }
+
+    @Test
     void aLazyStartWhoseMemoryChunksAreCorruptFailsCleanlyAndBoots() throws Exception {
         lazyStartFails("corrupt", objectKey -> {
             byte[] bad = objects.get(objectKey);

@@ -145,13 +145,14 @@ public final class Placement {
                 part.add(holder);
             }
         }
+        int wholeHolders = whole.size();
         whole.addAll(part);
         for (Member holder : whole) {
             if (peers.size() == StartRequest.MAX_PEERS) {
                 break;
             }
             peers.add(new PeerSource(holder.name(), holder.url().toString(),
-                    NodeTokens.peerToken(holder.callToken(), node.name())));
+                    NodeTokens.peerToken(holder.callToken(), node.name()), peers.size() < wholeHolders));
         }
         return peers;
     }

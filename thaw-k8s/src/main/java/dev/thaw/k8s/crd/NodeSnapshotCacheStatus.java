@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * What a node agent last advertised about its node.
  *
- * @param budgetBytes the cache's budget
- * @param usedBytes bytes the cache holds (snapshots and images)
+ * @param budgetBytes the node's cache budget, for its snapshot, image and chunk caches together
+ * @param usedBytes bytes those caches hold of it (snapshots, images and chunks)
  * @param memoryMibFree guest memory not given to instances, for a scheduler weighing load
  * @param memoryMibTotal guest memory the node may give to instances
  * @param slotsFree instances the node may still start

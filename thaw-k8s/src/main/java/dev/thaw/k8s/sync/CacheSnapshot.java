@@ -29,7 +29,7 @@ public record CacheSnapshot(List<CachedEntry> entries, long budgetBytes, long us
     /** What a node reports on {@code /v1/status}; a node without a cache has budget and use 0. */
     public static CacheSnapshot of(NodeStatus status) {
         long budget = status.cache() == null ? 0 : status.cache().budgetBytes();
-        long used = status.cache() == null ? 0 : status.cache().bytesUsed();
+        long used = status.cache() == null ? 0 : status.cache().bytesAgainstBudget();
         return new CacheSnapshot(status.cached(), budget, used, status.memoryMibFree(), status.memoryMibTotal(),
                 status.slotsFree(), status.slotsTotal(), status.present());
     }

@@ -42,6 +42,7 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
     private static final int MAX_FRAME_BYTES = 2 * SnapshotInfo.FileEntry.MAX_CHUNK_SIZE;
 
     private final List<PeerObjectStore> peers;
+    private final java.util.Set<String> whole;
     private final ObjectStore origin;
     private final PeerHealth health;
     private final SourceCounters counters;
@@ -56,7 +57,14 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
 
     public SourcedObjectStore(List<PeerObjectStore> peers, ObjectStore origin, PeerHealth health,
             SourceCounters counters) {
+        this(peers, java.util.Set.of(), origin, health, counters);
+    }
+
+    /** @param whole the peers that hold the revision whole: asked before the others, which may lack a chunk */
+    public SourcedObjectStore(List<PeerObjectStore> peers, java.util.Set<String> whole, ObjectStore origin,
+            PeerHealth health, SourceCounters counters) {
         this.peers = List.copyOf(peers);
+        this.whole = java.util.Set.copyOf(whole);
         this.origin = origin;
         this.health = health;
         this.counters = counters;
@@ -114,10 +122,11 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
         } catch (StoreException e) {
             originFailure = e; // the store is down: a holder's copy still beats a boot
         }
-        for (PeerObjectStore peer : peers) {
-            if (!health.healthy(peer.node())) {
-                continue;
-            }
+        // The healthy peers, then those skipped for a failure: without a manifest the start boots, which costs
+        // more than asking a peer that was slow a moment ago.
+        List<PeerObjectStore> ordered = new ArrayList<>(peers);
+        ordered.sort(Comparator.comparing((PeerObjectStore p) -> !health.healthy(p.node())));
+        for (PeerObjectStore peer : ordered) {
             try {
                 byte[] bytes = peer.get(key);
                 manifestSources.put(prefix, peer);
@@ -146,10 +155,25 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
         return fromPeer.map(Checked::data);
     }
 
+    /**
+     * The chunk from the store; when the store lacks it (the snapshot's publication is still under way), from
+     * the peers skipped for a failure, as the last source before the start fails.
+     */
     @Override
     public byte[] chunkFromStore(String key) throws StoreException {
         long started = System.nanoTime();
-        byte[] frame = origin.get(key);
+        byte[] frame;
+        try {
+            frame = origin.get(key);
+        } catch (ObjectNotFoundException e) {
+            Optional<Checked> fromPenalised = key.startsWith(CHUNKS)
+                    ? fromPeers(penalised(key.substring(CHUNKS.length())), key, key.substring(CHUNKS.length()), -1)
+                    : Optional.empty();
+            if (fromPenalised.isEmpty()) {
+                throw e;
+            }
+            return fromPenalised.get().frame();
+        }
         s3Nanos.addAndGet(System.nanoTime() - started);
         s3Bytes.addAndGet(frame.length);
         counters.s3Bytes.addAndGet(frame.length);
@@ -166,7 +190,12 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
      * bytes (any chunk's length when negative) hashing to {@code digest}; empty when none served it.
      */
     private Optional<Checked> fromPeers(String key, String digest, int length) {
-        for (PeerObjectStore peer : rendezvous(digest)) {
+        return fromPeers(rendezvous(digest), key, digest, length);
+    }
+
+    /** As {@link #fromPeers(String, String, int)}, asking {@code candidates} in their order. */
+    private Optional<Checked> fromPeers(List<PeerObjectStore> candidates, String key, String digest, int length) {
+        for (PeerObjectStore peer : candidates) {
             long started = System.nanoTime();
             byte[] frame;
             try {
@@ -203,11 +232,26 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
                 healthy.add(peer);
             }
         }
-        // Peers that had every chunk so far first, each group in rendezvous order: a burst's reads spread
-        // over the holders, and a partial holder costs this start at most one 404 before it is asked last.
+        // Peers that had every chunk so far first, whole holders before partial ones, each group in rendezvous
+        // order: a burst's reads spread over the holders, a start's first chunk (its device state) is not held up
+        // by 404s from nodes starting the revision at the same moment, and a partial holder costs this start at
+        // most one 404 before it is asked last.
         healthy.sort(Comparator.comparing((PeerObjectStore p) -> lacking.contains(p.node()))
+                .thenComparing((PeerObjectStore p) -> !whole.contains(p.node()))
                 .thenComparing(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed()));
         return healthy;
+    }
+
+    /** The peers skipped now for a failure, in rendezvous order of {@code digest}. */
+    private List<PeerObjectStore> penalised(String digest) {
+        List<PeerObjectStore> skipped = new ArrayList<>();
+        for (PeerObjectStore peer : peers) {
+            if (!health.healthy(peer.node())) {
+                skipped.add(peer);
+            }
+        }
+        skipped.sort(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed());
+        return skipped;
     }
 
     private static long weight(String digest, String node) {

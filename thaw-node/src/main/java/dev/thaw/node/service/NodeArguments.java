@@ -54,7 +54,7 @@ public final class NodeArguments {
     String mode;
     @Option(names = "--work-dir", paramLabel = "DIR", description = "cache and scratch space (default THAW_HOME/nodes/NAME)")
     String workDir;
-    @Option(names = "--cache-budget-mib", paramLabel = "MIB", description = "snapshot and image cache size (default 4096)")
+    @Option(names = "--cache-budget-mib", paramLabel = "MIB", description = "disk for snapshots, images and lazily fetched chunks, all together (default 4096)")
     String cacheBudgetMib;
     @Option(names = "--cache-eviction", paramLabel = "POLICY",
             description = "which cache entries go first: lru, lfu or gdsf (default lru)")

@@ -5,6 +5,7 @@ import dev.thaw.node.ProcessGauges;
 import dev.thaw.node.StartRecord;
 import dev.thaw.node.StartTier;
 import dev.thaw.snapshot.cache.CacheStats;
+import dev.thaw.snapshot.cache.DiskBudget;
 import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.snapshot.trust.VerificationException;
 import dev.thaw.snapshot.workingset.WorkingSetException;
@@ -47,6 +48,13 @@ final class NodeMetrics {
         cacheCounter(service, "thaw.node.cache.fetched", "bytes", CacheStats::bytesFetched);
         Gauge.builder("thaw.node.cache.used", service, s -> cache(s, CacheStats::bytesUsed)).baseUnit("bytes")
                 .description("bytes the snapshot cache holds").register(registry);
+        // The snapshot and image cache and the chunk cache share one budget; 0 on a node that keeps no snapshots.
+        Gauge.builder("thaw.node.cache.budget", service, s -> disk(s, DiskBudget.Usage::budgetBytes))
+                .baseUnit("bytes").description("the node's cache budget, for its snapshot, image and chunk caches together")
+                .register(registry);
+        Gauge.builder("thaw.node.cache.budget.used", service, s -> disk(s, DiskBudget.Usage::usedBytes))
+                .baseUnit("bytes").description("bytes the snapshot, image and chunk caches hold or have reserved together")
+                .register(registry);
         counter(service, "thaw.node.snapshots.corrupt", c -> c.corruptSnapshots());
         counter(service, "thaw.node.snapshots.incompatible", c -> c.incompatibleSnapshots());
         counter(service, "thaw.node.store.errors", c -> c.storeErrors());
@@ -158,6 +166,11 @@ final class NodeMetrics {
     private static double cache(NodeService service, ToLongFunction<CacheStats> value) {
         CacheStats stats = service.stats().cache();
         return stats == null ? 0 : value.applyAsLong(stats);
+    }
+
+    private static double disk(NodeService service, ToLongFunction<DiskBudget.Usage> value) {
+        DiskBudget.Usage disk = service.stats().disk();
+        return disk == null ? 0 : value.applyAsLong(disk);
     }
 
     private static Duration millis(double ms) {

@@ -38,6 +38,7 @@ import dev.thaw.wire.v1.node.NodeStatus;
 import dev.thaw.wire.v1.node.PrefetchRequest;
 import dev.thaw.wire.v1.node.PresentRevision;
 import dev.thaw.wire.v1.node.ProcessStats;
+import dev.thaw.wire.v1.node.PeerSource;
 import dev.thaw.wire.v1.node.StartRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -348,14 +349,16 @@ public final class NodeService implements AutoCloseable {
     }
 
     /**
-     * The store with the request's peers in front of it (see {@link SourcedObjectStore}); null when the request
-     * names none or this node reads no store.
+     * The store with the request's peers, if any, in front of it (see {@link SourcedObjectStore}), which counts
+     * what the start reads by source; null when this node reads no store.
      */
     private SnapshotStore viaPeers(StartRequest request) {
-        if (request.peers().isEmpty() || objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
+        if (objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
             return null;
         }
-        return new SnapshotStore(new SourcedObjectStore(peers.of(request.peers()), objects.get(), peerHealth,
+        java.util.Set<String> whole = request.peers().stream().filter(PeerSource::whole).map(PeerSource::node)
+                .collect(java.util.stream.Collectors.toSet());
+        return new SnapshotStore(new SourcedObjectStore(peers.of(request.peers()), whole, objects.get(), peerHealth,
                 sourceCounters));
     }
 
@@ -448,7 +451,7 @@ public final class NodeService implements AutoCloseable {
                 .sorted(Comparator.comparing(InstanceView::startedAt)).toList();
         return new NodeStatus(config.name(), url.toString(), config.mode().label(), capacity.memoryMib(),
                 capacity.freeMemoryMib(), capacity.slots(), capacity.freeSlots(), views,
-                WireViews.cache(stats.cache()), WireViews.cached(stats.cached()), WireViews.counters(stats.counters()),
+                WireViews.cache(stats.cache(), stats.disk()), WireViews.cached(stats.cached()), WireViews.counters(stats.counters()),
                 clock.instant(), processStats(), WireViews.confinement(driver.confinement()), signingKey(),
                 present(stats));
     }

@@ -27,7 +27,7 @@ import java.util.Optional;
  * @param bodyLimitBytes the largest request body accepted
  * @param mode what the node does with snapshots
  * @param workDir the node's cache and scratch space
- * @param cacheBudgetBytes the snapshot and image cache's budget
+ * @param cacheBudgetBytes the budget the snapshot and image cache and the chunk cache share
  * @param prestart VMMs kept started per cached snapshot (the clone tier)
  * @param cacheEviction the node cache's eviction policy: lru (default), lfu or gdsf
  * @param s3 the remote store; required in remote mode

@@ -5,6 +5,8 @@ import dev.thaw.node.StartRecord;
 import dev.thaw.sandbox.Confinement;
 import dev.thaw.snapshot.cache.CacheEntry;
 import dev.thaw.snapshot.cache.CacheStats;
+import dev.thaw.snapshot.cache.DiskBudget;
+import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.wire.v1.node.CacheUsage;
 import dev.thaw.wire.v1.node.CachedEntry;
 import dev.thaw.wire.v1.node.ConfinementReport;
@@ -23,6 +25,19 @@ public final class WireViews {
     public static CacheUsage cache(CacheStats s) {
         return s == null ? null : new CacheUsage(s.hits(), s.misses(), s.evictions(), s.fills(), s.failedFills(),
                 s.coalesced(), s.bytesFetched(), s.bytesUsed(), s.bytesReserved(), s.budgetBytes(), s.entries());
+    }
+
+    /**
+     * The snapshot cache {@code s} with the disk budget it shares with the chunk cache ({@code disk}; null
+     * where the node keeps no snapshots, then the cache's own figures stand alone).
+     */
+    public static CacheUsage cache(CacheStats s, DiskBudget.Usage disk) {
+        if (s == null || disk == null) {
+            return cache(s);
+        }
+        return new CacheUsage(s.hits(), s.misses(), s.evictions(), s.fills(), s.failedFills(), s.coalesced(),
+                s.bytesFetched(), s.bytesUsed(), s.bytesReserved(), disk.budgetBytes(), s.entries(),
+                disk.byCache().getOrDefault(ChunkCache.BUDGET_NAME, 0L), disk.usedBytes());
     }
 
     public static List<CachedEntry> cached(List<CacheEntry> entries) {

@@ -118,7 +118,7 @@ class PeerSnapshotTest {
 
     private static PeerSource peer(Node holder, String caller) {
         return new PeerSource(holder.service().config().name(), holder.url().toString(),
-                NodeTokens.peerToken(TOKEN, caller));
+                NodeTokens.peerToken(TOKEN, caller), true);
     }
 
     private static StartRequest startWith(Node holder, List<PeerSource> peers) {
@@ -181,6 +181,21 @@ class PeerSnapshotTest {
         assertThat(byB.s3Chunks() + byC.s3Chunks()).as("store reads by node-b %s and node-c %s of %d chunks", byB,
                 byC, distinct).isLessThanOrEqualTo(distinct);
         assertThat(b.driver().boots() + c.driver().boots()).isZero();
+    }
+
+    @Test
+    void aStartGivenNoPeersCountsWhatItReadsFromTheStore() throws Exception {
+        Node a = node("node-a");
+        a.service().start(new StartRequest(FUNCTION, REVISION));
+        a.service().awaitPublications();
+        Node b = node("node-b");
+        InstanceView started = b.service().start(new StartRequest(FUNCTION, REVISION, null,
+                Map.of("node-a", a.service().signingKey()), List.of()));
+        SourceCounters.Snapshot counted = b.service().sourceCounters();
+        assertThat(started.start().tier()).isEqualTo(StartReport.Tier.REMOTE);
+        assertThat(counted.s3Chunks()).as("%s", counted).isPositive();
+        assertThat(counted.s3Bytes()).as("%s", counted).isPositive();
+        assertThat(counted.peerChunks()).as("%s", counted).isZero();
     }
 
     @Test
@@ -252,7 +267,8 @@ class PeerSnapshotTest {
         open.add(relay);
         relay.cut();
         Node b = node("node-b");
-        PeerSource gone = new PeerSource("node-a", relay.url(a.url()).toString(), NodeTokens.peerToken(TOKEN, "node-b"));
+        PeerSource gone = new PeerSource("node-a", relay.url(a.url()).toString(), NodeTokens.peerToken(TOKEN, "node-b"),
+                true);
 
         InstanceView started = b.service().start(startWith(a, List.of(gone)));
         b.service().invoke(started.id(), "hi".getBytes(StandardCharsets.UTF_8), Optional.empty());

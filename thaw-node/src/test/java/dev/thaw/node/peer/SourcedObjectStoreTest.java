@@ -1,6 +1,7 @@
 package dev.thaw.node.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.luben.zstd.Zstd;
 import com.sun.net.httpserver.HttpExchange;
@@ -8,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.thaw.api.FileDigests;
 import dev.thaw.http.ClientOptions;
 import dev.thaw.snapshot.store.DirectoryObjectStore;
+import dev.thaw.snapshot.store.ObjectNotFoundException;
 import dev.thaw.testkit.FakeClock;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -205,6 +207,46 @@ class SourcedObjectStoreTest {
         assertThat(toPartial.get()).isEqualTo(1); // its first 404 put it behind the holder
         assertThat(toWhole.get()).isEqualTo(20);
         assertThat(health.healthy("node-partial")).isTrue(); // lacking a chunk is no failure
+        assertThat(counters.snapshot().s3Chunks()).isZero();
+    }
+
+    @Test
+    void aPeerSkippedForAFailureIsTheLastSourceWhenTheStoreLacksTheChunk() throws Exception {
+        Chunk c = chunk("not published yet");
+        AtomicInteger asked = new AtomicInteger();
+        PeerObjectStore holder = peer("node-holder", asked, d -> serve(c.frame()));
+        health.bad("node-holder", "missed its deadline a moment ago");
+        SourcedObjectStore sourced = new SourcedObjectStore(List.of(holder), origin(), health, counters);
+
+        assertThat(sourced.get(c.key())).isEqualTo(c.frame());
+        assertThat(asked.get()).isEqualTo(1);
+        assertThat(counters.snapshot().peerChunks()).isEqualTo(1);
+        // A chunk that no source has is still refused as missing.
+        assertThatThrownBy(() -> sourced.get(chunk("nowhere").key())).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
+    void wholeHoldersAreAskedBeforePartialOnesFromTheFirstChunk() throws Exception {
+        List<Chunk> chunks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            chunks.add(chunk("held " + i));
+        }
+        java.util.Map<String, byte[]> frames = new java.util.HashMap<>();
+        chunks.forEach(c -> frames.put(c.digest(), c.frame()));
+        AtomicInteger toPartial = new AtomicInteger();
+        AtomicInteger toWhole = new AtomicInteger();
+        PeerObjectStore partial = peer("node-partial", toPartial, d -> exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        PeerObjectStore whole = peer("node-whole", toWhole, d -> serve(frames.get(d)));
+        SourcedObjectStore sourced = new SourcedObjectStore(List.of(partial, whole), java.util.Set.of("node-whole"),
+                origin(), health, counters);
+        for (Chunk c : chunks) {
+            assertThat(sourced.get(c.key())).isEqualTo(c.frame());
+        }
+        assertThat(toPartial.get()).isZero(); // not even one 404 while the whole holder serves
+        assertThat(toWhole.get()).isEqualTo(20);
         assertThat(counters.snapshot().s3Chunks()).isZero();
     }
 

@@ -156,11 +156,17 @@ class NodeServerTest {
         assertThat(status.memoryMibFree()).isEqualTo(status.memoryMibTotal() - 2 * hello.shape().memoryMib());
         assertThat(status.confinement()).as("how the node confines its VMMs").isNotNull();
         assertThat(status.confinement().seccomp()).isTrue();
+        // One budget for the snapshot cache and the chunk cache: what it holds is reported against it.
+        assertThat(status.cache().budgetBytesUsed()).isNotNull()
+                .isEqualTo(status.cache().bytesUsed() + status.cache().bytesReserved() + status.cache().chunkBytes())
+                .isLessThanOrEqualTo(status.cache().budgetBytes());
 
         String metrics = text(api.call("GET", "/metrics", null, Map.of(), CALL));
         assertThat(metrics).contains("thaw_node_starts_total{tier=\"boot\"} 1.0", "thaw_node_instances 2.0",
                 "thaw_node_start_seconds_count{tier=\"boot\"} 1", "thaw_node_cache_used_bytes",
                 "thaw_node_lazy_starts_total 0.0", "thaw_node_chunks_used_bytes",
+                "thaw_node_cache_budget_bytes ",
+                "thaw_node_cache_budget_used_bytes",
                 "thaw_node_workingset_refused_total{reason=\"outside\"} 0.0", "thaw_node_workingset_recorded_total");
 
         assertThat(api.call("DELETE", "/v1/instances/" + first.id(), null, Map.of(), CALL).statusCode())

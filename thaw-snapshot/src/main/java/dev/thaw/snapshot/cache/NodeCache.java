@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * the index can be rebuilt from disk when the cache is opened again. When a new entry needs room,
  * entries without open {@link Lease}s are evicted in the order of the {@link EvictionPolicy}
  * (least recently used first by default); the bytes of committed
- * entries plus the bytes reserved by fills in progress never exceed the budget.
+ * entries plus the bytes reserved by fills in progress never exceed the budget. The budget may be
+ * shared with other caches ({@link DiskBudget}): then all of them together stay within it, and a
+ * fill that needs room may make them evict too.
  *
  * <p>Thread-safe. One lock guards the index; fillers run and trees are deleted outside it, and
  * concurrent acquires of one key share a single fill.
@@ -34,10 +36,13 @@ public final class NodeCache implements AutoCloseable {
 
     private static final Logger LOG = System.getLogger(NodeCache.class.getName());
     private static final String STAGING = ".staging";
+    /** The name this cache's share goes by in its {@link DiskBudget}'s usage. */
+    public static final String BUDGET_NAME = "snapshots and images";
 
     private final Path root;
     private final Path staging;
-    private final long budget;
+    private final DiskBudget budget;
+    private final DiskBudget.Account account;
     private final EvictionPolicy policy;
     private final EventQueue events = new EventQueue();
 
@@ -48,6 +53,7 @@ public final class NodeCache implements AutoCloseable {
     private final Map<String, Fill> fills = new HashMap<>();
     /** Removed entries whose files stay until their last lease closes; they still use disk. */
     private final Map<String, StoredEntry> removedInUse = new HashMap<>();
+    /** Bytes of committed entries on disk; with {@code reserved}, what the budget account holds. */
     private long used;
     private long reserved;
     private long hits;
@@ -61,11 +67,22 @@ public final class NodeCache implements AutoCloseable {
     private Instant lastStamp = Instant.EPOCH;
     private boolean closed;
 
-    private NodeCache(Path root, Path staging, long budget, EvictionPolicy policy) {
+    private NodeCache(Path root, Path staging, DiskBudget budget, EvictionPolicy policy) {
         this.root = root;
         this.staging = staging;
         this.budget = budget;
         this.policy = policy;
+        this.account = budget.join(BUDGET_NAME, new DiskBudget.Holder() {
+            @Override
+            public long evictFor(long bytes) {
+                return NodeCache.this.evictFor(bytes);
+            }
+
+            @Override
+            public long evictableBytes() {
+                return NodeCache.this.evictableBytes();
+            }
+        });
     }
 
     /**
@@ -79,35 +96,44 @@ public final class NodeCache implements AutoCloseable {
 
     /** As {@link #open(Path, long)}, evicting in the order {@code policy} gives. */
     public static NodeCache open(Path root, long budgetBytes, EvictionPolicy policy) throws IOException {
-        Objects.requireNonNull(policy, "policy");
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("node cache budget must be 0 bytes or more, got " + budgetBytes);
         }
+        return open(root, DiskBudget.of(budgetBytes), policy);
+    }
+
+    /**
+     * As {@link #open(Path, long, EvictionPolicy)}, within {@code budget}, which other caches may share:
+     * the entries found join the budget's use, and if it is exceeded the budget evicts (from every
+     * cache on it, in its order) until it fits.
+     */
+    public static NodeCache open(Path root, DiskBudget budget, EvictionPolicy policy) throws IOException {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(budget, "budget");
         Path absolute = root.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
         Path staging = absolute.resolve(STAGING);
         List<DiskScan.Found> found = DiskScan.scan(absolute, staging);
         Files.createDirectories(staging);
-        NodeCache cache = new NodeCache(absolute, staging, budgetBytes, policy);
+        NodeCache cache = new NodeCache(absolute, staging, budget, policy);
         cache.adopt(found);
+        // Nothing is pinned yet, so this fits unless other caches on the budget pin too much.
+        budget.trim();
         return cache;
     }
 
     private void adopt(List<DiskScan.Found> found) {
-        List<Path> trash;
         synchronized (lock) {
             for (DiskScan.Found entry : found) {
                 index.put(entry.key(), new StoredEntry(entry.key(), entry.dir(), entry.bytes(), entry.lastUse()));
                 policy.used(entry.key(), entry.bytes());
                 used += entry.bytes();
+                account.adopt(entry.bytes());
                 if (entry.lastUse().isAfter(lastStamp)) {
                     lastStamp = entry.lastUse();
                 }
             }
-            // Nothing is pinned yet, so this always succeeds.
-            trash = evictUntilRoomFor(0);
         }
-        trash.forEach(Trees::deleteQuietly);
     }
 
     /**
@@ -130,7 +156,7 @@ public final class NodeCache implements AutoCloseable {
         boolean waited = false;
         while (true) {
             Fill fill;
-            List<Path> trash;
+            boolean mine;
             synchronized (lock) {
                 // A caller that waited for a fill gets its entry even if the cache closed meanwhile,
                 // like the caller that ran the fill.
@@ -147,19 +173,19 @@ public final class NodeCache implements AutoCloseable {
                     return pin(entry);
                 }
                 fill = fills.get(key);
+                mine = fill == null;
                 if (fill != null) {
                     fill.waiters++;
-                    trash = null;
                 } else {
                     ensureOpen();
-                    trash = startFill(key, bytes);
+                    startFill(key, bytes);
                     fill = new Fill();
                     fills.put(key, fill);
                 }
             }
-            if (trash != null) {
-                events.deliver();
-                trash.forEach(Trees::deleteQuietly);
+            if (mine) {
+                // Room is made outside the lock: the budget may ask other caches, and this one, to evict.
+                reserve(key, bytes, fill);
                 return runFill(key, bytes, filler, fill);
             }
             try {
@@ -174,8 +200,8 @@ public final class NodeCache implements AutoCloseable {
         }
     }
 
-    /** Checks that {@code key} can be filled and makes room; returns the evicted trees to delete. */
-    private List<Path> startFill(String key, long bytes) throws CacheException {
+    /** Checks that {@code key} can be filled at all. */
+    private void startFill(String key, long bytes) throws CacheException {
         checkNesting(key);
         misses++;
         StoredEntry removed = removedInUse.get(key);
@@ -183,26 +209,45 @@ public final class NodeCache implements AutoCloseable {
             throw new CacheException("cannot cache " + key + " again yet: it was removed but " + removed.pins
                     + " open lease(s) still use its files; it can be filled once they close");
         }
-        if (bytes > budget) {
+        if (bytes > budget.limit()) {
             throw new CacheException("cache entry " + key + " needs " + bytes
-                    + " bytes but the node cache budget is " + budget + " bytes");
+                    + " bytes but the node cache budget is " + budget.limit() + " bytes");
         }
-        long needed = used + reserved + bytes - budget;
-        long evictable = 0;
-        for (StoredEntry entry : index.values()) {
-            if (entry.pins == 0) {
-                evictable += entry.bytes;
+    }
+
+    /**
+     * Reserves the fill's bytes from the budget, evicting what it takes; if they cannot fit, fails the
+     * fill (and its waiters) and throws. Called without the lock.
+     */
+    private void reserve(String key, long bytes, Fill fill) throws CacheException {
+        boolean room;
+        try {
+            room = account.reserve(bytes);
+        } catch (RuntimeException e) {
+            // (closed meanwhile, for one) the fill's waiters must not wait for it forever
+            synchronized (lock) {
+                fills.remove(key);
             }
+            fill.failed(new CacheException("cannot cache " + key + ": " + e.getMessage(), e));
+            throw e;
         }
-        // Check first, so that entries are not evicted for a fill that cannot happen anyway.
-        if (needed > evictable) {
-            throw new CacheException("no room for cache entry " + key + " (" + bytes + " bytes) in a budget of "
-                    + budget + " bytes: " + pinnedBytes() + " bytes are pinned by open leases and " + reserved
-                    + " bytes are reserved by fills in progress; only " + evictable + " bytes could be evicted");
+        if (room) {
+            synchronized (lock) {
+                reserved += bytes;
+            }
+            return;
         }
-        List<Path> trash = evictUntilRoomFor(bytes);
-        reserved += bytes;
-        return trash;
+        String held;
+        synchronized (lock) {
+            held = pinnedBytes() + " bytes are pinned by open leases and " + reserved
+                    + " bytes are reserved by fills in progress";
+            fills.remove(key);
+        }
+        CacheException failure = new CacheException("no room for cache entry " + key + " (" + bytes
+                + " bytes) in a budget of " + budget.limit() + " bytes: " + held + "; only unpinned entries can"
+                + " be evicted (" + budget.describe() + ")");
+        fill.failed(failure);
+        throw failure;
     }
 
     private void checkNesting(String key) {
@@ -230,12 +275,40 @@ public final class NodeCache implements AutoCloseable {
         return pinned;
     }
 
-    /** Evicts unpinned entries, lowest policy priority first (ties: least recently used), until {@code bytes} more fit. */
-    private List<Path> evictUntilRoomFor(long bytes) {
-        List<Path> trash = new ArrayList<>();
-        if (used + reserved + bytes <= budget) {
-            return trash;
+    /** Bytes of unpinned committed entries, which eviction could free. */
+    private long evictableBytes() {
+        synchronized (lock) {
+            long evictable = 0;
+            for (StoredEntry entry : index.values()) {
+                if (entry.pins == 0) {
+                    evictable += entry.bytes;
+                }
+            }
+            return evictable;
         }
+    }
+
+    /** For the budget: evicts until {@code bytes} are freed or nothing unpinned is left; returns the bytes freed. */
+    private long evictFor(long bytes) {
+        List<Path> trash = new ArrayList<>();
+        long freed;
+        synchronized (lock) {
+            long before = used;
+            evict(bytes, trash);
+            freed = before - used;
+            account.release(freed);
+        }
+        events.deliver();
+        trash.forEach(Trees::deleteQuietly);
+        return freed;
+    }
+
+    /**
+     * Evicts unpinned entries, lowest policy priority first (ties: least recently used), until
+     * {@code bytes} are freed, adding their trees to {@code trash}.
+     */
+    private void evict(long bytes, List<Path> trash) {
+        long target = used - bytes;
         // The index is in recency order and the sort is stable, so equal priorities go least recently used first.
         List<StoredEntry> order = new ArrayList<>();
         for (StoredEntry entry : index.values()) {
@@ -245,7 +318,7 @@ public final class NodeCache implements AutoCloseable {
         }
         order.sort(java.util.Comparator.comparingDouble(e -> policy.priority(e.key, e.bytes)));
         for (StoredEntry entry : order) {
-            if (used + reserved + bytes <= budget) {
+            if (used <= target) {
                 break;
             }
             index.remove(entry.key);
@@ -255,7 +328,6 @@ public final class NodeCache implements AutoCloseable {
             events.queue(CacheEvent.Kind.REMOVED, entry);
             retire(entry).ifPresent(trash::add);
         }
-        return trash;
     }
 
     private Lease runFill(String key, long bytes, Filler filler, Fill fill) throws CacheException {
@@ -301,6 +373,7 @@ public final class NodeCache implements AutoCloseable {
         }
         synchronized (lock) {
             reserved -= bytes;
+            account.release(bytes);
             fills.remove(key);
             failedFills++;
         }
@@ -352,6 +425,7 @@ public final class NodeCache implements AutoCloseable {
             events.queue(CacheEvent.Kind.REMOVED, entry);
             if (entry.pins == 0) {
                 used -= entry.bytes;
+                account.release(entry.bytes);
                 trash = retire(entry);
             } else {
                 removedInUse.put(key, entry);
@@ -369,6 +443,7 @@ public final class NodeCache implements AutoCloseable {
             if (entry.pins == 0 && entry.removed) {
                 removedInUse.remove(entry.key);
                 used -= entry.bytes;
+                account.release(entry.bytes);
                 trash = retire(entry);
             }
         }
@@ -379,7 +454,7 @@ public final class NodeCache implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             return new CacheStats(hits, misses, evictions, fillCount, failedFills, coalesced, bytesFetched,
-                    used, reserved, budget, index.size());
+                    used, reserved, budget.limit(), index.size());
         }
     }
 
@@ -413,14 +488,15 @@ public final class NodeCache implements AutoCloseable {
     }
 
     /**
-     * Marks the cache closed; later calls on it throw IllegalStateException. Waits for nothing:
-     * fills in progress still commit, and open leases can still be closed.
+     * Marks the cache closed and takes it off its budget; later calls on it throw IllegalStateException.
+     * Waits for nothing: fills in progress still commit, and open leases can still be closed.
      */
     @Override
     public void close() {
         synchronized (lock) {
             closed = true;
         }
+        budget.leave(account);
     }
 
     /** How many callers wait for the fill of {@code key} in progress; for tests. */

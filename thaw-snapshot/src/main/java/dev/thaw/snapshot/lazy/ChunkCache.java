@@ -1,6 +1,7 @@
 package dev.thaw.snapshot.lazy;
 
 import dev.thaw.api.SnapshotInfo.FileEntry;
+import dev.thaw.snapshot.cache.DiskBudget;
 import dev.thaw.snapshot.store.CorruptBundleException;
 import dev.thaw.snapshot.store.StoreException;
 import java.io.IOException;
@@ -42,11 +43,14 @@ import java.util.regex.Pattern;
  * directory is the index (it survives restarts; least recently used first, by modification time).
  * A chunk shared by several snapshots is stored once. Chunks in use (pinned by a presented file of
  * a running VM) are never evicted. Concurrent misses of one digest make one fetch (single flight),
- * and every wait for a fetch is bounded by a deadline.
+ * and every wait for a fetch is bounded by a deadline. The budget may be shared with other caches
+ * ({@link DiskBudget}): then all of them together stay within it.
  */
 public final class ChunkCache implements AutoCloseable {
     private static final Logger LOG = System.getLogger(ChunkCache.class.getName());
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+    /** The name this cache's share goes by in its {@link DiskBudget}'s usage. */
+    public static final String BUDGET_NAME = "chunks";
 
     /** Fetches one chunk's raw bytes, verified against its digest, adding the stored bytes read to {@code fetched}. */
     @FunctionalInterface
@@ -68,7 +72,8 @@ public final class ChunkCache implements AutoCloseable {
 
     private final Path data;
     private final Path staging;
-    private final long budgetBytes;
+    private final DiskBudget budget;
+    private final DiskBudget.Account account;
     private final Executor executor;
     private final Duration deadline;
     /** Access order: the first is the least recently used. Guarded by itself. */
@@ -80,14 +85,26 @@ public final class ChunkCache implements AutoCloseable {
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong verifyFailures = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    /** Bytes of stored chunks and of chunks being stored: what the budget account holds. Guarded by entries. */
     private long used;
 
-    private ChunkCache(Path root, long budgetBytes, Executor executor, Duration deadline) {
+    private ChunkCache(Path root, DiskBudget budget, Executor executor, Duration deadline) {
         this.data = root.resolve("data");
         this.staging = root.resolve("staging");
-        this.budgetBytes = budgetBytes;
+        this.budget = budget;
         this.executor = executor;
         this.deadline = deadline;
+        this.account = budget.join(BUDGET_NAME, new DiskBudget.Holder() {
+            @Override
+            public long evictFor(long bytes) {
+                return ChunkCache.this.evictFor(bytes);
+            }
+
+            @Override
+            public long evictableBytes() {
+                return ChunkCache.this.evictableBytes();
+            }
+        });
     }
 
     /**
@@ -102,8 +119,27 @@ public final class ChunkCache implements AutoCloseable {
         if (budgetBytes <= 0) {
             throw new IllegalArgumentException("chunk cache budget must be > 0 bytes, got " + budgetBytes);
         }
-        ChunkCache cache = new ChunkCache(root, budgetBytes, executor, deadline);
-        cache.load();
+        return open(root, DiskBudget.of(budgetBytes), executor, deadline);
+    }
+
+    /**
+     * As {@link #open(Path, long, Executor, Duration)}, within {@code budget}, which other caches may
+     * share: the chunks found join the budget's use, and if it is exceeded the budget evicts (from
+     * every cache on it, in its order) until it fits.
+     */
+    public static ChunkCache open(Path root, DiskBudget budget, Executor executor, Duration deadline)
+            throws IOException {
+        if (budget.limit() <= 0) {
+            throw new IllegalArgumentException("chunk cache budget must be > 0 bytes, got " + budget.limit());
+        }
+        ChunkCache cache = new ChunkCache(root, budget, executor, deadline);
+        try {
+            cache.load();
+        } catch (IOException | RuntimeException e) {
+            budget.leave(cache.account);
+            throw e;
+        }
+        budget.trim();
         return cache;
     }
 
@@ -132,8 +168,8 @@ public final class ChunkCache implements AutoCloseable {
                 long size = Files.size(p);
                 entries.put(p.getFileName().toString(), new Entry(size, 0));
                 used += size;
+                account.adopt(size);
             }
-            evictUntil(0);
         }
     }
 
@@ -167,12 +203,12 @@ public final class ChunkCache implements AutoCloseable {
         return bytes;
     }
 
-    /** Bytes that unpinned entries and free room together could hold now. */
+    /**
+     * Bytes that unpinned entries and free room together could hold now, across every cache on the
+     * budget: what is pinned or reserved anywhere on it is not available.
+     */
     public long availableBytes() {
-        synchronized (entries) {
-            long pinned = entries.values().stream().filter(e -> e.pins() > 0).mapToLong(Entry::size).sum();
-            return budgetBytes - pinned;
-        }
+        return budget.availableBytes();
     }
 
     /**
@@ -264,11 +300,12 @@ public final class ChunkCache implements AutoCloseable {
     }
 
     private void store(String digest, byte[] bytes) throws IOException, StoreException {
+        // Reserved outside the lock: the budget may ask other caches, and this one, to evict.
+        if (!account.reserve(bytes.length)) {
+            throw new StoreException("no room for a chunk of " + bytes.length + " bytes: " + budget.describe()
+                    + "; only unpinned entries can be evicted");
+        }
         synchronized (entries) {
-            if (!evictUntil(bytes.length)) {
-                throw new StoreException("no room for a chunk of " + bytes.length + " bytes in the chunk cache ("
-                        + budgetBytes + " bytes, all in use)");
-            }
             used += bytes.length; // reserved; released below if the write fails
         }
         boolean stored = false;
@@ -293,33 +330,58 @@ public final class ChunkCache implements AutoCloseable {
         } finally {
             synchronized (entries) {
                 if (stored) {
-                    entries.put(digest, new Entry(bytes.length, 0));
+                    Entry had = entries.put(digest, new Entry(bytes.length, 0));
+                    if (had != null) {
+                        // two fills of one digest overlapped: the file was replaced, so count it once and keep its pins
+                        entries.put(digest, new Entry(bytes.length, had.pins()));
+                        used -= had.size();
+                        account.release(had.size());
+                    }
                 } else {
                     used -= bytes.length;
+                    account.release(bytes.length);
                 }
             }
         }
     }
 
-    /** Evicts least recently used unpinned chunks until {@code more} bytes fit; false if they cannot. */
-    private boolean evictUntil(long more) {
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-        while (used + more > budgetBytes && it.hasNext()) {
-            Map.Entry<String, Entry> e = it.next();
-            if (e.getValue().pins() > 0) {
-                continue;
+    /** For the budget: evicts least recently used unpinned chunks until {@code bytes} are freed; returns the bytes freed. */
+    private long evictFor(long bytes) {
+        long freed = 0;
+        synchronized (entries) {
+            Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+            while (freed < bytes && it.hasNext()) {
+                Map.Entry<String, Entry> e = it.next();
+                if (e.getValue().pins() > 0) {
+                    continue;
+                }
+                try {
+                    Files.deleteIfExists(data.resolve(e.getKey()));
+                } catch (IOException ex) {
+                    LOG.log(Level.WARNING, "cannot delete chunk " + e.getKey() + ": " + ex);
+                    continue;
+                }
+                used -= e.getValue().size();
+                freed += e.getValue().size();
+                it.remove();
+                evictions.incrementAndGet();
             }
-            try {
-                Files.deleteIfExists(data.resolve(e.getKey()));
-            } catch (IOException ex) {
-                LOG.log(Level.WARNING, "cannot delete chunk " + e.getKey() + ": " + ex);
-                continue;
-            }
-            used -= e.getValue().size();
-            it.remove();
-            evictions.incrementAndGet();
+            account.release(freed);
         }
-        return used + more <= budgetBytes;
+        return freed;
+    }
+
+    /** Bytes of unpinned chunks, which eviction could free. */
+    private long evictableBytes() {
+        synchronized (entries) {
+            long evictable = 0;
+            for (Entry e : entries.values()) {
+                if (e.pins() == 0) {
+                    evictable += e.size();
+                }
+            }
+            return evictable;
+        }
     }
 
     /** Releases one pin taken by {@link #pin}. */
@@ -346,6 +408,7 @@ public final class ChunkCache implements AutoCloseable {
                     }
                     entries.remove(d);
                     used -= e.size();
+                    account.release(e.size());
                     dropped++;
                 }
             }
@@ -401,8 +464,14 @@ public final class ChunkCache implements AutoCloseable {
         return contains(digest) ? Optional.of(data.resolve(digest)) : Optional.empty();
     }
 
+    /** The budget this cache shares. */
+    public DiskBudget budget() {
+        return budget;
+    }
+
+    /** Takes the cache off its budget. Chunks stay on disk for the next start; fetches in flight finish on the executor. */
     @Override
     public void close() {
-        // Chunks stay on disk for the next start; fetches in flight finish on the executor.
+        budget.leave(account);
     }
 }

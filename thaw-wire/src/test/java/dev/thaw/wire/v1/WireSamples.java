@@ -56,7 +56,7 @@ final class WireSamples {
         StartReport start = new StartReport(StartReport.Tier.REMOTE, 1.5, 1024, 2.25, 4096, 30.5, 12.0, 0, 45.75,
                 List.of("local: not cached"), 2048);
         InstanceView instance = new InstanceView("n1-i1", "echo", "r1", AT, start);
-        CacheUsage cache = new CacheUsage(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        CacheUsage cache = new CacheUsage(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12L, 29L);
         CachedEntry cached = new CachedEntry("snapshots/echo/r1", 4096, AT, 1);
         StatusCounters counters = new StatusCounters(Map.of("boot", 2L, "local", 3L), 1, 2, 3, 4, 5, 6, 7,
                 Map.of("signature", 1L));
@@ -75,8 +75,8 @@ final class WireSamples {
                 new DeploymentSpec("echo", "r1", new MachineShape(256, 1), 60_000, 30_000, "sha256:k",
                         List.of("sha256:a", "sha256:b"), List.of("/images/a", "/images/b")),
                 new StartRequest("echo", "r1", 60_000L, Map.of("n1", "MCowBQYDK2VwAyEA"),
-                        List.of(new PeerSource("n2", "http://127.0.0.1:8082", "peer:n1:" + "cd".repeat(32)))),
-                new PeerSource("n2", "http://127.0.0.1:8082", "peer:n1:" + "cd".repeat(32)),
+                        List.of(new PeerSource("n2", "http://127.0.0.1:8082", "peer:n1:" + "cd".repeat(32), true))),
+                new PeerSource("n2", "http://127.0.0.1:8082", "peer:n1:" + "cd".repeat(32), true),
                 new PrefetchRequest(Map.of("n2", "MCowBQYDK2VwAyEB")),
                 new PrefetchResponse(123_456),
                 start, instance, cache, cached, present, counters, process, confinement, status,

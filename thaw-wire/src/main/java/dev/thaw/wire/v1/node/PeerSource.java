@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
  * @param node the holder's name
  * @param url where the holder serves its API
  * @param token the peer credential that opens the holder's read-only peer routes to the starting node only
+ * @param whole true when the holder's last report listed the snapshot whole (or a start of it just took it
+ *     there); false when it holds some of its chunks or is starting it, or when the gateway does not say
  */
-public record PeerSource(String node, String url, String token) {
+public record PeerSource(String node, String url, String token, boolean whole) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     /** Longer tokens and URLs are refused: real ones are far shorter. */
     public static final int MAX_TEXT = 2048;
