@@ -69,11 +69,14 @@ public final class SnapshotBenchmark {
      * @param bareImageFetched store bytes of all the function's images read by its first remote start on a node
      *     that had none of them, up to its first response
      * @param allImageBytes the size of all the function's images (base and layer)
+     * @param remotePackServed reads of presented memory a remote start served from the working set's page pack
+     * @param remotePackMissed reads of presented memory a remote start took from chunks, the pack lacking them
      */
     public record Result(String function, String accelerator, int runs, Percentiles boot, Percentiles local,
             Percentiles remote, Percentiles fetch, Percentiles snapshotFetch, Percentiles imageFetch,
             Percentiles verify, long rawBytes, long storedBytes, long fetchedBytes, Percentiles remoteFetched,
-            Percentiles remoteImageFetched, long imageBytes, long bareImageFetched, long allImageBytes) {
+            Percentiles remoteImageFetched, long imageBytes, long bareImageFetched, long allImageBytes,
+            Percentiles remotePackServed, Percentiles remotePackMissed) {
 
         /** The share of the layer a remote start read (p50). */
         public double imageFetchedShare() {
@@ -150,6 +153,8 @@ public final class SnapshotBenchmark {
         List<Double> verify = new ArrayList<>();
         List<Double> remoteFetched = new ArrayList<>();
         List<Double> remoteImageFetched = new ArrayList<>();
+        List<Double> packServed = new ArrayList<>();
+        List<Double> packMissed = new ArrayList<>();
         long bareImageFetched;
         long fetchedBytes = 0;
         FunctionDeployment elsewhere = deployment.elsewhere();
@@ -165,10 +170,17 @@ public final class SnapshotBenchmark {
                 bareImageFetched += fresh.lazyImageFetchedBytes(digest);
             }
             String layer = elsewhere.spec().diskDigests().getLast();
+            // The remote samples start a revision whose working set (and page pack) is published, as every
+            // start after the first is.
+            WorkingSetBenchmark.awaitCounter(fresh, "published", 1);
             for (int i = 0; i < runs; i++) {
                 fresh.evictSnapshot(elsewhere);
                 fresh.evictImage(layer);
+                java.util.Map<String, Long> before = fresh.workingSetCounters();
                 Sample sample = firstResponse(fresh, elsewhere, StartTier.REMOTE, trusted);
+                java.util.Map<String, Long> after = fresh.workingSetCounters();
+                packServed.add((double) (after.get("packReads") - before.get("packReads")));
+                packMissed.add((double) (after.get("packMisses") - before.get("packMisses")));
                 remote.add(sample.firstResponseMs);
                 fetch.add(sample.record.snapshotFetchMs() + sample.record.imageFetchMs());
                 snapshotFetch.add(sample.record.snapshotFetchMs());
@@ -179,6 +191,8 @@ public final class SnapshotBenchmark {
                 fresh.evictSnapshot(elsewhere);
                 verify.add(authenticationMs(originKey.alone(), workDir.resolve("fresh"), layer));
                 fetchedBytes = sample.record.snapshotBytes();
+                // A pack growing by what this sample missed is published before the next sample.
+                WorkingSetBenchmark.awaitIdle(fresh, "packsGrowing");
             }
             // The measured node records working sets and signs them with its own key.
             WorkingSetBenchmark compare = new WorkingSetBenchmark(store, trusted, body);
@@ -200,7 +214,7 @@ public final class SnapshotBenchmark {
                 Percentiles.of(local), Percentiles.of(remote), Percentiles.of(fetch), Percentiles.of(snapshotFetch),
                 Percentiles.of(imageFetch), Percentiles.of(verify), raw, stored, fetchedBytes,
                 Percentiles.of(remoteFetched), Percentiles.of(remoteImageFetched), imageBytes, bareImageFetched,
-                allImageBytes);
+                allImageBytes, Percentiles.of(packServed), Percentiles.of(packMissed));
     }
 
     /**

@@ -48,10 +48,14 @@ public final class WorkingSetBenchmark {
      * @param workingSetBytes raw bytes of the non-zero chunks each recorded working set names
      * @param packBytes stored bytes of each recorded working set's page pack (0 without one)
      * @param workingSetChunks chunks each recorded working set names
+     * @param packServedWith reads of presented memory each start with the set served from its page pack
+     * @param packMissedWith reads of presented memory each start with the set had to take from chunks, the
+     *     pack lacking them
      */
     public record SizeResult(int chunkBytes, int chunkObjects, long storedBytes, Percentiles remoteWith,
             Percentiles remoteWithout, Percentiles fetchedWith, Percentiles fetchedWithout,
-            Percentiles workingSetBytes, Percentiles workingSetChunks, Percentiles packBytes) {
+            Percentiles workingSetBytes, Percentiles workingSetChunks, Percentiles packBytes,
+            Percentiles packServedWith, Percentiles packMissedWith) {
     }
 
     /**
@@ -82,6 +86,8 @@ public final class WorkingSetBenchmark {
         List<Double> setBytes = new ArrayList<>();
         List<Double> setChunks = new ArrayList<>();
         List<Double> packBytes = new ArrayList<>();
+        List<Double> packServed = new ArrayList<>();
+        List<Double> packMissed = new ArrayList<>();
         // Each start without the set records one, which the start with it that follows uses.
         long published = node.workingSetCounters().get("published");
         // A start with the set fetches its page pack or, without one, prefetches its chunks.
@@ -107,11 +113,17 @@ public final class WorkingSetBenchmark {
 
             node.prefetchWorkingSets(true);
             evict(node, target, layer);
+            Map<String, Long> before = node.workingSetCounters();
             double[] prefetched = sample(node, target);
+            Map<String, Long> after = node.workingSetCounters();
             with.add(prefetched[0]);
             fetchedWith.add(prefetched[1]);
-            // A prefetch still filling the chunk cache would serve the next start.
+            packServed.add((double) (after.get("packReads") - before.get("packReads")));
+            packMissed.add((double) (after.get("packMisses") - before.get("packMisses")));
+            // A prefetch still filling the chunk cache would serve the next start, and a pack still
+            // growing by what this start missed would be published over the next recording.
             awaitCounter(node, "prefetches", "packsLoaded", ++prefetches);
+            awaitIdle(node, "packsGrowing");
         }
         int objects = 0;
         for (SnapshotInfo.FileEntry entry : cut.files().values()) {
@@ -125,7 +137,8 @@ public final class WorkingSetBenchmark {
         }
         return new SizeResult(chunkBytes, objects, origin.storedBytes(cut), Percentiles.of(with),
                 Percentiles.of(without), Percentiles.of(fetchedWith), Percentiles.of(fetchedWithout),
-                Percentiles.of(setBytes), Percentiles.of(setChunks), Percentiles.of(packBytes));
+                Percentiles.of(setBytes), Percentiles.of(setChunks), Percentiles.of(packBytes),
+                Percentiles.of(packServed), Percentiles.of(packMissed));
     }
 
     /** The snapshot fetched whole, described again in chunks of {@code chunkBytes}, and published. */
@@ -156,7 +169,7 @@ public final class WorkingSetBenchmark {
         node.evictImage(layer);
     }
 
-    private static void awaitCounter(NodeRuntime node, String counter, long count) throws InterruptedException {
+    static void awaitCounter(NodeRuntime node, String counter, long count) throws InterruptedException {
         awaitCounter(node, counter, null, count);
     }
 
@@ -171,6 +184,18 @@ public final class WorkingSetBenchmark {
                         + PUBLISH_WAIT.toSeconds() + " s: " + node.workingSetCounters());
             }
             Thread.sleep(20); // a small PUT or a batch of GETs in the background
+        }
+    }
+
+    /** Waits until the gauge {@code gauge} is zero. */
+    static void awaitIdle(NodeRuntime node, String gauge) throws InterruptedException {
+        long deadline = System.nanoTime() + PUBLISH_WAIT.toNanos();
+        while (node.workingSetCounters().get(gauge) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("working-set gauge " + gauge + " did not drop to 0 within "
+                        + PUBLISH_WAIT.toSeconds() + " s: " + node.workingSetCounters());
+            }
+            Thread.sleep(20); // a pack built and PUT in the background
         }
     }
 

@@ -80,6 +80,8 @@ final class BenchSnapshotCommand implements Callable<Integer> {
                 r.fetchedBytes() / 1048576.0);
         System.out.printf("remote start: %.1f MiB fetched up to the first response (p50)%n",
                 r.remoteFetched().p50() / 1048576.0);
+        System.out.printf("remote start: %.0f reads of guest memory served from the page pack, %.0f missed it (p50)%n",
+                r.remotePackServed().p50(), r.remotePackMissed().p50());
         System.out.printf("image layer: %.1f MiB, %.2f MiB of it fetched by a remote start (p50, %.1f %%; target"
                 + " <= 30 %%)%n", r.imageBytes() / 1048576.0, r.remoteImageFetched().p50() / 1048576.0,
                 100 * r.imageFetchedShare());
@@ -90,15 +92,19 @@ final class BenchSnapshotCommand implements Callable<Integer> {
 
     private static void print(List<WorkingSetBenchmark.SizeResult> sizes) {
         System.out.printf("%nlazy remote starts without and with the working set (p50, same run)%n");
-        System.out.printf("%-8s %8s %10s %10s %8s %9s %12s %12s %10s %10s%n", "chunk", "objects", "stored MiB",
-                "set MiB", "set n", "pack MiB", "without ms", "with ms", "fetched w/o", "fetched w/");
+        System.out.printf("%-8s %8s %10s %10s %8s %9s %12s %12s %10s %10s %11s %11s%n", "chunk", "objects",
+                "stored MiB", "set MiB", "set n", "pack MiB", "without ms", "with ms", "fetched w/o", "fetched w/",
+                "pack served", "pack missed");
         for (WorkingSetBenchmark.SizeResult s : sizes) {
-            System.out.printf("%-8s %8d %10.1f %10.1f %8.0f %9.1f %12.1f %12.1f %10.1f %10.1f%n",
+            System.out.printf("%-8s %8d %10.1f %10.1f %8.0f %9.1f %12.1f %12.1f %10.1f %10.1f %11.0f %11.0f%n",
                     (s.chunkBytes() >> 10) + " KiB", s.chunkObjects(), s.storedBytes() / 1048576.0,
                     s.workingSetBytes().p50() / 1048576.0, s.workingSetChunks().p50(), s.packBytes().p50() / 1048576.0,
                     s.remoteWithout().p50(),
-                    s.remoteWith().p50(), s.fetchedWithout().p50() / 1048576.0, s.fetchedWith().p50() / 1048576.0);
+                    s.remoteWith().p50(), s.fetchedWithout().p50() / 1048576.0, s.fetchedWith().p50() / 1048576.0,
+                    s.packServedWith().p50(), s.packMissedWith().p50());
         }
+        System.out.printf("(MiB fetched to the first response; pack served / missed: reads of guest memory each start"
+                + " with the set took from its page pack / from chunks)%n");
     }
 
     /**
@@ -123,6 +129,8 @@ final class BenchSnapshotCommand implements Callable<Integer> {
             JsonOutput.putPercentiles(size, "remote_ms_with", s.remoteWith());
             JsonOutput.putPercentiles(size, "remote_fetched_bytes_without", s.fetchedWithout());
             JsonOutput.putPercentiles(size, "remote_fetched_bytes_with", s.fetchedWith());
+            JsonOutput.putPercentiles(size, "pack_reads_served", s.packServedWith());
+            JsonOutput.putPercentiles(size, "pack_reads_missed", s.packMissedWith());
             size.put("with_over_without_ms_p50", s.remoteWith().p50() / s.remoteWithout().p50());
         }
         return root;
@@ -143,6 +151,8 @@ final class BenchSnapshotCommand implements Callable<Integer> {
         JsonOutput.putPercentiles(root, "image_fetch_ms", r.imageFetch());
         JsonOutput.putPercentiles(root, "verify_ms", r.verify());
         JsonOutput.putPercentiles(root, "remote_fetched_bytes", r.remoteFetched());
+        JsonOutput.putPercentiles(root, "remote_pack_reads_served", r.remotePackServed());
+        JsonOutput.putPercentiles(root, "remote_pack_reads_missed", r.remotePackMissed());
         root.put("raw_bytes", r.rawBytes()).put("stored_bytes", r.storedBytes())
                 .put("fetched_bytes", r.fetchedBytes());
         JsonOutput.putPercentiles(root, "remote_image_fetched_bytes", r.remoteImageFetched());

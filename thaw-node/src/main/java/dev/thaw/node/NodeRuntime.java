@@ -790,11 +790,14 @@ public final class NodeRuntime implements AutoCloseable {
      * {@code recorded}, {@code published}, {@code prefetches}, {@code prefetchedBytes},
      * {@code readAheads}, {@code readAheadBytes}; page packs: {@code packsPublished}, {@code packsLoaded},
      * {@code packFetchedBytes}, {@code packReads} (reads served from a pack), {@code packMisses} (reads
-     * a pack did not hold, served from chunks), {@code packsHeld} (revisions whose pack is in memory now).
+     * a pack did not hold, served from chunks), {@code packsGrown} and {@code packGrownBytes} (packs
+     * published again with the pages a start served from them missed), {@code packsHeld} (revisions whose
+     * pack is in memory now), {@code packsGrowing} (grown packs being built or published now).
      */
     public Map<String, Long> workingSetCounters() {
         Map<String, Long> counters = new java.util.LinkedHashMap<>(workingSets.counters().snapshot());
         counters.put("packsHeld", (long) workingSets.packsHeld());
+        counters.put("packsGrowing", (long) workingSets.packsGrowing());
         return counters;
     }
 

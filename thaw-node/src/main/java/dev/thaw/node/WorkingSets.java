@@ -7,7 +7,9 @@ import dev.thaw.snapshot.lazy.ChunkCache;
 import dev.thaw.snapshot.lazy.PageSource;
 import dev.thaw.snapshot.store.ChunkTransfer;
 import dev.thaw.snapshot.workingset.LoadedPack;
+import dev.thaw.snapshot.workingset.PagePack;
 import dev.thaw.snapshot.workingset.PagePackBuilder;
+import dev.thaw.snapshot.workingset.PageRange;
 import dev.thaw.snapshot.workingset.WorkingSetException;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.store.StoreException;
@@ -24,13 +26,17 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,12 +51,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * serves the reads it holds from it ({@link PagePacks}). A pack that is refused is counted and the
  * start prefetches the set's chunks instead.
  *
+ * <p>A guest does not read the same pages on every start: on examples/hello most starts read what
+ * the recording start read, but some read 20 to 150 pages more (time-driven work in the guest). A
+ * start served from a pack therefore records its reads too, and when at least
+ * {@link #GROW_MIN_PAGES} of them missed the pack, the node publishes the pack grown by those pages
+ * (and the set by their chunks), so that later starts find them there.
+ *
  * <p>Owns the threads that prefetch and publish; {@link #close} stops them.
  */
 final class WorkingSets implements AutoCloseable {
     private static final Logger LOG = System.getLogger(WorkingSets.class.getName());
     /** GETs in flight for one prefetch: as many as a whole fetch uses. */
     static final int PREFETCH_PARALLELISM = 8;
+    /**
+     * Pages a start must miss before its pack is grown: fewer cost a chunk GET each, less than
+     * publishing the set and its pack again.
+     */
+    static final int GROW_MIN_PAGES = 16;
 
     private final String node;
     private final WorkingSetCounters counters = new WorkingSetCounters();
@@ -64,6 +81,13 @@ final class WorkingSets implements AutoCloseable {
     private final Map<String, WorkingSetRecorder> toPresent = new ConcurrentHashMap<>();
     private volatile boolean prefetch = true;
     private final PagePacks packs = new PagePacks(counters, background);
+    /** Starts served from a pack whose reads are recorded, by their recorder: the set and pack they started with. */
+    private final Map<WorkingSetRecorder, Grow> growing = new ConcurrentHashMap<>();
+    /** Grown packs being built and published in the background. */
+    private final AtomicInteger growingNow = new AtomicInteger();
+
+    /** A start served from {@code base}'s pack ({@code pack}, once loaded), recording what it reads. */
+    private record Grow(WorkingSet base, CompletableFuture<Optional<LoadedPack>> pack) {}
 
     /**
      * What a lazy start does about its working set.
@@ -88,6 +112,11 @@ final class WorkingSets implements AutoCloseable {
         return packs.held();
     }
 
+    /** Grown packs being built or published now. */
+    int packsGrowing() {
+        return growingNow.get();
+    }
+
     /**
      * Off: published sets are not used (no prefetch, no read-ahead) and every lazy start records
      * its own and publishes it, so that benchmarks can compare starts without and with one.
@@ -100,7 +129,9 @@ final class WorkingSets implements AutoCloseable {
      * What a lazy start of {@code info} does about its working set, before its memory is presented:
      * its page pack fetched in the background (or, without one, its chunks prefetched into
      * {@code chunks}), or a recording begun when the revision has no usable set and none is being
-     * recorded. The caller releases the plan's pages if it never presents them.
+     * recorded. A start served from a pack records its reads as well (when no other start of the
+     * revision records), to grow the pack by what it missed. The caller releases the plan's pages if
+     * it never presents them.
      *
      * @param prefetched gets the store bytes the pack or the prefetch reads
      */
@@ -124,7 +155,13 @@ final class WorkingSets implements AutoCloseable {
                     }
                 });
             }
-            return new Plan(Optional.empty(), pack.pages());
+            WorkingSetRecorder reads = new WorkingSetRecorder(info, set.get().file());
+            if (recording.putIfAbsent(key, reads) != null) {
+                return new Plan(Optional.empty(), pack.pages());
+            }
+            growing.put(reads, new Grow(set.get(), pack.loaded()));
+            toPresent.put(key, reads);
+            return new Plan(Optional.of(reads), pack.pages());
         }
         WorkingSetRecorder recorder = new WorkingSetRecorder(info, WorkingSet.MEMORY_FILE);
         if (recording.putIfAbsent(key, recorder) != null) {
@@ -185,6 +222,7 @@ final class WorkingSets implements AutoCloseable {
 
     /** The start that was to record did not start: another may record. */
     void abandon(String key, WorkingSetRecorder recorder) {
+        growing.remove(recorder);
         toPresent.remove(key, recorder);
         recording.remove(key, recorder);
     }
@@ -194,6 +232,11 @@ final class WorkingSets implements AutoCloseable {
      * with a pack of the pages read built from verified chunks ({@code chunks}, fetched on a miss).
      */
     void firstResponse(String key, WorkingSetRecorder recorder, SnapshotStore remote, ChunkCache chunks) {
+        Grow grow = growing.remove(recorder);
+        if (grow != null) {
+            grow(key, recorder, grow, remote, chunks);
+            return;
+        }
         Optional<WorkingSet> set = recorder.finish(node);
         recording.remove(key, recorder);
         if (set.isEmpty()) {
@@ -201,7 +244,7 @@ final class WorkingSets implements AutoCloseable {
         }
         counters.recorded();
         known.put(key, set.get());
-        java.util.List<dev.thaw.snapshot.workingset.PageRange> pages = recorder.pages();
+        List<PageRange> pages = recorder.pages();
         background.execute(() -> {
             try {
                 Optional<PagePackBuilder.Built> pack = pages.isEmpty() ? Optional.empty()
@@ -221,29 +264,59 @@ final class WorkingSets implements AutoCloseable {
         });
     }
 
+    /**
+     * The first response of a start served from {@code grow}'s pack: if it read at least
+     * {@link #GROW_MIN_PAGES} pages the pack lacks, publishes in the background the set grown by their
+     * chunks and its pack by those pages (taken from the pack it has and from verified chunks).
+     */
+    private void grow(String key, WorkingSetRecorder recorder, Grow grow, SnapshotStore remote, ChunkCache chunks) {
+        Optional<WorkingSet> touched = recorder.finish(node);
+        recording.remove(key, recorder);
+        WorkingSet base = grow.base();
+        List<PageRange> pages = PageRange.union(base.pack().ranges(), recorder.pages());
+        long missed = PageRange.bytes(pages) - base.pack().rawBytes();
+        Optional<LoadedPack> loaded = grow.pack().getNow(Optional.empty());
+        if (touched.isEmpty() || loaded.isEmpty() || missed < (long) GROW_MIN_PAGES * PagePack.PAGE
+                || pages.size() > PagePack.MAX_RANGES || PageRange.bytes(pages) > PagePack.MAX_RAW_BYTES) {
+            return;
+        }
+        LinkedHashSet<Integer> order = new LinkedHashSet<>(base.chunks());
+        order.addAll(touched.get().chunks());
+        growingNow.incrementAndGet();
+        try {
+            background.execute(() -> publishGrown(key, recorder.info(), base, loaded.get(), pages, List.copyOf(order),
+                    missed, remote, chunks));
+        } catch (RejectedExecutionException e) {
+            growingNow.decrementAndGet(); // closing
+        }
+    }
+
+    /** Builds {@code pages} into a pack from {@code loaded} and verified chunks; publishes it with {@code order}. */
+    private void publishGrown(String key, SnapshotInfo info, WorkingSet base, LoadedPack loaded, List<PageRange> pages,
+            List<Integer> order, long missed, SnapshotStore remote, ChunkCache chunks) {
+        try {
+            PagePackBuilder.Built pack = PagePackBuilder.extend(info.files().get(base.file()), loaded, pages,
+                    verifiedChunks(info, base.file(), remote, chunks));
+            WorkingSet grown = WorkingSet.of(info, base.file(), order, node).withPack(pack.pack());
+            new WorkingSetStore(remote).publish(grown, pack.object());
+            known.put(key, grown);
+            counters.packGrown(missed);
+        } catch (StoreException | IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot grow the page pack of " + key + " by " + missed / PagePack.PAGE
+                    + " pages: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            growingNow.decrementAndGet();
+        }
+    }
+
     /** The pack of {@code pages}, or empty (logged) when a chunk cannot be had: the set is published without one. */
     private Optional<PagePackBuilder.Built> buildPack(SnapshotInfo info, String file,
-            java.util.List<dev.thaw.snapshot.workingset.PageRange> pages, SnapshotStore remote, ChunkCache chunks) {
+            List<PageRange> pages, SnapshotStore remote, ChunkCache chunks) {
         SnapshotInfo.FileEntry entry = info.files().get(file);
         try {
-            return Optional.of(PagePackBuilder.build(entry, pages, index -> {
-                int length = entry.chunkLength(index);
-                if (ChunkTransfer.isZero(entry, index)) {
-                    return new byte[length];
-                }
-                // From the chunk cache, which holds verified chunks only; a miss is fetched and verified.
-                String digest = entry.chunks().get(index);
-                chunks.pin(digest, length, fetched -> remote.fetchChunk(info, file, index, fetched));
-                try {
-                    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(length);
-                    if (chunks.read(digest, 0, bytes) != length) {
-                        throw new IOException("chunk " + index + " of " + file + " in the chunk cache is short");
-                    }
-                    return bytes.array();
-                } finally {
-                    chunks.unpin(digest);
-                }
-            }));
+            return Optional.of(PagePackBuilder.build(entry, pages, verifiedChunks(info, file, remote, chunks)));
         } catch (StoreException | IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot pack the working set pages of " + info.function() + "/" + info.revision()
                     + "; publishing it without: " + e.getMessage());
@@ -252,6 +325,29 @@ final class WorkingSets implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** The chunks of {@code file}, from the chunk cache (verified chunks only); a miss is fetched and verified. */
+    private static PagePackBuilder.Chunks verifiedChunks(SnapshotInfo info, String file, SnapshotStore remote,
+            ChunkCache chunks) {
+        SnapshotInfo.FileEntry entry = info.files().get(file);
+        return index -> {
+            int length = entry.chunkLength(index);
+            if (ChunkTransfer.isZero(entry, index)) {
+                return new byte[length];
+            }
+            String digest = entry.chunks().get(index);
+            chunks.pin(digest, length, fetched -> remote.fetchChunk(info, file, index, fetched));
+            try {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(length);
+                if (chunks.read(digest, 0, bytes) != length) {
+                    throw new IOException("chunk " + index + " of " + file + " in the chunk cache is short");
+                }
+                return bytes.array();
+            } finally {
+                chunks.unpin(digest);
+            }
+        };
     }
 
     /**

@@ -13,6 +13,8 @@ import dev.thaw.snapshot.store.S3ObjectStore;
 import dev.thaw.snapshot.store.SnapshotStore;
 import dev.thaw.snapshot.testing.TestS3;
 import dev.thaw.snapshot.trust.NodeKey;
+import dev.thaw.snapshot.workingset.PagePackBuilder;
+import dev.thaw.snapshot.workingset.PageRange;
 import dev.thaw.snapshot.workingset.WorkingSet;
 import dev.thaw.snapshot.workingset.WorkingSetStore;
 import java.nio.file.Files;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Working sets on real guests, a real S3 server and the node's FUSE-presented memory: the first
  * lazy start of a revision records and publishes the chunks its guest read until the first
- * response, the next lazy start prefetches them, and a bad published set is counted and ignored.
+ * response, the next lazy start prefetches them, a start that misses its page pack grows it, and a bad
+ * published set is counted and ignored.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(NoLeakedVmsExtension.class)
@@ -131,6 +134,61 @@ class WorkingSetNodeTest {
             }
             // No instance presents the revision any more: its pack is released.
             assertThat(user.workingSetCounters()).containsEntry("packsHeld", 0L);
+        }
+    }
+
+    @Test
+    void aStartThatMissesItsPackGrowsItAndTheNextStartIsServedFromIt() throws Exception {
+        deletePublishedSet();
+        try (NodeRuntime recorder = node("grow-recorder")) {
+            assumeThat(recorder.lazyStats().available()).as("FUSE available for lazy restore").isTrue();
+            try (Instance instance = recorder.start(hello.elsewhere())) {
+                invoke(instance);
+            }
+            await(() -> recorder.workingSetCounters().get("packsPublished") == 1, "the page pack to be published");
+        }
+        // A pack that lacks three quarters of the recorded ranges, as one recorded by a start that read
+        // fewer pages than later ones do.
+        WorkingSetStore sets = new WorkingSetStore(store);
+        WorkingSet recorded = sets.find(info, key.alone()).orElseThrow();
+        List<PageRange> ranges = recorded.pack().ranges();
+        List<PageRange> kept = java.util.stream.IntStream.range(0, ranges.size()).filter(i -> i % 4 == 0)
+                .mapToObj(ranges::get).toList();
+        PagePackBuilder.Built trimmed = PagePackBuilder.extend(info.files().get("mem"), sets.fetchPack(recorded), kept,
+                index -> {
+                    throw new AssertionError("every kept page is in the recorded pack");
+                });
+        sets.publish(recorded.withPack(trimmed.pack()), trimmed.object());
+
+        try (NodeRuntime node = node("grower")) {
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                invoke(instance);
+            }
+            Map<String, Long> first = node.workingSetCounters();
+            long firstReads = first.get("packReads") + first.get("packMisses");
+            assertThat(first.get("packMisses")).as("reads the trimmed pack lacks")
+                    .isGreaterThan(firstReads / 2).isGreaterThanOrEqualTo(WorkingSets.GROW_MIN_PAGES);
+            await(() -> node.workingSetCounters().get("packsGrown") == 1, "the grown pack to be published");
+            assertThat(node.workingSetCounters()).containsEntry("packsGrowing", 0L).containsEntry("recorded", 0L);
+            WorkingSet grown = sets.find(info, key.alone()).orElseThrow();
+            assertThat(grown.pack().rawBytes()).isEqualTo(trimmed.pack().rawBytes()
+                    + node.workingSetCounters().get("packGrownBytes"));
+            assertThat(grown.chunks()).containsAll(recorded.chunks());
+
+            node.evictSnapshot(hello.elsewhere());
+            try (Instance instance = node.start(hello.elsewhere())) {
+                assertThat(instance.start().tier()).isEqualTo(StartTier.REMOTE);
+                invoke(instance);
+            }
+            Map<String, Long> second = node.workingSetCounters();
+            assertThat(second).containsEntry("packsLoaded", 2L);
+            long served = second.get("packReads") - first.get("packReads");
+            long missed = second.get("packMisses") - first.get("packMisses");
+            // Nearly all from the grown pack: a guest reads a few pages more on some starts than on others.
+            assertThat(served).as("reads served from the grown pack").isPositive();
+            assertThat(missed).as("reads the grown pack lacked, of %d", served + missed)
+                    .isLessThan((served + missed) / 5);
         }
     }
 

@@ -21,7 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * page pack) holds whole is served from it instead. Closing removes the file from the mount.
  */
 public final class PresentedFile implements AutoCloseable {
-    /** Non-zero chunks fetched ahead after a miss. */
+    /**
+     * Non-zero chunks fetched ahead after a miss, when no {@link PageSource} serves the file: a
+     * guest then reads memory in runs, and the next chunks are likely next. With a page pack, the
+     * reads it lacks are scattered pages, and fetching ahead after each moved up to five times the
+     * chunks they needed (examples/hello: 23 missed pages pulled 8.0 MiB more; docs/benchmarks.md).
+     */
     static final int PREFETCH = 4;
 
     /** Fetches chunk {@code index} of this file, verified, adding the stored bytes read to {@code fetched}. */
@@ -180,7 +185,7 @@ public final class PresentedFile implements AutoCloseable {
             }
             throw new IOException(e.getMessage(), e);
         }
-        if (!hit) {
+        if (!hit && pages == PageSource.NONE) {
             prefetchAfter(index);
         }
         FileChannel channel;

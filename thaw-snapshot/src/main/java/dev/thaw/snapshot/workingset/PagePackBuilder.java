@@ -37,6 +37,21 @@ public final class PagePackBuilder {
      */
     public static Built build(FileEntry entry, List<PageRange> ranges, Chunks chunks)
             throws StoreException, IOException, InterruptedException {
+        return build(entry, null, ranges, chunks);
+    }
+
+    /**
+     * Packs {@code ranges} as {@link #build(FileEntry, List, Chunks)} does, taking every page that
+     * {@code base} (a verified pack of the same file) holds from it, so that only the chunks of the
+     * other pages are read: a pack grown by the pages that starts served from {@code base} missed.
+     */
+    public static Built extend(FileEntry entry, LoadedPack base, List<PageRange> ranges, Chunks chunks)
+            throws StoreException, IOException, InterruptedException {
+        return build(entry, java.util.Objects.requireNonNull(base, "base"), ranges, chunks);
+    }
+
+    private static Built build(FileEntry entry, LoadedPack base, List<PageRange> ranges, Chunks chunks)
+            throws StoreException, IOException, InterruptedException {
         long raw = ranges.stream().mapToLong(PageRange::length).sum();
         PagePack unchecked = new PagePack("0".repeat(64), 1, raw, ranges);
         try {
@@ -51,6 +66,11 @@ public final class PagePackBuilder {
         for (PageRange range : ranges) {
             long position = range.offset();
             while (position < range.end()) {
+                if (base != null && base.read(position, java.nio.ByteBuffer.wrap(data, at, PagePack.PAGE))) {
+                    at += PagePack.PAGE;
+                    position += PagePack.PAGE;
+                    continue;
+                }
                 int index = (int) (position / entry.chunkSize());
                 if (index != cached) {
                     chunk = chunks.chunk(index);
@@ -61,7 +81,11 @@ public final class PagePackBuilder {
                     }
                 }
                 int inChunk = (int) (position - (long) index * entry.chunkSize());
+                // Page by page when some pages come from the base pack; else to the end of the range or chunk.
                 int n = (int) Math.min(range.end() - position, chunk.length - inChunk);
+                if (base != null) {
+                    n = Math.min(n, PagePack.PAGE);
+                }
                 System.arraycopy(chunk, inChunk, data, at, n);
                 at += n;
                 position += n;

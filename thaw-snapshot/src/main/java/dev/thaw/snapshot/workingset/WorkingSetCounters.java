@@ -18,6 +18,8 @@ public final class WorkingSetCounters {
     private final AtomicLong packFetchedBytes = new AtomicLong();
     private final AtomicLong packReads = new AtomicLong();
     private final AtomicLong packMisses = new AtomicLong();
+    private final AtomicLong packsGrown = new AtomicLong();
+    private final AtomicLong packGrownBytes = new AtomicLong();
 
     public WorkingSetCounters() {
         for (WorkingSetException.Reason reason : WorkingSetException.Reason.values()) {
@@ -63,6 +65,12 @@ public final class WorkingSetCounters {
         (served ? packReads : packMisses).incrementAndGet();
     }
 
+    /** A page pack was published again, grown by {@code bytes} of pages a start served from it missed. */
+    public void packGrown(long bytes) {
+        packsGrown.incrementAndGet();
+        packGrownBytes.addAndGet(bytes);
+    }
+
     /** The counts, under stable names: {@code refused{reason}} for each reason, then the rest. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
@@ -78,6 +86,8 @@ public final class WorkingSetCounters {
         out.put("packFetchedBytes", packFetchedBytes.get());
         out.put("packReads", packReads.get());
         out.put("packMisses", packMisses.get());
+        out.put("packsGrown", packsGrown.get());
+        out.put("packGrownBytes", packGrownBytes.get());
         return out;
     }
 

@@ -146,6 +146,34 @@ class LazyMountTest {
     }
 
     @Test
+    void aReadThatAPageSourceLacksFetchesItsChunkAloneWithoutFetchingAhead() throws Exception {
+        // Serves page 0 only, as a page pack holding one page would.
+        PageSource firstPage = (offset, target) -> {
+            if (offset + target.remaining() > 4096) {
+                return false;
+            }
+            target.put(memory, (int) offset, target.remaining());
+            return true;
+        };
+        try (ChunkCache chunks = cache(64L * MIB);
+                LazyMount mount = LazyMount.mount(tmp.resolve("lazy"), chunks);
+                PresentedFile file = mount.present("mem", info.files().get("mem"), source(), ChunkAccessListener.NONE,
+                        firstPage);
+                FileChannel in = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+            ByteBuffer page = ByteBuffer.allocate(4096);
+            in.read(page, 0);
+            assertThat(page.array()).isEqualTo(Arrays.copyOf(memory, 4096));
+            assertThat(fetches(chunks)).as("served from the page source").isZero();
+            ByteBuffer missed = ByteBuffer.allocate(4096);
+            in.read(missed, MIB + 8192);
+            assertThat(missed.array()).isEqualTo(Arrays.copyOfRange(memory, MIB + 8192, MIB + 8192 + 4096));
+            // Chunk 1 alone: the pages a pack lacks are scattered, so the chunks after it are not fetched ahead.
+            assertThat(chunks.counters().misses()).isEqualTo(1);
+            assertThat(chunks.counters().prefetches()).isZero();
+        }
+    }
+
+    @Test
     void aCorruptChunkFailsTheReadAndIsNeverServed() throws Exception {
         FileEntry mem = info.files().get("mem");
         String key = ChunkTransfer.key(mem.chunks().get(1));

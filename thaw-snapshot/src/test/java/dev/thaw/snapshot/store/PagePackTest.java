@@ -102,6 +102,45 @@ class PagePackTest {
     }
 
     @Test
+    void rangesUniteSortedAndMergedWhereTheyTouch() {
+        List<PageRange> pack = List.of(new PageRange(0, 8192), new PageRange(8 * MIB, 4096));
+        List<PageRange> read = List.of(new PageRange(4096, 8192), new PageRange(MIB, 4096),
+                new PageRange(8 * MIB + 4096, 4096));
+        assertThat(PageRange.union(pack, read)).containsExactly(new PageRange(0, 12_288), new PageRange(MIB, 4096),
+                new PageRange(8 * MIB, 8192));
+        assertThat(PageRange.bytes(PageRange.union(pack, read)) - PageRange.bytes(pack)).isEqualTo(3 * 4096);
+        assertThat(PageRange.union(pack, List.of())).isEqualTo(pack);
+    }
+
+    @Test
+    void aGrownPackTakesThePagesItHadFromItAndOnlyTheOthersFromChunks() throws Exception {
+        WorkingSet set = publishPack();
+        LoadedPack base = new WorkingSetStore(store).fetchPack(set);
+        SnapshotInfo.FileEntry entry = info.files().get("mem");
+        // Pages a later start read: two the pack has, one more in chunk 1, two in chunk 9.
+        List<PageRange> grown = PageRange.union(set.pack().ranges(), List.of(new PageRange(4096, 8192),
+                new PageRange(MIB + 8192, 4096), new PageRange(9 * MIB, 8192)));
+        java.util.Set<Integer> read = new java.util.TreeSet<>();
+        PagePackBuilder.Built built = PagePackBuilder.extend(entry, base, grown, index -> {
+            read.add(index);
+            return store.fetchChunk(info, "mem", index, new AtomicLong());
+        });
+        assertThat(read).as("chunks read for pages the pack lacks").containsExactly(1, 9);
+        assertThat(built.pack().rawBytes()).isEqualTo(set.pack().rawBytes() + 3 * 4096);
+        // The same bytes as a pack built from chunks alone.
+        PagePackBuilder.Built fromChunks = PagePackBuilder.build(entry, grown,
+                index -> ChunkTransfer.isZero(entry, index) ? new byte[entry.chunkLength(index)]
+                        : store.fetchChunk(info, "mem", index, new AtomicLong()));
+        assertThat(built.pack()).isEqualTo(fromChunks.pack());
+        new WorkingSetStore(store).publish(set.withPack(built.pack()), built.object());
+        LoadedPack loaded = new WorkingSetStore(store).fetchPack(new WorkingSetStore(store).find(info, TRUSTED)
+                .orElseThrow());
+        assertReads(loaded, MIB + 8192, 4096);
+        assertReads(loaded, 9 * MIB, 8192);
+        assertReads(loaded, 0, (int) MIB + 4096);
+    }
+
+    @Test
     void aPackThatDoesNotMatchItsSignedSetIsRefusedByReason() throws Exception {
         WorkingSet set = publishPack();
         byte[] good = objects.get(PACK_KEY);
