@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,14 +43,14 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
     private static final int MAX_FRAME_BYTES = 2 * SnapshotInfo.FileEntry.MAX_CHUNK_SIZE;
 
     private final List<PeerObjectStore> peers;
-    private final java.util.Set<String> whole;
+    private final Set<String> whole;
     private final ObjectStore origin;
     private final PeerHealth health;
     private final SourceCounters counters;
     /** Where each snapshot's manifest came from, by prefix: its signature comes from the same place. */
     private final Map<String, ObjectStore> manifestSources = new ConcurrentHashMap<>();
     /** Peers that lacked a chunk this start asked for: they hold part of the revision, so others go first. */
-    private final java.util.Set<String> lacking = ConcurrentHashMap.newKeySet();
+    private final Set<String> lacking = ConcurrentHashMap.newKeySet();
     private final AtomicLong peerBytes = new AtomicLong();
     private final AtomicLong s3Bytes = new AtomicLong();
     private final AtomicLong peerNanos = new AtomicLong();
@@ -57,14 +58,14 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
 
     public SourcedObjectStore(List<PeerObjectStore> peers, ObjectStore origin, PeerHealth health,
             SourceCounters counters) {
-        this(peers, java.util.Set.of(), origin, health, counters);
+        this(peers, Set.of(), origin, health, counters);
     }
 
     /** @param whole the peers that hold the revision whole: asked before the others, which may lack a chunk */
-    public SourcedObjectStore(List<PeerObjectStore> peers, java.util.Set<String> whole, ObjectStore origin,
+    public SourcedObjectStore(List<PeerObjectStore> peers, Set<String> whole, ObjectStore origin,
             PeerHealth health, SourceCounters counters) {
         this.peers = List.copyOf(peers);
-        this.whole = java.util.Set.copyOf(whole);
+        this.whole = Set.copyOf(whole);
         this.origin = origin;
         this.health = health;
         this.counters = counters;
@@ -226,32 +227,29 @@ public final class SourcedObjectStore implements ObjectStore, CheckedChunkSource
 
     /** The healthy peers, ordered by the rendezvous hash of {@code digest} and their names. */
     private List<PeerObjectStore> rendezvous(String digest) {
-        List<PeerObjectStore> healthy = new ArrayList<>();
+        return ordered(digest, true);
+    }
+
+    /** The peers skipped now for a failure, in the same order. */
+    private List<PeerObjectStore> penalised(String digest) {
+        return ordered(digest, false);
+    }
+
+    private List<PeerObjectStore> ordered(String digest, boolean healthy) {
+        List<PeerObjectStore> chosen = new ArrayList<>();
         for (PeerObjectStore peer : peers) {
-            if (health.healthy(peer.node())) {
-                healthy.add(peer);
+            if (health.healthy(peer.node()) == healthy) {
+                chosen.add(peer);
             }
         }
         // Peers that had every chunk so far first, whole holders before partial ones, each group in rendezvous
         // order: a burst's reads spread over the holders, a start's first chunk (its device state) is not held up
         // by 404s from nodes starting the revision at the same moment, and a partial holder costs this start at
         // most one 404 before it is asked last.
-        healthy.sort(Comparator.comparing((PeerObjectStore p) -> lacking.contains(p.node()))
+        chosen.sort(Comparator.comparing((PeerObjectStore p) -> lacking.contains(p.node()))
                 .thenComparing((PeerObjectStore p) -> !whole.contains(p.node()))
                 .thenComparing(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed()));
-        return healthy;
-    }
-
-    /** The peers skipped now for a failure, in rendezvous order of {@code digest}. */
-    private List<PeerObjectStore> penalised(String digest) {
-        List<PeerObjectStore> skipped = new ArrayList<>();
-        for (PeerObjectStore peer : peers) {
-            if (!health.healthy(peer.node())) {
-                skipped.add(peer);
-            }
-        }
-        skipped.sort(Comparator.comparingLong((PeerObjectStore p) -> weight(digest, p.node())).reversed());
-        return skipped;
+        return chosen;
     }
 
     private static long weight(String digest, String node) {

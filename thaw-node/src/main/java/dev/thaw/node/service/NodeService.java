@@ -65,6 +65,7 @@ import java.util.function.Consumer;
 import java.lang.System.Logger.Level;
 import java.lang.System.Logger;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The node agent: the revisions deployed here, the instances running here, and
@@ -356,8 +357,8 @@ public final class NodeService implements AutoCloseable {
         if (objects.isEmpty() || config.mode() != SnapshotMode.REMOTE) {
             return null;
         }
-        java.util.Set<String> whole = request.peers().stream().filter(PeerSource::whole).map(PeerSource::node)
-                .collect(java.util.stream.Collectors.toSet());
+        Set<String> whole = request.peers().stream().filter(PeerSource::whole).map(PeerSource::node)
+                .collect(Collectors.toSet());
         return new SnapshotStore(new SourcedObjectStore(peers.of(request.peers()), whole, objects.get(), peerHealth,
                 sourceCounters));
     }

@@ -21,7 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +67,29 @@ class SourcedObjectStoreTest {
     private static Chunk chunk(String text) {
         byte[] raw = text.repeat(1000).getBytes(StandardCharsets.UTF_8);
         return new Chunk(FileDigests.sha256Hex(ByteBuffer.wrap(raw)), Zstd.compress(raw));
+    }
+
+    private static List<Chunk> chunks(String prefix, int count) {
+        List<Chunk> chunks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            chunks.add(chunk(prefix + " " + i));
+        }
+        return chunks;
+    }
+
+    /** Serves each of {@code chunks} by its digest. */
+    private static Function<String, Answer> serving(List<Chunk> chunks) {
+        Map<String, byte[]> frames = new HashMap<>();
+        chunks.forEach(c -> frames.put(c.digest(), c.frame()));
+        return d -> serve(frames.get(d));
+    }
+
+    /** Answers 404 for every chunk: a node that holds none of them. */
+    private static Answer notHeld() {
+        return exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        };
     }
 
     /** A peer on loopback answering chunk requests with {@code answer}; counts the requests. */
@@ -187,19 +213,11 @@ class SourcedObjectStoreTest {
 
     @Test
     void aPeerThatLacksAChunkIsAskedLastForTheRestOfTheStart() throws Exception {
-        List<Chunk> chunks = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            chunks.add(chunk("part " + i));
-        }
-        java.util.Map<String, byte[]> frames = new java.util.HashMap<>();
-        chunks.forEach(c -> frames.put(c.digest(), c.frame()));
+        List<Chunk> chunks = chunks("part", 20);
         AtomicInteger toPartial = new AtomicInteger();
         AtomicInteger toWhole = new AtomicInteger();
-        PeerObjectStore partial = peer("node-partial", toPartial, d -> exchange -> {
-            exchange.sendResponseHeaders(404, -1);
-            exchange.close();
-        });
-        PeerObjectStore whole = peer("node-whole", toWhole, d -> serve(frames.get(d)));
+        PeerObjectStore partial = peer("node-partial", toPartial, d -> notHeld());
+        PeerObjectStore whole = peer("node-whole", toWhole, serving(chunks));
         SourcedObjectStore sourced = new SourcedObjectStore(List.of(partial, whole), origin(), health, counters);
         for (Chunk c : chunks) {
             assertThat(sourced.get(c.key())).isEqualTo(c.frame());
@@ -227,20 +245,12 @@ class SourcedObjectStoreTest {
 
     @Test
     void wholeHoldersAreAskedBeforePartialOnesFromTheFirstChunk() throws Exception {
-        List<Chunk> chunks = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            chunks.add(chunk("held " + i));
-        }
-        java.util.Map<String, byte[]> frames = new java.util.HashMap<>();
-        chunks.forEach(c -> frames.put(c.digest(), c.frame()));
+        List<Chunk> chunks = chunks("held", 20);
         AtomicInteger toPartial = new AtomicInteger();
         AtomicInteger toWhole = new AtomicInteger();
-        PeerObjectStore partial = peer("node-partial", toPartial, d -> exchange -> {
-            exchange.sendResponseHeaders(404, -1);
-            exchange.close();
-        });
-        PeerObjectStore whole = peer("node-whole", toWhole, d -> serve(frames.get(d)));
-        SourcedObjectStore sourced = new SourcedObjectStore(List.of(partial, whole), java.util.Set.of("node-whole"),
+        PeerObjectStore partial = peer("node-partial", toPartial, d -> notHeld());
+        PeerObjectStore whole = peer("node-whole", toWhole, serving(chunks));
+        SourcedObjectStore sourced = new SourcedObjectStore(List.of(partial, whole), Set.of("node-whole"),
                 origin(), health, counters);
         for (Chunk c : chunks) {
             assertThat(sourced.get(c.key())).isEqualTo(c.frame());
@@ -252,16 +262,11 @@ class SourcedObjectStoreTest {
 
     @Test
     void rendezvousOrderSpreadsChunksOverTheHolders() throws Exception {
-        List<Chunk> chunks = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            chunks.add(chunk("chunk " + i));
-        }
-        java.util.Map<String, byte[]> frames = new java.util.HashMap<>();
-        chunks.forEach(c -> frames.put(c.digest(), c.frame()));
+        List<Chunk> chunks = chunks("chunk", 40);
         AtomicInteger toA = new AtomicInteger();
         AtomicInteger toB = new AtomicInteger();
-        PeerObjectStore a = peer("node-a", toA, d -> serve(frames.get(d)));
-        PeerObjectStore b = peer("node-b", toB, d -> serve(frames.get(d)));
+        PeerObjectStore a = peer("node-a", toA, serving(chunks));
+        PeerObjectStore b = peer("node-b", toB, serving(chunks));
         SourcedObjectStore sourced = new SourcedObjectStore(List.of(a, b), origin(), health, counters);
         for (Chunk c : chunks) {
             assertThat(sourced.get(c.key())).isEqualTo(c.frame());
